@@ -1,0 +1,452 @@
+/**
+ * Per-environment configuration: the schema, its defaults, and the checks that span fields.
+ *
+ * Config is data. It is parsed and validated once, at the edge (main.ts hands in the file's
+ * text), and everything below receives an already-valid, fully defaulted `EnvironmentConfig`.
+ * Nothing here touches the filesystem or the process environment.
+ */
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { z } from 'zod';
+
+/** Where a config value came from: used in every error message. */
+export interface ConfigSource {
+  /** environment name, e.g. `prod` */
+  readonly environment: string;
+  /** file path as the user knows it, e.g. `config/prod.yaml` */
+  readonly file: string;
+}
+
+/**
+ * A configuration problem, with where it is, what was given and what is allowed.
+ * main.ts prints `message` and exits non-zero.
+ */
+export class ConfigError extends Error {
+  constructor(
+    readonly source: ConfigSource,
+    readonly field: string,
+    readonly problem: string,
+  ) {
+    super(`config error in environment "${source.environment}" (${source.file}), field ${field || '(root)'}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Value formats
+// ---------------------------------------------------------------------------------------------
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+// Kubernetes resource.Quantity: a decimal number with an optional binary or decimal suffix.
+const QUANTITY = /^[+]?(\d+(\.\d*)?|\.\d+)(([KMGTPE]i)|[numkMGTPE]|[eE][+-]?\d+)?$/;
+// OCI reference parts: registry[:port]/path and a tag
+const IMAGE_REPOSITORY = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-]+[a-z0-9]+)*)*$/;
+const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const IMAGE_DIGEST = /^sha256:[a-f0-9]{64}$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const CIDR = /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\/(3[0-2]|[12]?\d)$/;
+const FEATURE = /^[a-z][a-z0-9_-]*:[a-z][a-z0-9_-]*$/;
+
+const dnsLabel = z.string().max(63).regex(DNS_LABEL, 'a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters');
+const dnsSubdomain = z.string().max(253).regex(DNS_SUBDOMAIN, 'a DNS-1123 subdomain: lowercase letters, digits, "-" and ".", at most 253 characters');
+const quantity = z.string().regex(QUANTITY, 'a Kubernetes quantity such as 100m, 0.5, 256Mi or 1Gi (binary suffixes Ki Mi Gi Ti, decimal k M G T; not "MB")');
+const labels = z.record(
+  z.string().regex(LABEL_KEY, 'a label key: [prefix/]name, the name at most 63 characters of letters, digits, "-", "_", "."'),
+  z.string().max(63).regex(LABEL_VALUE, 'a label value: at most 63 characters of letters, digits, "-", "_", "."'),
+);
+const port = z.number().int().min(1).max(65535);
+const intOrPercent = z.union([z.number().int().min(0), z.string().regex(/^(100|[1-9]?\d)%$/, 'a percentage such as "25%"')]);
+
+const imageSchema = z.strictObject({
+  /** registry and path, without tag or digest, e.g. `ghcr.io/acme/reviewpoint-backend` */
+  repository: z.string().regex(IMAGE_REPOSITORY, 'an image repository such as ghcr.io/acme/reviewpoint-backend, without tag or digest'),
+  /** a pinned tag; `latest` is refused */
+  tag: z.string().regex(IMAGE_TAG, 'an image tag: letters, digits, "_", "." and "-", at most 128 characters')
+    .refine((t) => t !== 'latest', 'a pinned tag: "latest" moves under your feet, so it is refused').optional(),
+  /** content digest; required in production */
+  digest: z.string().regex(IMAGE_DIGEST, 'a digest of the form sha256:<64 lowercase hex digits>').optional(),
+});
+
+const resourcesSchema = z.strictObject({
+  cpuRequest: quantity.default('100m'),
+  memoryRequest: quantity.default('256Mi'),
+  memoryLimit: quantity.default('512Mi'),
+  /** no CPU limit by default: CPU throttling hurts latency more than it protects neighbours */
+  cpuLimit: quantity.optional(),
+});
+
+/** who may talk to the pods, or whom the pods may talk to, in NetworkPolicy terms */
+const peerSchema = z.strictObject({
+  /** an IPv4 CIDR, for peers outside the cluster (a managed database, a load balancer range) */
+  cidr: z.string().regex(CIDR, 'an IPv4 CIDR such as 10.20.0.0/16').optional(),
+  /** the namespace of an in-cluster peer (matched on kubernetes.io/metadata.name) */
+  namespace: dnsLabel.optional(),
+  /** labels of the peer pods inside `namespace` (all pods of the namespace when omitted) */
+  podLabels: labels.optional(),
+});
+
+const DEFAULT_APP_COMMAND = ['/app/.venv/bin/python', '-m', 'uvicorn', 'src.main:app', '--host', '0.0.0.0', '--port', '8000'];
+const DEFAULT_MIGRATION_COMMAND = ['alembic', 'upgrade', 'head'];
+const NONROOT_ID = 65532;
+
+const configSchema = z.strictObject({
+  /** the namespace every object lives in */
+  namespace: dnsLabel,
+  /** production profile: digests required, dangerous settings refused, availability enforced */
+  production: z.boolean().default(false),
+  app: z.strictObject({
+    image: imageSchema,
+    /**
+     * Explicit command: the distroless image's ENTRYPOINT is the bare interpreter.
+     * @default the uvicorn command on port 8000
+     */
+    command: z.array(z.string()).min(1).default(DEFAULT_APP_COMMAND),
+    args: z.array(z.string()).default([]),
+    /** fixed replica count; give either this or `autoscaling` */
+    replicas: z.number().int().min(1).optional(),
+    autoscaling: z.strictObject({
+      minReplicas: z.number().int().min(1),
+      maxReplicas: z.number().int().min(1),
+      targetCPUUtilizationPercent: z.number().int().min(1).max(100).default(70),
+    }).optional(),
+    resources: resourcesSchema.prefault({}),
+    rollingUpdate: z.strictObject({
+      maxSurge: z.number().int().min(0).default(1),
+      maxUnavailable: z.number().int().min(0).default(0),
+    }).prefault({}),
+    /** a PodDisruptionBudget; give minAvailable or maxUnavailable */
+    podDisruptionBudget: z.strictObject({
+      minAvailable: intOrPercent.optional(),
+      maxUnavailable: intOrPercent.optional(),
+    }).optional(),
+    /** uvicorn drains on SIGTERM; long uploads need time */
+    terminationGracePeriodSeconds: z.number().int().min(1).max(3600).default(30),
+    /** how long a rollout may stall before it is reported failed (also catches a hung init container) */
+    progressDeadlineSeconds: z.number().int().min(30).default(600),
+    /** UID/GID the app runs as: the distroless nonroot user */
+    runAsUser: z.number().int().min(1).default(NONROOT_ID),
+    runAsGroup: z.number().int().min(1).default(NONROOT_ID),
+    /** uploads: an emptyDir of this size, or an existing PersistentVolumeClaim when they must survive restarts */
+    uploads: z.strictObject({
+      sizeLimit: quantity.default('1Gi'),
+      claimName: dnsSubdomain.optional(),
+    }).prefault({}),
+  }),
+  settings: z.strictObject({
+    /** REVIEWPOINT_ENVIRONMENT; `prod` enlarges the DB pool to 10 + 20 overflow */
+    environment: z.enum(['dev', 'test', 'prod']),
+    logLevel: z.enum(['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL']).default('INFO'),
+    /** CORS origins */
+    allowedOrigins: z.array(z.string().regex(/^https?:\/\/[^\s/]+$/, 'an origin such as https://app.example.com (scheme and host, no path)')).default([]),
+    /** enabled feature flags, e.g. health:read */
+    features: z.array(z.string().regex(FEATURE, 'a feature flag of the form scope:action, e.g. health:read')).default([]),
+    authEnabled: z.boolean().default(true),
+    apiKeyEnabled: z.boolean().default(true),
+    /** further non-secret environment variables */
+    extraEnv: z.record(z.string().regex(ENV_NAME, 'an environment variable name: letters, digits and "_", not starting with a digit'), z.string()).default({}),
+  }),
+  /** the existing Secret the pods read credentials from; its data never appears in the output */
+  secrets: z.strictObject({
+    name: dnsSubdomain,
+    dbUrlKey: z.string().min(1).default('db-url'),
+    jwtSecretKey: z.string().min(1).default('jwt-secret-key'),
+    apiKeyKey: z.string().min(1).default('api-key'),
+  }),
+  database: z.strictObject({
+    port: port.default(5432),
+    /** the server's max_connections, for the connection budget */
+    maxConnections: z.number().int().min(1).default(100),
+    /** where the database is, for the egress NetworkPolicy */
+    egress: peerSchema,
+  }),
+  /** cluster DNS, for the egress NetworkPolicy */
+  dns: z.strictObject({
+    namespace: dnsLabel.default('kube-system'),
+    podLabels: labels.default({ 'k8s-app': 'kube-dns' }),
+  }).prefault({}),
+  /** who may reach the app's port 8000 */
+  allowIngressFrom: peerSchema,
+  /** an Ingress object, when the environment asks for one */
+  ingress: z.strictObject({
+    host: dnsSubdomain,
+    className: dnsSubdomain.optional(),
+    tlsSecretName: dnsSubdomain.optional(),
+  }).optional(),
+  migration: z.strictObject({
+    /** job: a PreSync Job; initContainer: in every app pod; none: run elsewhere */
+    strategy: z.enum(['job', 'initContainer', 'none']),
+    /** the shell flavour of the image (it has alembic) */
+    image: imageSchema.optional(),
+    command: z.array(z.string()).min(1).default(DEFAULT_MIGRATION_COMMAND),
+    /** the shell image's user is a name; pin a numeric one */
+    runAsUser: z.number().int().min(1).default(NONROOT_ID),
+    runAsGroup: z.number().int().min(1).default(NONROOT_ID),
+    resources: resourcesSchema.prefault({}),
+    backoffLimit: z.number().int().min(0).max(10).default(2),
+    /** hard stop: the image's wait-for-database loop has no timeout of its own */
+    activeDeadlineSeconds: z.number().int().min(30).default(600),
+    ttlSecondsAfterFinished: z.number().int().min(0).default(86400),
+    /** opt-in for initContainer with more than one replica: alembic takes no lock, so replicas race */
+    allowConcurrentInitContainers: z.boolean().default(false),
+  }),
+});
+
+/** A validated, fully defaulted environment configuration. */
+export type EnvironmentConfig = z.output<typeof configSchema> & {
+  /** the environment's name: the config file's base name */
+  readonly name: string;
+};
+export type ImageConfig = z.output<typeof imageSchema>;
+export type ResourcesConfig = z.output<typeof resourcesSchema>;
+export type PeerConfig = z.output<typeof peerSchema>;
+
+/** DB connections one pod may open: SQLAlchemy pool size + overflow (see the backend's config). */
+export function connectionsPerPod(environment: string): number {
+  return environment === 'prod' ? 10 + 20 : 5 + 10;
+}
+
+/** Environment names: DNS labels, since they become folder names and label values. */
+export function isEnvironmentName(name: string): boolean {
+  return name.length <= 63 && DNS_LABEL.test(name);
+}
+
+/**
+ * Parse and validate one environment's YAML text.
+ * @throws ConfigError naming the environment, the file, the field, the value and what is allowed
+ */
+export function parseEnvironmentConfig(text: string, source: ConfigSource): EnvironmentConfig {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text, { prettyErrors: true, uniqueKeys: true });
+  } catch (e) {
+    if (e instanceof YAMLParseError) {
+      const pos = e.linePos?.[0];
+      const where = pos ? `line ${pos.line}, column ${pos.col}` : 'unknown position';
+      throw new ConfigError(source, '(yaml)', `YAML syntax error at ${where}: ${e.code}: ${firstLine(e.message)}`);
+    }
+    throw e;
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError(source, '', `got ${describe(raw)}; allowed: a mapping of settings (see README, "Configuration")`);
+  }
+  const result = configSchema.safeParse(raw, { reportInput: true });
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw issueToError(issue, source);
+  }
+  const config: EnvironmentConfig = { ...result.data, name: source.environment };
+  checkRules(config, source);
+  return config;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rules that span fields
+// ---------------------------------------------------------------------------------------------
+
+const RESERVED_ENV = new Set([
+  'PYTHONDONTWRITEBYTECODE', 'REVIEWPOINT_DB_URL', 'REVIEWPOINT_JWT_SECRET_KEY', 'REVIEWPOINT_JWT_SECRET',
+  'REVIEWPOINT_API_KEY', 'REVIEWPOINT_ENVIRONMENT', 'REVIEWPOINT_LOG_LEVEL', 'REVIEWPOINT_ALLOWED_ORIGINS',
+  'REVIEWPOINT_AUTH_ENABLED', 'REVIEWPOINT_API_KEY_ENABLED', 'REVIEWPOINT_UPLOAD_DIR', 'REVIEWPOINT_FEATURES',
+]);
+const SECRET_LOOKING = /(SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE|CREDENTIAL|_DB_URL$|DATABASE_URL)/i;
+const TRUTHY = /^(1|true|yes|on)$/i;
+
+function checkRules(c: EnvironmentConfig, src: ConfigSource): void {
+  const fail = (field: string, problem: string): never => { throw new ConfigError(src, field, problem); };
+
+  for (const [key, image] of [['app.image', c.app.image], ['migration.image', c.migration.image]] as const) {
+    if (!image) continue;
+    if (!image.tag && !image.digest) {
+      fail(key, `got ${image.repository} with neither tag nor digest; allowed: a pinned tag (not "latest") and/or a digest sha256:...`);
+    }
+    if (c.production && !image.digest) {
+      fail(`${key}.digest`, `missing in a production environment (tag ${JSON.stringify(image.tag)}); allowed: a digest sha256:<64 hex>, so what runs is exactly what was tested`);
+    }
+  }
+  if (c.migration.strategy !== 'none' && !c.migration.image) {
+    fail('migration.image', `missing for strategy "${c.migration.strategy}"; allowed: the shell image's repository and tag/digest (it carries alembic), or strategy "none"`);
+  }
+
+  const scaling = c.app.autoscaling;
+  if (scaling && c.app.replicas !== undefined) {
+    fail('app.replicas', `got ${c.app.replicas} together with app.autoscaling; allowed: one of them (the HorizontalPodAutoscaler owns the replica count)`);
+  }
+  if (scaling && scaling.minReplicas > scaling.maxReplicas) {
+    fail('app.autoscaling.minReplicas', `got ${scaling.minReplicas}, above maxReplicas ${scaling.maxReplicas}; allowed: minReplicas <= maxReplicas`);
+  }
+  const minPods = scaling?.minReplicas ?? c.app.replicas ?? 1;
+  const maxPods = scaling?.maxReplicas ?? c.app.replicas ?? 1;
+
+  if (c.app.rollingUpdate.maxSurge === 0 && c.app.rollingUpdate.maxUnavailable === 0) {
+    fail('app.rollingUpdate', 'got maxSurge 0 and maxUnavailable 0; allowed: at least one above 0, or a rollout can never progress');
+  }
+
+  const pdb = c.app.podDisruptionBudget;
+  if (pdb) {
+    if ((pdb.minAvailable === undefined) === (pdb.maxUnavailable === undefined)) {
+      fail('app.podDisruptionBudget', `got ${JSON.stringify(pdb)}; allowed: exactly one of minAvailable or maxUnavailable`);
+    }
+    const blocked = pdb.minAvailable !== undefined
+      ? podsFrom(pdb.minAvailable, minPods, 'up') >= minPods
+      : podsFrom(pdb.maxUnavailable!, minPods, 'down') === 0;
+    if (blocked) {
+      const [field, value] = pdb.minAvailable !== undefined ? ['minAvailable', pdb.minAvailable] : ['maxUnavailable', pdb.maxUnavailable];
+      fail(`app.podDisruptionBudget.${field}`, `got ${JSON.stringify(value)} with ${minPods} replica(s) at the minimum: no pod could ever be evicted, so node drains would hang; allowed: a budget that leaves at least one pod evictable (e.g. minAvailable ${Math.max(minPods - 1, 0)})`);
+    }
+  }
+
+  if (c.production) {
+    if (minPods < 2) {
+      fail(scaling ? 'app.autoscaling.minReplicas' : 'app.replicas', `got ${minPods} in a production environment; allowed: 2 or more, so a single pod's loss is not an outage`);
+    }
+    if (!pdb) fail('app.podDisruptionBudget', 'missing in a production environment; allowed: a PodDisruptionBudget such as { minAvailable: 1 }');
+  }
+
+  if (c.migration.strategy === 'initContainer' && maxPods > 1 && !c.migration.allowConcurrentInitContainers) {
+    fail('migration.strategy', `got "initContainer" with up to ${maxPods} replicas: alembic takes no lock, so concurrent pods would race on the schema; allowed: strategy "job", one replica, or migration.allowConcurrentInitContainers: true if your migrations lock`);
+  }
+
+  const perPod = connectionsPerPod(c.settings.environment);
+  const budget = (maxPods + c.app.rollingUpdate.maxSurge) * perPod;
+  if (budget > c.database.maxConnections) {
+    fail('database.maxConnections', `got ${c.database.maxConnections}, but (${maxPods} max replicas + ${c.app.rollingUpdate.maxSurge} surge) x ${perPod} connections per pod (settings.environment "${c.settings.environment}") = ${budget}; allowed: maxConnections >= ${budget}, or fewer replicas`);
+  }
+
+  checkPeer(c.database.egress, 'database.egress', fail);
+  checkPeer(c.allowIngressFrom, 'allowIngressFrom', fail);
+
+  for (const [name, value] of Object.entries(c.settings.extraEnv)) {
+    const field = `settings.extraEnv.${name}`;
+    if (RESERVED_ENV.has(name)) {
+      fail(field, `got ${name}, which the manifests set themselves; allowed: the dedicated field under settings or secrets`);
+    }
+    if (SECRET_LOOKING.test(name)) {
+      fail(field, `got a literal value for a secret-looking name; allowed: secrets only by reference from the Secret "${c.secrets.name}", never written into manifests`);
+    }
+    if (c.production) {
+      if (name === 'REVIEWPOINT_TEST_MODE' && TRUTHY.test(value)) fail(field, `got ${JSON.stringify(value)} in a production environment: test mode unlocks an unauthenticated admin-promotion endpoint; allowed: unset`);
+      if (name === 'REVIEWPOINT_DEBUG' && TRUTHY.test(value)) fail(field, `got ${JSON.stringify(value)} in a production environment; allowed: unset or false`);
+      if (name === 'ENVIRONMENT' && value.toLowerCase() === 'test') fail(field, 'got "test" in a production environment: it unlocks an unauthenticated admin-promotion endpoint; allowed: unset');
+    }
+  }
+  if (c.production) {
+    if (!c.settings.authEnabled) fail('settings.authEnabled', 'got false in a production environment: it bypasses authentication entirely; allowed: true');
+    if (c.settings.environment === 'test') fail('settings.environment', 'got "test" in a production environment: it unlocks an unauthenticated admin-promotion endpoint; allowed: "prod"');
+    if (c.settings.logLevel === 'DEBUG') fail('settings.logLevel', 'got "DEBUG" in a production environment; allowed: INFO, WARNING, ERROR or CRITICAL');
+  }
+}
+
+function checkPeer(peer: PeerConfig, field: string, fail: (f: string, p: string) => never): void {
+  const hasCidr = peer.cidr !== undefined;
+  const hasPods = peer.namespace !== undefined || peer.podLabels !== undefined;
+  if (hasCidr === hasPods) {
+    fail(field, `got ${JSON.stringify(peer)}; allowed: either { cidr } or { namespace, podLabels }`);
+  }
+  if (peer.podLabels !== undefined && peer.namespace === undefined) {
+    fail(`${field}.namespace`, 'missing next to podLabels; allowed: the namespace those pods run in');
+  }
+}
+
+/** pods a PodDisruptionBudget value stands for, rounded as the disruption controller does */
+function podsFrom(value: number | string, replicas: number, round: 'up' | 'down'): number {
+  if (typeof value === 'number') return value;
+  const pods = (Number(value.slice(0, -1)) / 100) * replicas;
+  return round === 'up' ? Math.ceil(pods) : Math.floor(pods);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Error formatting
+// ---------------------------------------------------------------------------------------------
+
+type Issue = z.core.$ZodIssue;
+
+function issueToError(issue: Issue, source: ConfigSource): ConfigError {
+  const path = issue.path.map(String);
+  const field = path.join('.');
+  const input = (issue as { input?: unknown }).input;
+  switch (issue.code) {
+    case 'unrecognized_keys': {
+      const key = issue.keys[0];
+      const known = knownKeys(path);
+      const hint = closest(key, known);
+      return new ConfigError(source, [...path, key].join('.'),
+        `unknown key ${JSON.stringify(key)}${hint ? ` (did you mean "${hint}"?)` : ''}; allowed keys here: ${known.join(', ')}`);
+    }
+    case 'invalid_type':
+      if (input === undefined) return new ConfigError(source, field, `missing; allowed: ${issue.expected}`);
+      return new ConfigError(source, field, `got ${describe(input)}; allowed: ${issue.expected}`);
+    case 'invalid_value':
+      return new ConfigError(source, field, `got ${describe(input)}; allowed: one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`);
+    case 'invalid_format':
+    case 'custom':
+      return new ConfigError(source, field, `got ${describe(input)}; allowed: ${issue.message}`);
+    case 'too_small':
+    case 'too_big': {
+      const bound = issue.code === 'too_small' ? `>= ${issue.minimum}` : `<= ${issue.maximum}`;
+      const what = issue.origin === 'array' ? 'items' : issue.origin === 'string' ? 'characters' : '';
+      return new ConfigError(source, field, `got ${describe(input)}; allowed: ${what ? `${what} ${bound}` : bound}`);
+    }
+    case 'invalid_union':
+      return new ConfigError(source, field, `got ${describe(input)}; allowed: a whole number or a percentage such as "25%"`);
+    default:
+      return new ConfigError(source, field, `got ${describe(input)}; ${issue.message}`);
+  }
+}
+
+/** the keys the schema allows at an object path, for "did you mean" hints */
+function knownKeys(path: readonly string[]): string[] {
+  let node: z.ZodType | undefined = configSchema;
+  for (const part of [...path, '']) {
+    node = unwrap(node);
+    if (!(node instanceof z.ZodObject)) return [];
+    if (part === '') return Object.keys(node.shape);
+    node = node.shape[part];
+  }
+  return [];
+}
+
+function unwrap(node: z.ZodType | undefined): z.ZodType | undefined {
+  let current = node as { _zod?: { def: { innerType?: z.ZodType } } } | undefined;
+  while (current?._zod?.def.innerType) current = current._zod.def.innerType as typeof current;
+  return current as z.ZodType | undefined;
+}
+
+function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = levenshtein(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) { best = c; bestDistance = d; }
+  }
+  return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+function levenshtein(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length];
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return `a list ${truncate(JSON.stringify(value))}`;
+  if (typeof value === 'object') return `a mapping ${truncate(JSON.stringify(value))}`;
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+function truncate(s: string): string {
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0];
+}

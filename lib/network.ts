@@ -1,0 +1,63 @@
+/**
+ * NetworkPolicies: deny everything in the namespace, then allow ingress to the app port from the
+ * configured source, and egress from the backend's pods (app and migration) to DNS and the
+ * database only.
+ * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
+ */
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import type { EnvironmentConfig, PeerConfig } from './config';
+import { APP_NAME, HTTP_PORT, recommendedLabels, selectorLabels } from './labels';
+
+export interface NetworkPoliciesProps {
+  readonly config: EnvironmentConfig;
+}
+
+export class NetworkPolicies extends Construct {
+  constructor(scope: Construct, id: string, props: NetworkPoliciesProps) {
+    super(scope, id);
+    const { config } = props;
+    const metadata = (name: string) => ({ name, namespace: config.namespace, labels: recommendedLabels(config, 'api') });
+    const api = selectorLabels(config, 'api');
+    // app and migration pods: every pod of this instance, whatever its component
+    const { 'app.kubernetes.io/component': _component, ...backend } = api;
+
+    new k8s.KubeNetworkPolicy(this, 'DefaultDeny', {
+      metadata: metadata('default-deny'),
+      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+    });
+
+    new k8s.KubeNetworkPolicy(this, 'AllowIngress', {
+      metadata: metadata(`${APP_NAME}-ingress`),
+      spec: {
+        podSelector: { matchLabels: api },
+        policyTypes: ['Ingress'],
+        ingress: [{
+          from: [peer(config.allowIngressFrom)],
+          ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(HTTP_PORT) }],
+        }],
+      },
+    });
+
+    const dnsPorts: k8s.NetworkPolicyPort[] = ['UDP', 'TCP'].map((protocol) => ({ protocol, port: k8s.IntOrString.fromNumber(53) }));
+    new k8s.KubeNetworkPolicy(this, 'AllowEgress', {
+      metadata: metadata(`${APP_NAME}-egress`),
+      spec: {
+        podSelector: { matchLabels: backend },
+        policyTypes: ['Egress'],
+        egress: [
+          { to: [peer({ namespace: config.dns.namespace, podLabels: config.dns.podLabels })], ports: dnsPorts },
+          { to: [peer(config.database.egress)], ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(config.database.port) }] },
+        ],
+      },
+    });
+  }
+}
+
+function peer(p: PeerConfig): k8s.NetworkPolicyPeer {
+  if (p.cidr) return { ipBlock: { cidr: p.cidr } };
+  return {
+    namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': p.namespace! } },
+    ...(p.podLabels ? { podSelector: { matchLabels: p.podLabels } } : {}),
+  };
+}

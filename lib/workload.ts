@@ -1,0 +1,167 @@
+/**
+ * The app: ServiceAccount, ConfigMap, Deployment, Service, and where the environment asks for
+ * them, PodDisruptionBudget, HorizontalPodAutoscaler and Ingress.
+ */
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { configMapData, contentHash, secretEnv, UPLOAD_DIR } from './app-env';
+import type { EnvironmentConfig } from './config';
+import { hardenedContainer, tmpVolume } from './container';
+import { APP_NAME, HTTP_PORT, imageReference, recommendedLabels, selectorLabels } from './labels';
+import { restrictedPodSecurityContext } from './security';
+
+export interface BackendWorkloadProps {
+  readonly config: EnvironmentConfig;
+  /** init containers to run before the app, e.g. the migration */
+  readonly initContainers?: readonly k8s.Container[];
+}
+
+const METRICS_PATH = '/api/v1/metrics';
+
+export class BackendWorkload extends Construct {
+  /** the ConfigMap's name, for env of other pods */
+  public readonly configMapName = APP_NAME;
+
+  constructor(scope: Construct, id: string, props: BackendWorkloadProps) {
+    super(scope, id);
+    const { config } = props;
+    const app = config.app;
+    const labels = recommendedLabels(config, 'api', app.image);
+    const selector = selectorLabels(config, 'api');
+    const metadata = (name: string) => ({ name, namespace: config.namespace, labels });
+
+    new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+      metadata: metadata(APP_NAME),
+      // the backend never calls the Kubernetes API
+      automountServiceAccountToken: false,
+    });
+
+    const data = configMapData(config);
+    new k8s.KubeConfigMap(this, 'ConfigMap', { metadata: metadata(this.configMapName), data });
+
+    const uploads: k8s.Volume = app.uploads.claimName
+      ? { name: 'uploads', persistentVolumeClaim: { claimName: app.uploads.claimName } }
+      : { name: 'uploads', emptyDir: { sizeLimit: k8s.Quantity.fromString(app.uploads.sizeLimit) } };
+
+    const probe = (p: Omit<k8s.Probe, 'httpGet'>): k8s.Probe => ({
+      // /api/v1/metrics needs no API key and no feature flag; /api/v1/health needs both
+      httpGet: { path: METRICS_PATH, port: k8s.IntOrString.fromString('http'), scheme: 'HTTP' },
+      ...p,
+    });
+
+    const container = hardenedContainer({
+      name: 'api',
+      image: imageReference(app.image),
+      command: app.command,
+      args: app.args,
+      runAsUser: app.runAsUser,
+      runAsGroup: app.runAsGroup,
+      resources: app.resources,
+      ports: [{ name: 'http', containerPort: HTTP_PORT, protocol: 'TCP' }],
+      envFrom: [{ configMapRef: { name: this.configMapName } }],
+      env: secretEnv(config),
+      volumeMounts: [{ name: 'uploads', mountPath: UPLOAD_DIR }],
+      // startup validates config and runs SELECT 1; give it up to 3 minutes
+      startupProbe: probe({ periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 36 }),
+      readinessProbe: probe({ periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3, successThreshold: 1 }),
+      livenessProbe: probe({ periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 3 }),
+    });
+
+    const spread = (topologyKey: string): k8s.TopologySpreadConstraint => ({
+      topologyKey,
+      maxSkew: 1,
+      // ScheduleAnyway: a small or single-zone cluster must still run the app
+      whenUnsatisfiable: 'ScheduleAnyway',
+      labelSelector: { matchLabels: selector },
+    });
+
+    new k8s.KubeDeployment(this, 'Deployment', {
+      metadata: metadata(APP_NAME),
+      spec: {
+        // with an HPA the replica count is the HPA's: leaving it out keeps GitOps from fighting it
+        replicas: app.autoscaling ? undefined : app.replicas ?? 1,
+        revisionHistoryLimit: 5,
+        progressDeadlineSeconds: app.progressDeadlineSeconds,
+        selector: { matchLabels: selector },
+        strategy: {
+          type: 'RollingUpdate',
+          rollingUpdate: {
+            maxSurge: k8s.IntOrString.fromNumber(app.rollingUpdate.maxSurge),
+            maxUnavailable: k8s.IntOrString.fromNumber(app.rollingUpdate.maxUnavailable),
+          },
+        },
+        template: {
+          metadata: {
+            labels,
+            annotations: { 'checksum/config': contentHash(data) },
+          },
+          spec: {
+            serviceAccountName: APP_NAME,
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            securityContext: restrictedPodSecurityContext(app),
+            terminationGracePeriodSeconds: app.terminationGracePeriodSeconds,
+            topologySpreadConstraints: [spread('topology.kubernetes.io/zone'), spread('kubernetes.io/hostname')],
+            initContainers: props.initContainers && props.initContainers.length > 0 ? [...props.initContainers] : undefined,
+            containers: [container],
+            volumes: [tmpVolume(), uploads],
+          },
+        },
+      },
+    });
+
+    new k8s.KubeService(this, 'Service', {
+      metadata: metadata(APP_NAME),
+      spec: {
+        type: 'ClusterIP',
+        selector,
+        ports: [{ name: 'http', port: HTTP_PORT, targetPort: k8s.IntOrString.fromString('http'), protocol: 'TCP' }],
+      },
+    });
+
+    const pdb = app.podDisruptionBudget;
+    if (pdb) {
+      const intOrString = (v: number | string) => (typeof v === 'number' ? k8s.IntOrString.fromNumber(v) : k8s.IntOrString.fromString(v));
+      new k8s.KubePodDisruptionBudget(this, 'PodDisruptionBudget', {
+        metadata: metadata(APP_NAME),
+        spec: {
+          selector: { matchLabels: selector },
+          minAvailable: pdb.minAvailable !== undefined ? intOrString(pdb.minAvailable) : undefined,
+          maxUnavailable: pdb.maxUnavailable !== undefined ? intOrString(pdb.maxUnavailable) : undefined,
+          // evict pods that never became ready, so a broken rollout cannot block a drain
+          unhealthyPodEvictionPolicy: 'AlwaysAllow',
+        },
+      });
+    }
+
+    if (app.autoscaling) {
+      new k8s.KubeHorizontalPodAutoscalerV2(this, 'HorizontalPodAutoscaler', {
+        metadata: metadata(APP_NAME),
+        spec: {
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: APP_NAME },
+          minReplicas: app.autoscaling.minReplicas,
+          maxReplicas: app.autoscaling.maxReplicas,
+          metrics: [{
+            type: 'Resource',
+            resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: app.autoscaling.targetCPUUtilizationPercent } },
+          }],
+        },
+      });
+    }
+
+    if (config.ingress) {
+      const { host, className, tlsSecretName } = config.ingress;
+      new k8s.KubeIngress(this, 'Ingress', {
+        metadata: metadata(APP_NAME),
+        spec: {
+          ingressClassName: className,
+          tls: tlsSecretName ? [{ hosts: [host], secretName: tlsSecretName }] : undefined,
+          rules: [{
+            host,
+            http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: APP_NAME, port: { name: 'http' } } } }] },
+          }],
+        },
+      });
+    }
+  }
+}
