@@ -375,8 +375,8 @@ function issueToError(issue: Issue, source: ConfigSource): ConfigError {
         `unknown key ${JSON.stringify(key)}${hint ? ` (did you mean "${hint}"?)` : ''}; allowed keys here: ${known.join(', ')}`);
     }
     case 'invalid_type':
-      if (input === undefined) return new ConfigError(source, field, `missing; allowed: ${issue.expected}`);
-      return new ConfigError(source, field, `got ${describe(input)}; allowed: ${issue.expected}`);
+      if (input === undefined) return new ConfigError(source, field, `missing; allowed: ${typeName(issue.expected)}`);
+      return new ConfigError(source, field, `got ${describe(input)}; allowed: ${typeName(issue.expected)}`);
     case 'invalid_value':
       return new ConfigError(source, field, `got ${describe(input)}; allowed: one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`);
     case 'invalid_format':
@@ -443,10 +443,15 @@ function describe(value: unknown): string {
   return `${typeof value} ${JSON.stringify(value)}`;
 }
 
+function typeName(expected: string): string {
+  const names: Record<string, string> = { object: 'a mapping', array: 'a list', number: 'a number', int: 'a whole number', string: 'a string', boolean: 'true or false' };
+  return names[expected] ?? expected;
+}
+
 function truncate(s: string): string {
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
 
 function firstLine(s: string): string {
-  return s.split('\n')[0];
+  return s.split('\n')[0].replace(/:\s*$/, '');
 }

@@ -1,0 +1,177 @@
+import { configFrom, configFromText, minimalConfig, productionConfig } from './helpers';
+
+const WHERE = /^config error in environment "test" \(config\/test\.yaml\), field /;
+
+/** apply an edit to a valid config and expect the error message to match */
+function expectError(base: () => Record<string, any>, edit: (c: Record<string, any>) => void, message: RegExp): void {
+  const data = base();
+  edit(data);
+  let error: Error | undefined;
+  try {
+    configFrom(data);
+  } catch (e) {
+    error = e as Error;
+  }
+  expect(error?.message).toMatch(WHERE);
+  expect(error?.message).toMatch(message);
+}
+
+describe('a valid config', () => {
+  test('gets the documented defaults', () => {
+    const c = configFrom(minimalConfig());
+    expect(c.app.command).toEqual(['/app/.venv/bin/python', '-m', 'uvicorn', 'src.main:app', '--host', '0.0.0.0', '--port', '8000']);
+    expect(c.app.resources).toEqual({ cpuRequest: '100m', memoryRequest: '256Mi', memoryLimit: '512Mi' });
+    expect(c.app).toMatchObject({ runAsUser: 65532, runAsGroup: 65532, rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
+    expect(c.migration).toMatchObject({ command: ['alembic', 'upgrade', 'head'], backoffLimit: 2, activeDeadlineSeconds: 600, ttlSecondsAfterFinished: 86400 });
+    expect(c.production).toBe(false);
+    expect(c.name).toBe('test');
+  });
+
+  test('passes in production with digests, two replicas and a budget', () => {
+    expect(configFrom(productionConfig()).production).toBe(true);
+  });
+});
+
+describe('config errors', () => {
+  test('fails when the YAML does not parse, naming the line', () => {
+    expect(() => configFromText('namespace: rp\napp:\n  image: [\n')).toThrow(/field \(yaml\): YAML syntax error at line 4, column 1/);
+  });
+
+  test('fails when the file is not a mapping', () => {
+    expect(() => configFromText('- a\n- b\n')).toThrow(/field \(root\): got a list \["a","b"\]; allowed: a mapping/);
+  });
+
+  test('fails when a key is unknown, suggesting the closest one', () => {
+    expectError(minimalConfig, (c) => { c.app.replica = 2; }, /app\.replica: unknown key "replica" \(did you mean "replicas"\?\); allowed keys here: image, command, args, replicas/);
+  });
+
+  test('fails when a top-level key is unknown', () => {
+    expectError(minimalConfig, (c) => { c.namespce = 'x'; }, /namespce: unknown key "namespce" \(did you mean "namespace"\?\)/);
+  });
+
+  test('fails when a value has the wrong type', () => {
+    expectError(minimalConfig, (c) => { c.app.replicas = 'two'; }, /app\.replicas: got string "two"; allowed: a number/);
+  });
+
+  test('fails when a required section is missing', () => {
+    expectError(minimalConfig, (c) => { delete c.secrets; }, /secrets: missing; allowed: a mapping/);
+  });
+
+  test('fails when a quantity is not a Kubernetes quantity', () => {
+    expectError(minimalConfig, (c) => { c.app.resources = { memoryLimit: '512MB' }; }, /app\.resources\.memoryLimit: got string "512MB"; allowed: a Kubernetes quantity/);
+  });
+
+  test('fails when a name is not DNS-1123', () => {
+    expectError(minimalConfig, (c) => { c.namespace = 'RP_Test'; }, /namespace: got string "RP_Test"; allowed: a DNS-1123 label/);
+  });
+
+  test('fails when an image has neither tag nor digest', () => {
+    expectError(minimalConfig, (c) => { delete c.app.image.tag; }, /app\.image: got ghcr\.io\/acme\/backend with neither tag nor digest/);
+  });
+
+  test('fails when an image is tagged latest', () => {
+    expectError(minimalConfig, (c) => { c.migration.image.tag = 'latest'; }, /migration\.image\.tag: got string "latest"; allowed: a pinned tag/);
+  });
+
+  test('fails when an image repository carries a tag', () => {
+    expectError(minimalConfig, (c) => { c.app.image.repository = 'ghcr.io/acme/backend:1.0'; }, /app\.image\.repository: got string "ghcr\.io\/acme\/backend:1\.0"; allowed: an image repository/);
+  });
+
+  test('fails when a production image has no digest', () => {
+    expectError(productionConfig, (c) => { delete c.app.image.digest; }, /app\.image\.digest: missing in a production environment \(tag "1\.0\.0"\)/);
+  });
+
+  test('fails when a production migration image has no digest', () => {
+    expectError(productionConfig, (c) => { delete c.migration.image.digest; }, /migration\.image\.digest: missing in a production environment/);
+  });
+
+  test('fails when a digest is malformed', () => {
+    expectError(minimalConfig, (c) => { c.app.image.digest = 'sha256:abc'; }, /app\.image\.digest: got string "sha256:abc"; allowed: a digest of the form sha256:<64 lowercase hex digits>/);
+  });
+
+  test('fails when replicas < 1', () => {
+    expectError(minimalConfig, (c) => { c.app.replicas = 0; }, /app\.replicas: got number 0; allowed: >= 1/);
+  });
+
+  test('fails when replicas and autoscaling are both given', () => {
+    expectError(minimalConfig, (c) => { c.app.autoscaling = { minReplicas: 1, maxReplicas: 2 }; }, /app\.replicas: got 1 together with app\.autoscaling/);
+  });
+
+  test('fails when autoscaling min > max', () => {
+    expectError(minimalConfig, (c) => { delete c.app.replicas; c.app.autoscaling = { minReplicas: 3, maxReplicas: 2 }; }, /app\.autoscaling\.minReplicas: got 3, above maxReplicas 2; allowed: minReplicas <= maxReplicas/);
+  });
+
+  test('fails when the PodDisruptionBudget would block every eviction (minAvailable)', () => {
+    expectError(minimalConfig, (c) => { c.app.replicas = 2; c.app.podDisruptionBudget = { minAvailable: 2 }; }, /app\.podDisruptionBudget\.minAvailable: got 2 with 2 replica\(s\) at the minimum: no pod could ever be evicted/);
+  });
+
+  test('fails when the PodDisruptionBudget would block every eviction (percentage)', () => {
+    expectError(minimalConfig, (c) => { c.app.replicas = 3; c.app.podDisruptionBudget = { minAvailable: '90%' }; }, /app\.podDisruptionBudget\.minAvailable: got "90%" with 3 replica/);
+  });
+
+  test('fails when the PodDisruptionBudget would block every eviction (maxUnavailable 0)', () => {
+    expectError(minimalConfig, (c) => { c.app.replicas = 2; c.app.podDisruptionBudget = { maxUnavailable: 0 }; }, /app\.podDisruptionBudget\.maxUnavailable: got 0/);
+  });
+
+  test('fails when the init-container strategy has several replicas and no opt-in', () => {
+    expectError(minimalConfig, (c) => { c.migration.strategy = 'initContainer'; c.app.replicas = 2; }, /migration\.strategy: got "initContainer" with up to 2 replicas: alembic takes no lock/);
+  });
+
+  test('fails when the database connection budget is overrun', () => {
+    expectError(minimalConfig, (c) => { c.app.replicas = 6; c.settings.environment = 'prod'; },
+      /database\.maxConnections: got 100, but \(6 max replicas \+ 1 surge\) x 30 connections per pod \(settings\.environment "prod"\) = 210; allowed: maxConnections >= 210/);
+  });
+
+  test('counts the autoscaler maximum in the connection budget', () => {
+    expectError(minimalConfig, (c) => { delete c.app.replicas; c.app.autoscaling = { minReplicas: 1, maxReplicas: 6 }; c.database.maxConnections = 100; },
+      /\(6 max replicas \+ 1 surge\) x 15 connections per pod \(settings\.environment "dev"\) = 105/);
+  });
+
+  test('fails when production disables auth', () => {
+    expectError(productionConfig, (c) => { c.settings.authEnabled = false; }, /settings\.authEnabled: got false in a production environment: it bypasses authentication entirely/);
+  });
+
+  test('fails when production runs as the test environment', () => {
+    expectError(productionConfig, (c) => { c.settings.environment = 'test'; }, /settings\.environment: got "test" in a production environment/);
+  });
+
+  test('fails when production sets ENVIRONMENT=test', () => {
+    expectError(productionConfig, (c) => { c.settings.extraEnv = { ENVIRONMENT: 'test' }; }, /settings\.extraEnv\.ENVIRONMENT: got "test" in a production environment/);
+  });
+
+  test('fails when production enables test mode', () => {
+    expectError(productionConfig, (c) => { c.settings.extraEnv = { REVIEWPOINT_TEST_MODE: '1' }; }, /settings\.extraEnv\.REVIEWPOINT_TEST_MODE: got "1" in a production environment: test mode unlocks/);
+  });
+
+  test('fails when production enables debug', () => {
+    expectError(productionConfig, (c) => { c.settings.extraEnv = { REVIEWPOINT_DEBUG: 'true' }; }, /settings\.extraEnv\.REVIEWPOINT_DEBUG: got "true" in a production environment/);
+  });
+
+  test('fails when production has a single replica', () => {
+    expectError(productionConfig, (c) => { c.app.replicas = 1; c.app.podDisruptionBudget = { maxUnavailable: 1 }; }, /app\.replicas: got 1 in a production environment; allowed: 2 or more/);
+  });
+
+  test('fails when production has no PodDisruptionBudget', () => {
+    expectError(productionConfig, (c) => { delete c.app.podDisruptionBudget; }, /app\.podDisruptionBudget: missing in a production environment/);
+  });
+
+  test('fails when a secret-looking variable is given a literal value', () => {
+    expectError(minimalConfig, (c) => { c.settings.extraEnv = { SMTP_PASSWORD: 'hunter2' }; }, /settings\.extraEnv\.SMTP_PASSWORD: got a literal value for a secret-looking name/);
+  });
+
+  test('fails when extraEnv overrides a variable the manifests set', () => {
+    expectError(minimalConfig, (c) => { c.settings.extraEnv = { REVIEWPOINT_LOG_LEVEL: 'DEBUG' }; }, /settings\.extraEnv\.REVIEWPOINT_LOG_LEVEL: got REVIEWPOINT_LOG_LEVEL, which the manifests set themselves/);
+  });
+
+  test('fails when a network peer is both a CIDR and pods', () => {
+    expectError(minimalConfig, (c) => { c.database.egress = { cidr: '10.0.0.0/8', namespace: 'db' }; }, /database\.egress: got .*; allowed: either \{ cidr \} or \{ namespace, podLabels \}/);
+  });
+
+  test('fails when an enum value is unknown', () => {
+    expectError(minimalConfig, (c) => { c.migration.strategy = 'sidecar'; }, /migration\.strategy: got string "sidecar"; allowed: one of "job", "initContainer", "none"/);
+  });
+
+  test('fails when a migration strategy needs an image and has none', () => {
+    expectError(minimalConfig, (c) => { delete c.migration.image; }, /migration\.image: missing for strategy "job"/);
+  });
+});

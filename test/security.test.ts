@@ -1,0 +1,90 @@
+import { synthesizeObjects, type KubeObject } from '../lib/render';
+import { committedConfig, ENVIRONMENTS } from './helpers';
+
+/** the restricted profile, written out: this is a contract, so it is compared exactly */
+const CONTAINER_CONTEXT = {
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ['ALL'] },
+  privileged: false,
+  readOnlyRootFilesystem: true,
+  runAsGroup: 65532,
+  runAsNonRoot: true,
+  runAsUser: 65532,
+  seccompProfile: { type: 'RuntimeDefault' },
+};
+const POD_CONTEXT = {
+  fsGroup: 65532,
+  fsGroupChangePolicy: 'OnRootMismatch',
+  runAsGroup: 65532,
+  runAsNonRoot: true,
+  runAsUser: 65532,
+  seccompProfile: { type: 'RuntimeDefault' },
+};
+
+function podSpecs(objects: readonly KubeObject[]): Array<[string, any]> {
+  return objects
+    .filter((o) => o.kind === 'Deployment' || o.kind === 'Job')
+    .map((o) => [`${o.kind}/${o.metadata.name}`, (o.spec as any).template.spec]);
+}
+
+describe.each(ENVIRONMENTS)('environment %s', (env) => {
+  const objects = synthesizeObjects(committedConfig(env));
+  const pods = podSpecs(objects);
+
+  test('has the pod templates its migration strategy calls for', () => {
+    const strategy = committedConfig(env).migration.strategy;
+    expect(pods.map(([name]) => name.split('/')[0]).sort()).toEqual(strategy === 'job' ? ['Deployment', 'Job'] : ['Deployment']);
+  });
+
+  test.each(pods)('%s has the restricted pod securityContext', (_name, spec) => {
+    expect(spec.securityContext).toEqual(POD_CONTEXT);
+    expect(spec.automountServiceAccountToken).toBe(false);
+    expect(spec.hostNetwork ?? false).toBe(false);
+    expect(spec.hostPID ?? false).toBe(false);
+    expect(spec.hostIPC ?? false).toBe(false);
+  });
+
+  test.each(pods)('%s: every container and init container has the restricted securityContext', (_name, spec) => {
+    const containers = [...(spec.initContainers ?? []), ...spec.containers];
+    expect(containers.length).toBeGreaterThan(0);
+    for (const c of containers) expect({ name: c.name, securityContext: c.securityContext }).toEqual({ name: c.name, securityContext: CONTAINER_CONTEXT });
+  });
+
+  test.each(pods)('%s: /tmp is writable on the read-only root', (_name, spec) => {
+    for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
+      expect(c.volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
+    }
+    expect(spec.volumes).toContainEqual({ name: 'tmp', emptyDir: { sizeLimit: '256Mi' } });
+  });
+
+  test('the namespace enforces the restricted profile', () => {
+    const ns = objects.find((o) => o.kind === 'Namespace')!;
+    expect(ns.metadata.labels).toMatchObject({
+      'pod-security.kubernetes.io/enforce': 'restricted',
+      'pod-security.kubernetes.io/audit': 'restricted',
+      'pod-security.kubernetes.io/warn': 'restricted',
+    });
+  });
+
+  test('no Secret object and no literal secret value is emitted', () => {
+    expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
+    const [, app] = pods.find(([name]) => name.startsWith('Deployment'))!;
+    const env = app.containers[0].env as any[];
+    for (const name of ['REVIEWPOINT_DB_URL', 'REVIEWPOINT_JWT_SECRET_KEY', 'REVIEWPOINT_JWT_SECRET']) {
+      const v = env.find((e) => e.name === name);
+      expect(v.value).toBeUndefined();
+      expect(v.valueFrom.secretKeyRef.name).toBe('reviewpoint-backend');
+    }
+    // both JWT names read the same key
+    expect(env.find((e) => e.name === 'REVIEWPOINT_JWT_SECRET').valueFrom).toEqual(env.find((e) => e.name === 'REVIEWPOINT_JWT_SECRET_KEY').valueFrom);
+  });
+
+  test('probes use /api/v1/metrics on the named port and never carry headers', () => {
+    const [, app] = pods.find(([name]) => name.startsWith('Deployment'))!;
+    const c = app.containers[0];
+    for (const probe of [c.startupProbe, c.readinessProbe, c.livenessProbe]) {
+      expect(probe.httpGet).toEqual({ path: '/api/v1/metrics', port: 'http', scheme: 'HTTP' });
+    }
+    expect(c.readinessProbe).not.toEqual(c.livenessProbe);
+  });
+});
