@@ -10,6 +10,7 @@
 import * as path from 'node:path';
 import { ConfigError, type EnvironmentConfig } from './lib/config';
 import { renderEnvironment, type RenderedEnvironment } from './lib/render';
+import { verifyManifests } from './lib/verify';
 import { listEnvironments, loadEnvironment, selectEnvironments } from './io/config-files';
 import { publish, readTree, writeTree } from './io/publish';
 
@@ -44,13 +45,16 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): Main
   return { environments, configDir, outDir, check, cliOutDir };
 }
 
-/** load, validate and render the selected environments; throws on the first bad one */
+/** load, validate, render and check the selected environments; throws on the first bad one */
 export function synthesize(options: Pick<MainOptions, 'environments' | 'configDir'>): { all: string[]; rendered: RenderedEnvironment[] } {
   const all = listEnvironments(options.configDir);
   const names = selectEnvironments(options.configDir, all, options.environments);
   // validate every config before rendering any: a typo in prod fails the run for dev too
   const configs: EnvironmentConfig[] = names.map((name) => loadEnvironment(options.configDir, name));
-  return { all, rendered: configs.map((c) => renderEnvironment(c)) };
+  const rendered = configs.map((c) => renderEnvironment(c));
+  // nothing is published unless every environment passes the schema and the security contract
+  rendered.forEach((r, i) => verifyManifests(r.objects, { environment: r.name, production: configs[i].production }));
+  return { all, rendered };
 }
 
 export function main(argv: readonly string[], env: NodeJS.ProcessEnv): number {

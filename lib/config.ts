@@ -7,6 +7,7 @@
  */
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
+import { looksLikeSecretName } from './secret-names';
 
 /** Where a config value came from: used in every error message. */
 export interface ConfigSource {
@@ -250,7 +251,6 @@ const RESERVED_ENV = new Set([
   'REVIEWPOINT_API_KEY', 'REVIEWPOINT_ENVIRONMENT', 'REVIEWPOINT_LOG_LEVEL', 'REVIEWPOINT_ALLOWED_ORIGINS',
   'REVIEWPOINT_AUTH_ENABLED', 'REVIEWPOINT_API_KEY_ENABLED', 'REVIEWPOINT_UPLOAD_DIR', 'REVIEWPOINT_FEATURES',
 ]);
-const SECRET_LOOKING = /(SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE|CREDENTIAL|_DB_URL$|DATABASE_URL)/i;
 const TRUTHY = /^(1|true|yes|on)$/i;
 
 function checkRules(c: EnvironmentConfig, src: ConfigSource): void {
@@ -322,7 +322,7 @@ function checkRules(c: EnvironmentConfig, src: ConfigSource): void {
     if (RESERVED_ENV.has(name)) {
       fail(field, `got ${name}, which the manifests set themselves; allowed: the dedicated field under settings or secrets`);
     }
-    if (SECRET_LOOKING.test(name)) {
+    if (looksLikeSecretName(name)) {
       fail(field, `got a literal value for a secret-looking name; allowed: secrets only by reference from the Secret "${c.secrets.name}", never written into manifests`);
     }
     if (c.production) {

@@ -1,0 +1,50 @@
+/**
+ * Finding pod templates and containers in any workload kind.
+ */
+import { objectRef, type Manifest } from './types';
+
+export interface PodTemplate {
+  readonly owner: Manifest;
+  readonly ref: string;
+  readonly spec: any;
+  readonly metadata: any;
+  /** serves traffic for its whole life (not a Job's pod) */
+  readonly longRunning: boolean;
+}
+
+export interface ContainerAt {
+  readonly pod: PodTemplate;
+  readonly container: any;
+  readonly init: boolean;
+}
+
+const TEMPLATED = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job']);
+
+export function podTemplates(manifests: readonly Manifest[]): PodTemplate[] {
+  const pods: PodTemplate[] = [];
+  for (const m of manifests) {
+    const kind = m.kind ?? '';
+    let template: any;
+    if (TEMPLATED.has(kind)) template = m.spec?.template;
+    else if (kind === 'CronJob') template = m.spec?.jobTemplate?.spec?.template;
+    else if (kind === 'Pod') template = { metadata: m.metadata, spec: m.spec };
+    if (!template) continue;
+    const longRunning = kind !== 'Job' && kind !== 'CronJob' && !(kind === 'Pod' && m.spec?.restartPolicy === 'Never');
+    pods.push({ owner: m, ref: objectRef(m), spec: template.spec ?? {}, metadata: template.metadata ?? {}, longRunning });
+  }
+  return pods;
+}
+
+export function containersOf(pod: PodTemplate): ContainerAt[] {
+  return [
+    ...(pod.spec.initContainers ?? []).map((container: any) => ({ pod, container, init: true })),
+    ...(pod.spec.containers ?? []).map((container: any) => ({ pod, container, init: false })),
+    ...(pod.spec.ephemeralContainers ?? []).map((container: any) => ({ pod, container, init: false })),
+  ];
+}
+
+/** do these matchLabels select these pod labels? */
+export function selects(selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean {
+  if (!selector || Object.keys(selector).length === 0) return false;
+  return Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+}
