@@ -1,8 +1,9 @@
-// Bundles the app into build/main.js with esbuild: one file, no TypeScript at run time.
+// Bundles the app (build/main.js) and the cdk8s validation plugin (build/validation-plugin.js)
+// with esbuild: one file each, no TypeScript at run time.
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: { main: 'main.ts' },
+  entryPoints: { main: 'main.ts', 'validation-plugin': 'io/validation-plugin.ts' },
   outdir: 'build',
   bundle: true,
   platform: 'node',

@@ -1,0 +1,72 @@
+/**
+ * The policy and schema checks as a cdk8s validation plugin, wired in cdk8s.yaml, so that
+ * `npx cdk8s synth` reports violations in the CLI's own report format. The app runs the same
+ * checks before it publishes anything; this plugin re-checks exactly the files the CLI sees.
+ *
+ * Manifests are grouped by the folder they are in (the environment); the environment's
+ * production profile is read from its config file.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { checkPolicy, type Manifest, type Violation } from '../lib/policy';
+import { validateSchema } from '../lib/schema';
+import { RULES } from '../lib/policy/rules';
+import { loadEnvironment } from './config-files';
+
+/** the parts of the cdk8s CLI's ValidationContext this plugin uses */
+interface ValidationContext {
+  readonly manifests: readonly string[];
+  readonly report: {
+    addViolation(v: { ruleName: string; recommendation: string; fix: string; violatingResources: Array<{ resourceName: string; locations: string[]; manifestPath: string }> }): void;
+    submit(status: 'success' | 'failure', metadata?: Record<string, string>): void;
+  };
+}
+
+export interface ReviewpointPolicyProps {
+  /** @default config */
+  readonly configDir?: string;
+}
+
+export class ReviewpointPolicy {
+  private readonly configDir: string;
+
+  constructor(props: ReviewpointPolicyProps = {}) {
+    this.configDir = props.configDir ?? 'config';
+  }
+
+  public async validate(context: ValidationContext): Promise<void> {
+    const byEnvironment = new Map<string, Array<{ manifest: Manifest; file: string }>>();
+    for (const file of context.manifests) {
+      const env = path.basename(path.dirname(file));
+      for (const doc of parseAllDocuments(readFile(file))) {
+        const manifest = doc.toJS() as Manifest | null;
+        // kustomization.yaml is build input for kustomize, not an object for the API server
+        if (!manifest || manifest.kind === 'Kustomization') continue;
+        byEnvironment.set(env, [...(byEnvironment.get(env) ?? []), { manifest, file }]);
+      }
+    }
+    let failed = 0;
+    for (const [environment, entries] of byEnvironment) {
+      const production = loadEnvironment(this.configDir, environment).production;
+      const manifests = entries.map((e) => e.manifest);
+      const violations: Violation[] = [...manifests.flatMap(validateSchema), ...checkPolicy(manifests, { environment, production })];
+      for (const v of violations) {
+        const entry = entries.find((e) => `${e.manifest.kind}/${e.manifest.metadata?.name}` === v.object);
+        const rule = RULES.find((r) => r.id === v.rule);
+        context.report.addViolation({
+          ruleName: v.rule,
+          recommendation: `${v.container ? `container "${v.container}": ` : ''}${v.message}`,
+          fix: rule ? rule.description : 'match the Kubernetes 1.28 schema',
+          violatingResources: [{ resourceName: v.object, locations: [environment], manifestPath: entry?.file ?? environment }],
+        });
+      }
+      failed += violations.length;
+    }
+    context.report.submit(failed === 0 ? 'success' : 'failure', { environments: [...byEnvironment.keys()].join(', ') });
+  }
+}
+
+function readFile(file: string): string {
+  return fs.readFileSync(file, 'utf8');
+}

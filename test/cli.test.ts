@@ -1,0 +1,101 @@
+/**
+ * End to end, through the real entry points: the bundled app under `cdk8s synth` and under
+ * the npm synth script's command. Slower than the rest (a few seconds), so kept to the cases
+ * that only a real process can show: exit codes, messages, and what is left on disk.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { stringify } from 'yaml';
+import { ReviewpointPolicy } from '../io/validation-plugin';
+import { minimalConfig, ROOT } from './helpers';
+
+const CDK8S = path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s');
+
+beforeAll(() => {
+  // the bundles the CLI and the synth script run
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT });
+});
+
+/** a scratch project that uses this repo's cdk8s.yaml and build */
+function project(config: Record<string, unknown>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-cli-'));
+  fs.copyFileSync(path.join(ROOT, 'cdk8s.yaml'), path.join(dir, 'cdk8s.yaml'));
+  fs.symlinkSync(path.join(ROOT, 'build'), path.join(dir, 'build'));
+  fs.mkdirSync(path.join(dir, 'config'));
+  for (const [env, data] of Object.entries(config)) fs.writeFileSync(path.join(dir, 'config', `${env}.yaml`), typeof data === 'string' ? data : stringify(data));
+  return dir;
+}
+
+function tree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const env of fs.readdirSync(dir)) for (const f of fs.readdirSync(path.join(dir, env))) out[`${env}/${f}`] = fs.readFileSync(path.join(dir, env, f), 'utf8');
+  return out;
+}
+
+const BAD_INPUTS: Array<[string, string, RegExp]> = [
+  ['a YAML syntax error', 'namespace: [\n', /environment "alpha" \(config\/alpha\.yaml\), field \(yaml\): YAML syntax error at line 2/],
+  ['an unknown key', stringify({ ...minimalConfig(), namspace: 'x' }), /field namspace: unknown key "namspace" \(did you mean "namespace"\?\)/],
+  ['latest in production', stringify({ ...minimalConfig(), production: true, app: { ...minimalConfig().app, image: { repository: 'ghcr.io/acme/backend', tag: 'latest' } } }), /field app\.image\.tag: got string "latest"/],
+];
+
+// the CLI costs seconds a run, so it gets one bad input; the rest share its code path in the app
+describe.each([
+  ['npx cdk8s synth', BAD_INPUTS.slice(0, 1), (cwd: string) => spawnSync(process.execPath, [CDK8S, 'synth', '--no-check-upgrade'], { cwd, encoding: 'utf8' })],
+  ['the npm synth script', BAD_INPUTS, (cwd: string) => spawnSync(process.execPath, [path.join(cwd, 'build', 'main.js')], { cwd, encoding: 'utf8' })],
+] as const)('%s', (_name, badInputs, synth) => {
+  test('publishes dist/ and succeeds on a good config', () => {
+    const dir = project({ alpha: minimalConfig() });
+    const result = synth(dir);
+    expect(result.stderr).not.toMatch(/failed/);
+    expect(result.status).toBe(0);
+    expect(Object.keys(tree(path.join(dir, 'dist')))).toContain('alpha/deployment-reviewpoint-backend.yaml');
+  });
+
+  test.each(badInputs)('fails on %s and leaves dist/ byte-identical', (_what, text, message) => {
+    const dir = project({ alpha: minimalConfig() });
+    expect(synth(dir).status).toBe(0);
+    const before = tree(path.join(dir, 'dist'));
+    fs.writeFileSync(path.join(dir, 'config', 'alpha.yaml'), text);
+    const result = synth(dir);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(message);
+    expect(tree(path.join(dir, 'dist'))).toEqual(before);
+  });
+});
+
+describe('the cdk8s validation plugin', () => {
+  test('reports a violation with rule, object and container, and fails the report', async () => {
+    // GIVEN a synthesized environment with one container made writable
+    const dir = project({ alpha: minimalConfig() });
+    expect(spawnSync(process.execPath, [path.join(dir, 'build', 'main.js'), '--out', 'out'], { cwd: dir }).status).toBe(0);
+    const file = path.join(dir, 'out', 'alpha', 'deployment-reviewpoint-backend.yaml');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('readOnlyRootFilesystem: true', 'readOnlyRootFilesystem: false'));
+    const violations: any[] = [];
+    let status = '';
+    const context = {
+      manifests: fs.readdirSync(path.join(dir, 'out', 'alpha')).map((f) => path.join(dir, 'out', 'alpha', f)),
+      report: { addViolation: (v: any) => violations.push(v), submit: (s: string) => { status = s; } },
+    };
+    // WHEN the plugin validates the files
+    await new ReviewpointPolicy({ configDir: path.join(dir, 'config') }).validate(context);
+    // THEN the report fails with the rule, the object and the container
+    expect(status).toBe('failure');
+    expect(violations).toEqual([{
+      ruleName: 'read-only-root',
+      recommendation: 'container "api": securityContext.readOnlyRootFilesystem must be true (got false)',
+      fix: 'readOnlyRootFilesystem: true, with a writable emptyDir at /tmp',
+      violatingResources: [{ resourceName: 'Deployment/reviewpoint-backend', locations: ['alpha'], manifestPath: file }],
+    }]);
+  });
+
+  test('passes the committed output', async () => {
+    const manifests = ['dev', 'staging', 'prod'].flatMap((env) => fs.readdirSync(path.join(ROOT, 'dist', env)).map((f) => path.join(ROOT, 'dist', env, f)));
+    let status = '';
+    const violations: unknown[] = [];
+    await new ReviewpointPolicy({ configDir: path.join(ROOT, 'config') }).validate({ manifests, report: { addViolation: (v) => violations.push(v), submit: (s) => { status = s; } } });
+    expect(violations).toEqual([]);
+    expect(status).toBe('success');
+  });
+});
