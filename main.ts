@@ -101,6 +101,6 @@ function checkUpToDate(outDir: string, environments: ReadonlyMap<string, Readonl
   return 0;
 }
 
-if (require.main === module) {
+if (typeof module !== 'undefined' && require.main === module) {
   process.exitCode = main(process.argv.slice(2), process.env);
 }

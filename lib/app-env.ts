@@ -2,9 +2,11 @@
  * The backend's environment: non-secret settings for the ConfigMap, secret ones by reference.
  * Shared by the app container and the migration, which imports the same settings module.
  */
-import { createHash } from 'node:crypto';
+import { sha256 } from '@noble/hashes/sha2';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils';
 import { k8s } from 'cdk8s-plus-28';
 import type { EnvironmentConfig } from './config';
+import { byCodeUnit } from './labels';
 
 export const UPLOAD_DIR = '/app/uploads';
 
@@ -23,12 +25,16 @@ export function configMapData(config: EnvironmentConfig): Record<string, string>
     REVIEWPOINT_FEATURES: s.features.join(','),
     ...s.extraEnv,
   };
-  return Object.fromEntries(Object.entries(data).sort(([a], [b]) => a.localeCompare(b)));
+  return Object.fromEntries(Object.entries(data).sort(([a], [b]) => byCodeUnit(a, b)));
 }
 
-/** content hash for the pod template: a config change rolls the pods */
+/**
+ * SHA-256 of the JSON of a value: a config change rolls the pods, a migration change renames
+ * the Job. Pure JavaScript rather than node:crypto, whose OpenSSL start-up costs more than
+ * hashing a few kilobytes.
+ */
 export function contentHash(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value)).digest('hex');
+  return bytesToHex(sha256(utf8ToBytes(JSON.stringify(value))));
 }
 
 /** secrets by secretKeyRef: the Secret's data never enters the manifests */

@@ -3,9 +3,10 @@
  * `<kind>-<name>.yaml`, and a kustomization.yaml listing them in apply order.
  */
 import { App } from 'cdk8s';
-import { stringify } from 'yaml';
 import { ReviewpointChart } from './chart';
 import type { EnvironmentConfig } from './config';
+import { byCodeUnit } from './labels';
+import { toYaml } from './yaml';
 
 /** a synthesized Kubernetes object */
 export interface KubeObject {
@@ -36,7 +37,7 @@ export function synthesizeObjects(config: EnvironmentConfig): KubeObject[] {
   const app = new App({ outdir: 'unused' });
   const chart = new ReviewpointChart(app, config.name, { config });
   const objects = chart.toJson() as KubeObject[];
-  return objects.sort((a, b) => kindRank(a.kind) - kindRank(b.kind) || a.metadata.name.localeCompare(b.metadata.name));
+  return objects.sort((a, b) => kindRank(a.kind) - kindRank(b.kind) || byCodeUnit(a.metadata.name, b.metadata.name));
 }
 
 export function fileName(obj: KubeObject): string {
@@ -58,10 +59,6 @@ export function renderEnvironment(config: EnvironmentConfig, objects: readonly K
   };
   files.set(KUSTOMIZATION_FILE, header + toYaml(kustomization));
   return { name: config.name, objects, files };
-}
-
-export function toYaml(value: unknown): string {
-  return stringify(value, { lineWidth: 0 });
 }
 
 function kindRank(kind: string): number {

@@ -1,0 +1,32 @@
+/**
+ * Entry for the V8 startup snapshot (`npm run build`): everything main.ts needs is loaded and
+ * initialized once at build time, so a synth run starts from a ready heap instead of parsing
+ * and running a megabyte of JavaScript. The behaviour is main.ts's, unchanged.
+ */
+import * as v8 from 'node:v8';
+import { stringify } from 'yaml';
+import { parseEnvironmentConfig } from './lib/config';
+import { renderEnvironment } from './lib/render';
+import { verifyManifests } from './lib/verify';
+import { main } from './main';
+
+// One in-memory pass over a sample environment, so the snapshot holds compiled code and warm
+// caches for every step. It reads and writes no file.
+const sample = {
+  namespace: 'warm-up',
+  app: { image: { repository: 'example.com/backend', tag: '0' }, replicas: 1 },
+  settings: { environment: 'dev' },
+  secrets: { name: 'warm-up' },
+  database: { egress: { cidr: '10.0.0.0/8' } },
+  allowIngressFrom: { namespace: 'warm-up' },
+  migration: { strategy: 'job', image: { repository: 'example.com/backend-shell', tag: '0' } },
+};
+for (let i = 0; i < 3; i++) {
+  const config = parseEnvironmentConfig(stringify(sample), { environment: 'warm-up', file: 'warm-up.yaml' });
+  verifyManifests(renderEnvironment(config).objects, { environment: 'warm-up', production: false });
+}
+
+v8.startupSnapshot.setDeserializeMainFunction(() => {
+  // a snapshot has no script path: argv is [node, ...args]
+  process.exitCode = main(process.argv.slice(1), process.env);
+});
