@@ -2,8 +2,7 @@
  * The backend's environment: non-secret settings for the ConfigMap, secret ones by reference.
  * Shared by the app container and the migration, which imports the same settings module.
  */
-import { sha256 } from '@noble/hashes/sha2';
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils';
+import { createHash } from 'node:crypto';
 import { k8s } from 'cdk8s-plus-28';
 import type { EnvironmentConfig } from './config';
 import { byCodeUnit } from './labels';
@@ -28,13 +27,9 @@ export function configMapData(config: EnvironmentConfig): Record<string, string>
   return Object.fromEntries(Object.entries(data).sort(([a], [b]) => byCodeUnit(a, b)));
 }
 
-/**
- * SHA-256 of the JSON of a value: a config change rolls the pods, a migration change renames
- * the Job. Pure JavaScript rather than node:crypto, whose OpenSSL start-up costs more than
- * hashing a few kilobytes.
- */
+/** SHA-256 of the JSON of a value: a config change rolls the pods, a migration change renames the Job */
 export function contentHash(value: unknown): string {
-  return bytesToHex(sha256(utf8ToBytes(JSON.stringify(value))));
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex');
 }
 
 /** secrets by secretKeyRef: the Secret's data never enters the manifests */
