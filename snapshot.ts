@@ -4,7 +4,7 @@
  * and running a megabyte of JavaScript. The behaviour is main.ts's, unchanged.
  */
 import * as v8 from 'node:v8';
-import { stringify } from 'yaml';
+import { toYaml } from './lib/yaml';
 import { parseEnvironmentConfig } from './lib/config';
 import { renderEnvironment } from './lib/render';
 import { verifyManifests } from './lib/verify';
@@ -22,7 +22,7 @@ const sample = {
   migration: { strategy: 'job', image: { repository: 'example.com/backend-shell', tag: '0' } },
 };
 for (let i = 0; i < 3; i++) {
-  const config = parseEnvironmentConfig(stringify(sample), { environment: 'warm-up', file: 'warm-up.yaml' });
+  const config = parseEnvironmentConfig(toYaml(sample), { environment: 'warm-up', file: 'warm-up.yaml' });
   verifyManifests(renderEnvironment(config).objects, { environment: 'warm-up', production: false });
 }
 

@@ -8,7 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import { checkPolicy, type Manifest, type Violation } from '../lib/policy';
 import { validateSchema } from '../lib/schema';
 import { RULES } from '../lib/policy/rules';
@@ -39,8 +39,8 @@ export class ReviewpointPolicy {
     const byEnvironment = new Map<string, Array<{ manifest: Manifest; file: string }>>();
     for (const file of context.manifests) {
       const env = path.basename(path.dirname(file));
-      for (const doc of parseAllDocuments(readFile(file))) {
-        const manifest = doc.toJS() as Manifest | null;
+      for (const doc of loadAll(readFile(file), undefined, { schema: CORE_SCHEMA })) {
+        const manifest = doc as Manifest | null;
         // kustomization.yaml is build input for kustomize, not an object for the API server
         if (!manifest || manifest.kind === 'Kustomization') continue;
         byEnvironment.set(env, [...(byEnvironment.get(env) ?? []), { manifest, file }]);

@@ -5,7 +5,7 @@
  * text), and everything below receives an already-valid, fully defaulted `EnvironmentConfig`.
  * Nothing here touches the filesystem or the process environment.
  */
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { CORE_SCHEMA, load as loadYaml, YAMLException } from 'js-yaml';
 import { z } from 'zod';
 import { looksLikeSecretName } from './secret-names';
 
@@ -220,12 +220,12 @@ export function isEnvironmentName(name: string): boolean {
 export function parseEnvironmentConfig(text: string, source: ConfigSource): EnvironmentConfig {
   let raw: unknown;
   try {
-    raw = parseYaml(text, { prettyErrors: true, uniqueKeys: true });
+    // js-yaml with the core schema: plain YAML 1.2 types, no dates; duplicate keys are errors
+    raw = loadYaml(text, { schema: CORE_SCHEMA, filename: source.file });
   } catch (e) {
-    if (e instanceof YAMLParseError) {
-      const pos = e.linePos?.[0];
-      const where = pos ? `line ${pos.line}, column ${pos.col}` : 'unknown position';
-      throw new ConfigError(source, '(yaml)', `YAML syntax error at ${where}: ${e.code}: ${firstLine(e.message)}`);
+    if (e instanceof YAMLException) {
+      const where = e.mark ? `line ${e.mark.line + 1}, column ${e.mark.column + 1}` : 'unknown position';
+      throw new ConfigError(source, '(yaml)', `YAML syntax error at ${where}: ${e.reason}`);
     }
     throw e;
   }
@@ -452,6 +452,3 @@ function truncate(s: string): string {
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
 
-function firstLine(s: string): string {
-  return s.split('\n')[0].replace(/:\s*$/, '');
-}
