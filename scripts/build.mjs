@@ -6,6 +6,20 @@
 import { execFileSync } from 'node:child_process';
 import { build } from 'esbuild';
 
+// @kubernetes-models/validate localizes ajv's messages with ajv-i18n's `en`, and ajv-i18n's
+// index loads every language: bundle the English one alone (90 KB less to load per synth).
+const englishOnlyAjvMessages = {
+  name: 'english-only-ajv-messages',
+  setup(b) {
+    b.onResolve({ filter: /^ajv-i18n$/ }, () => ({ path: 'ajv-i18n', namespace: 'ajv-i18n-en' }));
+    b.onLoad({ filter: /.*/, namespace: 'ajv-i18n-en' }, () => ({
+      contents: "module.exports = { en: require('ajv-i18n/localize/en') };",
+      resolveDir: process.cwd(),
+      loader: 'js',
+    }));
+  },
+};
+
 await build({
   entryPoints: { main: 'main.ts', 'validation-plugin': 'io/validation-plugin.ts', 'snapshot-entry': 'snapshot.ts' },
   outdir: 'build',
@@ -17,6 +31,7 @@ await build({
   sourcemap: 'linked',
   legalComments: 'none',
   logLevel: 'warning',
+  plugins: [englishOnlyAjvMessages],
 });
 
 // --no-warnings: cdk8s loads child_process (for its Helm support, unused here), and Node warns
