@@ -3,11 +3,14 @@
  * initialized once at build time, so a synth run starts from a ready heap instead of parsing
  * and running a megabyte of JavaScript. The behaviour is main.ts's, unchanged.
  */
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 import * as v8 from 'node:v8';
-import { toYaml } from './lib/yaml';
+import { newerThanSnapshot, SNAPSHOT } from './io/build-state';
 import { parseEnvironmentConfig } from './lib/config';
 import { renderEnvironment } from './lib/render';
 import { verifyManifests } from './lib/verify';
+import { toYaml } from './lib/yaml';
 import { main } from './main';
 
 // One in-memory pass over a sample environment, so the snapshot holds compiled code and warm
@@ -28,5 +31,15 @@ for (let i = 0; i < 3; i++) {
 
 v8.startupSnapshot.setDeserializeMainFunction(() => {
   // a snapshot has no script path: argv is [node, ...args]
-  process.exitCode = main(process.argv.slice(1), process.env);
+  const args = process.argv.slice(1);
+  const stale = newerThanSnapshot(process.cwd(), process.execPath);
+  if (stale) {
+    // this heap was built from older code: rebuild, then run the new snapshot instead
+    console.error(`${path.relative(process.cwd(), stale) || stale} is newer than ${SNAPSHOT}: rebuilding`);
+    const run = (argv: string[]) => spawnSync(process.execPath, argv, { stdio: 'inherit' }).status ?? 1;
+    const built = run([`scripts/build.mjs`]);
+    process.exitCode = built !== 0 ? built : run(['--snapshot-blob', SNAPSHOT, '--', ...args]);
+    return;
+  }
+  process.exitCode = main(args, process.env);
 });

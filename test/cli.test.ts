@@ -14,8 +14,8 @@ import { minimalConfig, ROOT } from './helpers';
 const CDK8S = path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s');
 
 beforeAll(() => {
-  // the bundles and the snapshot that the CLI and the synth script run
-  execFileSync('sh', ['scripts/ensure-build.sh'], { cwd: ROOT });
+  // a synth builds (or rebuilds) the bundles and the snapshot that the CLI and the script run
+  execFileSync('sh', ['scripts/synth.sh', '--out', fs.mkdtempSync(path.join(os.tmpdir(), 'rp-build-'))], { cwd: ROOT });
 });
 
 /** a scratch project that uses this repo's cdk8s.yaml and build */
