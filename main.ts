@@ -8,7 +8,7 @@
  * folder, which the CLI empties before each run, for its validation plugins to read.
  */
 import * as path from 'node:path';
-import { ConfigError, type EnvironmentConfig } from './lib/config';
+import type { EnvironmentConfig } from './lib/config';
 import { renderEnvironment, type RenderedEnvironment } from './lib/render';
 import { verifyManifests } from './lib/verify';
 import { listEnvironments, loadEnvironment, selectEnvironments } from './io/config-files';
@@ -73,7 +73,7 @@ export function main(argv: readonly string[], env: NodeJS.ProcessEnv): number {
     }
     return 0;
   } catch (e) {
-    if (e instanceof ConfigError || e instanceof Error) {
+    if (e instanceof Error) {
       console.error(`synth failed: ${e.message}`);
       console.error('nothing was written: the previous output is untouched');
       return 1;

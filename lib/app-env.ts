@@ -5,9 +5,11 @@
 import { createHash } from 'node:crypto';
 import { k8s } from 'cdk8s-plus-28';
 import type { EnvironmentConfig } from './config';
-import { byCodeUnit } from './labels';
+import { APP_NAME, byCodeUnit } from './labels';
 
 export const UPLOAD_DIR = '/app/uploads';
+/** the ConfigMap both the app and the migration read their settings from */
+export const CONFIG_MAP_NAME = APP_NAME;
 
 /** ConfigMap data: every non-secret REVIEWPOINT_* setting, sorted so the hash is stable */
 export function configMapData(config: EnvironmentConfig): Record<string, string> {

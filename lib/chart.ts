@@ -5,7 +5,7 @@ import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from './config';
-import { APP_NAME, recommendedLabels } from './labels';
+import { recommendedLabels } from './labels';
 import { migrationContainer, MigrationJob } from './migration';
 import { NetworkPolicies } from './network';
 import { BackendWorkload } from './workload';
@@ -35,13 +35,12 @@ export class ReviewpointChart extends Chart {
       },
     });
 
-    const configMapName = APP_NAME;
     const strategy = config.migration.strategy;
     new BackendWorkload(this, 'Backend', {
       config,
-      initContainers: strategy === 'initContainer' ? [migrationContainer(config, configMapName)] : undefined,
+      initContainers: strategy === 'initContainer' ? [migrationContainer(config)] : undefined,
     });
-    if (strategy === 'job') new MigrationJob(this, 'Migration', { config, configMapName });
+    if (strategy === 'job') new MigrationJob(this, 'Migration', { config });
     new NetworkPolicies(this, 'Network', { config });
   }
 }

@@ -4,7 +4,7 @@
  */
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { contentHash, secretEnv } from './app-env';
+import { CONFIG_MAP_NAME, contentHash, secretEnv } from './app-env';
 import type { EnvironmentConfig } from './config';
 import { hardenedContainer, tmpVolume } from './container';
 import { APP_NAME, imageReference, recommendedLabels } from './labels';
@@ -13,7 +13,7 @@ import { restrictedPodSecurityContext } from './security';
 export const MIGRATION_NAME = `${APP_NAME}-migration`;
 
 /** the migration container, the same for both strategies */
-export function migrationContainer(config: EnvironmentConfig, configMapName: string): k8s.Container {
+export function migrationContainer(config: EnvironmentConfig): k8s.Container {
   const m = config.migration;
   if (!m.image) throw new Error(`migration image missing in environment "${config.name}"`);
   return hardenedContainer({
@@ -25,7 +25,7 @@ export function migrationContainer(config: EnvironmentConfig, configMapName: str
     runAsGroup: m.runAsGroup,
     resources: m.resources,
     // alembic imports the app's settings module, which validates the same variables
-    envFrom: [{ configMapRef: { name: configMapName } }],
+    envFrom: [{ configMapRef: { name: CONFIG_MAP_NAME } }],
     env: secretEnv(config),
   });
 }
@@ -41,7 +41,6 @@ export function migrationJobName(template: k8s.PodTemplateSpec): string {
 
 export interface MigrationJobProps {
   readonly config: EnvironmentConfig;
-  readonly configMapName: string;
 }
 
 export class MigrationJob extends Construct {
@@ -75,7 +74,7 @@ export class MigrationJob extends Construct {
         enableServiceLinks: false,
         restartPolicy: 'Never',
         securityContext: restrictedPodSecurityContext(m),
-        containers: [migrationContainer(config, props.configMapName)],
+        containers: [migrationContainer(config)],
         volumes: [tmpVolume()],
       },
     };

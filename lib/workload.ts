@@ -4,7 +4,7 @@
  */
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { configMapData, contentHash, secretEnv, UPLOAD_DIR } from './app-env';
+import { CONFIG_MAP_NAME, configMapData, contentHash, secretEnv, UPLOAD_DIR } from './app-env';
 import type { EnvironmentConfig } from './config';
 import { hardenedContainer, tmpVolume } from './container';
 import { APP_NAME, HTTP_PORT, imageReference, recommendedLabels, selectorLabels } from './labels';
@@ -19,9 +19,6 @@ export interface BackendWorkloadProps {
 const METRICS_PATH = '/api/v1/metrics';
 
 export class BackendWorkload extends Construct {
-  /** the ConfigMap's name, for env of other pods */
-  public readonly configMapName = APP_NAME;
-
   constructor(scope: Construct, id: string, props: BackendWorkloadProps) {
     super(scope, id);
     const { config } = props;
@@ -37,7 +34,7 @@ export class BackendWorkload extends Construct {
     });
 
     const data = configMapData(config);
-    new k8s.KubeConfigMap(this, 'ConfigMap', { metadata: metadata(this.configMapName), data });
+    new k8s.KubeConfigMap(this, 'ConfigMap', { metadata: metadata(CONFIG_MAP_NAME), data });
 
     const uploads: k8s.Volume = app.uploads.claimName
       ? { name: 'uploads', persistentVolumeClaim: { claimName: app.uploads.claimName } }
@@ -58,7 +55,7 @@ export class BackendWorkload extends Construct {
       runAsGroup: app.runAsGroup,
       resources: app.resources,
       ports: [{ name: 'http', containerPort: HTTP_PORT, protocol: 'TCP' }],
-      envFrom: [{ configMapRef: { name: this.configMapName } }],
+      envFrom: [{ configMapRef: { name: CONFIG_MAP_NAME } }],
       env: secretEnv(config),
       volumeMounts: [{ name: 'uploads', mountPath: UPLOAD_DIR }],
       // startup validates config and runs SELECT 1; give it up to 3 minutes

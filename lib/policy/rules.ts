@@ -267,7 +267,9 @@ export const RULES: readonly Rule[] = [
     const policies = manifests.filter((m) => m.kind === 'NetworkPolicy');
     const namespaces = new Set(podTemplates(manifests).map((p) => p.owner.metadata?.namespace));
     for (const ns of namespaces) {
-      const denies = policies.some((p) => p.metadata?.namespace === ns && Object.keys(p.spec?.podSelector ?? { x: 1 }).length === 0 &&
+      // podSelector {} selects every pod; a missing podSelector is not a deny-all
+      const selectsAll = (p: Manifest) => p.spec?.podSelector !== undefined && Object.keys(p.spec.podSelector).length === 0;
+      const denies = policies.some((p) => p.metadata?.namespace === ns && selectsAll(p) &&
         ['Ingress', 'Egress'].every((t) => (p.spec?.policyTypes ?? []).includes(t)) && !p.spec?.ingress?.length && !p.spec?.egress?.length);
       if (!denies) out.push({ rule: 'network', object: `Namespace/${ns}`, message: 'needs a default-deny NetworkPolicy (podSelector {}, policyTypes Ingress and Egress, no rules)' });
     }
