@@ -13,6 +13,9 @@ import { minimalConfig, ROOT } from './helpers';
 
 const CDK8S = path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s');
 
+// real processes: a build takes seconds, and the CLI about one on an idle machine
+jest.setTimeout(120_000);
+
 beforeAll(() => {
   // a synth builds (or rebuilds) the bundles and the snapshot that the CLI and the script run
   execFileSync('sh', ['scripts/synth.sh', '--out', fs.mkdtempSync(path.join(os.tmpdir(), 'rp-build-'))], { cwd: ROOT });
