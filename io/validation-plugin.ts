@@ -9,9 +9,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CORE_SCHEMA, loadAll } from 'js-yaml';
-import { checkPolicy, type Manifest, type Violation } from '../lib/policy';
+import { checkPolicy, RULES, type Manifest, type Violation } from '../lib/policy';
 import { validateSchema } from '../lib/schema';
-import { RULES } from '../lib/policy/rules';
 import { loadEnvironment } from './config-files';
 
 /** the parts of the cdk8s CLI's ValidationContext this plugin uses */
