@@ -2,8 +2,9 @@
  * Entry point: read the per-environment config files, synthesize every environment, check the
  * result, and publish it to dist/<env>/ in one swap. Environment lookups happen here only.
  *
- *   node build/main.js [--env NAME[,NAME...]] [--config DIR] [--out DIR] [--check]
+ *   npm run synth -- [--env NAME[,NAME...]] [--config DIR] [--out DIR] [--check]
  *
+ * (scripts/synth.sh runs this from the V8 snapshot that snapshot.ts describes.)
  * Under `cdk8s synth` (CDK8S_OUTDIR set), the same files are also written to the CLI's output
  * folder, which the CLI empties before each run, for its validation plugins to read.
  */
@@ -99,8 +100,4 @@ function checkUpToDate(outDir: string, environments: ReadonlyMap<string, Readonl
   }
   console.log(`${outDir} is up to date`);
   return 0;
-}
-
-if (typeof module !== 'undefined' && require.main === module) {
-  process.exitCode = main(process.argv.slice(2), process.env);
 }

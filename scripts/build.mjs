@@ -1,8 +1,8 @@
-// Builds what synth runs, into build/ (not committed; rebuilt by scripts/synth.sh when stale):
-// - main.js: the app bundled by esbuild (one file, no TypeScript at run time);
-// - validation-plugin.js: the policy and schema checks for `cdk8s synth`;
-// - synth.blob: a V8 startup snapshot of the app with every module loaded and warmed up, so
-//   a synth starts from a ready heap instead of compiling a megabyte of JavaScript.
+// Builds what synth runs, into build/ (not committed; the synth rebuilds it when a source is newer):
+// - snapshot-entry.js: the app bundled by esbuild (one file, no TypeScript at run time), and
+//   synth.blob, a V8 startup snapshot of it with every module loaded and warmed up, so a synth
+//   starts from a ready heap instead of compiling a megabyte of JavaScript;
+// - validation-plugin.js: the policy and schema checks for `cdk8s synth`.
 import { execFileSync } from 'node:child_process';
 import { build } from 'esbuild';
 
@@ -21,7 +21,7 @@ const englishOnlyAjvMessages = {
 };
 
 await build({
-  entryPoints: { main: 'main.ts', 'validation-plugin': 'io/validation-plugin.ts', 'snapshot-entry': 'snapshot.ts' },
+  entryPoints: { 'validation-plugin': 'io/validation-plugin.ts', 'snapshot-entry': 'snapshot.ts' },
   outdir: 'build',
   bundle: true,
   platform: 'node',
