@@ -239,8 +239,9 @@ export function parseEnvironmentConfig(text: string, source: ConfigSource): Envi
   }
   const result = configSchema.safeParse(raw, { reportInput: true });
   if (!result.success) {
-    const issue = result.error.issues[0];
-    throw issueToError(issue, source);
+    // a misspelt key also leaves its correct name missing: name the misspelling, it explains both
+    const issues = result.error.issues;
+    throw issueToError(issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0], source);
   }
   const config: EnvironmentConfig = { ...result.data, name: source.environment };
   checkRules(config, source);

@@ -49,6 +49,10 @@ describe('config errors', () => {
     expectError(minimalConfig, (c) => { c.namespce = 'x'; }, /namespce: unknown key "namespce" \(did you mean "namespace"\?\)/);
   });
 
+  test('fails when a required key is misspelt, naming the misspelling rather than the missing key', () => {
+    expectError(minimalConfig, (c) => { c.namespce = c.namespace; delete c.namespace; }, /field namespce: unknown key "namespce" \(did you mean "namespace"\?\)/);
+  });
+
   test('fails when a value has the wrong type', () => {
     expectError(minimalConfig, (c) => { c.app.replicas = 'two'; }, /app\.replicas: got string "two"; allowed: a number/);
   });
