@@ -9,8 +9,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CORE_SCHEMA, loadAll } from 'js-yaml';
-import { checkPolicy, RULES, type Manifest, type Violation } from '../lib/policy';
-import { validateSchema } from '../lib/schema';
+import { objectRef, RULES, type Manifest } from '../lib/policy';
+import { findViolations } from '../lib/verify';
 import { loadEnvironment } from './config-files';
 
 /** the parts of the cdk8s CLI's ValidationContext this plugin uses */
@@ -38,7 +38,7 @@ export class ReviewpointPolicy {
     const byEnvironment = new Map<string, Array<{ manifest: Manifest; file: string }>>();
     for (const file of context.manifests) {
       const env = path.basename(path.dirname(file));
-      for (const doc of loadAll(readFile(file), undefined, { schema: CORE_SCHEMA })) {
+      for (const doc of loadAll(fs.readFileSync(file, 'utf8'), undefined, { schema: CORE_SCHEMA })) {
         const manifest = doc as Manifest | null;
         // kustomization.yaml is build input for kustomize, not an object for the API server
         if (!manifest || manifest.kind === 'Kustomization') continue;
@@ -49,9 +49,10 @@ export class ReviewpointPolicy {
     for (const [environment, entries] of byEnvironment) {
       const production = loadEnvironment(this.configDir, environment).production;
       const manifests = entries.map((e) => e.manifest);
-      const violations: Violation[] = [...manifests.flatMap(validateSchema), ...checkPolicy(manifests, { environment, production })];
+      const { schema, policy } = findViolations(manifests, { environment, production });
+      const violations = [...schema, ...policy];
       for (const v of violations) {
-        const entry = entries.find((e) => `${e.manifest.kind}/${e.manifest.metadata?.name}` === v.object);
+        const entry = entries.find((e) => objectRef(e.manifest) === v.object);
         const rule = RULES.find((r) => r.id === v.rule);
         context.report.addViolation({
           ruleName: v.rule,
@@ -64,8 +65,4 @@ export class ReviewpointPolicy {
     }
     context.report.submit(failed === 0 ? 'success' : 'failure', { environments: [...byEnvironment.keys()].join(', ') });
   }
-}
-
-function readFile(file: string): string {
-  return fs.readFileSync(file, 'utf8');
 }

@@ -2,13 +2,17 @@
  * The gate between synthesis and publishing: schema first (an object the API server would
  * reject), then the security contract.
  */
-import { checkPolicy, PolicyError, type Manifest, type PolicyContext } from './policy';
+import { checkPolicy, PolicyError, type Manifest, type PolicyContext, type Violation } from './policy';
 import { validateSchema } from './schema';
 
-/** @throws PolicyError listing every violation of the failing check */
+/** every schema and policy violation of one environment's manifests */
+export function findViolations(manifests: readonly Manifest[], context: PolicyContext): { schema: Violation[]; policy: Violation[] } {
+  return { schema: manifests.flatMap(validateSchema), policy: checkPolicy(manifests, context) };
+}
+
+/** @throws PolicyError listing every violation of the first failing check, schema first */
 export function verifyManifests(manifests: readonly Manifest[], context: PolicyContext): void {
-  const schema = manifests.flatMap(validateSchema);
+  const { schema, policy } = findViolations(manifests, context);
   if (schema.length > 0) throw new PolicyError(context.environment, schema, 'schema');
-  const policy = checkPolicy(manifests, context);
   if (policy.length > 0) throw new PolicyError(context.environment, policy);
 }

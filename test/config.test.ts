@@ -57,6 +57,10 @@ describe('config errors', () => {
     expectError(minimalConfig, (c) => { c.app.replicas = 'two'; }, /app\.replicas: got string "two"; allowed: a number/);
   });
 
+  test('fails when a count is not a whole number', () => {
+    expectError(minimalConfig, (c) => { c.app.replicas = 1.5; }, /app\.replicas: got number 1\.5; allowed: a whole number/);
+  });
+
   test('fails when a required section is missing', () => {
     expectError(minimalConfig, (c) => { delete c.secrets; }, /secrets: missing; allowed: a mapping/);
   });

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
-import { renderEnvironment } from '../lib/render';
+import { fileName, renderEnvironment } from '../lib/render';
 import { toYaml } from '../lib/yaml';
 import { committedConfig, ENVIRONMENTS, ROOT } from './helpers';
 
@@ -41,7 +41,7 @@ describe('toYaml', () => {
 describe.each(ENVIRONMENTS)('the %s output', (env) => {
   test('reads back as exactly the synthesized objects', () => {
     const { objects, files } = renderEnvironment(committedConfig(env));
-    const read = objects.map((o) => files.get(`${o.kind.toLowerCase()}-${o.metadata.name}.yaml`)!);
+    const read = objects.map((o) => files.get(fileName(o))!);
     for (const [i, text] of read.entries()) for (const back of readBack(text)) expect(back).toEqual(objects[i]);
   });
 
