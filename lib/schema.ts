@@ -56,7 +56,8 @@ export function validateSchema(manifest: Manifest): Violation[] {
   const Model = MODELS[key];
   if (Model) {
     try {
-      new Model(manifest).validate();
+      // the model's validate() on the manifest itself: constructing a model would deep-copy it
+      Model.prototype.validate.call(manifest);
     } catch (e) {
       const errors: any[] = (e as any).errors ?? [];
       if (errors.length === 0) throw e;
