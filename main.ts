@@ -58,32 +58,40 @@ export function synthesize(options: Pick<MainOptions, 'environments' | 'configDi
   return { all, rendered };
 }
 
-export function main(argv: readonly string[], env: NodeJS.ProcessEnv): number {
+/** where main() reports: a line at a time */
+export interface Output {
+  log(line: string): void;
+  error(line: string): void;
+}
+
+const consoleOutput: Output = { log: (line) => console.log(line), error: (line) => console.error(line) };
+
+export function main(argv: readonly string[], env: NodeJS.ProcessEnv, out: Output = consoleOutput): number {
   try {
     const options = parseArgs(argv, env);
     const { all, rendered } = synthesize(options);
     const environments = new Map(rendered.map((r) => [r.name, r.files]));
 
-    if (options.check) return checkUpToDate(options.outDir, environments, all);
+    if (options.check) return checkUpToDate(options.outDir, environments, all, out);
 
     const synthesized = new Set(environments.keys());
     publish(options.outDir, { environments, keep: all.filter((e) => !synthesized.has(e)) });
     if (options.cliOutDir) writeTree(options.cliOutDir, environments);
     for (const r of rendered) {
-      console.log(`${path.join(options.outDir, r.name)}: ${r.objects.length} objects, ${r.files.size} files`);
+      out.log(`${path.join(options.outDir, r.name)}: ${r.objects.length} objects, ${r.files.size} files`);
     }
     return 0;
   } catch (e) {
     if (e instanceof Error) {
-      console.error(`synth failed: ${e.message}`);
-      console.error('nothing was written: the previous output is untouched');
+      out.error(`synth failed: ${e.message}`);
+      out.error('nothing was written: the previous output is untouched');
       return 1;
     }
     throw e;
   }
 }
 
-function checkUpToDate(outDir: string, environments: ReadonlyMap<string, ReadonlyMap<string, string>>, all: readonly string[]): number {
+function checkUpToDate(outDir: string, environments: ReadonlyMap<string, ReadonlyMap<string, string>>, all: readonly string[], out: Output): number {
   const current = readTree(outDir);
   const problems: string[] = [];
   for (const [env, files] of environments) {
@@ -95,9 +103,9 @@ function checkUpToDate(outDir: string, environments: ReadonlyMap<string, Readonl
   }
   for (const env of current.keys()) if (!all.includes(env)) problems.push(`${path.join(outDir, env)} has no config file: stale`);
   if (problems.length > 0) {
-    console.error(`${outDir} is not what the config synthesizes; run the synth and commit the result:\n  ${problems.join('\n  ')}`);
+    out.error(`${outDir} is not what the config synthesizes; run the synth and commit the result:\n  ${problems.join('\n  ')}`);
     return 1;
   }
-  console.log(`${outDir} is up to date`);
+  out.log(`${outDir} is up to date`);
   return 0;
 }

@@ -4,6 +4,8 @@
  * and running a megabyte of JavaScript. The behaviour is main.ts's, unchanged.
  */
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import { newerThanSnapshot, SNAPSHOT } from './io/build-state';
@@ -11,23 +13,84 @@ import { parseEnvironmentConfig } from './lib/config';
 import { renderEnvironment } from './lib/render';
 import { verifyManifests } from './lib/verify';
 import { toYaml } from './lib/yaml';
-import { main } from './main';
+import { main, type Output } from './main';
 
-// One in-memory pass over a sample environment, so the snapshot holds compiled code and warm
-// caches for every step. It reads and writes no file.
-const sample = {
-  namespace: 'warm-up',
-  app: { image: { repository: 'example.com/backend', tag: '0' }, replicas: 1 },
-  settings: { environment: 'dev' },
-  secrets: { name: 'warm-up' },
-  database: { egress: { cidr: '10.0.0.0/8' } },
-  allowIngressFrom: { namespace: 'warm-up' },
-  migration: { strategy: 'job', image: { repository: 'example.com/backend-shell', tag: '0' } },
-};
+// Warm-up: the snapshot keeps the bytecode of every function that ran, so everything a synth
+// runs is run once here. A function first called after the snapshot is loaded is parsed and
+// compiled on every synth. Two samples between them take every optional branch (ingress,
+// autoscaling, disruption budget, init-container and job migrations, image digests), and
+// main() runs on them in a scratch folder: file reading, publishing, --check.
+const samples: Record<string, unknown>[] = [
+  {
+    namespace: 'warm-up-dev',
+    app: { image: { repository: 'example.com/backend', tag: '0' }, replicas: 1 },
+    settings: { environment: 'dev', logLevel: 'DEBUG', features: ['a:b'] },
+    secrets: { name: 'warm-up' },
+    database: { egress: { namespace: 'db', podLabels: { app: 'db' } } },
+    allowIngressFrom: { namespace: 'warm-up' },
+    migration: { strategy: 'initContainer', image: { repository: 'example.com/backend-shell', tag: '0' } },
+  },
+  {
+    namespace: 'warm-up-prod',
+    production: true,
+    app: {
+      image: { repository: 'example.com/backend', tag: '1', digest: `sha256:${'0'.repeat(64)}` },
+      autoscaling: { minReplicas: 2, maxReplicas: 3, targetCPUUtilizationPercent: 70 },
+      resources: { cpuRequest: '100m', memoryRequest: '128Mi', memoryLimit: '256Mi' },
+      podDisruptionBudget: { minAvailable: 1 },
+      uploads: { sizeLimit: '1Gi' },
+    },
+    settings: { environment: 'prod', logLevel: 'INFO', allowedOrigins: ['https://example.com'] },
+    secrets: { name: 'warm-up' },
+    database: { port: 5432, maxConnections: 200, egress: { cidr: '10.0.0.0/8' } },
+    allowIngressFrom: { namespace: 'ingress', podLabels: { app: 'ingress' } },
+    ingress: { host: 'api.example.com', className: 'nginx', tlsSecretName: 'tls' },
+    migration: {
+      strategy: 'job',
+      image: { repository: 'example.com/backend-shell', tag: '1', digest: `sha256:${'1'.repeat(64)}` },
+      activeDeadlineSeconds: 60,
+      backoffLimit: 1,
+    },
+  },
+];
 for (let i = 0; i < 3; i++) {
-  const config = parseEnvironmentConfig(toYaml(sample), { environment: 'warm-up', file: 'warm-up.yaml' });
-  verifyManifests(renderEnvironment(config).objects, { environment: 'warm-up', production: false });
+  for (const sample of samples) {
+    const name = String(sample.namespace);
+    const config = parseEnvironmentConfig(toYaml(sample), { environment: name, file: `${name}.yaml` });
+    verifyManifests(renderEnvironment(config).objects, { environment: name, production: config.production });
+  }
 }
+{
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'reviewpoint-warm-up-'));
+  try {
+    const configDir = path.join(scratch, 'config');
+    fs.mkdirSync(configDir);
+    for (const sample of samples) fs.writeFileSync(path.join(configDir, `${String(sample.namespace)}.yaml`), toYaml(sample));
+    const quiet: Output = { log: () => {}, error: () => {} };
+    const args = ['--config', configDir, '--out', path.join(scratch, 'dist')];
+    // the first run creates the output folder, the second replaces it
+    for (const argv of [args, args, [...args, '--check']]) {
+      if (main(argv, {}, quiet) !== 0) throw new Error(`warm-up synth failed: ${argv.join(' ')}`);
+    }
+    newerThanSnapshot(process.cwd(), process.execPath);
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** report straight to the file descriptors: synchronous, and no stream objects to set up */
+function writeLine(fd: number, line: string): void {
+  const bytes = Buffer.from(`${line}\n`);
+  for (let done = 0; done < bytes.length;) {
+    try {
+      done += fs.writeSync(fd, bytes, done);
+    } catch (e) {
+      // a non-blocking pipe that is full: wait for the reader
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+    }
+  }
+}
+const fdOutput: Output = { log: (line) => writeLine(1, line), error: (line) => writeLine(2, line) };
 
 v8.startupSnapshot.setDeserializeMainFunction(() => {
   // a snapshot has no script path: argv is [node, ...args]
@@ -41,9 +104,6 @@ v8.startupSnapshot.setDeserializeMainFunction(() => {
     process.exitCode = built !== 0 ? built : run(['--snapshot-blob', SNAPSHOT, '--', ...args]);
     return;
   }
-  const code = main(args, process.env);
-  // Exiting at once skips tearing down a large heap (a few ms). Only when nothing is left to
-  // flush: stdout and stderr are synchronous on Linux, but pipes are not everywhere.
-  if (process.stdout.writableLength === 0 && process.stderr.writableLength === 0) process.exit(code);
-  process.exitCode = code;
+  // every line is written by now: exiting at once skips tearing down a large heap
+  process.exit(main(args, process.env, fdOutput));
 });
