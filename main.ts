@@ -8,7 +8,7 @@
  * Under `cdk8s synth` (CDK8S_OUTDIR set), the same files are also written to the CLI's output
  * folder, which the CLI empties before each run, for its validation plugins to read.
  */
-import * as path from 'node:path';
+import path = require('node:path');
 import type { EnvironmentConfig } from './lib/config';
 import { renderEnvironment, type RenderedEnvironment } from './lib/render';
 import { verifyManifests } from './lib/verify';

@@ -4,10 +4,10 @@
  * and running a megabyte of JavaScript. The behaviour is main.ts's, unchanged.
  */
 import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import * as v8 from 'node:v8';
+import fs = require('node:fs');
+import os = require('node:os');
+import path = require('node:path');
+import v8 = require('node:v8');
 import { newerThanSnapshot, SNAPSHOT } from './io/build-state';
 import { parseEnvironmentConfig } from './lib/config';
 import { renderEnvironment } from './lib/render';

@@ -2,8 +2,8 @@
  * Is the built snapshot older than what it was built from? Checked at the start of every
  * synth, in-process (a few stat calls), so a source edit is never run against a stale build.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import fs = require('node:fs');
+import path = require('node:path');
 
 export const SNAPSHOT = path.join('build', 'synth.blob');
 /** what the build reads: sources, the build script, the lock file */

@@ -2,8 +2,8 @@
  * Reading the per-environment config files: `config/<env>.yaml`, one per environment.
  * The only place config is read from disk; parsing and validation live in lib/config.ts.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import fs = require('node:fs');
+import path = require('node:path');
 import { ConfigError, isEnvironmentName, parseEnvironmentConfig, type EnvironmentConfig } from '../lib/config';
 
 const SUFFIX = '.yaml';

@@ -2,8 +2,8 @@
  * Writing `dist/`: everything is written aside first and swapped in whole, so a failed run
  * (or a crash half-way) never leaves a GitOps working tree with half its manifests.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import fs = require('node:fs');
+import path = require('node:path');
 
 export interface OutputTree {
   /** environment name -> (file name -> content) */

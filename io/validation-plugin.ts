@@ -6,8 +6,8 @@
  * Manifests are grouped by the folder they are in (the environment); the environment's
  * production profile is read from its config file.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import fs = require('node:fs');
+import path = require('node:path');
 import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import { objectRef, RULES, type Manifest } from '../lib/policy';
 import { findViolations } from '../lib/verify';

@@ -3,7 +3,7 @@
  * Shared by the app container and the migration, which imports the same settings module.
  */
 import { createHash } from 'node:crypto';
-import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
+import k8s = require('cdk8s-plus-28/lib/imports/k8s');
 import type { EnvironmentConfig } from './config';
 import { APP_NAME, byCodeUnit } from './labels';
 

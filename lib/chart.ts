@@ -2,7 +2,7 @@
  * One environment's chart: the Namespace and everything in it.
  */
 import { Chart } from 'cdk8s';
-import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
+import k8s = require('cdk8s-plus-28/lib/imports/k8s');
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from './config';
 import { recommendedLabels } from './labels';

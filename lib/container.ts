@@ -2,7 +2,7 @@
  * A container that meets the restricted profile and the project's hardening rules:
  * securityContext, requests and a memory limit, and a writable /tmp on a read-only root.
  */
-import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
+import k8s = require('cdk8s-plus-28/lib/imports/k8s');
 import type { ResourcesConfig } from './config';
 import { restrictedSecurityContext, type Identity } from './security';
 

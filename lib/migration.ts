@@ -2,7 +2,7 @@
  * The database migration (`alembic upgrade head` in the shell image), as a Job that runs before
  * the rollout or as an init container of the app's pods.
  */
-import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
+import k8s = require('cdk8s-plus-28/lib/imports/k8s');
 import { Construct } from 'constructs';
 import { CONFIG_MAP_NAME, contentHash, secretEnv } from './app-env';
 import type { EnvironmentConfig } from './config';

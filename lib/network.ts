@@ -4,7 +4,7 @@
  * database only.
  * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
  */
-import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
+import k8s = require('cdk8s-plus-28/lib/imports/k8s');
 import { Construct } from 'constructs';
 import type { EnvironmentConfig, PeerConfig } from './config';
 import { APP_NAME, HTTP_PORT, recommendedLabels, selectorLabels } from './labels';

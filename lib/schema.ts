@@ -5,7 +5,7 @@
  *   is mapped through the generated serializer of its kind, which keeps only the fields that
  *   kind has in 1.28, and whatever the mapping drops is reported.
  */
-import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
+import k8s = require('cdk8s-plus-28/lib/imports/k8s');
 import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';

@@ -3,7 +3,7 @@
  * Every container and init container of every pod this project emits uses these.
  * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
  */
-import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
+import k8s = require('cdk8s-plus-28/lib/imports/k8s');
 
 export interface Identity {
   /** numeric UID: the shell image's USER is a name, which runAsNonRoot cannot verify */

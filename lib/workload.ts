@@ -2,7 +2,7 @@
  * The app: ServiceAccount, ConfigMap, Deployment, Service, and where the environment asks for
  * them, PodDisruptionBudget, HorizontalPodAutoscaler and Ingress.
  */
-import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
+import k8s = require('cdk8s-plus-28/lib/imports/k8s');
 import { Construct } from 'constructs';
 import { CONFIG_MAP_NAME, configMapData, contentHash, secretEnv, UPLOAD_DIR } from './app-env';
 import type { EnvironmentConfig } from './config';

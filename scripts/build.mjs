@@ -3,6 +3,11 @@
 //   synth.blob, a V8 startup snapshot of it with every module loaded and warmed up, so a synth
 //   starts from a ready heap instead of compiling a megabyte of JavaScript;
 // - validation-plugin.js: the policy and schema checks for `cdk8s synth`.
+//
+// Sources import CommonJS modules (node:*, cdk8s-plus-28's generated k8s types) with
+// `import x = require('...')`: for `import * as x from '...'` esbuild wraps the module in a new
+// object with one getter per export, in every importing file. For the 1.28 API that was
+// thousands of closures in the snapshot, deserialized on every synth.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
