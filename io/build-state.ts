@@ -7,7 +7,7 @@ import path = require('node:path');
 
 export const SNAPSHOT = path.join('build', 'synth.blob');
 /** what the build reads: sources, the build script, the lock file */
-const INPUTS = ['main.ts', 'snapshot.ts', 'lib', 'io', path.join('scripts', 'build.mjs'), 'package-lock.json'];
+const INPUTS = ['main.ts', 'snapshot.ts', 'lib', 'io', 'imports', path.join('scripts', 'build.mjs'), 'package-lock.json'];
 
 /** the first input newer than the snapshot, or undefined when the snapshot is current */
 export function newerThanSnapshot(root: string, nodeBinary: string): string | undefined {

@@ -1,115 +1,141 @@
 /**
- * Schema validation of synthesized objects against the Kubernetes API:
- * - types, formats and required fields with kubernetes-models (its compiled OpenAPI schemas);
- * - unknown fields against the Kubernetes 1.28 types generated into cdk8s-plus-28: an object
- *   is mapped through the generated serializer of its kind, which keeps only the fields that
- *   kind has in 1.28, and whatever the mapping drops is reported.
+ * Schema validation of synthesized objects against the Kubernetes 1.28 API, in one walk per
+ * object: unknown fields, missing required fields, types, integer ranges, enumerations and
+ * string formats. The schema is imports/k8s-1.28-schema.json (see scripts/import-schema.mjs for
+ * where each fact in it comes from); a definition is parsed the first time an object needs it.
  */
-import k8s = require('cdk8s-plus-28/lib/imports/k8s');
-import { Namespace } from 'kubernetes-models/v1/Namespace';
-import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
-import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
-import { Secret } from 'kubernetes-models/v1/Secret';
-import { Service } from 'kubernetes-models/v1/Service';
-import { Pod } from 'kubernetes-models/v1/Pod';
-import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
-import { StatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
-import { Job } from 'kubernetes-models/batch/v1/Job';
-import { CronJob } from 'kubernetes-models/batch/v1/CronJob';
-import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
-import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
-import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
-import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import schema from '../imports/k8s-1.28-schema.json';
 import { objectRef, type Manifest, type Violation } from './policy/types';
 
-interface Validatable { validate(): void }
-type ModelClass = new (data: any) => Validatable;
+type Type =
+  | { readonly k: 'string' | 'boolean' | 'integer' | 'int32' | 'number' | 'any' | 'date-time' | 'byte' | 'int-or-string' | 'quantity' }
+  | { readonly k: 'enum'; readonly values: readonly string[] }
+  | { readonly k: 'ref'; readonly id: string }
+  | { readonly k: 'list' | 'map'; readonly of: Type };
 
-const MODELS: Record<string, ModelClass> = Object.fromEntries([
-  ['v1', 'Namespace', Namespace], ['v1', 'ServiceAccount', ServiceAccount], ['v1', 'ConfigMap', ConfigMap],
-  ['v1', 'Secret', Secret], ['v1', 'Service', Service], ['v1', 'Pod', Pod],
-  ['apps/v1', 'Deployment', Deployment], ['apps/v1', 'StatefulSet', StatefulSet],
-  ['batch/v1', 'Job', Job], ['batch/v1', 'CronJob', CronJob],
-  ['autoscaling/v2', 'HorizontalPodAutoscaler', HorizontalPodAutoscaler], ['policy/v1', 'PodDisruptionBudget', PodDisruptionBudget],
-  ['networking.k8s.io/v1', 'Ingress', Ingress], ['networking.k8s.io/v1', 'NetworkPolicy', NetworkPolicy],
-].map(([apiVersion, kind, model]) => [`${apiVersion}/${kind}`, model as ModelClass]));
+interface Definition {
+  readonly fields: ReadonlyMap<string, Type>;
+  readonly required: readonly string[];
+}
 
-interface GeneratedKind { GVK: { apiVersion: string; kind: string }; manifest(props: unknown): any }
-
-/** every kind of the Kubernetes 1.28 API, with its generated serializer */
-const KINDS: ReadonlyMap<string, GeneratedKind> = new Map(
-  (Object.values(k8s) as unknown[])
-    .filter((c): c is GeneratedKind => typeof c === 'function' && (c as any).GVK !== undefined && typeof (c as any).manifest === 'function')
-    .map((c) => [`${c.GVK.apiVersion}/${c.GVK.kind}`, c]),
-);
-
+const KINDS: Readonly<Record<string, string>> = schema.kinds;
+const SOURCES: Readonly<Record<string, string>> = schema.definitions;
 const RULE = 'schema';
-const LEAF = Symbol('leaf');
+
+const parsed = new Map<string, Definition>();
+
+function definition(id: string): Definition {
+  let def = parsed.get(id);
+  if (!def) {
+    const source = SOURCES[id];
+    if (source === undefined) throw new Error(`the schema has no definition ${id}`);
+    const fields = new Map<string, Type>();
+    const required: string[] = [];
+    for (const entry of source ? source.split(' ') : []) {
+      const at = entry.indexOf(':');
+      const name = entry.slice(entry.startsWith('!') ? 1 : 0, at);
+      if (entry.startsWith('!')) required.push(name);
+      fields.set(name, parseType(entry.slice(at + 1)));
+    }
+    def = { fields, required };
+    parsed.set(id, def);
+  }
+  return def;
+}
+
+function parseType(text: string): Type {
+  if (text.startsWith('[]')) return { k: 'list', of: parseType(text.slice(2)) };
+  if (text.startsWith('{}')) return { k: 'map', of: parseType(text.slice(2)) };
+  if (text.startsWith('#')) return { k: 'ref', id: text.slice(1) };
+  if (text.startsWith('enum(')) return { k: 'enum', values: text.slice(5, -1).split('|') };
+  return { k: text as Exclude<Type, { values: unknown } | { id: unknown } | { of: unknown }>['k'] };
+}
+
+// Kubernetes quantity: a decimal number with an optional binary-SI (Ki..Ei), decimal-SI
+// (n, u, m, k, M..E) or exponent (e3, E-2) suffix
+const QUANTITY = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[KMGTPE]i|[numkMGTPE]|[eE][+-]?\d+)?$/;
+// RFC 3339 date-time
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const INT32 = 2 ** 31;
 
 export function validateSchema(manifest: Manifest): Violation[] {
-  const key = `${manifest.apiVersion}/${manifest.kind}`;
   const object = objectRef(manifest);
-  const generated = KINDS.get(key);
-  if (!generated) return [{ rule: RULE, object, message: `apiVersion ${manifest.apiVersion} kind ${manifest.kind} is not part of the Kubernetes 1.28 API` }];
-
-  const out: Violation[] = unknownFields(manifest, generated).map((path) => ({ rule: RULE, object, message: `unknown field ${path} (not in the Kubernetes 1.28 ${manifest.kind} schema)` }));
-  const Model = MODELS[key];
-  if (Model) {
-    try {
-      // the model's validate() on the manifest itself: constructing a model would deep-copy it
-      Model.prototype.validate.call(manifest);
-    } catch (e) {
-      const errors: any[] = (e as any).errors ?? [];
-      if (errors.length === 0) throw e;
-      for (const err of errors) {
-        const path = String(err.instancePath ?? '').split('/').filter(Boolean).join('.') || '(root)';
-        const detail = err.keyword === 'required' ? `missing required field ${err.params?.missingProperty}` : err.message;
-        out.push({ rule: RULE, object, message: `${path}: ${detail} (got ${JSON.stringify(valueAt(manifest, err.instancePath))})` });
-      }
-    }
-  }
-  return out;
+  const id = KINDS[`${manifest.apiVersion}/${manifest.kind}`];
+  if (id === undefined) return [{ rule: RULE, object, message: `apiVersion ${manifest.apiVersion} kind ${manifest.kind} is not part of the Kubernetes 1.28 API` }];
+  const problems: string[] = [];
+  const { apiVersion: _a, kind: _k, ...rest } = manifest;
+  checkObject(rest, id, '', manifest.kind ?? '', problems);
+  return problems.map((message) => ({ rule: RULE, object, message }));
 }
 
-/** paths present in the object that the 1.28 serializer of its kind does not know */
-function unknownFields(manifest: Manifest, generated: GeneratedKind): string[] {
-  const { apiVersion: _a, kind: _k, ...props } = manifest;
-  let mapped: any;
-  try {
-    // every primitive wrapped: typed fields (Quantity, IntOrString) unwrap `.value`, plain
-    // fields copy it as is; either way a known field survives and an unknown one is dropped
-    mapped = generated.manifest(wrap(props));
-  } catch (e) {
-    return [`(root): could not be read as a ${manifest.kind}: ${(e as Error).message}`];
+function checkObject(value: object, id: string, path: string, kind: string, problems: string[]): void {
+  const def = definition(id);
+  const data = value as Record<string, unknown>;
+  for (const name of def.required) {
+    if (data[name] === undefined) problems.push(`${path || '(root)'}: missing required field ${name}`);
   }
-  const found: string[] = [];
-  diff(props, mapped, '', found);
-  return found;
-}
-
-function wrap(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(wrap);
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, wrap(v)]));
-  return { value, [LEAF]: true };
-}
-
-function diff(original: unknown, mapped: any, path: string, found: string[]): void {
-  if (original === null || typeof original !== 'object') return;
-  if (mapped === null || typeof mapped !== 'object' || mapped[LEAF]) return;
-  if (Array.isArray(original)) {
-    original.forEach((item, i) => diff(item, Array.isArray(mapped) ? mapped[i] : undefined, `${path}[${i}]`, found));
-    return;
-  }
-  for (const [key, value] of Object.entries(original)) {
+  for (const key of Object.keys(data)) {
+    const item = data[key];
+    if (item === undefined) continue;
     const at = path ? `${path}.${key}` : key;
-    if (value === undefined) continue;
-    if (!(key in mapped)) found.push(at);
-    else diff(value, mapped[key], at, found);
+    const type = def.fields.get(key);
+    if (type === undefined) problems.push(`unknown field ${at} (not in the Kubernetes 1.28 ${kind} schema)`);
+    else checkValue(item, type, at, kind, problems);
   }
 }
 
-function valueAt(obj: unknown, pointer: string | undefined): unknown {
-  let cur: any = obj;
-  for (const part of String(pointer ?? '').split('/').filter(Boolean)) cur = cur?.[part];
-  return cur;
+function checkValue(value: unknown, type: Type, path: string, kind: string, problems: string[]): void {
+  const refuse = (expected: string) => problems.push(`${path}: must be ${expected} (got ${JSON.stringify(value)})`);
+  switch (type.k) {
+    case 'any':
+      return;
+    case 'string':
+      if (typeof value !== 'string') refuse('string');
+      return;
+    case 'boolean':
+      if (typeof value !== 'boolean') refuse('boolean');
+      return;
+    case 'number':
+      if (typeof value !== 'number' || !Number.isFinite(value)) refuse('number');
+      return;
+    case 'integer':
+      if (!Number.isSafeInteger(value)) refuse('integer');
+      return;
+    case 'int32':
+      if (!Number.isInteger(value)) refuse('integer');
+      else if ((value as number) < -INT32 || (value as number) >= INT32) refuse('a 32-bit integer');
+      return;
+    case 'int-or-string':
+      if (typeof value !== 'string' && !Number.isInteger(value)) refuse('integer or string');
+      return;
+    case 'quantity':
+      if (!(typeof value === 'number' && Number.isFinite(value)) && !(typeof value === 'string' && QUANTITY.test(value))) refuse('a quantity such as 250m, 128Mi or 2');
+      return;
+    case 'date-time':
+      if (typeof value !== 'string' || !DATE_TIME.test(value)) refuse('an RFC 3339 date-time');
+      return;
+    case 'byte':
+      if (typeof value !== 'string' || !BASE64.test(value)) refuse('base64');
+      return;
+    case 'enum':
+      if (typeof value !== 'string' || !type.values.includes(value)) refuse(`one of ${type.values.join(', ')}`);
+      return;
+    case 'list':
+      if (!Array.isArray(value)) refuse('a list');
+      else value.forEach((item, i) => checkValue(item, type.of, `${path}[${i}]`, kind, problems));
+      return;
+    case 'map':
+      if (!isMapping(value)) refuse('a mapping');
+      else for (const [key, item] of Object.entries(value)) if (item !== undefined) checkValue(item, type.of, `${path}.${key}`, kind, problems);
+      return;
+    case 'ref':
+      if (!isMapping(value)) refuse('a mapping');
+      else checkObject(value, type.id, path, kind, problems);
+      return;
+  }
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

@@ -18,14 +18,14 @@ function project(times: Record<string, number>): string {
 }
 
 describe('newerThanSnapshot', () => {
-  const sources = { 'main.ts': 900, 'snapshot.ts': 900, 'lib/a.ts': 900, 'lib/policy/b.ts': 900, 'io/c.ts': 900, 'scripts/build.mjs': 900, 'package-lock.json': 900 };
+  const sources = { 'main.ts': 900, 'snapshot.ts': 900, 'lib/a.ts': 900, 'lib/policy/b.ts': 900, 'io/c.ts': 900, 'imports/schema.json': 900, 'scripts/build.mjs': 900, 'package-lock.json': 900 };
 
   test('is undefined when the snapshot is newer than every input', () => {
     const root = project(sources);
     expect(newerThanSnapshot(root, path.join(root, 'node'))).toBeUndefined();
   });
 
-  test.each(['main.ts', 'lib/policy/b.ts', 'io/c.ts', 'scripts/build.mjs', 'package-lock.json'])('names %s when it changed after the build', (file) => {
+  test.each(['main.ts', 'lib/policy/b.ts', 'io/c.ts', 'imports/schema.json', 'scripts/build.mjs', 'package-lock.json'])('names %s when it changed after the build', (file) => {
     const root = project({ ...sources, [file]: 1100 });
     expect(newerThanSnapshot(root, path.join(root, 'node'))).toBe(path.join(root, file));
   });

@@ -1,6 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import { synthesizeObjects } from '../lib/render';
 import { validateSchema } from '../lib/schema';
-import { committedConfig, ENVIRONMENTS } from './helpers';
+import { committedConfig, ENVIRONMENTS, ROOT } from './helpers';
 
 const deployment = (): any => JSON.parse(JSON.stringify(synthesizeObjects(committedConfig('prod')).find((o) => o.kind === 'Deployment')));
 
@@ -32,7 +33,44 @@ describe('schema errors', () => {
   test('fails when a required field is missing', () => {
     const d = deployment();
     delete d.spec.template.spec.containers[0].name;
-    expect(validateSchema(d).map((v) => v.message).join('\n')).toMatch(/spec\.template\.spec\.containers\.0: missing required field name/);
+    expect(validateSchema(d).map((v) => v.message).join('\n')).toMatch(/spec\.template\.spec\.containers\[0\]: missing required field name/);
+  });
+
+  test('fails when a value is not one of an enumeration', () => {
+    const d = deployment();
+    d.spec.template.spec.containers[0].imagePullPolicy = 'Sometimes';
+    expect(validateSchema(d).map((v) => v.message)).toEqual(['spec.template.spec.containers[0].imagePullPolicy: must be one of Always, IfNotPresent, Never (got "Sometimes")']);
+  });
+
+  test.each([
+    ['not whole', 1.5, 'must be integer (got 1.5)'],
+    ['out of the int32 range', 2 ** 31, 'must be a 32-bit integer (got 2147483648)'],
+  ])('fails when an integer is %s', (_what, replicas, message) => {
+    const d = deployment();
+    d.spec.replicas = replicas;
+    expect(validateSchema(d).map((v) => v.message)).toEqual([`spec.replicas: ${message}`]);
+  });
+
+  test('fails when a quantity is malformed', () => {
+    const d = deployment();
+    d.spec.template.spec.containers[0].resources.limits.memory = '512MB';
+    expect(validateSchema(d).map((v) => v.message)).toEqual(['spec.template.spec.containers[0].resources.limits.memory: must be a quantity such as 250m, 128Mi or 2 (got "512MB")']);
+  });
+
+  test('fails when a list stands where a mapping belongs, and the other way round', () => {
+    const d = deployment();
+    d.spec.template.spec.securityContext = [];
+    d.spec.template.spec.volumes = {};
+    expect(validateSchema(d).map((v) => v.message)).toEqual([
+      'spec.template.spec.securityContext: must be a mapping (got [])',
+      'spec.template.spec.volumes: must be a list (got {})',
+    ]);
+  });
+
+  test('fails when a required field of the object itself is missing', () => {
+    const hpa = JSON.parse(JSON.stringify(synthesizeObjects(committedConfig('prod')).find((o) => o.kind === 'HorizontalPodAutoscaler')));
+    delete hpa.spec.maxReplicas;
+    expect(validateSchema(hpa).map((v) => v.message)).toEqual(['spec: missing required field maxReplicas']);
   });
 
   test('fails when the API version is not served by Kubernetes 1.28', () => {
@@ -45,5 +83,13 @@ describe('schema errors', () => {
     d.spec.template.spec.containers[0].resources.limits.memory = 536870912;
     d.spec.strategy.rollingUpdate.maxSurge = '25%';
     expect(validateSchema(d)).toEqual([]);
+  });
+});
+
+describe('the schema file', () => {
+  test('is what scripts/import-schema.mjs generates from the 1.28 types', () => {
+    const run = spawnSync(process.execPath, ['scripts/import-schema.mjs', '--check'], { cwd: ROOT, encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
   });
 });

@@ -24,7 +24,7 @@ describe('verifyManifests', () => {
   test('fails on a schema violation before it looks at the policy', () => {
     const objects: any[] = JSON.parse(JSON.stringify(synthesizeObjects(committedConfig('prod'))));
     objects.find((o) => o.kind === 'Service').spec.ports[0].port = 'eighty';
-    expect(() => verifyManifests(objects, { environment: 'prod', production: true })).toThrow(/^schema check failed in environment "prod" \(1 violation\):\n {2}Service\/reviewpoint-backend: \[schema\] spec\.ports\.0\.port: must be integer \(got "eighty"\)$/);
+    expect(() => verifyManifests(objects, { environment: 'prod', production: true })).toThrow(/^schema check failed in environment "prod" \(1 violation\):\n {2}Service\/reviewpoint-backend: \[schema\] spec\.ports\[0\]\.port: must be integer \(got "eighty"\)$/);
   });
 
   test('fails on a policy violation, naming object, container and rule', () => {
