@@ -47,7 +47,7 @@ function parseType(text: string): Type {
   if (text.startsWith('[]')) return { k: 'list', of: parseType(text.slice(2)) };
   if (text.startsWith('{}')) return { k: 'map', of: parseType(text.slice(2)) };
   if (text.startsWith('#')) return { k: 'ref', id: text.slice(1) };
-  if (text.startsWith('enum(')) return { k: 'enum', values: text.slice(5, -1).split('|') };
+  if (text.startsWith('enum(')) return { k: 'enum', values: text.slice(5, -1).split('|').map(decodeURIComponent) };
   return { k: text as Exclude<Type, { values: unknown } | { id: unknown } | { of: unknown }>['k'] };
 }
 

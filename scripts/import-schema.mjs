@@ -14,7 +14,8 @@
 //
 // The output is one line per definition: `field:type` pairs, `!` before a required field.
 // Types: string, boolean, integer, int32, number, any, date-time, byte, int-or-string,
-// quantity, enum(A|B|...), #<definition>, [] (list of) and {} (map of) in front of a type.
+// quantity, enum(A|B|...) (values URI-encoded), #<definition>, [] (list of) and {} (map of) in
+// front of a type.
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
@@ -118,7 +119,12 @@ function refine(fields, validate) {
 
   const strings = probe('string', '\u0001');
   for (const [f, e] of strings.refused) {
-    if (e.keyword === 'enum') retype(f, `enum(${e.params.allowedValues.join('|')})`);
+    if (e.keyword === 'enum') {
+      const odd = e.params.allowedValues.find((v) => typeof v !== 'string');
+      if (odd !== undefined) throw new Error(`${f.json}: enumeration value ${JSON.stringify(odd)} is not a string`);
+      // URI-encoded: some values have spaces ("digital signature"), which separate fields here
+      retype(f, `enum(${e.params.allowedValues.map(encodeURIComponent).join('|')})`);
+    }
     else if (e.keyword === 'format') retype(f, e.params.format);
   }
   const halves = probe('number', 0.5);

@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { synthesizeObjects } from '../lib/render';
 import { validateSchema } from '../lib/schema';
 import { committedConfig, ENVIRONMENTS, ROOT } from './helpers';
@@ -73,6 +75,11 @@ describe('schema errors', () => {
     expect(validateSchema(hpa).map((v) => v.message)).toEqual(['spec: missing required field maxReplicas']);
   });
 
+  test('reads enumeration values that contain spaces', () => {
+    const csr = { apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', metadata: { name: 'c' }, spec: { request: 'AAAA', signerName: 'example.com/s', usages: ['digital signature', 'key encipherment', 'sign'] } };
+    expect(validateSchema(csr).map((v) => v.message)).toEqual([expect.stringMatching(/^spec\.usages\[2\]: must be one of any, cert sign, .* \(got "sign"\)$/)]);
+  });
+
   test('fails when the API version is not served by Kubernetes 1.28', () => {
     const hpa = { apiVersion: 'autoscaling/v2beta2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'x' } };
     expect(validateSchema(hpa)).toEqual([{ rule: 'schema', object: 'HorizontalPodAutoscaler/x', message: 'apiVersion autoscaling/v2beta2 kind HorizontalPodAutoscaler is not part of the Kubernetes 1.28 API' }]);
@@ -87,6 +94,20 @@ describe('schema errors', () => {
 });
 
 describe('the schema file', () => {
+  test('has a known type for every field and a definition for every reference', () => {
+    const { kinds, definitions } = JSON.parse(fs.readFileSync(path.join(ROOT, 'imports', 'k8s-1.28-schema.json'), 'utf8'));
+    const base = /^(?:string|boolean|integer|int32|number|any|date-time|byte|int-or-string|quantity|enum\([^\s()]*\)|#(\S+))$/;
+    const bad: string[] = [];
+    for (const [id, source] of Object.entries<string>(definitions)) {
+      for (const entry of source ? source.split(' ') : []) {
+        const m = entry.match(/^!?[\w$-]+:(?:\[\]|\{\})*(.*)$/)?.[1].match(base);
+        if (!m || (m[1] !== undefined && definitions[m[1]] === undefined)) bad.push(`${id}: ${entry}`);
+      }
+    }
+    for (const [kind, id] of Object.entries<string>(kinds)) if (definitions[id] === undefined) bad.push(`${kind}: ${id}`);
+    expect(bad).toEqual([]);
+  });
+
   test('is what scripts/import-schema.mjs generates from the 1.28 types', () => {
     const run = spawnSync(process.execPath, ['scripts/import-schema.mjs', '--check'], { cwd: ROOT, encoding: 'utf8' });
     expect(run.stderr).toBe('');
