@@ -6,7 +6,7 @@ import fs = require('node:fs');
 import path = require('node:path');
 
 export const SNAPSHOT = path.join('build', 'synth.blob');
-/** what the build reads: sources, the build script, the lock file */
+/** what the build reads: sources, the generated schema, the build script, the lock file */
 const INPUTS = ['main.ts', 'snapshot.ts', 'lib', 'io', 'imports', path.join('scripts', 'build.mjs'), 'package-lock.json'];
 
 /** the first input newer than the snapshot, or undefined when the snapshot is current */
