@@ -7,8 +7,9 @@
 import schema from '../imports/k8s-1.28-schema.json';
 import { objectRef, type Manifest, type Violation } from './policy/types';
 
+type Scalar = 'string' | 'boolean' | 'integer' | 'int32' | 'number' | 'any' | 'date-time' | 'byte' | 'int-or-string' | 'quantity';
 type Type =
-  | { readonly k: 'string' | 'boolean' | 'integer' | 'int32' | 'number' | 'any' | 'date-time' | 'byte' | 'int-or-string' | 'quantity' }
+  | { readonly k: Scalar }
   | { readonly k: 'enum'; readonly values: readonly string[] }
   | { readonly k: 'ref'; readonly id: string }
   | { readonly k: 'list' | 'map'; readonly of: Type };
@@ -48,7 +49,7 @@ function parseType(text: string): Type {
   if (text.startsWith('{}')) return { k: 'map', of: parseType(text.slice(2)) };
   if (text.startsWith('#')) return { k: 'ref', id: text.slice(1) };
   if (text.startsWith('enum(')) return { k: 'enum', values: text.slice(5, -1).split('|').map(decodeURIComponent) };
-  return { k: text as Exclude<Type, { values: unknown } | { id: unknown } | { of: unknown }>['k'] };
+  return { k: text as Scalar };
 }
 
 // Kubernetes quantity: a decimal number with an optional binary-SI (Ki..Ei), decimal-SI

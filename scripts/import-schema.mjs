@@ -128,12 +128,8 @@ function refine(fields, validate) {
     else if (e.keyword === 'format') retype(f, e.params.format);
   }
   const halves = probe('number', 0.5);
-  for (const f of halves.at.values()) if (!halves.refused.has(f)) retype(f, 'number#');
   const large = probe('number', 2 ** 31);
-  for (const f of large.at.values()) {
-    if (f.type.endsWith('number#')) retype(f, 'number');
-    else retype(f, large.refused.get(f)?.keyword === 'format' ? 'int32' : 'integer');
-  }
+  for (const f of halves.refused.keys()) retype(f, large.refused.get(f)?.keyword === 'format' ? 'int32' : 'integer');
 }
 
 export async function generate() {
