@@ -1,7 +1,7 @@
 // Builds what synth runs, into build/ (not committed; the synth rebuilds it when a source is newer):
 // - snapshot-entry.js: the app bundled by esbuild (one file, no TypeScript at run time), and
 //   synth.blob, a V8 startup snapshot of it with every module loaded and warmed up, so a synth
-//   starts from a ready heap instead of compiling a megabyte of JavaScript;
+//   starts from a ready heap instead of compiling half a megabyte of JavaScript;
 // - validation-plugin.js: the policy and schema checks for `cdk8s synth`.
 //
 // Sources import CommonJS modules (node:*, cdk8s-plus-28's generated k8s types) with
