@@ -11,7 +11,7 @@
 import path = require('node:path');
 import type { EnvironmentConfig } from './lib/config';
 import { renderEnvironment, type RenderedEnvironment } from './lib/render';
-import { verifyManifests } from './lib/verify';
+import { verifyDelivery, verifyManifests } from './lib/verify';
 import { listEnvironments, loadEnvironment, selectEnvironments } from './io/config-files';
 import { publish, readTree, writeTree } from './io/publish';
 
@@ -53,8 +53,12 @@ export function synthesize(options: Pick<MainOptions, 'environments' | 'configDi
   // validate every config before rendering any: a typo in prod fails the run for dev too
   const configs: EnvironmentConfig[] = names.map((name) => loadEnvironment(options.configDir, name));
   const rendered = configs.map((c) => renderEnvironment(c));
-  // nothing is published unless every environment passes the schema and the security contract
-  rendered.forEach((r, i) => verifyManifests(r.objects, { environment: r.name, production: configs[i].production }));
+  // nothing is published unless every environment passes the schema, the security contract and
+  // the delivery model (Argo CD, Flux and kubectl can bring it up)
+  rendered.forEach((r, i) => {
+    verifyManifests(r.objects, { environment: r.name, production: configs[i].production });
+    verifyDelivery(configs[i], r);
+  });
   return { all, rendered };
 }
 

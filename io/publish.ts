@@ -6,7 +6,7 @@ import fs = require('node:fs');
 import path = require('node:path');
 
 export interface OutputTree {
-  /** environment name -> (file name -> content) */
+  /** environment name -> (path below the environment's folder, `/`-separated -> content) */
   readonly environments: ReadonlyMap<string, ReadonlyMap<string, string>>;
   /**
    * Environment folders of the previous output to carry over untouched: the ones not
@@ -38,7 +38,8 @@ export function publish(outDir: string, tree: OutputTree): void {
 export function writeTree(dir: string, environments: ReadonlyMap<string, ReadonlyMap<string, string>>): void {
   for (const [env, files] of environments) {
     const envDir = path.join(dir, env);
-    fs.mkdirSync(envDir, { recursive: true });
+    const folders = new Set(['', ...[...files.keys()].map((name) => path.posix.dirname(name))]);
+    for (const folder of folders) fs.mkdirSync(path.join(envDir, folder), { recursive: true });
     for (const [name, content] of files) fs.writeFileSync(path.join(envDir, name), content);
   }
 }
@@ -59,17 +60,23 @@ function swap(outDir: string, staging: string): void {
   fs.rmSync(old, { recursive: true, force: true });
 }
 
-/** the current tree, for --check: environment -> (file -> content) */
+/** the current tree, for --check: environment -> (path below its folder -> content) */
 export function readTree(outDir: string): Map<string, Map<string, string>> {
   const tree = new Map<string, Map<string, string>>();
   if (!fs.existsSync(outDir)) return tree;
   for (const env of fs.readdirSync(outDir, { withFileTypes: true })) {
     if (!env.isDirectory()) continue;
     const files = new Map<string, string>();
-    for (const f of fs.readdirSync(path.join(outDir, env.name)).sort()) {
-      files.set(f, fs.readFileSync(path.join(outDir, env.name, f), 'utf8'));
-    }
+    readFolder(path.join(outDir, env.name), '', files);
     tree.set(env.name, files);
   }
   return tree;
+}
+
+function readFolder(dir: string, prefix: string, files: Map<string, string>): void {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const name = prefix + entry.name;
+    if (entry.isDirectory()) readFolder(path.join(dir, entry.name), `${name}/`, files);
+    else files.set(name, fs.readFileSync(path.join(dir, entry.name), 'utf8'));
+  }
 }

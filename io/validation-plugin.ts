@@ -25,19 +25,26 @@ interface ValidationContext {
 export interface ReviewpointPolicyProps {
   /** @default config */
   readonly configDir?: string;
+  /** the CLI's output folder (`output:` in cdk8s.yaml), whose subfolders are environments @default cdk8s.out */
+  readonly outDir?: string;
 }
 
 export class ReviewpointPolicy {
   private readonly configDir: string;
+  private readonly outDir: string;
 
   constructor(props: ReviewpointPolicyProps = {}) {
     this.configDir = props.configDir ?? 'config';
+    this.outDir = props.outDir ?? 'cdk8s.out';
   }
 
   public async validate(context: ValidationContext): Promise<void> {
     const byEnvironment = new Map<string, Array<{ manifest: Manifest; file: string }>>();
     for (const file of context.manifests) {
-      const env = path.basename(path.dirname(file));
+      // <outDir>/<env>/<stage>/<file>; the engines' own objects under <env>/delivery/ are not
+      // workloads of the environment (the app checks them against their CRD schemas)
+      const [env, folder] = path.relative(this.outDir, file).split(path.sep);
+      if (folder === 'delivery') continue;
       for (const doc of loadAll(fs.readFileSync(file, 'utf8'), undefined, { schema: CORE_SCHEMA })) {
         const manifest = doc as Manifest | null;
         // kustomization.yaml is build input for kustomize, not an object for the API server

@@ -8,6 +8,8 @@ import type { EnvironmentConfig } from './config';
 import { APP_NAME, byCodeUnit } from './labels';
 
 export const UPLOAD_DIR = '/app/uploads';
+/** the volume at UPLOAD_DIR: the settings module creates that folder when it is imported */
+export const UPLOADS_VOLUME = 'uploads';
 /** the ConfigMap both the app and the migration read their settings from */
 export const CONFIG_MAP_NAME = APP_NAME;
 

@@ -1,10 +1,11 @@
 /**
  * One environment's chart: the Namespace and everything in it.
  */
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import k8s = require('cdk8s-plus-28/lib/imports/k8s');
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from './config';
+import { applyBeforeMigration, ARGOCD_SYNC_OPTIONS, FLUX_PRUNE } from './delivery/stages';
 import { recommendedLabels } from './labels';
 import { migrationContainer, MigrationJob } from './migration';
 import { NetworkPolicies } from './network';
@@ -16,12 +17,14 @@ export interface ReviewpointChartProps {
 
 export class ReviewpointChart extends Chart {
   constructor(scope: Construct, id: string, props: ReviewpointChartProps) {
-    // no chart-wide labels: each object carries its own, and selectors stay explicit
-    super(scope, id, { namespace: props.config.namespace, disableResourceNameHashes: true });
+    // no chart namespace: cdk8s would copy it onto the Namespace too, which is cluster-scoped
+    // (each namespaced object names its namespace itself); no chart-wide labels either: each
+    // object carries its own, and selectors stay explicit
+    super(scope, id, { disableResourceNameHashes: true });
     const { config } = props;
 
     const level = 'restricted';
-    new k8s.KubeNamespace(this, 'Namespace', {
+    const namespace = new k8s.KubeNamespace(this, 'Namespace', {
       metadata: {
         name: config.namespace,
         labels: {
@@ -32,15 +35,26 @@ export class ReviewpointChart extends Chart {
           'pod-security.kubernetes.io/audit': level,
           'pod-security.kubernetes.io/warn': level,
         },
+        annotations: {
+          // the namespace also holds what this repository does not manage: the Secret, the TLS
+          // secret, uploads volumes, the database in dev. Deleting it with the application, or
+          // pruning it after a rename, would take those along
+          [ARGOCD_SYNC_OPTIONS]: 'Prune=false,Delete=false',
+          [FLUX_PRUNE]: 'disabled',
+        },
       },
     });
 
     const strategy = config.migration.strategy;
     new BackendWorkload(this, 'Backend', {
       config,
-      initContainers: strategy === 'initContainer' ? [migrationContainer(config)] : undefined,
+      initContainers: strategy === 'initContainer' ? [migrationContainer(config, 'configMap')] : undefined,
     });
-    if (strategy === 'job') new MigrationJob(this, 'Migration', { config });
-    new NetworkPolicies(this, 'Network', { config });
+    const network = new NetworkPolicies(this, 'Network', { config });
+    if (strategy === 'job') {
+      new MigrationJob(this, 'Migration', { config });
+      // the Job's pod needs its namespace and, under a default-deny policy, its egress allowed
+      applyBeforeMigration(namespace, ...network.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject));
+    }
   }
 }

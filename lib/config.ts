@@ -93,6 +93,33 @@ const peerSchema = z.strictObject({
   podLabels: z.optional(labels),
 });
 
+const DEFAULT_REPO_URL = 'https://github.com/reviewpoint/reviewpoint-k8s.git';
+
+/** where the GitOps engines read this environment from, and where their own objects live */
+const deliverySchema = z.strictObject({
+  /** the Git repository dist/ is committed to */
+  repoURL: z._default(z.string().check(z.regex(/^(https:\/\/|ssh:\/\/|git@)\S+$/, 'a Git URL such as https://github.com/acme/gitops.git or git@github.com:acme/gitops.git')), DEFAULT_REPO_URL),
+  /** the branch, tag or commit the engines follow */
+  revision: z._default(z.string().check(z.minLength(1)), 'main'),
+  /** the folder in that repository that holds dist/ (the environment's folder is <root>/<env>) */
+  root: z._default(z.string().check(z.regex(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/, 'a relative folder such as dist or deploy/dist, no leading ./ or /')), 'dist'),
+  argocd: z.prefault(z.strictObject({
+    /** where Argo CD runs and looks for Applications */
+    namespace: z._default(dnsLabel, 'argocd'),
+    project: z._default(dnsSubdomain, 'default'),
+    /** the cluster the Application deploys to */
+    server: z._default(z.string().check(z.regex(/^https:\/\/\S+$/, 'an https:// API server URL')), 'https://kubernetes.default.svc'),
+  }), {}),
+  flux: z.prefault(z.strictObject({
+    /** where the Kustomizations live (and their GitRepository) */
+    namespace: z._default(dnsLabel, 'flux-system'),
+    /** the GitRepository holding this repository; `flux bootstrap` names it flux-system */
+    sourceName: z._default(dnsSubdomain, 'flux-system'),
+    /** how often Flux reconciles, a Go duration */
+    interval: z._default(z.string().check(z.regex(/^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/, 'a duration such as 10m or 1h30m')), '10m'),
+  }), {}),
+});
+
 const DEFAULT_APP_COMMAND = ['/app/.venv/bin/python', '-m', 'uvicorn', 'src.main:app', '--host', '0.0.0.0', '--port', '8000'];
 const DEFAULT_MIGRATION_COMMAND = ['alembic', 'upgrade', 'head'];
 const NONROOT_ID = 65532;
@@ -180,8 +207,10 @@ const configSchema = z.strictObject({
     className: z.optional(dnsSubdomain),
     tlsSecretName: z.optional(dnsSubdomain),
   })),
+  /** how Argo CD and Flux find this environment's output: the delivery objects in dist/<env>/delivery/ */
+  delivery: z.prefault(deliverySchema, {}),
   migration: z.strictObject({
-    /** job: a PreSync Job; initContainer: in every app pod; none: run elsewhere */
+    /** job: a Job that runs before the rollout (an Argo CD Sync hook, a Flux stage of its own); initContainer: in every app pod; none: run elsewhere */
     strategy: z.enum(['job', 'initContainer', 'none']),
     /** the shell flavour of the image (it has alembic) */
     image: z.optional(imageSchema),
@@ -207,6 +236,7 @@ export type EnvironmentConfig = z.output<typeof configSchema> & {
 export type ImageConfig = z.output<typeof imageSchema>;
 export type ResourcesConfig = z.output<typeof resourcesSchema>;
 export type PeerConfig = z.output<typeof peerSchema>;
+export type DeliveryConfig = z.output<typeof deliverySchema>;
 
 /** DB connections one pod may open: SQLAlchemy pool size + overflow (see the backend's config). */
 export function connectionsPerPod(environment: string): number {

@@ -4,16 +4,25 @@
  */
 import k8s = require('cdk8s-plus-28/lib/imports/k8s');
 import { Construct } from 'constructs';
-import { CONFIG_MAP_NAME, contentHash, secretEnv } from './app-env';
+import { CONFIG_MAP_NAME, configMapData, contentHash, secretEnv, UPLOAD_DIR, UPLOADS_VOLUME } from './app-env';
 import type { EnvironmentConfig } from './config';
 import { hardenedContainer, tmpVolume } from './container';
+import { ARGOCD_HOOK, ARGOCD_HOOK_DELETE_POLICY, FLUX_FORCE, SYNC_WAVE, WAVE } from './delivery/stages';
 import { APP_NAME, imageReference, recommendedLabels } from './labels';
 import { restrictedPodSecurityContext } from './security';
 
 export const MIGRATION_NAME = `${APP_NAME}-migration`;
 
-/** the migration container, the same for both strategies */
-export function migrationContainer(config: EnvironmentConfig): k8s.Container {
+/**
+ * Where the migration reads its settings from. An init container runs in the app's pod, applied
+ * with the app's ConfigMap: `configMap`. A Job runs before that ConfigMap is applied (a first
+ * sync has none, a later one the previous settings), so it carries the same settings itself:
+ * `inline`, from the same function that fills the ConfigMap.
+ */
+export type SettingsSource = 'configMap' | 'inline';
+
+/** the migration container, the same for both strategies but for where its settings come from */
+export function migrationContainer(config: EnvironmentConfig, settings: SettingsSource): k8s.Container {
   const m = config.migration;
   if (!m.image) throw new Error(`migration image missing in environment "${config.name}"`);
   return hardenedContainer({
@@ -25,8 +34,13 @@ export function migrationContainer(config: EnvironmentConfig): k8s.Container {
     runAsGroup: m.runAsGroup,
     resources: m.resources,
     // alembic imports the app's settings module, which validates the same variables
-    envFrom: [{ configMapRef: { name: CONFIG_MAP_NAME } }],
-    env: secretEnv(config),
+    envFrom: settings === 'configMap' ? [{ configMapRef: { name: CONFIG_MAP_NAME } }] : undefined,
+    env: [
+      ...(settings === 'inline' ? Object.entries(configMapData(config)).map(([name, value]) => ({ name, value })) : []),
+      ...secretEnv(config),
+    ],
+    // importing the settings module creates the upload folder: the root filesystem is read-only
+    volumeMounts: [{ name: UPLOADS_VOLUME, mountPath: UPLOAD_DIR }],
   });
 }
 
@@ -57,11 +71,8 @@ export class MigrationJob extends Construct {
         name: MIGRATION_NAME,
         namespace: config.namespace,
         labels,
-        annotations: {
-          // a PreSync hook cannot use what the sync creates later: create its account first
-          'argocd.argoproj.io/hook': 'PreSync',
-          'argocd.argoproj.io/sync-wave': '-2',
-        },
+        // a plain object applied before the Job (not a hook: hooks are never pruned)
+        annotations: { [SYNC_WAVE]: String(WAVE.beforeMigration) },
       },
       automountServiceAccountToken: false,
     });
@@ -74,8 +85,9 @@ export class MigrationJob extends Construct {
         enableServiceLinks: false,
         restartPolicy: 'Never',
         securityContext: restrictedPodSecurityContext(m),
-        containers: [migrationContainer(config)],
-        volumes: [tmpVolume()],
+        containers: [migrationContainer(config, 'inline')],
+        // the folder only has to exist while the settings module is imported: a small emptyDir
+        volumes: [tmpVolume(), { name: UPLOADS_VOLUME, emptyDir: { sizeLimit: k8s.Quantity.fromString('16Mi') } }],
       },
     };
     this.jobName = migrationJobName(template);
@@ -86,12 +98,14 @@ export class MigrationJob extends Construct {
         namespace: config.namespace,
         labels,
         annotations: {
-          // Argo CD: run before the app is synced; a failure stops the sync
-          'argocd.argoproj.io/hook': 'PreSync',
-          'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
-          'argocd.argoproj.io/sync-wave': '-1',
+          // Argo CD: a Sync hook, so it runs after the wave that holds what it needs and before
+          // the app's wave; a failure stops the sync. Hooks are not pruned: the previous run of
+          // the same name goes when the hook is created again, other names at their TTL
+          [ARGOCD_HOOK]: 'Sync',
+          [ARGOCD_HOOK_DELETE_POLICY]: 'BeforeHookCreation',
+          [SYNC_WAVE]: String(WAVE.migration),
           // Flux: recreate rather than patch if a spec ever changes under the same name
-          'kustomize.toolkit.fluxcd.io/force': 'enabled',
+          [FLUX_FORCE]: 'enabled',
         },
       },
       spec: {

@@ -40,17 +40,36 @@ export class NetworkPolicies extends Construct {
     });
 
     const dnsPorts: k8s.NetworkPolicyPort[] = ['UDP', 'TCP'].map((protocol) => ({ protocol, port: k8s.IntOrString.fromNumber(53) }));
+    const dns: PeerConfig = { namespace: config.dns.namespace, podLabels: config.dns.podLabels };
+    const dbPorts: k8s.NetworkPolicyPort[] = [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(config.database.port) }];
     new k8s.KubeNetworkPolicy(this, 'AllowEgress', {
       metadata: metadata(`${APP_NAME}-egress`),
       spec: {
         podSelector: { matchLabels: backend },
         policyTypes: ['Egress'],
         egress: [
-          { to: [peer({ namespace: config.dns.namespace, podLabels: config.dns.podLabels })], ports: dnsPorts },
-          { to: [peer(config.database.egress)], ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(config.database.port) }] },
+          { to: [peer(dns)], ports: dnsPorts },
+          { to: [peer(config.database.egress)], ports: dbPorts },
         ],
       },
     });
+
+    // the default deny above covers every pod of the namespace: a peer that runs here too (the
+    // database in dev) must also let our pods in, or the egress allowed above goes nowhere
+    const inNamespace = [
+      { id: 'AllowDatabaseIngress', name: `${APP_NAME}-to-database`, to: config.database.egress, ports: dbPorts },
+      { id: 'AllowDnsIngress', name: `${APP_NAME}-to-dns`, to: dns, ports: dnsPorts },
+    ].filter((p) => p.to.namespace === config.namespace);
+    for (const p of inNamespace) {
+      new k8s.KubeNetworkPolicy(this, p.id, {
+        metadata: metadata(p.name),
+        spec: {
+          podSelector: { matchLabels: p.to.podLabels ?? {} },
+          policyTypes: ['Ingress'],
+          ingress: [{ from: [{ podSelector: { matchLabels: backend } }], ports: p.ports }],
+        },
+      });
+    }
   }
 }
 

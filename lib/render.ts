@@ -1,25 +1,41 @@
 /**
  * From a validated config to the files of `dist/<env>/`: one YAML file per object, named
- * `<kind>-<name>.yaml`, and a kustomization.yaml listing them in apply order.
+ * `<kind>-<name>.yaml`, in one folder per delivery stage (`migration/`, `app/`), each with a
+ * kustomization.yaml listing its files in apply order; `dist/<env>/kustomization.yaml` lists the
+ * stages, so Argo CD and `kubectl apply -k` get everything, and each Flux Kustomization one stage.
+ * The engines' own objects go to `delivery/`, which no kustomization lists.
  */
 import { App } from 'cdk8s';
 import { ReviewpointChart } from './chart';
 import type { EnvironmentConfig } from './config';
-import { byCodeUnit } from './labels';
+import { argoCdApplication, fluxKustomizations } from './delivery/gitops';
+import { STAGES, stageOf, type StageName } from './delivery/stages';
+import { byCodeUnit, selectorLabels } from './labels';
 import { toYaml } from './yaml';
 
 /** a synthesized Kubernetes object */
 export interface KubeObject {
   readonly apiVersion: string;
   readonly kind: string;
-  readonly metadata: { readonly name: string; readonly namespace?: string; readonly [key: string]: unknown };
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace?: string;
+    readonly labels?: Record<string, string>;
+    readonly annotations?: Record<string, string>;
+    readonly [key: string]: unknown;
+  };
   readonly [key: string]: unknown;
 }
 
 export interface RenderedEnvironment {
   readonly name: string;
+  /** what runs in the environment's namespace: the objects of every stage */
   readonly objects: readonly KubeObject[];
-  /** file name -> content, in the order the kustomization lists them */
+  /** the Argo CD Application and the Flux Kustomizations */
+  readonly delivery: readonly KubeObject[];
+  /** the stages the environment has, in apply order */
+  readonly stages: readonly StageName[];
+  /** path below dist/<env>/ -> content */
   readonly files: ReadonlyMap<string, string>;
 }
 
@@ -30,6 +46,7 @@ const KIND_ORDER = [
 ];
 
 export const KUSTOMIZATION_FILE = 'kustomization.yaml';
+export const DELIVERY_FOLDERS = { argocd: 'delivery/argocd', flux: 'delivery/flux' } as const;
 
 /** build the objects of one environment */
 export function synthesizeObjects(config: EnvironmentConfig): KubeObject[] {
@@ -44,21 +61,51 @@ export function fileName(obj: KubeObject): string {
   return `${obj.kind.toLowerCase()}-${obj.metadata.name}.yaml`;
 }
 
+/** where an object is written, below dist/<env>/: its stage's folder, or the engine's under delivery/ */
+export function filePath(obj: KubeObject): string {
+  const folder = obj.apiVersion.startsWith('argoproj.io/')
+    ? DELIVERY_FOLDERS.argocd
+    : obj.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/')
+      ? DELIVERY_FOLDERS.flux
+      : stageOf(obj.metadata);
+  return `${folder}/${fileName(obj)}`;
+}
+
+/** the delivery objects of an environment whose stages are known */
+export function deliveryObjects(config: EnvironmentConfig, stages: readonly StageName[]): KubeObject[] {
+  const props = {
+    environment: config.name,
+    namespace: config.namespace,
+    delivery: config.delivery,
+    stages,
+    migrationJobLabels: stages.includes('migration') ? selectorLabels(config, 'migration') : undefined,
+    migrationSeconds: config.migration.activeDeadlineSeconds,
+    rolloutSeconds: config.app.progressDeadlineSeconds,
+  };
+  return [argoCdApplication(props), ...fluxKustomizations(props)] as unknown as KubeObject[];
+}
+
 export function renderEnvironment(config: EnvironmentConfig, objects: readonly KubeObject[] = synthesizeObjects(config)): RenderedEnvironment {
   const header = `# Generated from config/${config.name}.yaml by this repository's synth; do not edit by hand.\n`;
   const files = new Map<string, string>();
-  for (const obj of objects) {
-    const name = fileName(obj);
-    if (files.has(name)) throw new Error(`environment "${config.name}": two objects would be written to ${name}`);
-    files.set(name, header + toYaml(obj));
+  const stages = STAGES.filter((s) => objects.some((o) => stageOf(o.metadata) === s));
+  const delivery = deliveryObjects(config, stages);
+  // each folder's kustomization.yaml lists its files in the order they come (apply order)
+  const folders = new Map<string, string[]>();
+  for (const obj of [...objects, ...delivery]) {
+    const file = filePath(obj);
+    if (files.has(file)) throw new Error(`environment "${config.name}": two objects would be written to ${file}`);
+    files.set(file, header + toYaml(obj));
+    const folder = file.slice(0, file.lastIndexOf('/'));
+    folders.set(folder, [...(folders.get(folder) ?? []), file.slice(folder.length + 1)]);
   }
-  const kustomization = {
-    apiVersion: 'kustomize.config.k8s.io/v1beta1',
-    kind: 'Kustomization',
-    resources: [...files.keys()],
-  };
-  files.set(KUSTOMIZATION_FILE, header + toYaml(kustomization));
-  return { name: config.name, objects, files };
+  for (const [folder, names] of folders) files.set(`${folder}/${KUSTOMIZATION_FILE}`, header + toYaml(kustomization(names)));
+  files.set(KUSTOMIZATION_FILE, header + toYaml(kustomization(stages)));
+  return { name: config.name, objects, delivery, stages, files };
+}
+
+function kustomization(resources: readonly string[]): object {
+  return { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [...resources] };
 }
 
 function kindRank(kind: string): number {

@@ -2,6 +2,9 @@
  * The gate between synthesis and publishing: schema first (an object the API server would
  * reject), then the security contract.
  */
+import type { EnvironmentConfig } from './config';
+import { checkRenderedDelivery } from './delivery';
+import type { RenderedEnvironment } from './render';
 import { checkPolicy, PolicyError, type Manifest, type PolicyContext, type Violation } from './policy';
 import { validateSchema } from './schema';
 
@@ -15,4 +18,10 @@ export function verifyManifests(manifests: readonly Manifest[], context: PolicyC
   const { schema, policy } = findViolations(manifests, context);
   if (schema.length > 0) throw new PolicyError(context.environment, schema, 'schema');
   if (policy.length > 0) throw new PolicyError(context.environment, policy);
+}
+
+/** @throws PolicyError listing every way Argo CD, Flux or kubectl would fail to bring the environment up */
+export function verifyDelivery(config: EnvironmentConfig, rendered: RenderedEnvironment): void {
+  const violations = checkRenderedDelivery(config, rendered);
+  if (violations.length > 0) throw new PolicyError(config.name, violations, 'delivery');
 }

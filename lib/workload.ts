@@ -4,7 +4,7 @@
  */
 import k8s = require('cdk8s-plus-28/lib/imports/k8s');
 import { Construct } from 'constructs';
-import { CONFIG_MAP_NAME, configMapData, contentHash, secretEnv, UPLOAD_DIR } from './app-env';
+import { CONFIG_MAP_NAME, configMapData, contentHash, secretEnv, UPLOAD_DIR, UPLOADS_VOLUME } from './app-env';
 import type { EnvironmentConfig } from './config';
 import { hardenedContainer, tmpVolume } from './container';
 import { APP_NAME, HTTP_PORT, imageReference, recommendedLabels, selectorLabels } from './labels';
@@ -37,8 +37,8 @@ export class BackendWorkload extends Construct {
     new k8s.KubeConfigMap(this, 'ConfigMap', { metadata: metadata(CONFIG_MAP_NAME), data });
 
     const uploads: k8s.Volume = app.uploads.claimName
-      ? { name: 'uploads', persistentVolumeClaim: { claimName: app.uploads.claimName } }
-      : { name: 'uploads', emptyDir: { sizeLimit: k8s.Quantity.fromString(app.uploads.sizeLimit) } };
+      ? { name: UPLOADS_VOLUME, persistentVolumeClaim: { claimName: app.uploads.claimName } }
+      : { name: UPLOADS_VOLUME, emptyDir: { sizeLimit: k8s.Quantity.fromString(app.uploads.sizeLimit) } };
 
     const probe = (p: Omit<k8s.Probe, 'httpGet'>): k8s.Probe => ({
       // /api/v1/metrics needs no API key and no feature flag; /api/v1/health needs both
@@ -57,7 +57,7 @@ export class BackendWorkload extends Construct {
       ports: [{ name: 'http', containerPort: HTTP_PORT, protocol: 'TCP' }],
       envFrom: [{ configMapRef: { name: CONFIG_MAP_NAME } }],
       env: secretEnv(config),
-      volumeMounts: [{ name: 'uploads', mountPath: UPLOAD_DIR }],
+      volumeMounts: [{ name: UPLOADS_VOLUME, mountPath: UPLOAD_DIR }],
       // startup validates config and runs SELECT 1; give it up to 3 minutes
       startupProbe: probe({ periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 36 }),
       readinessProbe: probe({ periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3, successThreshold: 1 }),

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { ReviewpointPolicy } from '../io/validation-plugin';
 import { minimalConfig, ROOT } from './helpers';
+import { readTree } from '../io/publish';
 
 const CDK8S = path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s');
 
@@ -31,9 +32,14 @@ function project(config: Record<string, unknown>): string {
   return dir;
 }
 
+/** every YAML file below dir, as the cdk8s CLI lists them for its validation plugins */
+function yamlFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.yaml')).map((f) => path.join(dir, f));
+}
+
 function tree(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const env of fs.readdirSync(dir)) for (const f of fs.readdirSync(path.join(dir, env))) out[`${env}/${f}`] = fs.readFileSync(path.join(dir, env, f), 'utf8');
+  for (const [env, files] of readTree(dir)) for (const [f, content] of files) out[`${env}/${f}`] = content;
   return out;
 }
 
@@ -53,7 +59,7 @@ describe.each([
     const result = synth(dir);
     expect(result.stderr).not.toMatch(/failed/);
     expect(result.status).toBe(0);
-    expect(Object.keys(tree(path.join(dir, 'dist')))).toContain('alpha/deployment-reviewpoint-backend.yaml');
+    expect(Object.keys(tree(path.join(dir, 'dist')))).toContain('alpha/app/deployment-reviewpoint-backend.yaml');
   });
 
   test.each(badInputs)('fails on %s and leaves dist/ byte-identical', (_what, text, message) => {
@@ -73,16 +79,16 @@ describe('the cdk8s validation plugin', () => {
     // GIVEN a synthesized environment with one container made writable
     const dir = project({ alpha: minimalConfig() });
     expect(spawnSync('sh', ['scripts/synth.sh', '--out', 'out'], { cwd: dir }).status).toBe(0);
-    const file = path.join(dir, 'out', 'alpha', 'deployment-reviewpoint-backend.yaml');
+    const file = path.join(dir, 'out', 'alpha', 'app', 'deployment-reviewpoint-backend.yaml');
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('readOnlyRootFilesystem: true', 'readOnlyRootFilesystem: false'));
     const violations: any[] = [];
     let status = '';
     const context = {
-      manifests: fs.readdirSync(path.join(dir, 'out', 'alpha')).map((f) => path.join(dir, 'out', 'alpha', f)),
+      manifests: yamlFiles(path.join(dir, 'out')),
       report: { addViolation: (v: any) => violations.push(v), submit: (s: string) => { status = s; } },
     };
     // WHEN the plugin validates the files
-    await new ReviewpointPolicy({ configDir: path.join(dir, 'config') }).validate(context);
+    await new ReviewpointPolicy({ configDir: path.join(dir, 'config'), outDir: path.join(dir, 'out') }).validate(context);
     // THEN the report fails with the rule, the object and the container
     expect(status).toBe('failure');
     expect(violations).toEqual([{
@@ -94,10 +100,10 @@ describe('the cdk8s validation plugin', () => {
   });
 
   test('passes the committed output', async () => {
-    const manifests = ['dev', 'staging', 'prod'].flatMap((env) => fs.readdirSync(path.join(ROOT, 'dist', env)).map((f) => path.join(ROOT, 'dist', env, f)));
+    const manifests = yamlFiles(path.join(ROOT, 'dist'));
     let status = '';
     const violations: unknown[] = [];
-    await new ReviewpointPolicy({ configDir: path.join(ROOT, 'config') }).validate({ manifests, report: { addViolation: (v) => violations.push(v), submit: (s) => { status = s; } } });
+    await new ReviewpointPolicy({ configDir: path.join(ROOT, 'config'), outDir: path.join(ROOT, 'dist') }).validate({ manifests, report: { addViolation: (v) => violations.push(v), submit: (s) => { status = s; } } });
     expect(violations).toEqual([]);
     expect(status).toBe('success');
   });

@@ -69,11 +69,12 @@ describe('publishing', () => {
   test('removes the file of an object that is no longer synthesized', () => {
     const { config, out } = scratch({ alpha: minimalConfig() });
     run(['--config', config, '--out', out]);
-    const jobFile = fs.readdirSync(path.join(out, 'alpha')).find((f) => f.startsWith('job-'));
+    const jobFile = fs.readdirSync(path.join(out, 'alpha', 'migration')).find((f) => f.startsWith('job-'));
     expect(jobFile).toBeDefined();
     fs.writeFileSync(path.join(config, 'alpha.yaml'), stringify({ ...minimalConfig(), migration: { strategy: 'none' } }));
     run(['--config', config, '--out', out]);
-    expect(fs.readdirSync(path.join(out, 'alpha'))).not.toContain(jobFile);
+    // no Job, no migration stage
+    expect(fs.readdirSync(path.join(out, 'alpha')).sort()).toEqual(['app', 'delivery', 'kustomization.yaml']);
   });
 
   test('with --env, rewrites only that environment and keeps the others', () => {

@@ -23,15 +23,31 @@ describe('migration strategy "job"', () => {
     expect(job.spec).toMatchObject({ backoffLimit: 2, activeDeadlineSeconds: 600, ttlSecondsAfterFinished: 86400 });
   });
 
-  test('is an Argo CD PreSync hook, recreated before each sync, in a wave before the app', () => {
+  test('is an Argo CD Sync hook, recreated before each sync, in a wave after what it needs and before the app', () => {
     expect(job.metadata.annotations).toEqual({
-      'argocd.argoproj.io/hook': 'PreSync',
+      'argocd.argoproj.io/hook': 'Sync',
       'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
       'argocd.argoproj.io/sync-wave': '-1',
       'kustomize.toolkit.fluxcd.io/force': 'enabled',
     });
     const account = objects.find((o) => o.kind === 'ServiceAccount' && o.metadata.name === job.spec.template.spec.serviceAccountName)!;
     expect(Number((account.metadata as any).annotations['argocd.argoproj.io/sync-wave'])).toBeLessThan(-1);
+    // a plain object, so Argo CD prunes it like any other
+    expect((account.metadata as any).annotations['argocd.argoproj.io/hook']).toBeUndefined();
+  });
+
+  test('carries its settings itself, the same the ConfigMap holds, and reads no ConfigMap', () => {
+    const c = job.spec.template.spec.containers[0];
+    const configMap = objects.find((o) => o.kind === 'ConfigMap') as any;
+    expect(c.envFrom).toBeUndefined();
+    const literal = Object.fromEntries(c.env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
+    expect(literal).toEqual(configMap.data);
+  });
+
+  test('can create the upload folder the settings module makes at import', () => {
+    const spec = job.spec.template.spec;
+    const mount = spec.containers[0].volumeMounts.find((m: any) => m.mountPath === '/app/uploads');
+    expect(spec.volumes.find((v: any) => v.name === mount.name).emptyDir).toBeDefined();
   });
 });
 
@@ -76,6 +92,12 @@ describe('migration strategy "initContainer"', () => {
     const init = deployment(objects).spec.template.spec.initContainers;
     expect(init).toHaveLength(1);
     expect(init[0]).toMatchObject({ name: 'migrate', image: 'ghcr.io/acme/backend-shell:1.0.0', command: ['alembic', 'upgrade', 'head'] });
+  });
+
+  test('reads the app ConfigMap and writes the upload folder on the pod uploads volume', () => {
+    const init = deployment(objects).spec.template.spec.initContainers[0];
+    expect(init.envFrom).toEqual([{ configMapRef: { name: 'reviewpoint-backend' } }]);
+    expect(init.volumeMounts).toContainEqual({ name: 'uploads', mountPath: '/app/uploads' });
   });
 
   test('bounds a hung migration with the progress deadline', () => {

@@ -1,7 +1,10 @@
 import { renderEnvironment, synthesizeObjects } from '../lib/render';
 import { committedConfig, ENVIRONMENTS } from './helpers';
 
-const NAMES = ['reviewpoint-backend', 'reviewpoint-backend-migration', 'default-deny', 'reviewpoint-backend-ingress', 'reviewpoint-backend-egress'];
+const NAMES = [
+  'reviewpoint-backend', 'reviewpoint-backend-migration', 'default-deny', 'reviewpoint-backend-ingress',
+  'reviewpoint-backend-egress', 'reviewpoint-backend-to-database',
+];
 
 describe.each(ENVIRONMENTS)('environment %s', (env) => {
   test('matches the snapshot', () => {
@@ -22,7 +25,8 @@ describe.each(ENVIRONMENTS)('environment %s', (env) => {
   test('puts every object in the namespace, with recommended labels and readable names', () => {
     const config = committedConfig(env);
     for (const obj of synthesizeObjects(config)) {
-      if (obj.kind !== 'Namespace') expect(obj.metadata.namespace).toBe(config.namespace);
+      // a Namespace is cluster-scoped: it carries no namespace of its own
+      expect(obj.metadata.namespace).toBe(obj.kind === 'Namespace' ? undefined : config.namespace);
       expect(obj.metadata.labels).toMatchObject({
         'app.kubernetes.io/name': 'reviewpoint-backend',
         'app.kubernetes.io/instance': `reviewpoint-backend-${env}`,
@@ -36,11 +40,14 @@ describe.each(ENVIRONMENTS)('environment %s', (env) => {
     }
   });
 
-  test('lists every object file in kustomization.yaml', () => {
-    const { files } = renderEnvironment(committedConfig(env));
-    const kustomization = files.get('kustomization.yaml')!;
+  test('lists every file in the kustomization.yaml of its folder, and every stage in the top one', () => {
+    const { files, stages } = renderEnvironment(committedConfig(env));
     for (const name of files.keys()) {
-      if (name !== 'kustomization.yaml') expect(kustomization).toContain(`- ${name}\n`);
+      const slash = name.lastIndexOf('/');
+      if (slash === -1) continue;
+      const kustomization = files.get(`${name.slice(0, slash)}/kustomization.yaml`)!;
+      if (!name.endsWith('/kustomization.yaml')) expect(kustomization).toContain(`- ${name.slice(slash + 1)}\n`);
     }
+    expect(files.get('kustomization.yaml')).toContain(`resources:\n${stages.map((s) => `  - ${s}\n`).join('')}`);
   });
 });

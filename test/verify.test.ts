@@ -44,7 +44,7 @@ describe('a run that fails the checks', () => {
     const args = ['--config', path.join(dir, 'config'), '--out', path.join(dir, 'dist')];
     const quiet = [jest.spyOn(console, 'log').mockImplementation(() => {}), jest.spyOn(console, 'error').mockImplementation(() => {})];
     expect(main(args, {})).toBe(0);
-    const before = fs.readFileSync(path.join(dir, 'dist', 'alpha', 'deployment-reviewpoint-backend.yaml'), 'utf8');
+    const before = fs.readFileSync(path.join(dir, 'dist', 'alpha', 'app', 'deployment-reviewpoint-backend.yaml'), 'utf8');
     // WHEN the config changes but the policy check fails
     fs.writeFileSync(path.join(dir, 'config', 'alpha.yaml'), stringify({ ...minimalConfig(), namespace: 'rp-other' }));
     jest.mocked(verifyManifests).mockImplementationOnce(() => { throw new PolicyError('alpha', [{ rule: 'privileged', object: 'Deployment/x', message: 'boom' }]); });
@@ -52,7 +52,7 @@ describe('a run that fails the checks', () => {
     quiet.forEach((q) => q.mockRestore());
     // THEN nothing changed on disk
     expect(code).toBe(1);
-    expect(fs.readFileSync(path.join(dir, 'dist', 'alpha', 'deployment-reviewpoint-backend.yaml'), 'utf8')).toBe(before);
+    expect(fs.readFileSync(path.join(dir, 'dist', 'alpha', 'app', 'deployment-reviewpoint-backend.yaml'), 'utf8')).toBe(before);
     expect(before).toContain('namespace: rp-test');
   });
 });

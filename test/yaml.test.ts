@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
-import { fileName, renderEnvironment } from '../lib/render';
+import { filePath, renderEnvironment } from '../lib/render';
 import { toYaml } from '../lib/yaml';
 import { committedConfig, ENVIRONMENTS, ROOT } from './helpers';
 
@@ -40,13 +40,14 @@ describe('toYaml', () => {
 
 describe.each(ENVIRONMENTS)('the %s output', (env) => {
   test('reads back as exactly the synthesized objects', () => {
-    const { objects, files } = renderEnvironment(committedConfig(env));
-    const read = objects.map((o) => files.get(fileName(o))!);
-    for (const [i, text] of read.entries()) for (const back of readBack(text)) expect(back).toEqual(objects[i]);
+    const { objects, delivery, files } = renderEnvironment(committedConfig(env));
+    for (const o of [...objects, ...delivery]) for (const back of readBack(files.get(filePath(o))!)) expect(back).toEqual(o);
   });
 
   test('holds one YAML document per file on disk', () => {
     const dir = path.join(ROOT, 'dist', env);
-    for (const f of fs.readdirSync(dir)) expect(parseAllDocuments(fs.readFileSync(path.join(dir, f), 'utf8'))).toHaveLength(1);
+    const files = fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.yaml'));
+    expect(files.length).toBeGreaterThan(10);
+    for (const f of files) expect(parseAllDocuments(fs.readFileSync(path.join(dir, f), 'utf8'))).toHaveLength(1);
   });
 });

@@ -1,0 +1,110 @@
+/**
+ * The objects that tell Argo CD and Flux where an environment is and how to apply it: an Argo CD
+ * Application for the whole of dist/<env>, and one Flux Kustomization per stage, the app's
+ * depending on the migration's. They live in the engines' own namespaces and go to
+ * dist/<env>/delivery/, outside what the engines apply from dist/<env>.
+ * @see https://argo-cd.readthedocs.io/en/stable/operator-manual/declarative-setup/#applications
+ * @see https://fluxcd.io/flux/components/kustomize/kustomizations/
+ */
+import type { IApplication } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
+import type { IKustomization } from '@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/Kustomization';
+import type { DeliveryConfig } from '../config';
+import { APP_NAME } from '../labels';
+import type { StageName } from './stages';
+
+export interface DeliveryProps {
+  /** the environment's name: folder dist/<env> and part of every object's name */
+  readonly environment: string;
+  /** the namespace the environment deploys to */
+  readonly namespace: string;
+  readonly delivery: DeliveryConfig;
+  /** the stages the environment has, in apply order (dev: the app alone) */
+  readonly stages: readonly StageName[];
+  /** labels that select the migration Job, when there is one */
+  readonly migrationJobLabels?: Readonly<Record<string, string>>;
+  /** how long the migration may take: the Job's activeDeadlineSeconds */
+  readonly migrationSeconds: number;
+  /** how long a rollout may take: the Deployment's progressDeadlineSeconds */
+  readonly rolloutSeconds: number;
+}
+
+/** the folder of an environment (or one of its stages) in the GitOps repository */
+export function repoPath(delivery: DeliveryConfig, environment: string, stage?: StageName): string {
+  return [delivery.root, environment, ...(stage ? [stage] : [])].join('/');
+}
+
+export function fluxKustomizationName(environment: string, stage: StageName): string {
+  return stage === 'app' ? `${APP_NAME}-${environment}` : `${APP_NAME}-${environment}-${stage}`;
+}
+
+export function argoCdApplication(props: DeliveryProps): IApplication {
+  const { delivery } = props;
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: {
+      name: `${APP_NAME}-${props.environment}`,
+      namespace: delivery.argocd.namespace,
+      // deleting the Application deletes what it deployed (the Namespace keeps Delete=false)
+      finalizers: ['resources-finalizer.argocd.argoproj.io'],
+    },
+    spec: {
+      project: delivery.argocd.project,
+      source: { repoURL: delivery.repoURL, targetRevision: delivery.revision, path: repoPath(delivery, props.environment) },
+      destination: { server: delivery.argocd.server, namespace: props.namespace },
+      syncPolicy: {
+        automated: { prune: true, selfHeal: true },
+        // a failed sync (a failed migration) is tried again, a few times, further apart
+        retry: { limit: 3, backoff: { duration: '30s', factor: 2, maxDuration: '5m' } },
+      },
+    },
+  };
+}
+
+export function fluxKustomizations(props: DeliveryProps): IKustomization[] {
+  const { delivery } = props;
+  return props.stages.map((stage, i): IKustomization => {
+    const migration = stage === 'migration';
+    const seconds = migration ? props.migrationSeconds : props.rolloutSeconds;
+    return {
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      kind: 'Kustomization',
+      metadata: { name: fluxKustomizationName(props.environment, stage), namespace: delivery.flux.namespace },
+      spec: {
+        interval: delivery.flux.interval,
+        sourceRef: { kind: 'GitRepository', name: delivery.flux.sourceName },
+        path: `./${repoPath(delivery, props.environment, stage)}`,
+        prune: true,
+        // ready only when every object is: the Job completed, the Deployment rolled out; the next
+        // stage's dependsOn waits for exactly that
+        wait: true,
+        // a minute more than the Job or the rollout may take, so their own deadline reports first
+        timeout: minutes(seconds + 60),
+        ...(i > 0 ? { dependsOn: [{ name: fluxKustomizationName(props.environment, props.stages[i - 1]) }] } : {}),
+        ...(migration
+          ? {
+              // a Job's template is immutable: recreate it rather than fail the apply
+              force: true,
+              // Flux re-creates what disappears from the cluster: a Job removed by its TTL would
+              // run the migration again at the next reconcile. Under Flux the finished Job stays
+              // until a new one replaces it (prune)
+              patches: props.migrationJobLabels
+                ? [{ target: { kind: 'Job', labelSelector: labelSelector(props.migrationJobLabels) }, patch: REMOVE_TTL }]
+                : undefined,
+            }
+          : {}),
+      },
+    };
+  });
+}
+
+/** a JSON 6902 patch, as Flux takes it: the migration Job without ttlSecondsAfterFinished */
+export const REMOVE_TTL = '- op: remove\n  path: /spec/ttlSecondsAfterFinished\n';
+
+function labelSelector(labels: Readonly<Record<string, string>>): string {
+  return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
+}
+
+function minutes(seconds: number): string {
+  return `${Math.ceil(seconds / 60)}m`;
+}

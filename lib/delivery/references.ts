@@ -1,0 +1,101 @@
+/**
+ * What an object needs to exist in the cluster before it can work: the objects it names.
+ * A pod whose ConfigMap or Secret is missing waits in CreateContainerConfigError; one whose
+ * ServiceAccount or volume claim is missing is never created or never starts; an Ingress, HPA or
+ * PDB without its target does nothing.
+ */
+import { podTemplates, selects } from '../policy/pods';
+import type { Manifest } from '../policy/types';
+
+export interface ObjectKey {
+  readonly kind: string;
+  readonly name: string;
+  /** undefined for cluster-scoped kinds */
+  readonly namespace?: string;
+}
+
+export interface Reference extends ObjectKey {
+  /** the field that names it, e.g. `spec.template.spec.containers[api].envFrom[0].configMapRef` */
+  readonly field: string;
+}
+
+export const CLUSTER_SCOPED = new Set([
+  'Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'PersistentVolume',
+  'StorageClass', 'PriorityClass', 'IngressClass', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration',
+]);
+
+export function keyOf(m: Manifest): ObjectKey {
+  const kind = m.kind ?? '?';
+  return { kind, name: m.metadata?.name ?? '?', namespace: CLUSTER_SCOPED.has(kind) ? undefined : m.metadata?.namespace };
+}
+
+export function sameObject(a: ObjectKey, b: ObjectKey): boolean {
+  return a.kind === b.kind && a.name === b.name && a.namespace === b.namespace;
+}
+
+export function showKey(k: ObjectKey): string {
+  return `${k.kind}/${k.name}${k.namespace ? ` (namespace ${k.namespace})` : ''}`;
+}
+
+/** the objects `m` names, among `all` for selector-based targets */
+export function referencesOf(m: Manifest, all: readonly Manifest[]): Reference[] {
+  const ns = m.metadata?.namespace;
+  const refs: Reference[] = [];
+  const add = (kind: string, name: unknown, field: string) => {
+    if (typeof name === 'string' && name) refs.push({ kind, name, namespace: ns, field });
+  };
+  if (ns && !CLUSTER_SCOPED.has(m.kind ?? '')) refs.push({ kind: 'Namespace', name: ns, field: 'metadata.namespace' });
+
+  for (const pod of podTemplates([m])) {
+    const at = m.kind === 'Pod' ? 'spec' : m.kind === 'CronJob' ? 'spec.jobTemplate.spec.template.spec' : 'spec.template.spec';
+    const spec = pod.spec;
+    // a pod without serviceAccountName runs as "default", which every namespace has
+    add('ServiceAccount', spec.serviceAccountName, `${at}.serviceAccountName`);
+    (spec.imagePullSecrets ?? []).forEach((s: any, i: number) => add('Secret', s.name, `${at}.imagePullSecrets[${i}]`));
+    (spec.volumes ?? []).forEach((v: any) => {
+      const field = `${at}.volumes[${v.name}]`;
+      if (v.configMap && !v.configMap.optional) add('ConfigMap', v.configMap.name, `${field}.configMap`);
+      if (v.secret && !v.secret.optional) add('Secret', v.secret.secretName, `${field}.secret`);
+      if (v.persistentVolumeClaim) add('PersistentVolumeClaim', v.persistentVolumeClaim.claimName, `${field}.persistentVolumeClaim`);
+      (v.projected?.sources ?? []).forEach((s: any, i: number) => {
+        if (s.configMap && !s.configMap.optional) add('ConfigMap', s.configMap.name, `${field}.projected.sources[${i}]`);
+        if (s.secret && !s.secret.optional) add('Secret', s.secret.name, `${field}.projected.sources[${i}]`);
+      });
+    });
+    for (const list of ['initContainers', 'containers']) {
+      for (const c of spec[list] ?? []) {
+        const field = `${at}.${list}[${c.name}]`;
+        (c.env ?? []).forEach((e: any) => {
+          const cm = e.valueFrom?.configMapKeyRef;
+          const sk = e.valueFrom?.secretKeyRef;
+          if (cm && !cm.optional) add('ConfigMap', cm.name, `${field}.env[${e.name}]`);
+          if (sk && !sk.optional) add('Secret', sk.name, `${field}.env[${e.name}]`);
+        });
+        (c.envFrom ?? []).forEach((e: any, i: number) => {
+          if (e.configMapRef && !e.configMapRef.optional) add('ConfigMap', e.configMapRef.name, `${field}.envFrom[${i}]`);
+          if (e.secretRef && !e.secretRef.optional) add('Secret', e.secretRef.name, `${field}.envFrom[${i}]`);
+        });
+      }
+    }
+  }
+
+  if (m.kind === 'Ingress') {
+    add('Service', m.spec?.defaultBackend?.service?.name, 'spec.defaultBackend');
+    (m.spec?.rules ?? []).forEach((r: any, i: number) =>
+      (r.http?.paths ?? []).forEach((p: any, j: number) => add('Service', p.backend?.service?.name, `spec.rules[${i}].http.paths[${j}].backend`)));
+    (m.spec?.tls ?? []).forEach((t: any, i: number) => add('Secret', t.secretName, `spec.tls[${i}].secretName`));
+  }
+  if (m.kind === 'HTTPRoute') {
+    (m.spec?.rules ?? []).forEach((r: any, i: number) =>
+      (r.backendRefs ?? []).forEach((b: any, j: number) => {
+        if ((b.kind ?? 'Service') === 'Service' && (b.namespace ?? ns) === ns) add('Service', b.name, `spec.rules[${i}].backendRefs[${j}]`);
+      }));
+  }
+  if (m.kind === 'HorizontalPodAutoscaler') add(m.spec?.scaleTargetRef?.kind ?? '?', m.spec?.scaleTargetRef?.name, 'spec.scaleTargetRef');
+  if (m.kind === 'PodDisruptionBudget') {
+    // a PDB names no object; it needs the workload whose pods it selects
+    const target = all.find((o) => o.metadata?.namespace === ns && podTemplates([o]).some((p) => selects(m.spec?.selector?.matchLabels, p.metadata.labels)));
+    refs.push(target ? { ...keyOf(target), field: 'spec.selector' } : { kind: 'a workload', name: JSON.stringify(m.spec?.selector?.matchLabels ?? {}), namespace: ns, field: 'spec.selector' });
+  }
+  return refs;
+}

@@ -1,0 +1,179 @@
+import { CORE_SCHEMA, dump, load } from 'js-yaml';
+import { checkRenderedDelivery, declaredPrerequisites, DELIVERY_RULES } from '../lib/delivery';
+import { repoPath } from '../lib/delivery/gitops';
+import { argoCdPlan, fluxPlan, kubectlPlan, kustomize, objectsIn, plans } from '../lib/delivery/model';
+import { checkDelivery } from '../lib/delivery/rules';
+import type { Violation } from '../lib/policy';
+import { renderEnvironment, type RenderedEnvironment } from '../lib/render';
+import { committedConfig, ENVIRONMENTS } from './helpers';
+
+const rendered = (env: string) => renderEnvironment(committedConfig(env));
+const names = (objects: readonly any[]) => objects.map((o) => `${o.kind}/${o.metadata.name}`);
+
+describe.each(ENVIRONMENTS)('environment %s', (env) => {
+  test('comes up under Argo CD, Flux and kubectl: no delivery violation', () => {
+    expect(checkRenderedDelivery(committedConfig(env), rendered(env))).toEqual([]);
+  });
+
+  test('every engine applies the same objects as dist/<env> renders', () => {
+    const r = rendered(env);
+    const all = names(kustomize(r.files, '')).sort();
+    for (const plan of plans(r.files, repoPath(committedConfig(env).delivery, env))) {
+      expect(names(plan.steps.flatMap((s) => s.objects)).sort()).toEqual(all);
+    }
+  });
+});
+
+describe('a first sync of prod', () => {
+  const r = rendered('prod');
+  const objects = kustomize(r.files, '');
+
+  test('Argo CD: what the migration needs, then the migration Job, then the app, each step waited for', () => {
+    const steps = argoCdPlan(objects).steps;
+    expect(steps.map((s) => s.name)).toEqual(['Sync wave -2', 'Sync wave -1', 'Sync wave 0']);
+    expect(names(steps[0].objects)).toEqual([
+      'Namespace/reviewpoint-prod', 'NetworkPolicy/default-deny', 'NetworkPolicy/reviewpoint-backend-egress',
+      'NetworkPolicy/reviewpoint-backend-ingress', 'ServiceAccount/reviewpoint-backend-migration',
+    ]);
+    expect(names(steps[1].objects)).toEqual([expect.stringMatching(/^Job\/reviewpoint-backend-migrate-[0-9a-f]{10}$/)]);
+    expect(names(steps[2].objects)).toContain('Deployment/reviewpoint-backend');
+  });
+
+  test('Flux: the migration Kustomization holds the Job and not the Deployment, the app one the reverse', () => {
+    const plan = fluxPlan(r.files, objectsIn(r.files, 'delivery/flux'), 'dist/prod');
+    expect(plan.steps.map((s) => [s.name, s.waits])).toEqual([
+      ['Kustomization reviewpoint-backend-prod-migration', true],
+      ['Kustomization reviewpoint-backend-prod', true],
+    ]);
+    const [migration, app] = plan.steps.map((s) => names(s.objects));
+    expect(migration.some((n) => n.startsWith('Job/'))).toBe(true);
+    expect(migration).not.toContain('Deployment/reviewpoint-backend');
+    expect(app).toContain('Deployment/reviewpoint-backend');
+    expect(app.some((n) => n.startsWith('Job/'))).toBe(false);
+    // the finished Job stays under Flux: its TTL is patched out
+    expect(plan.steps[0].objects.find((o) => o.kind === 'Job')!.spec.ttlSecondsAfterFinished).toBeUndefined();
+  });
+
+  test('kubectl: the stage folders in order', () => {
+    expect(kubectlPlan(r.files).steps.map((s) => s.name)).toEqual(['kubectl apply -k migration', 'kubectl apply -k app']);
+  });
+
+  test('the config declares what must exist before it: the Secret and the TLS secret', () => {
+    expect(declaredPrerequisites(committedConfig('prod'))).toEqual([
+      { kind: 'Secret', name: 'reviewpoint-backend', namespace: 'reviewpoint-prod' },
+      { kind: 'Secret', name: 'reviewpoint-api-tls', namespace: 'reviewpoint-prod' },
+    ]);
+  });
+});
+
+describe('dev, with its database in its own namespace', () => {
+  test('is one stage: the app alone, under a single Flux Kustomization', () => {
+    const r = rendered('dev');
+    expect(r.stages).toEqual(['app']);
+    expect(names(objectsIn(r.files, 'delivery/flux'))).toEqual(['Kustomization/reviewpoint-backend-dev']);
+  });
+});
+
+/** one object of a rendered environment, changed by `change`, written back as the synth would */
+function breakFile(r: RenderedEnvironment, match: RegExp, change: (o: any) => void): Map<string, string> {
+  const files = new Map(r.files);
+  const file = [...files.keys()].find((f) => match.test(f));
+  if (!file) throw new Error(`no file matches ${match}`);
+  const o = load(files.get(file)!, { schema: CORE_SCHEMA }) as any;
+  change(o);
+  files.set(file, dump(o));
+  return files;
+}
+
+const check = (env: string, files: ReadonlyMap<string, string>, prerequisites = declaredPrerequisites(committedConfig(env))): Violation[] =>
+  checkDelivery({ environment: env, files, root: `dist/${env}`, prerequisites });
+
+const JOB = /^migration\/job-/;
+const FLUX_MIGRATION = /kustomization-reviewpoint-backend-prod-migration\.yaml$/;
+
+const cases: Array<{ rule: string; what: string; env?: string; files: () => ReadonlyMap<string, string>; prerequisites?: []; message: RegExp }> = [
+  {
+    rule: 'delivery-missing', what: 'the Secret is not declared as a prerequisite', files: () => rendered('prod').files, prerequisites: [],
+    message: /needs Secret\/reviewpoint-backend \(namespace reviewpoint-prod\), which is neither in the output nor a declared prerequisite/,
+  },
+  {
+    rule: 'delivery-missing', what: 'the Deployment reads a ConfigMap nobody creates',
+    files: () => breakFile(rendered('prod'), /^app\/deployment-/, (o) => { o.spec.template.spec.containers[0].envFrom[0].configMapRef.name = 'other'; }),
+    message: /containers\[api\]\.envFrom\[0\] needs ConfigMap\/other/,
+  },
+  {
+    // the first-sync deadlock: a PreSync hook that reads the ConfigMap the Sync phase creates
+    rule: 'delivery-order', what: 'the migration Job is a PreSync hook that reads the app ConfigMap',
+    files: () => breakFile(rendered('prod'), JOB, (o) => {
+      o.metadata.annotations['argocd.argoproj.io/hook'] = 'PreSync';
+      o.spec.template.spec.containers[0].envFrom = [{ configMapRef: { name: 'reviewpoint-backend' } }];
+    }),
+    message: /argocd: .*needs ConfigMap\/reviewpoint-backend .*applied in "Sync wave 0", after "PreSync wave -1" waits for this object/,
+  },
+  {
+    rule: 'delivery-order', what: 'the Job reads a ConfigMap of the app stage (Flux)',
+    files: () => breakFile(rendered('prod'), JOB, (o) => { o.spec.template.spec.containers[0].envFrom = [{ configMapRef: { name: 'reviewpoint-backend' } }]; }),
+    message: /flux: .*needs ConfigMap\/reviewpoint-backend .*"Kustomization reviewpoint-backend-prod"/,
+  },
+  {
+    rule: 'delivery-coverage', what: 'a Flux Kustomization points at a folder that does not exist',
+    files: () => breakFile(rendered('prod'), /kustomization-reviewpoint-backend-prod\.yaml$/, (o) => { o.spec.path = './dist/prod/apps'; }),
+    message: /spec\.path \.\/dist\/prod\/apps: apps\/kustomization\.yaml does not exist/,
+  },
+  {
+    rule: 'delivery-coverage', what: 'two Flux Kustomizations apply the same objects',
+    files: () => breakFile(rendered('prod'), /kustomization-reviewpoint-backend-prod\.yaml$/, (o) => { o.spec.path = './dist/prod'; }),
+    message: /flux applies it 2 times/,
+  },
+  {
+    rule: 'delivery-coverage', what: 'the Argo CD Application points elsewhere',
+    files: () => breakFile(rendered('prod'), /application-/, (o) => { o.spec.source.path = 'dist/staging'; }),
+    message: /spec\.source\.path is "dist\/staging"; allowed: dist\/prod/,
+  },
+  {
+    rule: 'migration-first', what: 'the Flux migration stage does not wait for the Job',
+    files: () => breakFile(rendered('prod'), FLUX_MIGRATION, (o) => { o.spec.wait = false; }),
+    message: /flux: Deployment\/reviewpoint-backend is applied without waiting for it/,
+  },
+  {
+    rule: 'migration-first', what: 'the Job is a plain object of the app wave (Argo CD)',
+    files: () => breakFile(rendered('prod'), JOB, (o) => { delete o.metadata.annotations['argocd.argoproj.io/hook']; delete o.metadata.annotations['argocd.argoproj.io/sync-wave']; }),
+    message: /argocd: Deployment\/reviewpoint-backend is applied no later than it/,
+  },
+  {
+    rule: 'job-rerun', what: 'Flux keeps the Job TTL',
+    files: () => breakFile(rendered('prod'), FLUX_MIGRATION, (o) => { delete o.spec.patches; }),
+    message: /flux: ttlSecondsAfterFinished deletes the finished Job/,
+  },
+  {
+    rule: 'hook-cleanup', what: 'a hook Job with a hashed name has no TTL and no HookSucceeded',
+    files: () => breakFile(rendered('prod'), JOB, (o) => { delete o.spec.ttlSecondsAfterFinished; }),
+    message: /Argo CD never prunes hooks/,
+  },
+  {
+    rule: 'cluster-scoped', what: 'the Namespace carries metadata.namespace',
+    files: () => breakFile(rendered('prod'), /namespace-reviewpoint-prod/, (o) => { o.metadata.namespace = 'reviewpoint-prod'; }),
+    message: /metadata\.namespace is "reviewpoint-prod" on a cluster-scoped kind/,
+  },
+  {
+    rule: 'namespace-protected', what: 'the Namespace can be pruned',
+    files: () => breakFile(rendered('prod'), /namespace-reviewpoint-prod/, (o) => { delete o.metadata.annotations; }),
+    message: /missing argocd\.argoproj\.io\/sync-options: Prune=false, argocd\.argoproj\.io\/sync-options: Delete=false, kustomize\.toolkit\.fluxcd\.io\/prune: disabled/,
+  },
+  {
+    rule: 'network-closure', what: 'the database in the namespace does not admit the backend on its port', env: 'dev',
+    files: () => breakFile(rendered('dev'), /to-database/, (o) => { o.spec.ingress[0].ports[0].port = 5433; }),
+    message: /lets pods .* reach pods \{"app\.kubernetes\.io\/name":"postgresql"\} of namespace reviewpoint-dev on TCP 5432, but NetworkPolicy\/default-deny, NetworkPolicy\/reviewpoint-backend-to-database admit no such traffic/,
+  },
+];
+
+describe('the delivery check', () => {
+  test.each(cases)('fails when $what [$rule]', ({ rule, env, files, prerequisites, message }) => {
+    const violations = check(env ?? 'prod', files(), prerequisites);
+    expect(violations.filter((v) => v.rule === rule).map((v) => `${v.object}: ${v.message}`)).toContainEqual(expect.stringMatching(message));
+  });
+
+  test('every rule has a case above that breaks it', () => {
+    expect(new Set(cases.map((c) => c.rule))).toEqual(new Set(DELIVERY_RULES.map((r) => r.id)));
+  });
+});
