@@ -102,7 +102,7 @@ const deliverySchema = z.strictObject({
   /** the branch, tag or commit the engines follow */
   revision: z._default(z.string().check(z.minLength(1)), 'main'),
   /** the folder in that repository that holds dist/ (the environment's folder is <root>/<env>) */
-  root: z._default(z.string().check(z.regex(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/, 'a relative folder such as dist or deploy/dist, no leading ./ or /')), 'dist'),
+  root: z._default(z.string().check(z.regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*(\/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$/, 'a relative folder such as dist or deploy/dist, no leading ./ or /, no ..')), 'dist'),
   argocd: z.prefault(z.strictObject({
     /** where Argo CD runs and looks for Applications */
     namespace: z._default(dnsLabel, 'argocd'),

@@ -183,3 +183,27 @@ describe('config errors', () => {
     expectError(minimalConfig, (c) => { delete c.migration.image; }, /migration\.image: missing for strategy "job"/);
   });
 });
+
+describe('the delivery section', () => {
+  test('defaults to this repository on main, Argo CD in argocd, Flux from flux-system', () => {
+    expect(configFrom(minimalConfig()).delivery).toEqual({
+      repoURL: 'https://github.com/reviewpoint/reviewpoint-k8s.git',
+      revision: 'main',
+      root: 'dist',
+      argocd: { namespace: 'argocd', project: 'default', server: 'https://kubernetes.default.svc' },
+      flux: { namespace: 'flux-system', sourceName: 'flux-system', interval: '10m' },
+    });
+  });
+
+  test('fails when the repository is not a Git URL', () => {
+    expectError(minimalConfig, (c) => { c.delivery = { repoURL: 'github.com/acme/gitops' }; }, /delivery\.repoURL: got string "github\.com\/acme\/gitops"; allowed: a Git URL/);
+  });
+
+  test('fails when the root folder starts with ./', () => {
+    expectError(minimalConfig, (c) => { c.delivery = { root: './dist' }; }, /delivery\.root: got string "\.\/dist"; allowed: a relative folder/);
+  });
+
+  test('fails when the Flux interval is not a duration', () => {
+    expectError(minimalConfig, (c) => { c.delivery = { flux: { interval: '10 minutes' } }; }, /delivery\.flux\.interval: got string "10 minutes"; allowed: a duration/);
+  });
+});

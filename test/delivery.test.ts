@@ -5,7 +5,7 @@ import { argoCdPlan, fluxPlan, kubectlPlan, kustomize, objectsIn, plans } from '
 import { checkDelivery } from '../lib/delivery/rules';
 import type { Violation } from '../lib/policy';
 import { renderEnvironment, type RenderedEnvironment } from '../lib/render';
-import { committedConfig, ENVIRONMENTS } from './helpers';
+import { committedConfig, configFrom, ENVIRONMENTS, minimalConfig } from './helpers';
 
 const rendered = (env: string) => renderEnvironment(committedConfig(env));
 const names = (objects: readonly any[]) => objects.map((o) => `${o.kind}/${o.metadata.name}`);
@@ -175,5 +175,35 @@ describe('the delivery check', () => {
 
   test('every rule has a case above that breaks it', () => {
     expect(new Set(cases.map((c) => c.rule))).toEqual(new Set(DELIVERY_RULES.map((r) => r.id)));
+  });
+});
+
+describe('the delivery objects', () => {
+  test('take repository, revision, project, namespaces and source from the config', () => {
+    const data = { ...minimalConfig() } as Record<string, any>;
+    data.delivery = {
+      repoURL: 'git@github.com:acme/gitops.git', revision: 'release', root: 'clusters/eu/dist',
+      argocd: { namespace: 'gitops', project: 'backend', server: 'https://eu.example.com' },
+      flux: { namespace: 'flux', sourceName: 'gitops', interval: '5m' },
+    };
+    const { delivery } = renderEnvironment(configFrom(data, 'eu'));
+    const [app, migration, rollout] = delivery as any[];
+    expect(app.metadata).toMatchObject({ name: 'reviewpoint-backend-eu', namespace: 'gitops' });
+    expect(app.spec).toMatchObject({
+      project: 'backend',
+      source: { repoURL: 'git@github.com:acme/gitops.git', targetRevision: 'release', path: 'clusters/eu/dist/eu' },
+      destination: { server: 'https://eu.example.com', namespace: 'rp-test' },
+    });
+    expect(migration.metadata).toEqual({ name: 'reviewpoint-backend-eu-migration', namespace: 'flux' });
+    expect(migration.spec).toMatchObject({ path: './clusters/eu/dist/eu/migration', interval: '5m', sourceRef: { kind: 'GitRepository', name: 'gitops' }, wait: true, force: true });
+    expect(rollout.spec).toMatchObject({ path: './clusters/eu/dist/eu/app', dependsOn: [{ name: 'reviewpoint-backend-eu-migration' }], wait: true });
+  });
+
+  test('give Flux a timeout a minute above the Job deadline and the rollout deadline', () => {
+    const data = { ...minimalConfig() } as Record<string, any>;
+    data.migration.activeDeadlineSeconds = 900;
+    data.app.progressDeadlineSeconds = 300;
+    const [, migration, rollout] = renderEnvironment(configFrom(data)).delivery as any[];
+    expect([migration.spec.timeout, rollout.spec.timeout]).toEqual(['16m', '6m']);
   });
 });
