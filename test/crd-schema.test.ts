@@ -103,6 +103,13 @@ describe('unknown fields', () => {
 });
 
 describe('the CRD schema', () => {
+  test("leaves string patterns to the packages' own validators", () => {
+    const k = kustomization();
+    k.spec.interval = '10 minutes';
+    expect(messages(k)).toEqual([]);
+    expect(validateWithCrdModels(k)).toEqual([expect.stringMatching(/^\/spec\/interval: must match pattern/)]);
+  });
+
   test('reads ObjectMeta from the Kubernetes 1.28 schema', () => {
     const k = kustomization();
     k.metadata.labels = { tier: 1 };
