@@ -47,8 +47,9 @@ export class ReviewpointPolicy {
       if (folder === 'delivery') continue;
       for (const doc of loadAll(fs.readFileSync(file, 'utf8'), undefined, { schema: CORE_SCHEMA })) {
         const manifest = doc as Manifest | null;
-        // kustomization.yaml is build input for kustomize, not an object for the API server
-        if (!manifest || manifest.kind === 'Kustomization') continue;
+        // kustomization.yaml is build input for kustomize, not an object for the API server;
+        // a Flux Kustomization (kustomize.toolkit.fluxcd.io) is one, and is checked
+        if (!manifest || manifest.apiVersion?.startsWith('kustomize.config.k8s.io/')) continue;
         byEnvironment.set(env, [...(byEnvironment.get(env) ?? []), { manifest, file }]);
       }
     }
@@ -64,7 +65,7 @@ export class ReviewpointPolicy {
         context.report.addViolation({
           ruleName: v.rule,
           recommendation: `${v.container ? `container "${v.container}": ` : ''}${v.message}`,
-          fix: rule ? rule.description : 'match the Kubernetes 1.28 schema',
+          fix: rule ? rule.description : 'match the schema of its kind (the Kubernetes 1.28 API, or its CRD)',
           violatingResources: [{ resourceName: v.object, locations: [environment], manifestPath: entry?.file ?? environment }],
         });
       }

@@ -1,10 +1,13 @@
 /**
- * Schema validation of synthesized objects against the Kubernetes 1.28 API, in one walk per
- * object: unknown fields, missing required fields, types, integer ranges, enumerations and
- * string formats. The schema is imports/k8s-1.28-schema.json (see scripts/import-schema.mjs for
- * where each fact in it comes from); a definition is parsed the first time an object needs it.
+ * Schema validation of synthesized objects, in one walk per object: unknown fields, missing
+ * required fields, types, integer ranges, enumerations and string formats. Core objects are
+ * checked against the Kubernetes 1.28 API (imports/k8s-1.28-schema.json), the GitOps delivery
+ * objects against their CRDs' schemas (imports/crd-schema.json, which refers to the 1.28
+ * ObjectMeta); scripts/import-schema.mjs and scripts/import-crd-schema.mjs say where each fact
+ * in them comes from. A definition is parsed the first time an object needs it.
  */
-import schema from '../imports/k8s-1.28-schema.json';
+import core from '../imports/k8s-1.28-schema.json';
+import crds from '../imports/crd-schema.json';
 import { objectRef, type Manifest, type Violation } from './policy/types';
 
 type Scalar = 'string' | 'boolean' | 'integer' | 'int32' | 'number' | 'any' | 'date-time' | 'byte' | 'int-or-string' | 'quantity';
@@ -19,8 +22,11 @@ interface Definition {
   readonly required: readonly string[];
 }
 
-const KINDS: Readonly<Record<string, string>> = schema.kinds;
-const SOURCES: Readonly<Record<string, string>> = schema.definitions;
+const KINDS: Readonly<Record<string, string>> = { ...core.kinds, ...crds.kinds };
+const SOURCES: Readonly<Record<string, string>> = { ...core.definitions, ...crds.definitions };
+/** what errors call a CRD's schema, by apiVersion/kind ("Argo CD Application") */
+const CRD_NAMES: Readonly<Record<string, string>> = crds.names;
+const KNOWN = [`Kubernetes ${core.kubernetes}`, ...Object.entries(CRD_NAMES).map(([key, name]) => `${name} (${key.slice(0, key.lastIndexOf('/'))})`)].join(', ');
 const RULE = 'schema';
 
 const parsed = new Map<string, Definition>();
@@ -62,15 +68,16 @@ const INT32 = 2 ** 31;
 
 export function validateSchema(manifest: Manifest): Violation[] {
   const object = objectRef(manifest);
-  const id = KINDS[`${manifest.apiVersion}/${manifest.kind}`];
-  if (id === undefined) return [{ rule: RULE, object, message: `apiVersion ${manifest.apiVersion} kind ${manifest.kind} is not part of the Kubernetes 1.28 API` }];
+  const key = `${manifest.apiVersion}/${manifest.kind}`;
+  const id = KINDS[key];
+  if (id === undefined) return [{ rule: RULE, object, message: `apiVersion ${manifest.apiVersion} kind ${manifest.kind} is in none of the known schemas: ${KNOWN}` }];
   const problems: string[] = [];
   const { apiVersion: _a, kind: _k, ...rest } = manifest;
-  checkObject(rest, id, '', manifest.kind ?? '', problems);
+  checkObject(rest, id, '', CRD_NAMES[key] ?? `Kubernetes ${core.kubernetes} ${manifest.kind}`, problems);
   return problems.map((message) => ({ rule: RULE, object, message }));
 }
 
-function checkObject(value: object, id: string, path: string, kind: string, problems: string[]): void {
+function checkObject(value: object, id: string, path: string, schemaName: string, problems: string[]): void {
   const def = definition(id);
   const data = value as Record<string, unknown>;
   for (const name of def.required) {
@@ -81,12 +88,12 @@ function checkObject(value: object, id: string, path: string, kind: string, prob
     if (item === undefined) continue;
     const at = path ? `${path}.${key}` : key;
     const type = def.fields.get(key);
-    if (type === undefined) problems.push(`unknown field ${at} (not in the Kubernetes 1.28 ${kind} schema)`);
-    else checkValue(item, type, at, kind, problems);
+    if (type === undefined) problems.push(`unknown field ${at} (not in the ${schemaName} schema)`);
+    else checkValue(item, type, at, schemaName, problems);
   }
 }
 
-function checkValue(value: unknown, type: Type, path: string, kind: string, problems: string[]): void {
+function checkValue(value: unknown, type: Type, path: string, schemaName: string, problems: string[]): void {
   const refuse = (expected: string) => problems.push(`${path}: must be ${expected} (got ${JSON.stringify(value)})`);
   switch (type.k) {
     case 'any':
@@ -124,15 +131,15 @@ function checkValue(value: unknown, type: Type, path: string, kind: string, prob
       return;
     case 'list':
       if (!Array.isArray(value)) refuse('a list');
-      else value.forEach((item, i) => checkValue(item, type.of, `${path}[${i}]`, kind, problems));
+      else value.forEach((item, i) => checkValue(item, type.of, `${path}[${i}]`, schemaName, problems));
       return;
     case 'map':
       if (!isMapping(value)) refuse('a mapping');
-      else for (const [key, item] of Object.entries(value)) if (item !== undefined) checkValue(item, type.of, `${path}.${key}`, kind, problems);
+      else for (const [key, item] of Object.entries(value)) if (item !== undefined) checkValue(item, type.of, `${path}.${key}`, schemaName, problems);
       return;
     case 'ref':
       if (!isMapping(value)) refuse('a mapping');
-      else checkObject(value, type.id, path, kind, problems);
+      else checkObject(value, type.id, path, schemaName, problems);
       return;
   }
 }

@@ -1,6 +1,7 @@
 // Generates imports/k8s-1.28-schema.json, the schema lib/schema.ts checks every synthesized
-// object against: `npm run import` (writes it), `node scripts/import-schema.mjs --check` (exit 1
-// when the committed file is not what the generator makes).
+// object against, and imports/crd-schema.json, its CRD part (scripts/import-crd-schema.mjs):
+// `npm run import` (writes them), `node scripts/import-schema.mjs --check` (exit 1 when a
+// committed file is not what the generators make).
 //
 // Where each fact comes from:
 // - kinds, fields, their types and which are required: the Kubernetes 1.28 types that
@@ -20,9 +21,11 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { generateCrdSchema } from './import-crd-schema.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const OUT = path.join(ROOT, 'imports', 'k8s-1.28-schema.json');
+const CRD_OUT = path.join(ROOT, 'imports', 'crd-schema.json');
 const require = createRequire(import.meta.url);
 const K8S_DTS = require.resolve('cdk8s-plus-28/lib/imports/k8s.d.ts');
 const MODEL_SCHEMAS = [
@@ -154,15 +157,15 @@ export async function generate() {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const text = await generate();
+  const outputs = [[OUT, await generate()], [CRD_OUT, generateCrdSchema()]];
   if (process.argv.includes('--check')) {
-    const current = fs.existsSync(OUT) ? fs.readFileSync(OUT, 'utf8') : '';
-    if (current !== text) {
-      console.error(`${path.relative(ROOT, OUT)} is not what scripts/import-schema.mjs generates: run npm run import`);
-      process.exit(1);
-    }
+    const stale = outputs.filter(([file, text]) => !fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== text);
+    for (const [file] of stale) console.error(`${path.relative(ROOT, file)} is not what scripts/import-schema.mjs generates: run npm run import`);
+    if (stale.length > 0) process.exit(1);
   } else {
-    fs.writeFileSync(OUT, text);
-    console.log(`${path.relative(ROOT, OUT)}: ${Object.keys(JSON.parse(text).definitions).length} definitions`);
+    for (const [file, text] of outputs) {
+      fs.writeFileSync(file, text);
+      console.log(`${path.relative(ROOT, file)}: ${Object.keys(JSON.parse(text).definitions).length} definitions`);
+    }
   }
 }
