@@ -10,6 +10,7 @@ import fs = require('node:fs');
 import path = require('node:path');
 import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import { objectRef, RULES, type Manifest } from '../lib/policy';
+import { validateSchema } from '../lib/schema';
 import { findViolations } from '../lib/verify';
 import { loadEnvironment } from './config-files';
 
@@ -39,26 +40,26 @@ export class ReviewpointPolicy {
   }
 
   public async validate(context: ValidationContext): Promise<void> {
-    const byEnvironment = new Map<string, Array<{ manifest: Manifest; file: string }>>();
+    const byEnvironment = new Map<string, Array<{ manifest: Manifest; file: string; delivery: boolean }>>();
     for (const file of context.manifests) {
-      // <outDir>/<env>/<stage>/<file>; the engines' own objects under <env>/delivery/ are not
-      // workloads of the environment (the app checks them against their CRD schemas)
+      // <outDir>/<env>/<stage>/<file>; the engines' own objects under <env>/delivery/ live in the
+      // engines' namespaces, not the environment's: schema only, no workload policy
       const [env, folder] = path.relative(this.outDir, file).split(path.sep);
-      if (folder === 'delivery') continue;
+      const delivery = folder === 'delivery';
       for (const doc of loadAll(fs.readFileSync(file, 'utf8'), undefined, { schema: CORE_SCHEMA })) {
         const manifest = doc as Manifest | null;
         // kustomization.yaml is build input for kustomize, not an object for the API server;
         // a Flux Kustomization (kustomize.toolkit.fluxcd.io) is one, and is checked
         if (!manifest || manifest.apiVersion?.startsWith('kustomize.config.k8s.io/')) continue;
-        byEnvironment.set(env, [...(byEnvironment.get(env) ?? []), { manifest, file }]);
+        byEnvironment.set(env, [...(byEnvironment.get(env) ?? []), { manifest, file, delivery }]);
       }
     }
     let failed = 0;
     for (const [environment, entries] of byEnvironment) {
       const production = loadEnvironment(this.configDir, environment).production;
-      const manifests = entries.map((e) => e.manifest);
+      const manifests = entries.filter((e) => !e.delivery).map((e) => e.manifest);
       const { schema, policy } = findViolations(manifests, { environment, production });
-      const violations = [...schema, ...policy];
+      const violations = [...schema, ...policy, ...entries.filter((e) => e.delivery).flatMap((e) => validateSchema(e.manifest))];
       for (const v of violations) {
         const entry = entries.find((e) => objectRef(e.manifest) === v.object);
         const rule = RULES.find((r) => r.id === v.rule);

@@ -20,8 +20,13 @@ export function verifyManifests(manifests: readonly Manifest[], context: PolicyC
   if (policy.length > 0) throw new PolicyError(context.environment, policy);
 }
 
-/** @throws PolicyError listing every way Argo CD, Flux or kubectl would fail to bring the environment up */
+/**
+ * @throws PolicyError listing the delivery objects' departures from their CRD schemas, or every way
+ * Argo CD, Flux or kubectl would fail to bring the environment up
+ */
 export function verifyDelivery(config: EnvironmentConfig, rendered: RenderedEnvironment): void {
+  const schema = rendered.delivery.flatMap(validateSchema);
+  if (schema.length > 0) throw new PolicyError(config.name, schema, 'schema');
   const violations = checkRenderedDelivery(config, rendered);
   if (violations.length > 0) throw new PolicyError(config.name, violations, 'delivery');
 }

@@ -99,26 +99,22 @@ describe('the cdk8s validation plugin', () => {
     }]);
   });
 
-  test('checks a Flux Kustomization against its schema, not as kustomize build input', async () => {
-    // GIVEN a synthesized environment with a Flux Kustomization that misspells dependsOn
+  test('checks the Flux Kustomizations against their schema, and only that', async () => {
+    // GIVEN a synthesized environment whose app Kustomization misspells dependsOn
     const dir = project({ alpha: minimalConfig() });
     expect(spawnSync('sh', ['scripts/synth.sh', '--out', 'out'], { cwd: dir }).status).toBe(0);
-    const file = path.join(dir, 'out', 'alpha', 'flux-kustomization.yaml');
-    fs.writeFileSync(file, stringify({
-      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
-      kind: 'Kustomization',
-      metadata: { name: 'reviewpoint-backend', namespace: 'flux-system' },
-      spec: { interval: '10m', path: './dist/alpha', prune: true, sourceRef: { kind: 'GitRepository', name: 'flux-system' }, dependOn: [{ name: 'x' }] },
-    }));
+    const file = path.join(dir, 'out', 'alpha', 'delivery', 'flux', 'kustomization-reviewpoint-backend-alpha.yaml');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('dependsOn:', 'dependOn:'));
     const violations: any[] = [];
-    const manifests = fs.readdirSync(path.join(dir, 'out', 'alpha')).map((f) => path.join(dir, 'out', 'alpha', f));
     // WHEN the plugin validates the files
-    await new ReviewpointPolicy({ configDir: path.join(dir, 'config') }).validate({ manifests, report: { addViolation: (v) => violations.push(v), submit: () => {} } });
-    // THEN the misspelling is reported against the Flux schema (policy findings are not the point here)
-    expect(violations.filter((v) => v.ruleName === 'schema')).toEqual([expect.objectContaining({
+    const plugin = new ReviewpointPolicy({ configDir: path.join(dir, 'config'), outDir: path.join(dir, 'out') });
+    await plugin.validate({ manifests: yamlFiles(path.join(dir, 'out')), report: { addViolation: (v) => violations.push(v), submit: () => {} } });
+    // THEN the misspelling is reported against the Flux schema; the workload policy does not apply
+    // to objects that live in flux-system
+    expect(violations).toEqual([expect.objectContaining({
       ruleName: 'schema',
       recommendation: 'unknown field spec.dependOn (not in the Flux Kustomization v1 schema)',
-      violatingResources: [{ resourceName: 'Kustomization/reviewpoint-backend', locations: ['alpha'], manifestPath: file }],
+      violatingResources: [{ resourceName: 'Kustomization/reviewpoint-backend-alpha', locations: ['alpha'], manifestPath: file }],
     })]);
   });
 

@@ -5,6 +5,9 @@ import { argoCdPlan, fluxPlan, kubectlPlan, kustomize, objectsIn, plans } from '
 import { checkDelivery } from '../lib/delivery/rules';
 import type { Violation } from '../lib/policy';
 import { renderEnvironment, type RenderedEnvironment } from '../lib/render';
+import { validateSchema } from '../lib/schema';
+import { verifyDelivery } from '../lib/verify';
+import { validateWithCrdModels } from './crd-models';
 import { committedConfig, configFrom, ENVIRONMENTS, minimalConfig } from './helpers';
 
 const rendered = (env: string) => renderEnvironment(committedConfig(env));
@@ -205,5 +208,30 @@ describe('the delivery objects', () => {
     data.app.progressDeadlineSeconds = 300;
     const [, migration, rollout] = renderEnvironment(configFrom(data)).delivery as any[];
     expect([migration.spec.timeout, rollout.spec.timeout]).toEqual(['16m', '6m']);
+  });
+});
+
+describe.each(ENVIRONMENTS)('the %s delivery objects', (env) => {
+  test('are valid for the Argo CD and Flux CRD schemas, as the synth checks them and as the CRD models do', () => {
+    for (const o of rendered(env).delivery) {
+      expect(validateSchema(o)).toEqual([]);
+      expect(validateWithCrdModels(o)).toEqual([]);
+    }
+  });
+});
+
+describe('the synth gate', () => {
+  test('fails when a delivery object breaks its CRD schema', () => {
+    const config = committedConfig('prod');
+    const r = renderEnvironment(config);
+    const broken = { ...r, delivery: r.delivery.map((o) => (o.kind === 'Kustomization' ? { ...o, spec: { ...(o as any).spec, dependOn: [] } } : o)) };
+    expect(() => verifyDelivery(config, broken)).toThrow(/schema check failed in environment "prod".*\n.*Kustomization\/reviewpoint-backend-prod-migration: \[schema\] unknown field spec\.dependOn/);
+  });
+
+  test('fails when the output would not come up, naming the rule', () => {
+    const config = committedConfig('prod');
+    const r = renderEnvironment(config);
+    const files = breakFile(r, /namespace-reviewpoint-prod/, (o) => { o.metadata.namespace = 'x'; });
+    expect(() => verifyDelivery(config, { ...r, files })).toThrow(/delivery check failed in environment "prod" \(1 violation\):\n  Namespace\/reviewpoint-prod: \[cluster-scoped\]/);
   });
 });
