@@ -120,7 +120,17 @@ const deliverySchema = z.strictObject({
   }), {}),
 });
 
-const DEFAULT_APP_COMMAND = ['/app/.venv/bin/python', '-m', 'uvicorn', 'src.main:app', '--host', '0.0.0.0', '--port', '8000'];
+/** how long uvicorn lets open requests finish after SIGTERM (its --timeout-graceful-shutdown) */
+const DEFAULT_DRAIN_SECONDS = 20;
+/** the image's interpreter: the distroless ENTRYPOINT, and what runs the preStop delay */
+export const APP_PYTHON = '/app/.venv/bin/python';
+const DEFAULT_APP_COMMAND = [
+  APP_PYTHON, '-m', 'uvicorn', 'src.main:app', '--host', '0.0.0.0', '--port', '8000',
+  // behind an ingress or gateway: take client address and scheme from X-Forwarded-*. Any peer may
+  // set them, since the NetworkPolicy already admits only the ingress, gateway and scrapers
+  '--proxy-headers', '--forwarded-allow-ips', '*',
+  '--timeout-graceful-shutdown', String(DEFAULT_DRAIN_SECONDS),
+];
 const DEFAULT_MIGRATION_COMMAND = ['alembic', 'upgrade', 'head'];
 const NONROOT_ID = 65532;
 
@@ -154,8 +164,19 @@ const configSchema = z.strictObject({
       minAvailable: z.optional(intOrPercent),
       maxUnavailable: z.optional(intOrPercent),
     })),
-    /** uvicorn drains on SIGTERM; long uploads need time */
-    terminationGracePeriodSeconds: z._default(int(1, 3600), 30),
+    /**
+     * Seconds the pod keeps serving after it is told to stop, before uvicorn gets SIGTERM: the
+     * time ingress controllers and gateways take to stop routing to it. Run by the image's Python
+     * (an exec preStop hook): the distroless image has no shell and no sleep.
+     * @default 10
+     */
+    preStopSeconds: z._default(int(0, 300), 10),
+    /**
+     * Seconds from the stop request to SIGKILL: must cover preStopSeconds plus uvicorn's drain
+     * (--timeout-graceful-shutdown in the command, 20 by default).
+     * @default 35
+     */
+    terminationGracePeriodSeconds: z._default(int(1, 3600), 35),
     /** how long a rollout may stall before it is reported failed (also catches a hung init container) */
     progressDeadlineSeconds: z._default(int(30), 600),
     /** UID/GID the app runs as: the distroless nonroot user */
@@ -315,6 +336,11 @@ function checkRules(c: EnvironmentConfig, src: ConfigSource): void {
   const minPods = scaling?.minReplicas ?? c.app.replicas ?? 1;
   const maxPods = scaling?.maxReplicas ?? c.app.replicas ?? 1;
 
+  const drain = drainSeconds([...c.app.command, ...c.app.args]);
+  if (c.app.terminationGracePeriodSeconds <= c.app.preStopSeconds + (drain ?? 0)) {
+    fail('app.terminationGracePeriodSeconds', `got ${c.app.terminationGracePeriodSeconds}, not above app.preStopSeconds ${c.app.preStopSeconds}${drain === undefined ? '' : ` + ${drain} (--timeout-graceful-shutdown in the command)`}: the pod would be killed mid-request; allowed: more than ${c.app.preStopSeconds + (drain ?? 0)}`);
+  }
+
   if (c.app.rollingUpdate.maxSurge === 0 && c.app.rollingUpdate.maxUnavailable === 0) {
     fail('app.rollingUpdate', 'got maxSurge 0 and maxUnavailable 0; allowed: at least one above 0, or a rollout can never progress');
   }
@@ -372,6 +398,17 @@ function checkRules(c: EnvironmentConfig, src: ConfigSource): void {
     if (c.settings.environment === 'test') fail('settings.environment', 'got "test" in a production environment: it unlocks an unauthenticated admin-promotion endpoint; allowed: "prod"');
     if (c.settings.logLevel === 'DEBUG') fail('settings.logLevel', 'got "DEBUG" in a production environment; allowed: INFO, WARNING, ERROR or CRITICAL');
   }
+}
+
+/** uvicorn's --timeout-graceful-shutdown in a command line, if it is set there */
+function drainSeconds(argv: readonly string[]): number | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split('=', 2);
+    if (flag !== '--timeout-graceful-shutdown') continue;
+    const value = Number(inline ?? argv[i + 1]);
+    return Number.isFinite(value) ? value : undefined;
+  }
+  return undefined;
 }
 
 function checkPeer(peer: PeerConfig, field: string, fail: (f: string, p: string) => never): void {

@@ -22,6 +22,8 @@ export interface HardenedContainerProps extends Identity {
   readonly startupProbe?: k8s.Probe;
   readonly readinessProbe?: k8s.Probe;
   readonly livenessProbe?: k8s.Probe;
+  /** hooks such as a preStop delay */
+  readonly lifecycle?: k8s.Lifecycle;
   /** @default /app, where alembic.ini and the package live */
   readonly workingDir?: string;
 }
@@ -50,6 +52,7 @@ export function hardenedContainer(props: HardenedContainerProps): k8s.Container 
     startupProbe: props.startupProbe,
     readinessProbe: props.readinessProbe,
     livenessProbe: props.livenessProbe,
+    lifecycle: props.lifecycle,
     securityContext: restrictedSecurityContext(props),
     terminationMessagePolicy: 'FallbackToLogsOnError',
   };

@@ -5,7 +5,7 @@
 import k8s = require('cdk8s-plus-28/lib/imports/k8s');
 import { Construct } from 'constructs';
 import { CONFIG_MAP_NAME, configMapData, contentHash, secretEnv, UPLOAD_DIR, UPLOADS_VOLUME } from './app-env';
-import type { EnvironmentConfig } from './config';
+import { APP_PYTHON, type EnvironmentConfig } from './config';
 import { hardenedContainer, tmpVolume } from './container';
 import { APP_NAME, HTTP_PORT, imageReference, recommendedLabels, selectorLabels } from './labels';
 import { restrictedPodSecurityContext } from './security';
@@ -62,6 +62,7 @@ export class BackendWorkload extends Construct {
       startupProbe: probe({ periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 36 }),
       readinessProbe: probe({ periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3, successThreshold: 1 }),
       livenessProbe: probe({ periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 3 }),
+      lifecycle: preStopDelay(app.preStopSeconds),
     });
 
     const spread = (topologyKey: string): k8s.TopologySpreadConstraint => ({
@@ -161,4 +162,14 @@ export class BackendWorkload extends Construct {
       });
     }
   }
+}
+
+/**
+ * Keep serving for `seconds` after the stop request, while endpoints, ingress controllers and
+ * gateways stop routing to the pod; uvicorn gets SIGTERM only then. The distroless image has no
+ * shell and no sleep, and lifecycle.preStop.sleep is newer than 1.28: its Python sleeps instead.
+ */
+export function preStopDelay(seconds: number): k8s.Lifecycle | undefined {
+  if (seconds === 0) return undefined;
+  return { preStop: { exec: { command: [APP_PYTHON, '-c', `import time; time.sleep(${seconds})`] } } };
 }

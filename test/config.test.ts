@@ -19,7 +19,11 @@ function expectError(base: () => Record<string, any>, edit: (c: Record<string, a
 describe('a valid config', () => {
   test('gets the documented defaults', () => {
     const c = configFrom(minimalConfig());
-    expect(c.app.command).toEqual(['/app/.venv/bin/python', '-m', 'uvicorn', 'src.main:app', '--host', '0.0.0.0', '--port', '8000']);
+    expect(c.app.command).toEqual([
+      '/app/.venv/bin/python', '-m', 'uvicorn', 'src.main:app', '--host', '0.0.0.0', '--port', '8000',
+      '--proxy-headers', '--forwarded-allow-ips', '*', '--timeout-graceful-shutdown', '20',
+    ]);
+    expect(c.app).toMatchObject({ preStopSeconds: 10, terminationGracePeriodSeconds: 35 });
     expect(c.app.resources).toEqual({ cpuRequest: '100m', memoryRequest: '256Mi', memoryLimit: '512Mi' });
     expect(c.app).toMatchObject({ runAsUser: 65532, runAsGroup: 65532, rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
     expect(c.migration).toMatchObject({ command: ['alembic', 'upgrade', 'head'], backoffLimit: 2, activeDeadlineSeconds: 600, ttlSecondsAfterFinished: 86400 });
@@ -161,6 +165,17 @@ describe('config errors', () => {
 
   test('fails when production has no PodDisruptionBudget', () => {
     expectError(productionConfig, (c) => { delete c.app.podDisruptionBudget; }, /app\.podDisruptionBudget: missing in a production environment/);
+  });
+
+  test('fails when the grace period does not cover the preStop delay and the drain', () => {
+    expectError(minimalConfig, (c) => { c.app.terminationGracePeriodSeconds = 30; },
+      /app\.terminationGracePeriodSeconds: got 30, not above app\.preStopSeconds 10 \+ 20 \(--timeout-graceful-shutdown in the command\): the pod would be killed mid-request; allowed: more than 30/);
+  });
+
+  test('reads the drain from a custom command, in either flag form', () => {
+    expectError(minimalConfig, (c) => { c.app.command = ['python', '-m', 'uvicorn', '--timeout-graceful-shutdown=40']; },
+      /app\.terminationGracePeriodSeconds: got 35, not above app\.preStopSeconds 10 \+ 40/);
+    expect(configFrom({ ...minimalConfig(), app: { ...minimalConfig().app, command: ['uvicorn'], args: ['--timeout-graceful-shutdown', '5'] } }).app.terminationGracePeriodSeconds).toBe(35);
   });
 
   test('fails when a secret-looking variable is given a literal value', () => {
