@@ -179,6 +179,12 @@ const configSchema = z.strictObject({
     terminationGracePeriodSeconds: z._default(int(1, 3600), 35),
     /** how long a rollout may stall before it is reported failed (also catches a hung init container) */
     progressDeadlineSeconds: z._default(int(30), 600),
+    /**
+     * A PriorityClass for the app's pods, so the scheduler preempts less important pods for them
+     * (the class is cluster-scoped and created by the cluster's admins).
+     * @see https://kubernetes.io/docs/concepts/scheduling-eviction/pod-priority-preemption/
+     */
+    priorityClassName: z.optional(dnsSubdomain),
     /** UID/GID the app runs as: the distroless nonroot user */
     runAsUser: z._default(int(1), NONROOT_ID),
     runAsGroup: z._default(int(1), NONROOT_ID),
@@ -219,7 +225,15 @@ const configSchema = z.strictObject({
   dns: z.prefault(z.strictObject({
     namespace: z._default(dnsLabel, 'kube-system'),
     podLabels: z._default(labels, { 'k8s-app': 'kube-dns' }),
+    /** the port the DNS pods listen on (the Service's targetPort): 5353 on OpenShift */
+    port: z._default(port, 53),
   }), {}),
+  /**
+   * Secrets of type kubernetes.io/dockerconfigjson that every pod (app and migration) pulls its
+   * images with, for a private registry. They must exist before the first sync, like secrets.name.
+   * @default none
+   */
+  imagePullSecrets: z._default(z.array(dnsSubdomain), []),
   /** who may reach the app's port 8000 */
   allowIngressFrom: peerSchema,
   /** an Ingress object, when the environment asks for one */
@@ -294,7 +308,11 @@ export function parseEnvironmentConfig(text: string, source: ConfigSource): Envi
     const issues = result.error.issues;
     throw issueToError(issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0], source);
   }
-  const config: EnvironmentConfig = { ...result.data, name: source.environment };
+  const data = result.data;
+  // under an HPA a budget must bound evictions whatever the replica count: maxUnavailable does,
+  // minAvailable: 1 would let a drain take all pods but one at once
+  const podDisruptionBudget = data.app.podDisruptionBudget ?? (data.app.autoscaling ? { maxUnavailable: 1 } : undefined);
+  const config: EnvironmentConfig = { ...data, app: { ...data.app, podDisruptionBudget }, name: source.environment };
   checkRules(config, source);
   return config;
 }

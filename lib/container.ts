@@ -3,10 +3,13 @@
  * securityContext, requests and a memory limit, and a writable /tmp on a read-only root.
  */
 import k8s = require('cdk8s-plus-28/lib/imports/k8s');
-import type { ResourcesConfig } from './config';
+import type { EnvironmentConfig, ResourcesConfig } from './config';
 import { restrictedSecurityContext, type Identity } from './security';
 
 export const TMP_VOLUME = 'tmp';
+const TMP_SIZE = '256Mi';
+/** what a container writes besides its emptyDirs: its logs (the root filesystem is read-only) */
+const LOG_ROOM_MIB = 64;
 
 export interface HardenedContainerProps extends Identity {
   readonly name: string;
@@ -18,6 +21,11 @@ export interface HardenedContainerProps extends Identity {
   readonly envFrom?: readonly k8s.EnvFromSource[];
   /** mounts besides /tmp */
   readonly volumeMounts?: readonly k8s.VolumeMount[];
+  /**
+   * sizeLimits of the emptyDirs among `volumeMounts`: they count against the pod's
+   * ephemeral storage, so the container requests and is limited to them (with /tmp and its logs)
+   */
+  readonly emptyDirSizes?: readonly string[];
   readonly ports?: readonly k8s.ContainerPort[];
   readonly startupProbe?: k8s.Probe;
   readonly readinessProbe?: k8s.Probe;
@@ -30,6 +38,7 @@ export interface HardenedContainerProps extends Identity {
 
 export function hardenedContainer(props: HardenedContainerProps): k8s.Container {
   const { resources } = props;
+  const storage = k8s.Quantity.fromString(ephemeralStorage(props.emptyDirSizes ?? []));
   return {
     name: props.name,
     image: props.image,
@@ -41,9 +50,10 @@ export function hardenedContainer(props: HardenedContainerProps): k8s.Container 
     env: props.env ? [...props.env] : undefined,
     envFrom: props.envFrom ? [...props.envFrom] : undefined,
     resources: {
-      requests: { cpu: k8s.Quantity.fromString(resources.cpuRequest), memory: k8s.Quantity.fromString(resources.memoryRequest) },
+      requests: { 'cpu': k8s.Quantity.fromString(resources.cpuRequest), 'memory': k8s.Quantity.fromString(resources.memoryRequest), 'ephemeral-storage': storage },
       limits: {
-        memory: k8s.Quantity.fromString(resources.memoryLimit),
+        'memory': k8s.Quantity.fromString(resources.memoryLimit),
+        'ephemeral-storage': storage,
         ...(resources.cpuLimit ? { cpu: k8s.Quantity.fromString(resources.cpuLimit) } : {}),
       },
     },
@@ -60,5 +70,32 @@ export function hardenedContainer(props: HardenedContainerProps): k8s.Container 
 
 /** the emptyDir behind /tmp */
 export function tmpVolume(): k8s.Volume {
-  return { name: TMP_VOLUME, emptyDir: { sizeLimit: k8s.Quantity.fromString('256Mi') } };
+  return { name: TMP_VOLUME, emptyDir: { sizeLimit: k8s.Quantity.fromString(TMP_SIZE) } };
+}
+
+/**
+ * Ephemeral storage for a container with /tmp and these emptyDirs: their sizes and room for
+ * logs, in whole MiB. Without a request the scheduler places pods on nodes whose disk cannot hold
+ * their emptyDirs, and the kubelet evicts them when the disk fills.
+ */
+export function ephemeralStorage(emptyDirSizes: readonly string[]): string {
+  const bytes = [TMP_SIZE, ...emptyDirSizes].reduce((sum, q) => sum + quantityBytes(q), 0);
+  return `${Math.ceil(bytes / 2 ** 20) + LOG_ROOM_MIB}Mi`;
+}
+
+const SUFFIX: Readonly<Record<string, number>> = {
+  '': 1, 'n': 1e-9, 'u': 1e-6, 'm': 1e-3, 'k': 1e3, 'M': 1e6, 'G': 1e9, 'T': 1e12, 'P': 1e15, 'E': 1e18,
+  'Ki': 2 ** 10, 'Mi': 2 ** 20, 'Gi': 2 ** 30, 'Ti': 2 ** 40, 'Pi': 2 ** 50, 'Ei': 2 ** 60,
+};
+
+/** a Kubernetes quantity (already validated by the config) in bytes */
+export function quantityBytes(quantity: string): number {
+  const m = /^\+?([0-9.]+)(?:([eE][+-]?\d+)|([KMGTPE]i|[numkMGTPE])?)$/.exec(quantity);
+  if (!m) throw new Error(`not a quantity: ${quantity}`);
+  return Number(m[1]) * (m[2] ? Number(`1${m[2]}`) : SUFFIX[m[3] ?? '']);
+}
+
+/** the registry credentials every pod pulls its images with, if the config names any */
+export function imagePullSecrets(config: EnvironmentConfig): k8s.LocalObjectReference[] | undefined {
+  return config.imagePullSecrets.length > 0 ? config.imagePullSecrets.map((name) => ({ name })) : undefined;
 }

@@ -6,12 +6,14 @@ import k8s = require('cdk8s-plus-28/lib/imports/k8s');
 import { Construct } from 'constructs';
 import { CONFIG_MAP_NAME, configMapData, contentHash, secretEnv, UPLOAD_DIR, UPLOADS_VOLUME } from './app-env';
 import type { EnvironmentConfig } from './config';
-import { hardenedContainer, tmpVolume } from './container';
+import { hardenedContainer, imagePullSecrets, tmpVolume } from './container';
 import { ARGOCD_HOOK, ARGOCD_HOOK_DELETE_POLICY, FLUX_FORCE, SYNC_WAVE, WAVE } from './delivery/stages';
 import { APP_NAME, imageReference, recommendedLabels } from './labels';
 import { restrictedPodSecurityContext } from './security';
 
 export const MIGRATION_NAME = `${APP_NAME}-migration`;
+/** the Job's upload folder only has to exist while the settings module is imported */
+const JOB_UPLOADS_SIZE = '16Mi';
 
 /**
  * Where the migration reads its settings from. An init container runs in the app's pod, applied
@@ -41,6 +43,7 @@ export function migrationContainer(config: EnvironmentConfig, settings: Settings
     ],
     // importing the settings module creates the upload folder: the root filesystem is read-only
     volumeMounts: [{ name: UPLOADS_VOLUME, mountPath: UPLOAD_DIR }],
+    emptyDirSizes: settings === 'inline' ? [JOB_UPLOADS_SIZE] : config.app.uploads.claimName ? [] : [config.app.uploads.sizeLimit],
   });
 }
 
@@ -85,9 +88,10 @@ export class MigrationJob extends Construct {
         enableServiceLinks: false,
         restartPolicy: 'Never',
         securityContext: restrictedPodSecurityContext(m),
+        imagePullSecrets: imagePullSecrets(config),
         containers: [migrationContainer(config, 'inline')],
         // the folder only has to exist while the settings module is imported: a small emptyDir
-        volumes: [tmpVolume(), { name: UPLOADS_VOLUME, emptyDir: { sizeLimit: k8s.Quantity.fromString('16Mi') } }],
+        volumes: [tmpVolume(), { name: UPLOADS_VOLUME, emptyDir: { sizeLimit: k8s.Quantity.fromString(JOB_UPLOADS_SIZE) } }],
       },
     };
     this.jobName = migrationJobName(template);

@@ -39,7 +39,7 @@ export class NetworkPolicies extends Construct {
       },
     });
 
-    const dnsPorts: k8s.NetworkPolicyPort[] = ['UDP', 'TCP'].map((protocol) => ({ protocol, port: k8s.IntOrString.fromNumber(53) }));
+    const dnsPorts: k8s.NetworkPolicyPort[] = ['UDP', 'TCP'].map((protocol) => ({ protocol, port: k8s.IntOrString.fromNumber(config.dns.port) }));
     const dns: PeerConfig = { namespace: config.dns.namespace, podLabels: config.dns.podLabels };
     const dbPorts: k8s.NetworkPolicyPort[] = [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(config.database.port) }];
     new k8s.KubeNetworkPolicy(this, 'AllowEgress', {

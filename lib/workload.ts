@@ -6,7 +6,7 @@ import k8s = require('cdk8s-plus-28/lib/imports/k8s');
 import { Construct } from 'constructs';
 import { CONFIG_MAP_NAME, configMapData, contentHash, secretEnv, UPLOAD_DIR, UPLOADS_VOLUME } from './app-env';
 import { APP_PYTHON, type EnvironmentConfig } from './config';
-import { hardenedContainer, tmpVolume } from './container';
+import { hardenedContainer, imagePullSecrets, tmpVolume } from './container';
 import { APP_NAME, HTTP_PORT, imageReference, recommendedLabels, selectorLabels } from './labels';
 import { restrictedPodSecurityContext } from './security';
 
@@ -58,6 +58,7 @@ export class BackendWorkload extends Construct {
       envFrom: [{ configMapRef: { name: CONFIG_MAP_NAME } }],
       env: secretEnv(config),
       volumeMounts: [{ name: UPLOADS_VOLUME, mountPath: UPLOAD_DIR }],
+      emptyDirSizes: app.uploads.claimName ? [] : [app.uploads.sizeLimit],
       // startup validates config and runs SELECT 1; give it up to 3 minutes
       startupProbe: probe({ periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 36 }),
       readinessProbe: probe({ periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3, successThreshold: 1 }),
@@ -99,6 +100,8 @@ export class BackendWorkload extends Construct {
             enableServiceLinks: false,
             securityContext: restrictedPodSecurityContext(app),
             terminationGracePeriodSeconds: app.terminationGracePeriodSeconds,
+            priorityClassName: app.priorityClassName,
+            imagePullSecrets: imagePullSecrets(config),
             topologySpreadConstraints: [spread('topology.kubernetes.io/zone'), spread('kubernetes.io/hostname')],
             initContainers: props.initContainers && props.initContainers.length > 0 ? [...props.initContainers] : undefined,
             containers: [container],

@@ -36,6 +36,22 @@ describe('a valid config', () => {
   });
 });
 
+describe('scheduling defaults', () => {
+  test('bound evictions under an autoscaler with maxUnavailable: 1 when no budget is given', () => {
+    const data = minimalConfig();
+    delete data.app.replicas;
+    data.app.autoscaling = { minReplicas: 2, maxReplicas: 4 };
+    expect(configFrom(data).app.podDisruptionBudget).toEqual({ maxUnavailable: 1 });
+    data.app.podDisruptionBudget = { minAvailable: '50%' };
+    expect(configFrom(data).app.podDisruptionBudget).toEqual({ minAvailable: '50%' });
+  });
+
+  test('add no budget to fixed replicas, no pull secrets, no priority class; DNS on 53', () => {
+    const c = configFrom(minimalConfig());
+    expect([c.app.podDisruptionBudget, c.app.priorityClassName, c.imagePullSecrets, c.dns.port]).toEqual([undefined, undefined, [], 53]);
+  });
+});
+
 describe('config errors', () => {
   test('fails when the YAML does not parse, naming the line', () => {
     expect(() => configFromText('namespace: rp\napp:\n  image: [\n')).toThrow(/field \(yaml\): YAML syntax error at line 4, column 1/);
@@ -176,6 +192,18 @@ describe('config errors', () => {
     expectError(minimalConfig, (c) => { c.app.command = ['python', '-m', 'uvicorn', '--timeout-graceful-shutdown=40']; },
       /app\.terminationGracePeriodSeconds: got 35, not above app\.preStopSeconds 10 \+ 40/);
     expect(configFrom({ ...minimalConfig(), app: { ...minimalConfig().app, command: ['uvicorn'], args: ['--timeout-graceful-shutdown', '5'] } }).app.terminationGracePeriodSeconds).toBe(35);
+  });
+
+  test('fails when the DNS port is out of range', () => {
+    expectError(minimalConfig, (c) => { c.dns = { port: 70000 }; }, /dns\.port: got number 70000; allowed: <= 65535/);
+  });
+
+  test('fails when an image pull secret is not a Secret name', () => {
+    expectError(minimalConfig, (c) => { c.imagePullSecrets = ['Registry_Creds']; }, /imagePullSecrets\.0: got string "Registry_Creds"; allowed: a DNS-1123 subdomain/);
+  });
+
+  test('fails when the priority class is not a PriorityClass name', () => {
+    expectError(minimalConfig, (c) => { c.app.priorityClassName = 'High Priority'; }, /app\.priorityClassName: got string "High Priority"; allowed: a DNS-1123 subdomain/);
   });
 
   test('fails when a secret-looking variable is given a literal value', () => {

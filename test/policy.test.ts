@@ -61,6 +61,7 @@ const CASES: Case[] = [
   { rule: 'image-pinned', what: 'a tag without digest in production', breakIt: (o) => { job(o).spec.template.spec.containers[0].image = 'ghcr.io/reviewpoint/backend-shell:1.4.2'; }, message: /must be pinned by digest \(@sha256:\.\.\.\) in production/, container: 'migrate' },
   { rule: 'resources', what: 'no memory limit', breakIt: (o) => { delete api(o).resources.limits; }, message: /resources must set limits\.memory/ },
   { rule: 'resources', what: 'no requests on the init container', env: 'dev', breakIt: (o) => { delete init(o).resources.requests; }, message: /resources must set requests\.cpu, requests\.memory/, container: 'migrate' },
+  { rule: 'resources', what: 'no ephemeral storage', breakIt: (o) => { delete api(o).resources.requests['ephemeral-storage']; delete api(o).resources.limits['ephemeral-storage']; }, message: /resources must set requests\.ephemeral-storage, limits\.ephemeral-storage/ },
   { rule: 'probes', what: 'no readiness probe', breakIt: (o) => { delete api(o).readinessProbe; }, message: /readinessProbe is missing/ },
   { rule: 'probes', what: 'identical probes', breakIt: (o) => { api(o).livenessProbe = { ...api(o).readinessProbe }; }, message: /readinessProbe and livenessProbe are identical/ },
   { rule: 'probes', what: 'an undeclared probe port', breakIt: (o) => { api(o).startupProbe.httpGet.port = 9000; }, message: /startupProbe uses port 9000, which the container does not declare/ },

@@ -1,4 +1,5 @@
 import { synthesizeObjects } from '../lib/render';
+import { declaredPrerequisites } from '../lib/delivery';
 import { committedConfig, configFrom, ENVIRONMENTS, minimalConfig } from './helpers';
 
 const deployment = (objects: readonly any[]) => objects.find((o) => o.kind === 'Deployment');
@@ -39,5 +40,60 @@ describe('graceful shutdown', () => {
     const data = minimalConfig();
     data.app.preStopSeconds = 0;
     expect(api(synthesizeObjects(configFrom(data)) as any[]).lifecycle).toBeUndefined();
+  });
+});
+
+/** a quantity as MiB, for the suffixes the output uses */
+const mib = (q: string): number => {
+  const m = /^(\d+)(Mi|Gi)$/.exec(q);
+  if (!m) throw new Error(`unexpected quantity ${q}`);
+  return Number(m[1]) * (m[2] === 'Gi' ? 1024 : 1);
+};
+
+describe.each(ENVIRONMENTS)('the %s pods', (env) => {
+  const pods = (synthesizeObjects(committedConfig(env)) as any[])
+    .filter((o) => o.kind === 'Deployment' || o.kind === 'Job')
+    .map((o) => [`${o.kind}/${o.metadata.name}`, o.spec.template.spec] as const);
+
+  test.each(pods)('%s: every container requests and is limited to the emptyDirs it mounts, and room for its logs', (_name, spec) => {
+    const sizes = new Map<string, number>(spec.volumes.filter((v: any) => v.emptyDir).map((v: any) => [v.name, mib(v.emptyDir.sizeLimit)]));
+    for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
+      const mounted = c.volumeMounts.reduce((sum: number, m: any) => sum + (sizes.get(m.name) ?? 0), 0);
+      expect(c.resources.requests['ephemeral-storage']).toBe(`${mounted + 64}Mi`);
+      expect(c.resources.limits['ephemeral-storage']).toBe(`${mounted + 64}Mi`);
+    }
+  });
+});
+
+describe('scheduling', () => {
+  test('gives the app pods a priority class and every pod the image pull secrets, when the config names them', () => {
+    const data = minimalConfig();
+    data.app.priorityClassName = 'business-critical';
+    data.imagePullSecrets = ['registry-credentials'];
+    const objects = synthesizeObjects(configFrom(data)) as any[];
+    const app = deployment(objects).spec.template.spec;
+    const job = objects.find((o) => o.kind === 'Job').spec.template.spec;
+    expect(app.priorityClassName).toBe('business-critical');
+    expect(app.imagePullSecrets).toEqual([{ name: 'registry-credentials' }]);
+    expect(job.imagePullSecrets).toEqual([{ name: 'registry-credentials' }]);
+  });
+
+  test('counts an uploads claim out of the ephemeral storage: it is a volume of its own', () => {
+    const data = minimalConfig();
+    data.app.uploads = { claimName: 'uploads' };
+    expect(api(synthesizeObjects(configFrom(data)) as any[]).resources.limits['ephemeral-storage']).toBe('320Mi');
+  });
+
+  test('lets DNS egress through on the configured port', () => {
+    const data = minimalConfig();
+    data.dns = { port: 5353 };
+    const egress = (synthesizeObjects(configFrom(data)) as any[]).find((o) => o.metadata.name === 'reviewpoint-backend-egress');
+    expect(egress.spec.egress[0].ports).toEqual([{ protocol: 'UDP', port: 5353 }, { protocol: 'TCP', port: 5353 }]);
+  });
+
+  test('puts the image pull secrets among what must exist before the first sync', () => {
+    const data = minimalConfig();
+    data.imagePullSecrets = ['registry-credentials'];
+    expect(declaredPrerequisites(configFrom(data))).toContainEqual({ kind: 'Secret', name: 'registry-credentials', namespace: 'rp-test' });
   });
 });

@@ -17,6 +17,7 @@ export function declaredPrerequisites(config: EnvironmentConfig): ObjectKey[] {
     { kind: 'Secret', name: config.secrets.name, namespace: ns },
     ...(config.ingress?.tlsSecretName ? [{ kind: 'Secret', name: config.ingress.tlsSecretName, namespace: ns }] : []),
     ...(config.app.uploads.claimName ? [{ kind: 'PersistentVolumeClaim', name: config.app.uploads.claimName, namespace: ns }] : []),
+    ...config.imagePullSecrets.map((name) => ({ kind: 'Secret', name, namespace: ns })),
   ];
 }
 

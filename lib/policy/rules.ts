@@ -237,9 +237,9 @@ export const RULES: readonly Rule[] = [
     return [];
   }),
 
-  containerRule('resources', 'hardening', 'CPU and memory requests and a memory limit', ({ container }) => {
+  containerRule('resources', 'hardening', 'CPU, memory and ephemeral-storage requests; memory and ephemeral-storage limits', ({ container }) => {
     const r = container.resources ?? {};
-    const missing = [['requests', 'cpu'], ['requests', 'memory'], ['limits', 'memory']].filter(([k, res]) => r[k]?.[res] === undefined);
+    const missing = [['requests', 'cpu'], ['requests', 'memory'], ['requests', 'ephemeral-storage'], ['limits', 'memory'], ['limits', 'ephemeral-storage']].filter(([k, res]) => r[k]?.[res] === undefined);
     return missing.length > 0 ? [`resources must set ${missing.map(([k, res]) => `${k}.${res}`).join(', ')}`] : [];
   }),
 
