@@ -1,5 +1,7 @@
 // The CRD half of the schema lib/schema.ts checks objects against: the GitOps delivery objects
-// (Argo CD Application, Flux Kustomization) in the compact format of imports/k8s-1.28-schema.json.
+// (Argo CD Application, Flux Kustomization) and the custom resources of the app (Gateway API
+// HTTPRoute, Prometheus Operator ServiceMonitor, External Secrets ExternalSecret) in the compact
+// format of imports/k8s-1.28-schema.json.
 // scripts/import-schema.mjs writes it to imports/crd-schema.json (`npm run import`) and checks
 // it (`--check`).
 //
@@ -7,7 +9,9 @@
 // - fields, their types, which are required, enumerations: the TypeScript declarations of the
 //   @kubernetes-models packages (generated from the CRDs' OpenAPI schemas): nested inline object
 //   types, `?` for optional, Array<T>, `{ [key: string]: T }` for maps, unions of string
-//   literals for enumerations. IObjectMeta is the 1.28 ObjectMeta. Anything else in a
+//   literals for enumerations (a union of number literals, such as a redirect's 301 | 302, is
+//   an integer: the allowed values are left to the packages' validators, in the tests).
+//   IObjectMeta is the 1.28 ObjectMeta. Anything else in a
 //   declaration is refused, so a package upgrade cannot make the check silently weaker;
 // - integers (a TypeScript number cannot say): asked of the packages' compiled validators, as
 //   for the core kinds, by giving every number field 0.5 and 2^31 and reading which refused.
@@ -21,10 +25,19 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 
-/** the kinds, where their declarations are, and the name errors give their schema */
+/**
+ * The kinds, where their declarations are, and the name errors give their schema. `servedAs`:
+ * the apiVersion the schema is written for when the package has no model of it. External
+ * Secrets Operator serves only external-secrets.io/v1 since v0.17, and the npm package has models
+ * of v1beta1 alone; v1 is ExternalSecret v1beta1 promoted, with no conversion between them
+ * (external-secrets#4633, #4901), so the v1beta1 declaration is read and written under v1.
+ */
 const CRDS = [
   { module: '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application', name: 'Argo CD Application' },
   { module: '@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/Kustomization', name: 'Flux Kustomization v1' },
+  { module: '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute', name: 'Gateway API HTTPRoute v1' },
+  { module: '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor', name: 'Prometheus Operator ServiceMonitor v1' },
+  { module: '@kubernetes-models/external-secrets/external-secrets.io/v1beta1/ExternalSecret', name: 'External Secrets ExternalSecret v1', servedAs: 'external-secrets.io/v1' },
 ];
 
 const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
@@ -33,7 +46,7 @@ const OMITTED = new Set(['status']);
 
 /** tokens of a declaration file from `at` on; comments and white space are skipped */
 function lexer(text, file, at) {
-  const token = /\s+|\/\*[\s\S]*?\*\/|\/\/[^\n]*|("(?:[^"\\\n]|\\.)*")|([A-Za-z_$][\w$]*)|([{}<>[\];:?|])/y;
+  const token = /\s+|\/\*[\s\S]*?\*\/|\/\/[^\n]*|("(?:[^"\\\n]|\\.)*")|([A-Za-z_$][\w$]*)|([{}<>[\];:?|])|(-?\d+(?:\.\d+)?)/y;
   let peeked;
   const read = () => {
     for (;;) {
@@ -49,6 +62,7 @@ function lexer(text, file, at) {
       if (m[1] !== undefined) return { kind: 'string', value: JSON.parse(m[1]), where };
       if (m[2] !== undefined) return { kind: 'name', value: m[2], where };
       if (m[3] !== undefined) return { kind: 'punct', value: m[3], where };
+      if (m[4] !== undefined) return { kind: 'number', value: m[4], where };
     }
   };
   return {
@@ -78,6 +92,7 @@ function parsePrimary(lex) {
   const t = lex.next();
   const where = t.where;
   if (t.kind === 'string') return { t: 'literal', value: t.value, where };
+  if (t.kind === 'number') return { t: 'number-literal', value: Number(t.value), where };
   if (t.kind === 'name') {
     if (t.value === 'string' || t.value === 'number' || t.value === 'boolean') return { t: t.value, where };
     if (t.value === 'Array') {
@@ -156,6 +171,8 @@ function convert(root, rootId, kindOf) {
         return `enum(${encodeURIComponent(node.value)})`;
       case 'union': {
         if (node.of.every((n) => n.t === 'literal')) return `enum(${node.of.map((n) => encodeURIComponent(n.value)).join('|')})`;
+        // the compact schema's enumerations are of strings: an integer, its values checked by the validators
+        if (node.of.every((n) => n.t === 'number-literal' && Number.isInteger(n.value))) return 'integer';
         const scalars = node.of.map((n) => n.t).sort().join('|');
         // x-kubernetes-int-or-string in the CRD
         if (scalars === 'number|string') return 'int-or-string';
@@ -191,9 +208,9 @@ function convert(root, rootId, kindOf) {
  * The schema of the kind `apiVersion`/`kind` declared as interface I<kind> in `text`, before
  * the validator has said which numbers are integers. Throws on what it does not understand.
  */
-export function declaredSchema(text, file, apiVersion, kind) {
+export function declaredSchema(text, file, apiVersion, kind, servedAs = apiVersion) {
   const root = readInterface(text, `I${kind}`, file);
-  return convert(root, `${apiVersion.replace('/', '.')}.${kind}`, { apiVersion, kind });
+  return convert(root, `${servedAs.replace('/', '.')}.${kind}`, { apiVersion, kind });
 }
 
 /** retypes number fields to integer or int32 when the package's validator refuses 0.5 or 2^31 */
@@ -235,8 +252,8 @@ export function generateCrdSchema() {
     const file = require.resolve(crd.module).replace(/\.js$/, '.d.ts');
     const Model = Object.values(require(crd.module)).find((v) => typeof v === 'function' && v.apiVersion && v.kind);
     if (!Model) throw new Error(`${crd.module}: exports no model class`);
-    const key = `${Model.apiVersion}/${Model.kind}`;
-    const { rootId, definitions: defs, numbers } = declaredSchema(fs.readFileSync(file, 'utf8'), crd.module, Model.apiVersion, Model.kind);
+    const key = `${crd.servedAs ?? Model.apiVersion}/${Model.kind}`;
+    const { rootId, definitions: defs, numbers } = declaredSchema(fs.readFileSync(file, 'utf8'), crd.module, Model.apiVersion, Model.kind, crd.servedAs);
     refineNumbers(numbers, Model);
     kinds[key] = rootId;
     names[key] = crd.name;

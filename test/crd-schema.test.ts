@@ -36,11 +36,51 @@ const application = (): any => ({
   },
 });
 
+const httpRoute = (): any => ({
+  apiVersion: 'gateway.networking.k8s.io/v1',
+  kind: 'HTTPRoute',
+  metadata: { name: 'reviewpoint-backend', namespace: 'reviewpoint-staging' },
+  spec: {
+    parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'public', namespace: 'gateway-system', sectionName: 'https' }],
+    hostnames: ['api.staging.reviewpoint.example.com'],
+    rules: [{
+      matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+      backendRefs: [{ group: '', kind: 'Service', name: 'reviewpoint-backend', port: 8000 }],
+      filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }],
+    }],
+  },
+});
+
+const serviceMonitor = (): any => ({
+  apiVersion: 'monitoring.coreos.com/v1',
+  kind: 'ServiceMonitor',
+  metadata: { name: 'reviewpoint-backend', namespace: 'reviewpoint-staging', labels: { release: 'kube-prometheus-stack' } },
+  spec: {
+    selector: { matchLabels: { 'app.kubernetes.io/name': 'reviewpoint-backend' } },
+    endpoints: [{ port: 'http', path: '/api/v1/metrics', interval: '30s', scrapeTimeout: '10s' }],
+  },
+});
+
+const externalSecret = (): any => ({
+  apiVersion: 'external-secrets.io/v1',
+  kind: 'ExternalSecret',
+  metadata: { name: 'reviewpoint-backend', namespace: 'reviewpoint-staging' },
+  spec: {
+    refreshInterval: '1h',
+    secretStoreRef: { kind: 'ClusterSecretStore', name: 'vault' },
+    target: { name: 'reviewpoint-backend', creationPolicy: 'Owner', deletionPolicy: 'Retain' },
+    data: [{ secretKey: 'db-url', remoteRef: { key: 'reviewpoint/staging', property: 'db-url' } }],
+  },
+});
+
 const messages = (obj: any): string[] => validateSchema(obj).map((v) => v.message);
 
 describe.each([
   ['Flux Kustomization', kustomization],
   ['Argo CD Application', application],
+  ['Gateway API HTTPRoute', httpRoute],
+  ['Prometheus Operator ServiceMonitor', serviceMonitor],
+  ['External Secrets ExternalSecret', externalSecret],
 ])('a valid %s', (_name, sample) => {
   test('matches the schema', () => {
     expect(validateSchema(sample())).toEqual([]);
@@ -70,6 +110,19 @@ describe.each<Case>([
   ['an Application source has no repoURL', application, (a) => { delete a.spec.source.repoURL; }, 'spec.source: missing required field repoURL'],
   ['an Application retry limit is not whole', application, (a) => { a.spec.syncPolicy.retry.limit = 1.5; }, 'spec.syncPolicy.retry.limit: must be integer (got 1.5)'],
   ['an Application sync option is not a string', application, (a) => { a.spec.syncPolicy.syncOptions = [true]; }, 'spec.syncPolicy.syncOptions[0]: must be string (got true)'],
+  ['an HTTPRoute lacks spec', httpRoute, (r) => { delete r.spec; }, '(root): missing required field spec'],
+  ['an HTTPRoute parent has no name', httpRoute, (r) => { delete r.spec.parentRefs[0].name; }, 'spec.parentRefs[0]: missing required field name'],
+  ['an HTTPRoute backend port is not a number', httpRoute, (r) => { r.spec.rules[0].backendRefs[0].port = 'http'; }, 'spec.rules[0].backendRefs[0].port: must be integer (got "http")'],
+  ['an HTTPRoute backend port is out of the int32 range', httpRoute, (r) => { r.spec.rules[0].backendRefs[0].port = 2 ** 31; }, 'spec.rules[0].backendRefs[0].port: must be a 32-bit integer (got 2147483648)'],
+  ['an HTTPRoute redirect status is not whole', httpRoute, (r) => { r.spec.rules[0].filters[0].requestRedirect.statusCode = 301.5; }, 'spec.rules[0].filters[0].requestRedirect.statusCode: must be integer (got 301.5)'],
+  ['an HTTPRoute path match type is unknown', httpRoute, (r) => { r.spec.rules[0].matches[0].path.type = 'Prefix'; }, 'spec.rules[0].matches[0].path.type: must be one of Exact, PathPrefix, RegularExpression (got "Prefix")'],
+  ['a ServiceMonitor lacks endpoints', serviceMonitor, (m) => { delete m.spec.endpoints; }, 'spec: missing required field endpoints'],
+  ['a ServiceMonitor lacks a selector', serviceMonitor, (m) => { delete m.spec.selector; }, 'spec: missing required field selector'],
+  ['a ServiceMonitor honorLabels is not boolean', serviceMonitor, (m) => { m.spec.endpoints[0].honorLabels = 'yes'; }, 'spec.endpoints[0].honorLabels: must be boolean (got "yes")'],
+  ['an ExternalSecret data item has no secretKey', externalSecret, (e) => { delete e.spec.data[0].secretKey; }, 'spec.data[0]: missing required field secretKey'],
+  ['an ExternalSecret remote reference has no key', externalSecret, (e) => { delete e.spec.data[0].remoteRef.key; }, 'spec.data[0].remoteRef: missing required field key'],
+  ['an ExternalSecret creation policy is unknown', externalSecret, (e) => { e.spec.target.creationPolicy = 'Always'; }, 'spec.target.creationPolicy: must be one of Owner, Orphan, Merge, None (got "Always")'],
+  ['an ExternalSecret store name is not a string', externalSecret, (e) => { e.spec.secretStoreRef.name = 7; }, 'spec.secretStoreRef.name: must be string (got 7)'],
 ])('fails when %s', (_what, sample, change, message) => {
   const obj = sample();
   change(obj);
@@ -89,6 +142,9 @@ describe('unknown fields', () => {
     ['a Kustomization metadata', kustomization, (k) => { k.metadata.label = { a: 'b' }; }, 'unknown field metadata.label (not in the Flux Kustomization v1 schema)'],
     ['an Application', application, (a) => { a.spec.syncPolicy.automated.prunee = true; }, 'unknown field spec.syncPolicy.automated.prunee (not in the Argo CD Application schema)'],
     ['an Application status', application, (a) => { a.status = { sync: { status: 'Synced' } }; }, 'unknown field status (not in the Argo CD Application schema)'],
+    ['an HTTPRoute', httpRoute, (r) => { r.spec.hostname = ['x.example.com']; }, 'unknown field spec.hostname (not in the Gateway API HTTPRoute v1 schema)'],
+    ['a ServiceMonitor endpoint', serviceMonitor, (m) => { m.spec.endpoints[0].metricsPath = '/metrics'; }, 'unknown field spec.endpoints[0].metricsPath (not in the Prometheus Operator ServiceMonitor v1 schema)'],
+    ['an ExternalSecret target', externalSecret, (e) => { e.spec.target.secretName = 'x'; }, 'unknown field spec.target.secretName (not in the External Secrets ExternalSecret v1 schema)'],
   ])('fail in %s, naming the CRD schema', (_what, sample, change, message) => {
     const obj = sample();
     change(obj);
@@ -135,8 +191,20 @@ describe('the CRD schema', () => {
     expect(validateSchema(k)).toEqual([{
       rule: 'schema',
       object: 'Kustomization/reviewpoint-backend-prod-migration',
-      message: 'apiVersion kustomize.toolkit.fluxcd.io/v1beta2 kind Kustomization is in none of the known schemas: Kubernetes 1.28, Argo CD Application (argoproj.io/v1alpha1), Flux Kustomization v1 (kustomize.toolkit.fluxcd.io/v1)',
+      message: 'apiVersion kustomize.toolkit.fluxcd.io/v1beta2 kind Kustomization is in none of the known schemas: Kubernetes 1.28, Argo CD Application (argoproj.io/v1alpha1), External Secrets ExternalSecret v1 (external-secrets.io/v1), Gateway API HTTPRoute v1 (gateway.networking.k8s.io/v1), Flux Kustomization v1 (kustomize.toolkit.fluxcd.io/v1), Prometheus Operator ServiceMonitor v1 (monitoring.coreos.com/v1)',
     }]);
+  });
+
+  test('knows ExternalSecret under v1 only: the operator stopped serving v1beta1 in v0.17', () => {
+    expect(messages({ ...externalSecret(), apiVersion: 'external-secrets.io/v1beta1' })).toEqual([expect.stringMatching(/^apiVersion external-secrets\.io\/v1beta1 kind ExternalSecret is in none of the known schemas/)]);
+  });
+
+  test("leaves an HTTPRoute's hostname pattern and redirect codes to the package's validator", () => {
+    const r = httpRoute();
+    r.spec.hostnames = ['API_Host'];
+    r.spec.rules[0].filters[0].requestRedirect.statusCode = 307;
+    expect(messages(r)).toEqual([]);
+    expect(validateWithCrdModels(r)).toEqual(expect.arrayContaining([expect.stringMatching(/^\/spec\/hostnames\/0: must match pattern/), expect.stringMatching(/^\/spec\/rules\/0\/filters\/0\/requestRedirect\/statusCode: must be equal to one of the allowed values/)]));
   });
 });
 
@@ -156,6 +224,11 @@ describe('the CRD schema generator', () => {
     expect(run.stderr).toBe('');
     return JSON.parse(run.stdout);
   };
+
+  test('reads a union of whole-number literals as an integer', () => {
+    const [out] = generate(['        "code"?: 301 | 302;']);
+    expect(JSON.parse(out)['example.com.v1.Widget.spec']).toEqual([{ name: 'code', required: false, type: 'integer' }]);
+  });
 
   test('reads fields, lists, maps, enumerations and nested objects', () => {
     const [out] = generate(['        "mode": "A" | "B";\n        "tags"?: Array<string>;\n        "labels"?: { [key: string]: string; };\n        "ref"?: { "name": string; };\n        "meta"?: IObjectMeta;']);
