@@ -9,6 +9,7 @@ import { applyBeforeMigration, ARGOCD_SYNC_OPTIONS, FLUX_PRUNE } from './deliver
 import { recommendedLabels } from './labels';
 import { migrationContainer, MigrationJob } from './migration';
 import { NetworkPolicies } from './network';
+import { BackendRoute } from './route';
 import { BackendWorkload } from './workload';
 
 export interface ReviewpointChartProps {
@@ -50,6 +51,7 @@ export class ReviewpointChart extends Chart {
       config,
       initContainers: strategy === 'initContainer' ? [migrationContainer(config, 'configMap')] : undefined,
     });
+    if (config.route) new BackendRoute(this, 'Route', { config, route: config.route });
     const network = new NetworkPolicies(this, 'Network', { config });
     if (strategy === 'job') {
       new MigrationJob(this, 'Migration', { config });

@@ -50,6 +50,8 @@ const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9]
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const CIDR = /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\/(3[0-2]|[12]?\d)$/;
 const FEATURE = /^[a-z][a-z0-9_-]*:[a-z][a-z0-9_-]*$/;
+// Gateway API hostnames: a DNS subdomain, optionally with a leading wildcard label
+const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 const dnsLabel = z.string().check(z.maxLength(63), z.regex(DNS_LABEL, 'a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters'));
 const dnsSubdomain = z.string().check(z.maxLength(253), z.regex(DNS_SUBDOMAIN, 'a DNS-1123 subdomain: lowercase letters, digits, "-" and ".", at most 253 characters'));
@@ -234,13 +236,40 @@ const configSchema = z.strictObject({
    * @default none
    */
   imagePullSecrets: z._default(z.array(dnsSubdomain), []),
-  /** who may reach the app's port 8000 */
-  allowIngressFrom: peerSchema,
+  /** who may reach the app's port 8000: the ingress controller; optional with `route` */
+  allowIngressFrom: z.optional(peerSchema),
   /** an Ingress object, when the environment asks for one */
   ingress: z.optional(z.strictObject({
     host: dnsSubdomain,
     className: z.optional(dnsSubdomain),
     tlsSecretName: z.optional(dnsSubdomain),
+    /**
+     * Annotations for the ingress controller, passed through as they are, e.g.
+     * nginx.ingress.kubernetes.io/proxy-body-size (ingress-nginx refuses bodies over 1m by default)
+     * @default none
+     */
+    annotations: z._default(z.record(z.string().check(z.regex(LABEL_KEY, 'an annotation key: [prefix/]name')), z.string()), {}),
+  })),
+  /**
+   * A Gateway API HTTPRoute to the Service, and a NetworkPolicy that admits the gateway.
+   * @see https://gateway-api.sigs.k8s.io/api-types/httproute/
+   */
+  route: z.optional(z.strictObject({
+    /** the Gateway (a parentRef) the route attaches to; it must allow routes from this namespace */
+    gateway: z.strictObject({
+      name: dnsSubdomain,
+      namespace: dnsLabel,
+      /** a listener of that Gateway, e.g. `https`; all of its listeners when omitted */
+      sectionName: z.optional(dnsSubdomain),
+    }),
+    /** the host names the route answers for */
+    hostnames: z.array(z.string().check(z.maxLength(253), z.regex(HOSTNAME, 'a host name such as api.example.com or *.example.com'))).check(z.minLength(1)),
+    /**
+     * Where the gateway's proxy pods run, for the NetworkPolicy: some implementations run them
+     * in the Gateway's namespace, others in their own (e.g. envoy-gateway-system).
+     * @default the Gateway's namespace
+     */
+    allowFrom: z.optional(peerSchema),
   })),
   /** how Argo CD and Flux find this environment's output: the delivery objects in dist/<env>/delivery/ */
   delivery: z.prefault(deliverySchema, {}),
@@ -272,6 +301,7 @@ export type ImageConfig = z.output<typeof imageSchema>;
 export type ResourcesConfig = z.output<typeof resourcesSchema>;
 export type PeerConfig = z.output<typeof peerSchema>;
 export type DeliveryConfig = z.output<typeof deliverySchema>;
+export type RouteConfig = NonNullable<z.output<typeof configSchema>['route']>;
 
 /** DB connections one pod may open: SQLAlchemy pool size + overflow (see the backend's config). */
 export function connectionsPerPod(environment: string): number {
@@ -395,7 +425,10 @@ function checkRules(c: EnvironmentConfig, src: ConfigSource): void {
   }
 
   checkPeer(c.database.egress, 'database.egress', fail);
-  checkPeer(c.allowIngressFrom, 'allowIngressFrom', fail);
+  if (c.allowIngressFrom) checkPeer(c.allowIngressFrom, 'allowIngressFrom', fail);
+  else if (!c.route) fail('allowIngressFrom', 'missing; allowed: { cidr } or { namespace, podLabels } of the ingress controller, or a route section (then the gateway is admitted)');
+  if (c.ingress && !c.allowIngressFrom) fail('allowIngressFrom', 'missing next to ingress: nothing would admit the ingress controller to port 8000; allowed: { namespace, podLabels } of the ingress controller');
+  if (c.route?.allowFrom) checkPeer(c.route.allowFrom, 'route.allowFrom', fail);
 
   for (const [name, value] of Object.entries(c.settings.extraEnv)) {
     const field = `settings.extraEnv.${name}`;
@@ -479,6 +512,8 @@ function issueToError(issue: Issue, source: ConfigSource): ConfigError {
       const what = issue.origin === 'array' ? 'items' : issue.origin === 'string' ? 'characters' : '';
       return new ConfigError(source, field, `got ${describe(input)}; allowed: ${what ? `${what} ${bound}` : bound}`);
     }
+    case 'invalid_key':
+      return new ConfigError(source, field, `got key ${describe(input)}; allowed: ${issue.issues[0]?.message ?? 'a valid key'}`);
     case 'invalid_union':
       return new ConfigError(source, field, `got ${describe(input)}; allowed: a whole number or a percentage such as "25%"`);
     default:

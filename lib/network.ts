@@ -6,7 +6,7 @@
  */
 import k8s = require('cdk8s-plus-28/lib/imports/k8s');
 import { Construct } from 'constructs';
-import type { EnvironmentConfig, PeerConfig } from './config';
+import type { EnvironmentConfig, PeerConfig, RouteConfig } from './config';
 import { APP_NAME, HTTP_PORT, recommendedLabels, selectorLabels } from './labels';
 
 export interface NetworkPoliciesProps {
@@ -27,17 +27,25 @@ export class NetworkPolicies extends Construct {
       spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
     });
 
-    new k8s.KubeNetworkPolicy(this, 'AllowIngress', {
-      metadata: metadata(`${APP_NAME}-ingress`),
-      spec: {
-        podSelector: { matchLabels: api },
-        policyTypes: ['Ingress'],
-        ingress: [{
-          from: [peer(config.allowIngressFrom)],
-          ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(HTTP_PORT) }],
-        }],
-      },
-    });
+    // who may reach the app's port: the ingress controller, the gateway's proxies, the scrapers
+    const callers = [
+      { id: 'AllowIngress', name: `${APP_NAME}-ingress`, from: config.allowIngressFrom },
+      { id: 'AllowGateway', name: `${APP_NAME}-from-gateway`, from: config.route && gatewayPeer(config.route) },
+    ];
+    for (const c of callers) {
+      if (!c.from) continue;
+      new k8s.KubeNetworkPolicy(this, c.id, {
+        metadata: metadata(c.name),
+        spec: {
+          podSelector: { matchLabels: api },
+          policyTypes: ['Ingress'],
+          ingress: [{
+            from: [peer(c.from)],
+            ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(HTTP_PORT) }],
+          }],
+        },
+      });
+    }
 
     const dnsPorts: k8s.NetworkPolicyPort[] = ['UDP', 'TCP'].map((protocol) => ({ protocol, port: k8s.IntOrString.fromNumber(config.dns.port) }));
     const dns: PeerConfig = { namespace: config.dns.namespace, podLabels: config.dns.podLabels };
@@ -79,4 +87,9 @@ function peer(p: PeerConfig): k8s.NetworkPolicyPeer {
     namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': p.namespace! } },
     ...(p.podLabels ? { podSelector: { matchLabels: p.podLabels } } : {}),
   };
+}
+
+/** the gateway's proxies: where the config says, or every pod of the Gateway's namespace */
+function gatewayPeer(route: RouteConfig): PeerConfig {
+  return route.allowFrom ?? { namespace: route.gateway.namespace };
 }

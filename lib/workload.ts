@@ -151,9 +151,9 @@ export class BackendWorkload extends Construct {
     }
 
     if (config.ingress) {
-      const { host, className, tlsSecretName } = config.ingress;
+      const { host, className, tlsSecretName, annotations } = config.ingress;
       new k8s.KubeIngress(this, 'Ingress', {
-        metadata: metadata(APP_NAME),
+        metadata: { ...metadata(APP_NAME), annotations: Object.keys(annotations).length > 0 ? annotations : undefined },
         spec: {
           ingressClassName: className,
           tls: tlsSecretName ? [{ hosts: [host], secretName: tlsSecretName }] : undefined,

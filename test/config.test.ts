@@ -1,5 +1,6 @@
 import { configFrom, configFromText, minimalConfig, productionConfig } from './helpers';
 
+const ROUTE = { gateway: { name: 'public', namespace: 'gateway-system' }, hostnames: ['api.example.com'] };
 const WHERE = /^config error in environment "test" \(config\/test\.yaml\), field /;
 
 /** apply an edit to a valid config and expect the error message to match */
@@ -204,6 +205,34 @@ describe('config errors', () => {
 
   test('fails when the priority class is not a PriorityClass name', () => {
     expectError(minimalConfig, (c) => { c.app.priorityClassName = 'High Priority'; }, /app\.priorityClassName: got string "High Priority"; allowed: a DNS-1123 subdomain/);
+  });
+
+  test('fails when nothing may reach the app: no allowIngressFrom and no route', () => {
+    expectError(minimalConfig, (c) => { delete c.allowIngressFrom; }, /field allowIngressFrom: missing; allowed: \{ cidr \} or \{ namespace, podLabels \} of the ingress controller, or a route section/);
+  });
+
+  test('fails when an Ingress has no allowIngressFrom to admit its controller', () => {
+    expectError(minimalConfig, (c) => { delete c.allowIngressFrom; c.ingress = { host: 'api.example.com' }; c.route = ROUTE; }, /field allowIngressFrom: missing next to ingress/);
+  });
+
+  test('fails when a route has no host names', () => {
+    expectError(minimalConfig, (c) => { c.route = { ...ROUTE, hostnames: [] }; }, /route\.hostnames: got a list \[\]; allowed: items >= 1/);
+  });
+
+  test('fails when a route host name is not a host name', () => {
+    expectError(minimalConfig, (c) => { c.route = { ...ROUTE, hostnames: ['https://api.example.com'] }; }, /route\.hostnames\.0: got string "https:\/\/api\.example\.com"; allowed: a host name such as api\.example\.com or \*\.example\.com/);
+  });
+
+  test('fails when the route names no Gateway namespace', () => {
+    expectError(minimalConfig, (c) => { c.route = { ...ROUTE, gateway: { name: 'public' } }; }, /route\.gateway\.namespace: missing; allowed: a string/);
+  });
+
+  test("fails when the gateway's pods are given as both a CIDR and pods", () => {
+    expectError(minimalConfig, (c) => { c.route = { ...ROUTE, allowFrom: { cidr: '10.0.0.0/8', namespace: 'gw' } }; }, /route\.allowFrom: got .*; allowed: either \{ cidr \} or \{ namespace, podLabels \}/);
+  });
+
+  test('fails when an ingress annotation key is not a key', () => {
+    expectError(minimalConfig, (c) => { c.ingress = { host: 'api.example.com', annotations: { 'proxy body size': '10m' } }; }, /ingress\.annotations\.proxy body size: got key string "proxy body size"; allowed: an annotation key/);
   });
 
   test('fails when a secret-looking variable is given a literal value', () => {
