@@ -8,6 +8,7 @@ import type { EnvironmentConfig } from './config';
 import { applyBeforeMigration, ARGOCD_SYNC_OPTIONS, FLUX_PRUNE } from './delivery/stages';
 import { recommendedLabels } from './labels';
 import { migrationContainer, MigrationJob } from './migration';
+import { BackendServiceMonitor } from './monitoring';
 import { NetworkPolicies } from './network';
 import { BackendRoute } from './route';
 import { BackendWorkload } from './workload';
@@ -52,6 +53,7 @@ export class ReviewpointChart extends Chart {
       initContainers: strategy === 'initContainer' ? [migrationContainer(config, 'configMap')] : undefined,
     });
     if (config.route) new BackendRoute(this, 'Route', { config, route: config.route });
+    if (config.serviceMonitor) new BackendServiceMonitor(this, 'Monitoring', { config, monitor: config.serviceMonitor });
     const network = new NetworkPolicies(this, 'Network', { config });
     if (strategy === 'job') {
       new MigrationJob(this, 'Migration', { config });

@@ -50,6 +50,8 @@ const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9]
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const CIDR = /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\/(3[0-2]|[12]?\d)$/;
 const FEATURE = /^[a-z][a-z0-9_-]*:[a-z][a-z0-9_-]*$/;
+// Prometheus durations, as the Prometheus Operator CRDs take them: 30s, 1m30s, 2h
+const PROMETHEUS_DURATION = /^(0|(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?)$/;
 // Gateway API hostnames: a DNS subdomain, optionally with a leading wildcard label
 const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
@@ -271,6 +273,23 @@ const configSchema = z.strictObject({
      */
     allowFrom: z.optional(peerSchema),
   })),
+  /**
+   * A Prometheus Operator ServiceMonitor that scrapes /api/v1/metrics on the Service's http port,
+   * and a NetworkPolicy that admits the scrapers to port 8000.
+   * @see https://prometheus-operator.dev/docs/api-reference/api/#monitoring.coreos.com/v1.ServiceMonitor
+   */
+  serviceMonitor: z.optional(z.strictObject({
+    /** labels the Prometheus selects monitors by: kube-prometheus-stack wants `release: <its release>` */
+    labels: z._default(labels, {}),
+    interval: z._default(z.string().check(z.regex(PROMETHEUS_DURATION, 'a Prometheus duration such as 30s or 1m30s')), '30s'),
+    /** at most `interval`: Prometheus refuses a longer timeout */
+    scrapeTimeout: z._default(z.string().check(z.regex(PROMETHEUS_DURATION, 'a Prometheus duration such as 10s')), '10s'),
+    /**
+     * Where the Prometheus pods run, for the NetworkPolicy.
+     * @default every pod of the namespace `monitoring`
+     */
+    allowFrom: z._default(peerSchema, { namespace: 'monitoring' }),
+  })),
   /** how Argo CD and Flux find this environment's output: the delivery objects in dist/<env>/delivery/ */
   delivery: z.prefault(deliverySchema, {}),
   migration: z.strictObject({
@@ -301,6 +320,7 @@ export type ImageConfig = z.output<typeof imageSchema>;
 export type ResourcesConfig = z.output<typeof resourcesSchema>;
 export type PeerConfig = z.output<typeof peerSchema>;
 export type DeliveryConfig = z.output<typeof deliverySchema>;
+export type ServiceMonitorConfig = NonNullable<z.output<typeof configSchema>['serviceMonitor']>;
 export type RouteConfig = NonNullable<z.output<typeof configSchema>['route']>;
 
 /** DB connections one pod may open: SQLAlchemy pool size + overflow (see the backend's config). */
@@ -429,6 +449,13 @@ function checkRules(c: EnvironmentConfig, src: ConfigSource): void {
   else if (!c.route) fail('allowIngressFrom', 'missing; allowed: { cidr } or { namespace, podLabels } of the ingress controller, or a route section (then the gateway is admitted)');
   if (c.ingress && !c.allowIngressFrom) fail('allowIngressFrom', 'missing next to ingress: nothing would admit the ingress controller to port 8000; allowed: { namespace, podLabels } of the ingress controller');
   if (c.route?.allowFrom) checkPeer(c.route.allowFrom, 'route.allowFrom', fail);
+  const monitor = c.serviceMonitor;
+  if (monitor) {
+    checkPeer(monitor.allowFrom, 'serviceMonitor.allowFrom', fail);
+    if (durationMs(monitor.scrapeTimeout) > durationMs(monitor.interval)) {
+      fail('serviceMonitor.scrapeTimeout', `got ${JSON.stringify(monitor.scrapeTimeout)}, longer than interval ${JSON.stringify(monitor.interval)}; allowed: at most the interval (Prometheus refuses the scrape configuration otherwise)`);
+    }
+  }
 
   for (const [name, value] of Object.entries(c.settings.extraEnv)) {
     const field = `settings.extraEnv.${name}`;
@@ -449,6 +476,12 @@ function checkRules(c: EnvironmentConfig, src: ConfigSource): void {
     if (c.settings.environment === 'test') fail('settings.environment', 'got "test" in a production environment: it unlocks an unauthenticated admin-promotion endpoint; allowed: "prod"');
     if (c.settings.logLevel === 'DEBUG') fail('settings.logLevel', 'got "DEBUG" in a production environment; allowed: INFO, WARNING, ERROR or CRITICAL');
   }
+}
+
+/** a Prometheus duration (already validated) in milliseconds */
+function durationMs(duration: string): number {
+  const unit: Record<string, number> = { y: 31536e6, w: 6048e5, d: 864e5, h: 36e5, m: 6e4, s: 1e3, ms: 1 };
+  return [...duration.matchAll(/(\d+)(ms|[ywdhms])/g)].reduce((sum, [, n, u]) => sum + Number(n) * unit[u], 0);
 }
 
 /** uvicorn's --timeout-graceful-shutdown in a command line, if it is set there */

@@ -31,6 +31,7 @@ export class NetworkPolicies extends Construct {
     const callers = [
       { id: 'AllowIngress', name: `${APP_NAME}-ingress`, from: config.allowIngressFrom },
       { id: 'AllowGateway', name: `${APP_NAME}-from-gateway`, from: config.route && gatewayPeer(config.route) },
+      { id: 'AllowMonitoring', name: `${APP_NAME}-from-monitoring`, from: config.serviceMonitor?.allowFrom },
     ];
     for (const c of callers) {
       if (!c.from) continue;

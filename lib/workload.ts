@@ -16,7 +16,8 @@ export interface BackendWorkloadProps {
   readonly initContainers?: readonly k8s.Container[];
 }
 
-const METRICS_PATH = '/api/v1/metrics';
+/** Prometheus text with no auth, no feature flag and no database query: probes and scrapes */
+export const METRICS_PATH = '/api/v1/metrics';
 
 export class BackendWorkload extends Construct {
   constructor(scope: Construct, id: string, props: BackendWorkloadProps) {

@@ -235,6 +235,19 @@ describe('config errors', () => {
     expectError(minimalConfig, (c) => { c.ingress = { host: 'api.example.com', annotations: { 'proxy body size': '10m' } }; }, /ingress\.annotations\.proxy body size: got key string "proxy body size"; allowed: an annotation key/);
   });
 
+  test('fails when the scrape timeout is longer than the scrape interval', () => {
+    expectError(minimalConfig, (c) => { c.serviceMonitor = { interval: '15s', scrapeTimeout: '1m' }; },
+      /serviceMonitor\.scrapeTimeout: got "1m", longer than interval "15s"; allowed: at most the interval/);
+  });
+
+  test('fails when a scrape interval is not a Prometheus duration', () => {
+    expectError(minimalConfig, (c) => { c.serviceMonitor = { interval: '30 seconds' }; }, /serviceMonitor\.interval: got string "30 seconds"; allowed: a Prometheus duration/);
+  });
+
+  test('fails when the scrapers are given as pods without a namespace', () => {
+    expectError(minimalConfig, (c) => { c.serviceMonitor = { allowFrom: { podLabels: { app: 'prometheus' } } }; }, /serviceMonitor\.allowFrom\.namespace: missing next to podLabels/);
+  });
+
   test('fails when a secret-looking variable is given a literal value', () => {
     expectError(minimalConfig, (c) => { c.settings.extraEnv = { SMTP_PASSWORD: 'hunter2' }; }, /settings\.extraEnv\.SMTP_PASSWORD: got a literal value for a secret-looking name/);
   });

@@ -4,6 +4,7 @@ import { committedConfig, ENVIRONMENTS } from './helpers';
 const NAMES = [
   'reviewpoint-backend', 'reviewpoint-backend-migration', 'default-deny', 'reviewpoint-backend-ingress',
   'reviewpoint-backend-egress', 'reviewpoint-backend-to-database', 'reviewpoint-backend-from-gateway',
+  'reviewpoint-backend-from-monitoring',
 ];
 
 describe.each(ENVIRONMENTS)('environment %s', (env) => {
