@@ -6,6 +6,7 @@ import k8s = require('cdk8s-plus-28/lib/imports/k8s');
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from './config';
 import { applyBeforeMigration, ARGOCD_SYNC_OPTIONS, FLUX_PRUNE } from './delivery/stages';
+import { BackendExternalSecret } from './external-secret';
 import { recommendedLabels } from './labels';
 import { migrationContainer, MigrationJob } from './migration';
 import { BackendServiceMonitor } from './monitoring';
@@ -52,6 +53,8 @@ export class ReviewpointChart extends Chart {
       config,
       initContainers: strategy === 'initContainer' ? [migrationContainer(config, 'configMap')] : undefined,
     });
+    const externalSecret = config.secrets.externalSecret;
+    const secrets = externalSecret && new BackendExternalSecret(this, 'Secrets', { config, externalSecret });
     if (config.route) new BackendRoute(this, 'Route', { config, route: config.route });
     if (config.serviceMonitor) new BackendServiceMonitor(this, 'Monitoring', { config, monitor: config.serviceMonitor });
     const network = new NetworkPolicies(this, 'Network', { config });
@@ -59,6 +62,8 @@ export class ReviewpointChart extends Chart {
       new MigrationJob(this, 'Migration', { config });
       // the Job's pod needs its namespace and, under a default-deny policy, its egress allowed
       applyBeforeMigration(namespace, ...network.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject));
+      // and the Secret, which an ExternalSecret creates only once the operator has read the store
+      if (secrets) applyBeforeMigration(...secrets.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject));
     }
   }
 }

@@ -211,12 +211,34 @@ const configSchema = z.strictObject({
     /** further non-secret environment variables */
     extraEnv: z._default(z.record(z.string().check(z.regex(ENV_NAME, 'an environment variable name: letters, digits and "_", not starting with a digit')), z.string()), {}),
   }),
-  /** the existing Secret the pods read credentials from; its data never appears in the output */
+  /** the Secret the pods read credentials from; its data never appears in the output */
   secrets: z.strictObject({
     name: dnsSubdomain,
     dbUrlKey: z._default(z.string().check(z.minLength(1)), 'db-url'),
     jwtSecretKey: z._default(z.string().check(z.minLength(1)), 'jwt-secret-key'),
     apiKeyKey: z._default(z.string().check(z.minLength(1)), 'api-key'),
+    /**
+     * Create the Secret from a secret store with External Secrets Operator (an ExternalSecret,
+     * external-secrets.io/v1) instead of by hand: the repository then holds references only.
+     * @default none: the Secret must exist before the first sync
+     * @see https://external-secrets.io/latest/api/externalsecret/
+     */
+    externalSecret: z.optional(z.strictObject({
+      /** the SecretStore (in the namespace) or ClusterSecretStore to read from */
+      store: z.strictObject({
+        name: dnsSubdomain,
+        kind: z._default(z.enum(['SecretStore', 'ClusterSecretStore']), 'SecretStore'),
+      }),
+      /** the secret in the store that holds every key, e.g. a Vault path or an AWS secret name */
+      remoteKey: z.string().check(z.minLength(1)),
+      /**
+       * The property of the remote secret each Secret key comes from.
+       * @default each Secret key's own name
+       */
+      properties: z._default(z.record(z.string().check(z.minLength(1)), z.string().check(z.minLength(1))), {}),
+      /** how often the operator re-reads the store, a Go duration; "0" reads it once */
+      refreshInterval: z._default(z.string().check(z.regex(/^(0|([0-9]+(\.[0-9]+)?(ms|s|m|h))+)$/, 'a duration such as 1h or 15m, or 0')), '1h'),
+    })),
   }),
   database: z.strictObject({
     port: z._default(port, 5432),
@@ -321,6 +343,7 @@ export type ResourcesConfig = z.output<typeof resourcesSchema>;
 export type PeerConfig = z.output<typeof peerSchema>;
 export type DeliveryConfig = z.output<typeof deliverySchema>;
 export type ServiceMonitorConfig = NonNullable<z.output<typeof configSchema>['serviceMonitor']>;
+export type ExternalSecretConfig = NonNullable<z.output<typeof configSchema>['secrets']['externalSecret']>;
 export type RouteConfig = NonNullable<z.output<typeof configSchema>['route']>;
 
 /** DB connections one pod may open: SQLAlchemy pool size + overflow (see the backend's config). */
@@ -449,6 +472,13 @@ function checkRules(c: EnvironmentConfig, src: ConfigSource): void {
   else if (!c.route) fail('allowIngressFrom', 'missing; allowed: { cidr } or { namespace, podLabels } of the ingress controller, or a route section (then the gateway is admitted)');
   if (c.ingress && !c.allowIngressFrom) fail('allowIngressFrom', 'missing next to ingress: nothing would admit the ingress controller to port 8000; allowed: { namespace, podLabels } of the ingress controller');
   if (c.route?.allowFrom) checkPeer(c.route.allowFrom, 'route.allowFrom', fail);
+  const external = c.secrets.externalSecret;
+  if (external) {
+    const needed = secretKeys(c);
+    for (const key of Object.keys(external.properties)) {
+      if (!needed.includes(key)) fail(`secrets.externalSecret.properties.${key}`, `got a property for ${JSON.stringify(key)}, which the pods do not read; allowed: ${needed.map((k) => JSON.stringify(k)).join(', ')} (secrets.dbUrlKey, jwtSecretKey, apiKeyKey)`);
+    }
+  }
   const monitor = c.serviceMonitor;
   if (monitor) {
     checkPeer(monitor.allowFrom, 'serviceMonitor.allowFrom', fail);
@@ -476,6 +506,12 @@ function checkRules(c: EnvironmentConfig, src: ConfigSource): void {
     if (c.settings.environment === 'test') fail('settings.environment', 'got "test" in a production environment: it unlocks an unauthenticated admin-promotion endpoint; allowed: "prod"');
     if (c.settings.logLevel === 'DEBUG') fail('settings.logLevel', 'got "DEBUG" in a production environment; allowed: INFO, WARNING, ERROR or CRITICAL');
   }
+}
+
+/** the keys of the Secret the pods read: the API key only while the backend checks one */
+export function secretKeys(c: EnvironmentConfig): string[] {
+  const { dbUrlKey, jwtSecretKey, apiKeyKey } = c.secrets;
+  return [...new Set([dbUrlKey, jwtSecretKey, ...(c.settings.apiKeyEnabled ? [apiKeyKey] : [])])];
 }
 
 /** a Prometheus duration (already validated) in milliseconds */

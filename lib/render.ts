@@ -41,7 +41,7 @@ export interface RenderedEnvironment {
 
 // apply order: what others depend on first (kustomize reorders the same way on its own)
 const KIND_ORDER = [
-  'Namespace', 'ServiceAccount', 'ConfigMap', 'NetworkPolicy', 'Service', 'Job',
+  'Namespace', 'ServiceAccount', 'ConfigMap', 'ExternalSecret', 'NetworkPolicy', 'Service', 'Job',
   'Deployment', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Ingress',
 ];
 

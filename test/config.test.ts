@@ -1,6 +1,7 @@
 import { configFrom, configFromText, minimalConfig, productionConfig } from './helpers';
 
 const ROUTE = { gateway: { name: 'public', namespace: 'gateway-system' }, hostnames: ['api.example.com'] };
+const EXTERNAL_SECRET = { store: { name: 'vault' }, remoteKey: 'reviewpoint/test' };
 const WHERE = /^config error in environment "test" \(config\/test\.yaml\), field /;
 
 /** apply an edit to a valid config and expect the error message to match */
@@ -246,6 +247,24 @@ describe('config errors', () => {
 
   test('fails when the scrapers are given as pods without a namespace', () => {
     expectError(minimalConfig, (c) => { c.serviceMonitor = { allowFrom: { podLabels: { app: 'prometheus' } } }; }, /serviceMonitor\.allowFrom\.namespace: missing next to podLabels/);
+  });
+
+  test('fails when an ExternalSecret maps a key the pods do not read', () => {
+    expectError(minimalConfig, (c) => { c.secrets.externalSecret = { ...EXTERNAL_SECRET, properties: { 'db-password': 'password' } }; },
+      /secrets\.externalSecret\.properties\.db-password: got a property for "db-password", which the pods do not read; allowed: "db-url", "jwt-secret-key", "api-key"/);
+  });
+
+  test('fails when the secret store kind is unknown', () => {
+    expectError(minimalConfig, (c) => { c.secrets.externalSecret = { ...EXTERNAL_SECRET, store: { name: 'vault', kind: 'Vault' } }; },
+      /secrets\.externalSecret\.store\.kind: got string "Vault"; allowed: one of "SecretStore", "ClusterSecretStore"/);
+  });
+
+  test('fails when the refresh interval is not a duration', () => {
+    expectError(minimalConfig, (c) => { c.secrets.externalSecret = { ...EXTERNAL_SECRET, refreshInterval: 'hourly' }; }, /secrets\.externalSecret\.refreshInterval: got string "hourly"; allowed: a duration/);
+  });
+
+  test('fails when an ExternalSecret has no remote key', () => {
+    expectError(minimalConfig, (c) => { c.secrets.externalSecret = { store: EXTERNAL_SECRET.store }; }, /secrets\.externalSecret\.remoteKey: missing; allowed: a string/);
   });
 
   test('fails when a secret-looking variable is given a literal value', () => {

@@ -88,6 +88,47 @@ function breakFile(r: RenderedEnvironment, match: RegExp, change: (o: any) => vo
   return files;
 }
 
+/** a file moved to another stage folder, both kustomization.yaml files updated */
+function moveFile(files: ReadonlyMap<string, string>, match: RegExp, to: string): Map<string, string> {
+  const moved = new Map(files);
+  const file = [...moved.keys()].find((f) => match.test(f));
+  if (!file) throw new Error(`no file matches ${match}`);
+  const [from, name] = file.split('/');
+  const edit = (folder: string, change: (resources: string[]) => string[]) => {
+    const k = load(moved.get(`${folder}/kustomization.yaml`)!, { schema: CORE_SCHEMA }) as any;
+    k.resources = change(k.resources);
+    moved.set(`${folder}/kustomization.yaml`, dump(k));
+  };
+  edit(from, (r) => r.filter((x) => x !== name));
+  edit(to, (r) => [...r, name]);
+  moved.set(`${to}/${name}`, moved.get(file)!);
+  moved.delete(file);
+  return moved;
+}
+
+/** a file removed, and from its folder's kustomization.yaml */
+function dropFile(files: ReadonlyMap<string, string>, match: RegExp): Map<string, string> {
+  const dropped = new Map(files);
+  const file = [...dropped.keys()].find((f) => match.test(f));
+  if (!file) throw new Error(`no file matches ${match}`);
+  const [folder, name] = file.split('/');
+  const k = load(dropped.get(`${folder}/kustomization.yaml`)!, { schema: CORE_SCHEMA }) as any;
+  k.resources = k.resources.filter((r: string) => r !== name);
+  dropped.set(`${folder}/kustomization.yaml`, dump(k));
+  dropped.delete(file);
+  return dropped;
+}
+
+/** the ExternalSecret of staging in the app stage: Flux's folder and Argo CD's wave 0 */
+function externalSecretInAppStage(): Map<string, string> {
+  const files = moveFile(rendered('staging').files, /^migration\/externalsecret-/, 'app');
+  const file = 'app/externalsecret-reviewpoint-backend.yaml';
+  const o = load(files.get(file)!, { schema: CORE_SCHEMA }) as any;
+  delete o.metadata.annotations;
+  files.set(file, dump(o));
+  return files;
+}
+
 const check = (env: string, files: ReadonlyMap<string, string>, prerequisites = declaredPrerequisites(committedConfig(env))): Violation[] =>
   checkDelivery({ environment: env, files, root: `dist/${env}`, prerequisites });
 
@@ -117,6 +158,22 @@ const cases: Array<{ rule: string; what: string; env?: string; files: () => Read
     rule: 'delivery-order', what: 'the Job reads a ConfigMap of the app stage (Flux)',
     files: () => breakFile(rendered('prod'), JOB, (o) => { o.spec.template.spec.containers[0].envFrom = [{ configMapRef: { name: 'reviewpoint-backend' } }]; }),
     message: /flux: .*needs ConfigMap\/reviewpoint-backend .*"Kustomization reviewpoint-backend-prod"/,
+  },
+  {
+    // the ExternalSecret's Secret counts as applied in the ExternalSecret's step
+    rule: 'delivery-order', what: 'the ExternalSecret that creates the Secret sits in the app stage (Argo CD)', env: 'staging',
+    files: externalSecretInAppStage,
+    message: /argocd: .*containers\[migrate\]\.env\[REVIEWPOINT_DB_URL\] needs Secret\/reviewpoint-backend \(namespace reviewpoint-staging\), created by ExternalSecret\/reviewpoint-backend, applied in "Sync wave 0", after "Sync wave -1" waits for this object/,
+  },
+  {
+    rule: 'delivery-order', what: 'the ExternalSecret that creates the Secret sits in the app stage (Flux)', env: 'staging',
+    files: externalSecretInAppStage,
+    message: /flux: .*needs Secret\/reviewpoint-backend \(namespace reviewpoint-staging\), created by ExternalSecret\/reviewpoint-backend, applied in "Kustomization reviewpoint-backend-staging", after "Kustomization reviewpoint-backend-staging-migration" waits/,
+  },
+  {
+    rule: 'delivery-missing', what: 'the Secret comes from a store but no ExternalSecret creates it', env: 'staging',
+    files: () => dropFile(rendered('staging').files, /^migration\/externalsecret-/),
+    message: /needs Secret\/reviewpoint-backend \(namespace reviewpoint-staging\), which is neither in the output nor a declared prerequisite/,
   },
   {
     rule: 'delivery-coverage', what: 'a Flux Kustomization points at a folder that does not exist',

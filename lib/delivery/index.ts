@@ -13,8 +13,12 @@ export { DELIVERY_RULES, checkDelivery, type DeliveryInput } from './rules';
 /** what the config says exists before the first sync: nothing else may be assumed */
 export function declaredPrerequisites(config: EnvironmentConfig): ObjectKey[] {
   const ns = config.namespace;
+  const store = config.secrets.externalSecret?.store;
   return [
-    { kind: 'Secret', name: config.secrets.name, namespace: ns },
+    // with an ExternalSecret the Secret is in the output's hands; the store it reads is not
+    ...(store
+      ? [store.kind === 'ClusterSecretStore' ? { kind: store.kind, name: store.name } : { kind: store.kind, name: store.name, namespace: ns }]
+      : [{ kind: 'Secret', name: config.secrets.name, namespace: ns }]),
     ...(config.ingress?.tlsSecretName ? [{ kind: 'Secret', name: config.ingress.tlsSecretName, namespace: ns }] : []),
     ...(config.app.uploads.claimName ? [{ kind: 'PersistentVolumeClaim', name: config.app.uploads.claimName, namespace: ns }] : []),
     ...config.imagePullSecrets.map((name) => ({ kind: 'Secret', name, namespace: ns })),

@@ -22,6 +22,7 @@ export interface Reference extends ObjectKey {
 export const CLUSTER_SCOPED = new Set([
   'Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'PersistentVolume',
   'StorageClass', 'PriorityClass', 'IngressClass', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration',
+  'ClusterSecretStore',
 ]);
 
 export function keyOf(m: Manifest): ObjectKey {
@@ -91,6 +92,15 @@ export function referencesOf(m: Manifest, all: readonly Manifest[]): Reference[]
         if ((b.kind ?? 'Service') === 'Service' && (b.namespace ?? ns) === ns) add('Service', b.name, `spec.rules[${i}].backendRefs[${j}]`);
       }));
   }
+  if (m.kind === 'ExternalSecret') {
+    // the operator reads the store named here; a ClusterSecretStore is cluster-scoped
+    const store = m.spec?.secretStoreRef;
+    if (store?.kind === 'ClusterSecretStore') {
+      if (typeof store.name === 'string' && store.name) refs.push({ kind: 'ClusterSecretStore', name: store.name, field: 'spec.secretStoreRef' });
+    } else {
+      add('SecretStore', store?.name, 'spec.secretStoreRef');
+    }
+  }
   if (m.kind === 'HorizontalPodAutoscaler') add(m.spec?.scaleTargetRef?.kind ?? '?', m.spec?.scaleTargetRef?.name, 'spec.scaleTargetRef');
   if (m.kind === 'PodDisruptionBudget') {
     // a PDB names no object; it needs the workload whose pods it selects
@@ -98,4 +108,17 @@ export function referencesOf(m: Manifest, all: readonly Manifest[]): Reference[]
     refs.push(target ? { ...keyOf(target), field: 'spec.selector' } : { kind: 'a workload', name: JSON.stringify(m.spec?.selector?.matchLabels ?? {}), namespace: ns, field: 'spec.selector' });
   }
   return refs;
+}
+
+/**
+ * Objects an object makes the cluster create: an ExternalSecret's target Secret, which External
+ * Secrets Operator writes once it has read the store (the ExternalSecret is Ready then). Such an
+ * object counts as applied in the step of the object that provides it.
+ */
+export function providedBy(m: Manifest): ObjectKey[] {
+  if (m.kind !== 'ExternalSecret') return [];
+  const name = m.spec?.target?.name ?? m.metadata?.name;
+  // creationPolicy None writes nothing; Merge writes into a Secret that must already exist
+  const policy = m.spec?.target?.creationPolicy ?? 'Owner';
+  return typeof name === 'string' && (policy === 'Owner' || policy === 'Orphan') ? [{ kind: 'Secret', name, namespace: m.metadata?.namespace }] : [];
 }

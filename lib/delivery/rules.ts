@@ -5,7 +5,7 @@
  */
 import { objectRef, type Manifest, type Violation } from '../policy/types';
 import { plans, kustomize, objectsIn, type Plan } from './model';
-import { CLUSTER_SCOPED, keyOf, referencesOf, sameObject, showKey, type ObjectKey } from './references';
+import { CLUSTER_SCOPED, keyOf, providedBy, referencesOf, sameObject, showKey, type ObjectKey } from './references';
 import { ARGOCD_HOOK, ARGOCD_HOOK_DELETE_POLICY, ARGOCD_SYNC_OPTIONS, FLUX_PRUNE } from './stages';
 import { DELIVERY_FOLDERS } from '../render';
 
@@ -34,10 +34,13 @@ export interface DeliveryRule {
 
 const rule = (id: string, description: string, check: (m: Model) => Violation[]): DeliveryRule => ({ id, description, check });
 
-/** the step of each object in a plan, by object key */
+/** is `k` this object, or what it provides (an ExternalSecret's Secret)? */
+const isOrProvides = (o: Manifest, k: ObjectKey) => sameObject(keyOf(o), k) || providedBy(o).some((p) => sameObject(p, k));
+
+/** the step of each object in a plan, by object key; a provided object is in its provider's step */
 function stepIndex(plan: Plan): (k: ObjectKey) => number | undefined {
   return (k) => {
-    const i = plan.steps.findIndex((s) => s.objects.some((o) => sameObject(keyOf(o), k)));
+    const i = plan.steps.findIndex((s) => s.objects.some((o) => isOrProvides(o, k)));
     return i === -1 ? undefined : i;
   };
 }
@@ -48,10 +51,10 @@ const annotationList = (o: Manifest, key: string) => (o.metadata?.annotations?.[
 export const DELIVERY_RULES: readonly DeliveryRule[] = [
   rule('delivery-missing', 'every object an object names is in the output or a declared prerequisite', (m) =>
     m.objects.flatMap((o) => referencesOf(o, m.objects)
-      .filter((r) => !m.objects.some((x) => sameObject(keyOf(x), r)) && !m.prerequisites.some((p) => sameObject(p, r)))
+      .filter((r) => !m.objects.some((x) => isOrProvides(x, r)) && !m.prerequisites.some((p) => sameObject(p, r)))
       .map((r) => ({
         rule: 'delivery-missing', object: objectRef(o),
-        message: `${r.field} needs ${showKey(r)}, which is neither in the output nor a declared prerequisite (the config's secrets, ingress TLS secret or uploads claim)`,
+        message: `${r.field} needs ${showKey(r)}, which is neither in the output nor a declared prerequisite (the config's secrets or their store, ingress TLS secret, uploads claim, image pull secrets), nor created by an ExternalSecret of the output`,
       })))),
 
   rule('delivery-order', 'under every engine, what an object needs is applied before it, or with it', (m) =>
@@ -61,13 +64,15 @@ export const DELIVERY_RULES: readonly DeliveryRule[] = [
         const i = at(keyOf(o));
         if (i === undefined) return [];
         return referencesOf(o, m.objects).flatMap((r): Violation[] => {
-          if (!m.objects.some((x) => sameObject(keyOf(x), r))) return [];
+          const source = m.objects.find((x) => isOrProvides(x, r));
+          if (!source) return [];
           const j = at(r);
           const base = { rule: 'delivery-order', object: objectRef(o) };
-          if (j === undefined) return [{ ...base, message: `${plan.engine}: ${r.field} needs ${showKey(r)}, which ${plan.engine} never applies` }];
+          const what = sameObject(keyOf(source), r) ? showKey(r) : `${showKey(r)}, created by ${objectRef(source)}`;
+          if (j === undefined) return [{ ...base, message: `${plan.engine}: ${r.field} needs ${what}, which ${plan.engine} never applies` }];
           // a later step only hurts when a step in between waits for this object to be ready
           if (j > i && plan.steps.slice(i, j).some((s) => s.waits)) {
-            return [{ ...base, message: `${plan.engine}: ${r.field} needs ${showKey(r)}, applied in "${plan.steps[j].name}", after "${plan.steps[i].name}" waits for this object: it can never become ready` }];
+            return [{ ...base, message: `${plan.engine}: ${r.field} needs ${what}, applied in "${plan.steps[j].name}", after "${plan.steps[i].name}" waits for this object: it can never become ready` }];
           }
           return [];
         });
