@@ -1,7 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { validateSchema } from '../lib/schema';
 import { validateWithCrdModels } from './crd-models';
-import { ROOT } from './helpers';
+import { synthesizeObjects } from '../lib/render';
+import { verifyManifests } from '../lib/verify';
+import { committedConfig, ENVIRONMENTS, ROOT } from './helpers';
+
+/** the kinds of the app's custom resources: everything the synth writes outside the core API */
+const CUSTOM = new Set(['HTTPRoute', 'ServiceMonitor', 'ExternalSecret']);
 
 const kustomization = (): any => ({
   apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
@@ -265,5 +270,36 @@ describe('the CRD schema generator', () => {
       'Widget.d.ts:5: field name "a b" cannot be written in the schema',
       'Widget.d.ts:6: expected ;, found }',
     ]);
+  });
+});
+
+describe.each(ENVIRONMENTS)('the %s custom resources of the app', (env) => {
+  const config = committedConfig(env);
+  const custom = synthesizeObjects(config).filter((o) => CUSTOM.has(o.kind));
+
+  test('are valid for their CRD schemas, as the synth checks them and as the packages do', () => {
+    for (const o of custom) {
+      expect(validateSchema(o)).toEqual([]);
+      expect(validateWithCrdModels(o)).toEqual([]);
+    }
+  });
+});
+
+describe('the synth gate', () => {
+  test('covers both paths between the committed configs: staging the Gateway, monitor and store, prod the Ingress', () => {
+    const kinds = (env: string) => synthesizeObjects(committedConfig(env)).map((o) => o.kind).filter((k) => CUSTOM.has(k) || k === 'Ingress').sort();
+    expect(kinds('staging')).toEqual(['ExternalSecret', 'HTTPRoute', 'ServiceMonitor']);
+    expect(kinds('prod')).toEqual(['Ingress']);
+  });
+
+  test.each([
+    ['HTTPRoute', (o: any) => { o.spec.rules[0].backendRefs[0].port = '8000'; }, /HTTPRoute\/reviewpoint-backend: \[schema\] spec\.rules\[0\]\.backendRefs\[0\]\.port: must be integer \(got "8000"\)/],
+    ['ServiceMonitor', (o: any) => { o.spec.endpoints[0].targetPortName = 'http'; }, /ServiceMonitor\/reviewpoint-backend: \[schema\] unknown field spec\.endpoints\[0\]\.targetPortName \(not in the Prometheus Operator ServiceMonitor v1 schema\)/],
+    ['ExternalSecret', (o: any) => { delete o.spec.data[0].remoteRef.key; }, /ExternalSecret\/reviewpoint-backend: \[schema\] spec\.data\[0\]\.remoteRef: missing required field key/],
+  ])('fails when the %s breaks its CRD schema', (kind, change, message) => {
+    const config = committedConfig('staging');
+    const objects = JSON.parse(JSON.stringify(synthesizeObjects(config)));
+    change(objects.find((o: any) => o.kind === kind));
+    expect(() => verifyManifests(objects, { environment: 'staging', production: config.production })).toThrow(message);
   });
 });
