@@ -17,7 +17,7 @@ interface Case {
   readonly rule: string;
   readonly what: string;
   /** the environment whose output is broken (prod has a Job, dev an init container) */
-  readonly env?: 'prod' | 'dev';
+  readonly env?: 'prod' | 'dev' | 'staging';
   readonly production?: boolean;
   readonly breakIt: (objects: any[]) => void;
   readonly message: RegExp;
@@ -77,6 +77,7 @@ const CASES: Case[] = [
   { rule: 'namespace-restricted', what: 'no Namespace object', breakIt: (o) => { o.splice(o.findIndex((x) => x.kind === 'Namespace'), 1); }, message: /is used but not part of the output/ },
   { rule: 'consistency', what: 'a selector that misses the template', breakIt: (o) => { find(o, 'Deployment').spec.selector.matchLabels['app.kubernetes.io/component'] = 'web'; }, message: /spec\.selector .* does not match the template labels/ },
   { rule: 'consistency', what: 'a Service that selects nothing', breakIt: (o) => { find(o, 'Service').spec.selector = { app: 'other' }; }, message: /selector \{"app":"other"\} selects no pod template/ },
+  { rule: 'consistency', what: 'a ServiceMonitor that selects no Service', env: 'staging', breakIt: (o) => { find(o, 'ServiceMonitor').spec.selector.matchLabels = { app: 'other' }; }, message: /selector \{"app":"other"\} selects no Service in the output/ },
   { rule: 'consistency', what: 'a duplicate env name', breakIt: (o) => { api(o).env.push({ name: 'REVIEWPOINT_DB_URL', valueFrom: api(o).env[0].valueFrom }); }, message: /duplicate env names REVIEWPOINT_DB_URL/ },
 ];
 

@@ -332,7 +332,7 @@ export const RULES: readonly Rule[] = [
     });
   }),
 
-  setRule('consistency', 'hardening', 'selectors match template labels, every Service selects pods, no duplicate env names', (manifests) => {
+  setRule('consistency', 'hardening', 'selectors match template labels, every Service and ServiceMonitor selects something, no duplicate env names', (manifests) => {
     const out: Violation[] = [];
     const pods = podTemplates(manifests);
     for (const m of manifests) {
@@ -348,6 +348,10 @@ export const RULES: readonly Rule[] = [
       }
       if (m.kind === 'PodDisruptionBudget' && !pods.some((p) => p.owner.metadata?.namespace === m.metadata?.namespace && selects(selector, p.metadata.labels))) {
         out.push({ rule: 'consistency', object: objectRef(m), message: `selector ${show(selector)} selects no pod template in the output` });
+      }
+      // a ServiceMonitor that selects no Service scrapes nothing, and says so nowhere
+      if (m.kind === 'ServiceMonitor' && !manifests.some((t) => t.kind === 'Service' && t.metadata?.namespace === m.metadata?.namespace && selects(m.spec?.selector?.matchLabels, t.metadata?.labels))) {
+        out.push({ rule: 'consistency', object: objectRef(m), message: `selector ${show(m.spec?.selector?.matchLabels)} selects no Service in the output` });
       }
       if (m.kind === 'HorizontalPodAutoscaler') {
         const ref = m.spec?.scaleTargetRef ?? {};
