@@ -190,6 +190,10 @@ describe('config errors', () => {
       /app\.terminationGracePeriodSeconds: got 30, not above app\.preStopSeconds 10 \+ 20 \(--timeout-graceful-shutdown in the command\): the pod would be killed mid-request; allowed: more than 30/);
   });
 
+  test('fails when the preStop delay is longer than five minutes', () => {
+    expectError(minimalConfig, (c) => { c.app.preStopSeconds = 600; c.app.terminationGracePeriodSeconds = 900; }, /app\.preStopSeconds: got number 600; allowed: <= 300/);
+  });
+
   test('reads the drain from a custom command, in either flag form', () => {
     expectError(minimalConfig, (c) => { c.app.command = ['python', '-m', 'uvicorn', '--timeout-graceful-shutdown=40']; },
       /app\.terminationGracePeriodSeconds: got 35, not above app\.preStopSeconds 10 \+ 40/);
