@@ -2,10 +2,10 @@
  * The backend's environment: non-secret settings for the ConfigMap, secret ones by reference.
  * Shared by the app container and the migration, which imports the same settings module.
  */
-import { createHash } from 'node:crypto';
 import k8s = require('cdk8s-plus-28/lib/imports/k8s');
 import type { EnvironmentConfig } from './config';
-import { APP_NAME, byCodeUnit } from './labels';
+import { byCodeUnit } from './determinism';
+import { APP_NAME } from './labels';
 
 export const UPLOAD_DIR = '/app/uploads';
 /** the ConfigMap both the app and the migration read their settings from */
@@ -29,10 +29,8 @@ export function configMapData(config: EnvironmentConfig): Record<string, string>
   return Object.fromEntries(Object.entries(data).sort(([a], [b]) => byCodeUnit(a, b)));
 }
 
-/** SHA-256 of the JSON of a value: a config change rolls the pods, a migration change renames the Job */
-export function contentHash(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value)).digest('hex');
-}
+// workload.ts and migration.ts still import it from here; its home is determinism.ts
+export { contentHash } from './determinism';
 
 /** secrets by secretKeyRef: the Secret's data never enters the manifests */
 export function secretEnv(config: EnvironmentConfig): k8s.EnvVar[] {
