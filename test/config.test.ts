@@ -69,6 +69,11 @@ describe('config errors', () => {
     expectError(minimalConfig, (c) => { c.app.resources = { memoryLimit: '512MB' }; }, /app\.resources\.memoryLimit: got string "512MB"; allowed: a Kubernetes quantity/);
   });
 
+  test.each(['-256Mi', '0', '0.0Gi'])('fails when a quantity is %s: requests, limits and sizes must be above zero', (value) => {
+    expectError(minimalConfig, (c) => { c.migration.resources = { memoryRequest: value }; },
+      new RegExp(`migration\\.resources\\.memoryRequest: got string "${value.replace('.', '\\.')}"; allowed: a Kubernetes quantity above zero`));
+  });
+
   test('fails when a name is not DNS-1123', () => {
     expectError(minimalConfig, (c) => { c.namespace = 'RP_Test'; }, /namespace: got string "RP_Test"; allowed: a DNS-1123 label/);
   });
