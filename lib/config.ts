@@ -8,6 +8,7 @@
 import { CORE_SCHEMA, load as loadYaml, YAMLException } from 'js-yaml';
 // zod/mini: the same checks as zod's classic API at a small fraction of the code to load
 import * as z from 'zod/mini';
+import { MANAGED_ENV } from './app-env';
 import { isPositiveQuantity } from './quantity';
 import { looksLikeSecretName } from './secret-names';
 
@@ -251,11 +252,6 @@ export function parseEnvironmentConfig(text: string, source: ConfigSource): Envi
 // Rules that span fields
 // ---------------------------------------------------------------------------------------------
 
-const RESERVED_ENV = new Set([
-  'PYTHONDONTWRITEBYTECODE', 'REVIEWPOINT_DB_URL', 'REVIEWPOINT_JWT_SECRET_KEY', 'REVIEWPOINT_JWT_SECRET',
-  'REVIEWPOINT_API_KEY', 'REVIEWPOINT_ENVIRONMENT', 'REVIEWPOINT_LOG_LEVEL', 'REVIEWPOINT_ALLOWED_ORIGINS',
-  'REVIEWPOINT_AUTH_ENABLED', 'REVIEWPOINT_API_KEY_ENABLED', 'REVIEWPOINT_UPLOAD_DIR', 'REVIEWPOINT_FEATURES',
-]);
 const TRUTHY = /^(1|true|yes|on)$/i;
 
 function checkRules(c: EnvironmentConfig, src: ConfigSource): void {
@@ -324,7 +320,7 @@ function checkRules(c: EnvironmentConfig, src: ConfigSource): void {
 
   for (const [name, value] of Object.entries(c.settings.extraEnv)) {
     const field = `settings.extraEnv.${name}`;
-    if (RESERVED_ENV.has(name)) {
+    if (MANAGED_ENV.has(name)) {
       fail(field, `got ${name}, which the manifests set themselves; allowed: the dedicated field under settings or secrets`);
     }
     if (looksLikeSecretName(name)) {

@@ -1,3 +1,4 @@
+import { synthesizeObjects } from '../lib/render';
 import { configFrom, configFromText, minimalConfig, productionConfig } from './helpers';
 
 const WHERE = /^config error in environment "test" \(config\/test\.yaml\), field /;
@@ -172,8 +173,14 @@ describe('config errors', () => {
     expectError(minimalConfig, (c) => { c.settings.extraEnv = { SMTP_PASSWORD: 'hunter2' }; }, /settings\.extraEnv\.SMTP_PASSWORD: got a literal value for a secret-looking name/);
   });
 
-  test('fails when extraEnv overrides a variable the manifests set', () => {
-    expectError(minimalConfig, (c) => { c.settings.extraEnv = { REVIEWPOINT_LOG_LEVEL: 'DEBUG' }; }, /settings\.extraEnv\.REVIEWPOINT_LOG_LEVEL: got REVIEWPOINT_LOG_LEVEL, which the manifests set themselves/);
+  // every name the app container gets, read from the output rather than from a list kept here
+  const objects: any[] = synthesizeObjects(configFrom(minimalConfig()));
+  const app = objects.find((o) => o.kind === 'Deployment');
+  const configMap = objects.find((o) => o.kind === 'ConfigMap');
+  const managed = [...Object.keys(configMap.data), ...app.spec.template.spec.containers[0].env.map((e: any) => e.name)];
+
+  test.each(managed)('fails when extraEnv overrides %s, which the manifests set', (name) => {
+    expectError(minimalConfig, (c) => { c.settings.extraEnv = { [name]: 'x' }; }, new RegExp(`settings\\.extraEnv\\.${name}: got ${name}, which the manifests set themselves`));
   });
 
   test('fails when a network peer is both a CIDR and pods', () => {
