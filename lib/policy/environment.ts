@@ -2,6 +2,7 @@
  * House rules over an environment's objects taken together: accounts, network policies,
  * availability, Job bounds, the Namespace, and whether the objects find each other.
  */
+import { ENFORCED_POD_SECURITY_VERSION } from './pss-versions';
 import { containersOf, podTemplates, selects } from './pods';
 import { setRule, show } from './rule';
 import { objectRef, type Manifest, type Rule, type Violation } from './types';
@@ -118,8 +119,10 @@ export const ENVIRONMENT_RULES: readonly Rule[] = [
       })),
 
   setRule('namespace-restricted', 'hardening',
-    'each namespace used is in the output and labelled pod-security.kubernetes.io/enforce: restricted', (manifests) => {
+    'each namespace used is in the output and labelled pod-security.kubernetes.io/enforce: restricted, '
+    + 'at the version the policy evaluates', (manifests, ctx) => {
       const [out, v] = collector('namespace-restricted');
+      const version = ctx.podSecurityVersion ?? ENFORCED_POD_SECURITY_VERSION;
       for (const ns of new Set(manifests.map((m) => m.metadata?.namespace).filter((n): n is string => !!n))) {
         const obj = manifests.find((m) => m.kind === 'Namespace' && m.metadata?.name === ns);
         if (!obj) {
@@ -130,6 +133,12 @@ export const ENVIRONMENT_RULES: readonly Rule[] = [
         const level = labels['pod-security.kubernetes.io/enforce'];
         if (level !== 'restricted') {
           v(objectRef(obj), `label pod-security.kubernetes.io/enforce must be "restricted" (got ${show(level)})`);
+        }
+        // the cluster evaluates the pods at this version: the policy must evaluate the same one
+        const enforced = labels['pod-security.kubernetes.io/enforce-version'];
+        if (enforced !== version) {
+          v(objectRef(obj), `label pod-security.kubernetes.io/enforce-version must be "${version}", `
+            + `the version the policy evaluates (got ${show(enforced)})`);
         }
       }
       return out;

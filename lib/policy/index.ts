@@ -6,6 +6,7 @@ import { HARDENING_RULES } from './hardening';
 import { PSS_RULES } from './pss';
 import { formatViolation, type Manifest, type PolicyContext, type Rule, type Violation } from './types';
 
+export { ENFORCED_POD_SECURITY_VERSION, type PodSecurityVersion } from './pss-versions';
 export * from './types';
 
 /** the Pod Security Standards first, then the house rules for each pod, then those over all objects */
@@ -19,7 +20,8 @@ export function checkPolicy(manifests: readonly Manifest[], context: PolicyConte
 export class PolicyError extends Error {
   constructor(readonly environment: string, readonly violations: readonly Violation[], what = 'policy') {
     const count = `${violations.length} violation${violations.length === 1 ? '' : 's'}`;
-    super(`${what} check failed in environment "${environment}" (${count}):\n  ${violations.map(formatViolation).join('\n  ')}`);
+    const lines = violations.map(formatViolation).join('\n  ');
+    super(`${what} check failed in environment "${environment}" (${count}):\n  ${lines}`);
     this.name = 'PolicyError';
   }
 }

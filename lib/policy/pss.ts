@@ -1,117 +1,201 @@
 /**
- * The Pod Security Standards, baseline and restricted.
+ * The Pod Security Standards as Pod Security Admission evaluates them: check by check, each at
+ * its level and from the version it applies (see pss-versions.ts for the lists by version).
+ *
+ * A finding is reported at the weakest level it breaks (a pod that breaks baseline breaks
+ * restricted too), so it appears once, under a rule id that names the level:
+ * `baseline/capabilities` for a capability outside the default set, `restricted/capabilities`
+ * for one that baseline allows and restricted does not. Versions before v1.19, which read
+ * seccomp from annotations, are not modelled.
  * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/
  */
-import { containersOf } from './pods';
-import { containerRule, podRule, show } from './rule';
+import { containersOf, podTemplates, securityContexts, type PodTemplate } from './pods';
+import {
+  allowedAt, atLeast, CONFINED_PROFILES, DEFAULT_CAPABILITIES, ENFORCED_POD_SECURITY_VERSION, RESTRICTED_VOLUMES,
+  SAFE_SYSCTLS, SELINUX_TYPES, type PodSecurityVersion,
+} from './pss-versions';
+import { show } from './rule';
 import type { Rule } from './types';
 
-const ALLOWED_VOLUMES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];
-const SAFE_SYSCTLS = new Set([
-  'kernel.shm_rmid_forced', 'net.ipv4.ip_local_port_range', 'net.ipv4.ip_unprivileged_port_start', 'net.ipv4.tcp_syncookies',
-  'net.ipv4.ping_group_range', 'net.ipv4.ip_local_reserved_ports', 'net.ipv4.tcp_keepalive_time', 'net.ipv4.tcp_fin_timeout',
-  'net.ipv4.tcp_keepalive_intvl', 'net.ipv4.tcp_keepalive_probes',
-]);
-const SELINUX_TYPES = new Set(['', 'container_t', 'container_init_t', 'container_kvm_t', 'container_engine_t']);
+/** what is wrong and what is allowed, with the container when it is about one */
+interface Finding {
+  readonly container?: string;
+  readonly message: string;
+}
+
+type Level = 'baseline' | 'restricted';
+type CheckPod = (pod: PodTemplate, version: PodSecurityVersion) => Finding[];
+
+/** one check at one level, which applies from `since` on */
+function pss(level: Level, name: string, since: PodSecurityVersion, description: string, check: CheckPod): Rule {
+  const id = `${level}/${name}`;
+  return {
+    id, source: `pss-${level}`, description,
+    check: (manifests, ctx) => {
+      const version = ctx.podSecurityVersion ?? ENFORCED_POD_SECURITY_VERSION;
+      if (!atLeast(version, since)) return [];
+      return podTemplates(manifests).flatMap((pod) => check(pod, version).map(({ container, message }) =>
+        ({ rule: id, object: pod.ref, ...(container === undefined ? {} : { container }), message })));
+    },
+  };
+}
+
+/** a setting of a container, or (without one) of the pod */
+const at = (container: string | undefined, message: string): Finding =>
+  (container === undefined ? { message: `pod ${message}` } : { container, message });
+
+// Windows pods cannot set these fields: from v1.25 the restricted checks of them let them pass
+const exemptAsWindows = (pod: PodTemplate, version: PodSecurityVersion) =>
+  atLeast(version, 'v1.25') && pod.spec.os?.name === 'windows';
+// from v1.35 a pod in a user namespace of its own (hostUsers: false) is not root on the node
+const inUserNamespace = (pod: PodTemplate, version: PodSecurityVersion) =>
+  atLeast(version, 'v1.35') && pod.spec.hostUsers === false;
+
+const unmaskedProc = (pod: PodTemplate): Finding[] => containersOf(pod)
+  .filter(({ container }) => (container.securityContext?.procMount ?? 'Default') !== 'Default')
+  .map(({ container }) => at(container.name,
+    `securityContext.procMount must be unset or Default (got ${show(container.securityContext.procMount)})`));
 
 export const PSS_RULES: readonly Rule[] = [
-  // ---- Pod Security Standards: baseline ------------------------------------------------------
-  podRule('host-namespaces', 'pss-baseline', 'hostNetwork, hostPID and hostIPC unset or false', (pod) =>
-    ['hostNetwork', 'hostPID', 'hostIPC'].filter((f) => pod.spec[f] === true).map((f) => `${f} must be unset or false (got true)`)),
+  pss('baseline', 'host-namespaces', 'v1.0', 'hostNetwork, hostPID and hostIPC unset or false', (pod) =>
+    ['hostNetwork', 'hostPID', 'hostIPC'].filter((f) => pod.spec[f] === true)
+      .map((f) => ({ message: `${f} must be unset or false (got true)` }))),
 
-  containerRule('privileged', 'pss-baseline', 'securityContext.privileged unset or false', ({ container }) =>
-    container.securityContext?.privileged === true ? ['securityContext.privileged must be unset or false (got true)'] : []),
+  pss('baseline', 'privileged', 'v1.0', 'securityContext.privileged unset or false', (pod) =>
+    containersOf(pod).filter(({ container }) => container.securityContext?.privileged === true)
+      .map(({ container }) => at(container.name, 'securityContext.privileged must be unset or false (got true)'))),
 
-  containerRule('capabilities', 'pss-restricted', 'capabilities.drop contains ALL; add is empty or only NET_BIND_SERVICE', ({ container }) => {
-    const caps = container.securityContext?.capabilities ?? {};
-    const out: string[] = [];
-    if (!(caps.drop ?? []).includes('ALL')) out.push(`securityContext.capabilities.drop must contain "ALL" (got ${show(caps.drop ?? [])})`);
-    const extra = (caps.add ?? []).filter((c: string) => c !== 'NET_BIND_SERVICE');
-    if (extra.length > 0) out.push(`securityContext.capabilities.add may only hold NET_BIND_SERVICE (got ${show(caps.add)})`);
-    return out;
-  }),
-
-  podRule('volume-types', 'pss-restricted', `volumes only of the types ${ALLOWED_VOLUMES.join(', ')}`, (pod) =>
-    (pod.spec.volumes ?? []).flatMap((v: any) => {
-      const types = Object.keys(v).filter((k) => k !== 'name');
-      const bad = types.filter((t) => !ALLOWED_VOLUMES.includes(t));
-      return bad.length > 0 ? [`volume "${v.name}" is of type ${bad.join(', ')}; allowed: ${ALLOWED_VOLUMES.join(', ')}`] : [];
+  pss('baseline', 'capabilities', 'v1.0', 'capabilities.add only from the runtime default set', (pod) =>
+    containersOf(pod).flatMap(({ container }) => {
+      const added: string[] = container.securityContext?.capabilities?.add ?? [];
+      const extra = added.filter((c) => !DEFAULT_CAPABILITIES.has(c));
+      if (extra.length === 0) return [];
+      return [at(container.name, `securityContext.capabilities.add must not hold ${show(extra)}, outside the runtime `
+        + `default set; allowed: ${[...DEFAULT_CAPABILITIES].join(', ')}`)];
     })),
 
-  containerRule('host-ports', 'pss-baseline', 'no hostPort', ({ container }) =>
-    (container.ports ?? []).filter((p: any) => p.hostPort !== undefined && p.hostPort !== 0)
-      .map((p: any) => `ports[].hostPort must be unset or 0 (got ${p.hostPort})`)),
+  pss('baseline', 'host-path-volumes', 'v1.0', 'no hostPath volumes', (pod) =>
+    (pod.spec.volumes ?? []).filter((v: any) => v.hostPath !== undefined)
+      .map((v: any) => ({ message: `volume "${v.name}" must not be a hostPath volume` }))),
 
-  podRule('apparmor', 'pss-baseline', 'AppArmor unset, runtime/default or localhost/*', (pod) => {
-    const out: string[] = [];
-    for (const [key, value] of Object.entries<string>(pod.metadata.annotations ?? {})) {
-      if (key.startsWith('container.apparmor.security.beta.kubernetes.io/') && value !== 'runtime/default' && !value.startsWith('localhost/')) {
-        out.push(`annotation ${key} must be runtime/default or localhost/* (got ${show(value)})`);
+  pss('baseline', 'host-ports', 'v1.0', 'ports[].hostPort unset or 0', (pod) =>
+    containersOf(pod).flatMap(({ container }) => (container.ports ?? [])
+      .filter((p: any) => (p.hostPort ?? 0) !== 0)
+      .map((p: any) => at(container.name, `ports[].hostPort must be unset or 0 (got ${p.hostPort})`)))),
+
+  pss('baseline', 'apparmor', 'v1.0', 'AppArmor unset, runtime/default or localhost/*', (pod) => [
+    ...Object.entries<string>(pod.metadata.annotations ?? {})
+      .filter(([key, value]) => key.startsWith('container.apparmor.security.beta.kubernetes.io/')
+        && value !== '' && value !== 'runtime/default' && !value.startsWith('localhost/'))
+      .map(([key, value]) => ({
+        message: `annotation ${key} must be runtime/default or localhost/* (got ${show(value)})`,
+      })),
+    ...securityContexts(pod)
+      .filter(({ context }) => context?.appArmorProfile && !CONFINED_PROFILES.includes(context.appArmorProfile.type))
+      .map(({ container, context }) => at(container, 'securityContext.appArmorProfile.type must be RuntimeDefault '
+        + `or Localhost (got ${show(context.appArmorProfile.type)})`)),
+  ]),
+
+  pss('baseline', 'selinux', 'v1.0', 'seLinuxOptions: no user or role; a container type', (pod, version) => {
+    const types = allowedAt(SELINUX_TYPES, version);
+    return securityContexts(pod).flatMap(({ container, context }) => {
+      const options = context?.seLinuxOptions;
+      const found: Finding[] = [];
+      if (options?.user || options?.role) {
+        found.push(at(container, `securityContext.seLinuxOptions must not set user or role (got ${show(options)})`));
       }
-    }
-    const contexts = [['securityContext', pod.spec.securityContext], ...containersOf(pod).map(({ container }) => [`container "${container.name}" securityContext`, container.securityContext])];
-    for (const [where, sc] of contexts) {
-      const type = sc?.appArmorProfile?.type;
-      if (type !== undefined && type !== 'RuntimeDefault' && type !== 'Localhost') out.push(`${where}.appArmorProfile.type must be RuntimeDefault or Localhost (got ${show(type)})`);
-    }
-    return out;
-  }),
-
-  podRule('selinux', 'pss-baseline', 'seLinuxOptions: no user or role; type only container_t and kin', (pod) => {
-    const contexts = [['securityContext', pod.spec.securityContext], ...containersOf(pod).map(({ container }) => [`container "${container.name}" securityContext`, container.securityContext])];
-    return contexts.flatMap(([where, sc]) => {
-      const se = sc?.seLinuxOptions;
-      if (!se) return [];
-      const out: string[] = [];
-      if (se.user || se.role) out.push(`${where}.seLinuxOptions must not set user or role (got ${show(se)})`);
-      if (!SELINUX_TYPES.has(se.type ?? '')) out.push(`${where}.seLinuxOptions.type must be one of container_t, container_init_t, container_kvm_t, container_engine_t (got ${show(se.type)})`);
-      return out;
+      if (options && !types.has(options.type ?? '')) {
+        const allowed = [...types].filter(Boolean).join(', ');
+        found.push(at(container, `securityContext.seLinuxOptions.type must be unset or one of ${allowed} `
+          + `at ${version} (got ${show(options.type)})`));
+      }
+      return found;
     });
   }),
 
-  containerRule('proc-mount', 'pss-baseline', 'procMount unset or Default', ({ container }) => {
-    const pm = container.securityContext?.procMount;
-    return pm !== undefined && pm !== 'Default' ? [`securityContext.procMount must be unset or Default (got ${show(pm)})`] : [];
+  pss('baseline', 'proc-mount', 'v1.0', 'procMount unset or Default', (pod, version) =>
+    (inUserNamespace(pod, version) ? [] : unmaskedProc(pod))),
+
+  pss('baseline', 'seccomp', 'v1.19', 'seccompProfile unset, RuntimeDefault or Localhost', (pod) =>
+    securityContexts(pod)
+      .filter(({ context }) => context?.seccompProfile && !CONFINED_PROFILES.includes(context.seccompProfile.type))
+      .map(({ container, context }) => at(container, 'securityContext.seccompProfile.type must be RuntimeDefault '
+        + `or Localhost (got ${show(context.seccompProfile.type)})`))),
+
+  pss('baseline', 'sysctls', 'v1.0', 'only the sysctls safe at the enforced version', (pod, version) => {
+    const safe = allowedAt(SAFE_SYSCTLS, version);
+    return (pod.spec.securityContext?.sysctls ?? []).filter((s: any) => !safe.has(s.name))
+      .map((s: any) => ({ message: `sysctl ${s.name} is not safe at ${version}; allowed: ${[...safe].join(', ')}` }));
   }),
 
-  podRule('sysctls', 'pss-baseline', 'only the safe sysctls', (pod) =>
-    (pod.spec.securityContext?.sysctls ?? []).filter((s: any) => !SAFE_SYSCTLS.has(s.name)).map((s: any) => `sysctl ${s.name} is not in the safe set`)),
+  pss('baseline', 'host-process', 'v1.0', 'windowsOptions.hostProcess unset or false', (pod) =>
+    securityContexts(pod).filter(({ context }) => context?.windowsOptions?.hostProcess === true)
+      .map(({ container }) => at(container, 'securityContext.windowsOptions.hostProcess must be unset or false'))),
 
-  podRule('host-process', 'pss-baseline', 'windowsOptions.hostProcess unset or false', (pod) => {
-    const contexts = [pod.spec.securityContext, ...containersOf(pod).map(({ container }) => container.securityContext)];
-    return contexts.some((sc) => sc?.windowsOptions?.hostProcess === true) ? ['windowsOptions.hostProcess must be unset or false (got true)'] : [];
+  pss('restricted', 'volume-types', 'v1.0', `volumes only of the types ${RESTRICTED_VOLUMES.join(', ')}`, (pod) =>
+    (pod.spec.volumes ?? []).flatMap((v: any) => {
+      // hostPath is a baseline finding already
+      const bad = Object.keys(v).filter((k) => k !== 'name' && k !== 'hostPath' && !RESTRICTED_VOLUMES.includes(k));
+      if (bad.length === 0) return [];
+      return [{
+        message: `volume "${v.name}" is of type ${bad.join(', ')}; allowed: ${RESTRICTED_VOLUMES.join(', ')}`,
+      }];
+    })),
+
+  pss('restricted', 'privilege-escalation', 'v1.8', 'allowPrivilegeEscalation: false, set explicitly', (pod, version) =>
+    (exemptAsWindows(pod, version) ? [] : containersOf(pod)
+      .filter(({ container }) => container.securityContext?.allowPrivilegeEscalation !== false)
+      .map(({ container }) => at(container.name, 'securityContext.allowPrivilegeEscalation must be false, set '
+        + `explicitly (got ${show(container.securityContext?.allowPrivilegeEscalation)})`)))),
+
+  pss('restricted', 'run-as-non-root', 'v1.0', 'runAsNonRoot: true on the pod or every container', (pod, version) => {
+    if (inUserNamespace(pod, version)) return [];
+    const onPod = pod.spec.securityContext?.runAsNonRoot;
+    const found = onPod === false ? [at(undefined, 'securityContext.runAsNonRoot must not be false')] : [];
+    for (const { container } of containersOf(pod)) {
+      const own = container.securityContext?.runAsNonRoot;
+      if (own === false) found.push(at(container.name, 'securityContext.runAsNonRoot must not be false'));
+      else if (own === undefined && onPod !== true) {
+        found.push(at(container.name,
+          `securityContext.runAsNonRoot must be true, here or on the pod (got ${show(onPod)} on the pod)`));
+      }
+    }
+    return found;
   }),
 
-  podRule('seccomp', 'pss-restricted', 'seccompProfile RuntimeDefault or Localhost on the pod, or on every container', (pod) => {
-    const ok = (sc: any) => ['RuntimeDefault', 'Localhost'].includes(sc?.seccompProfile?.type);
-    const out: string[] = [];
-    const containers = containersOf(pod);
-    if (!ok(pod.spec.securityContext) && !containers.every(({ container }) => ok(container.securityContext))) {
-      out.push(`securityContext.seccompProfile.type must be RuntimeDefault or Localhost on the pod or every container (got ${show(pod.spec.securityContext?.seccompProfile?.type)})`);
-    }
-    for (const { container } of containers) {
-      const t = container.securityContext?.seccompProfile?.type;
-      if (t !== undefined && !['RuntimeDefault', 'Localhost'].includes(t)) out.push(`container "${container.name}" seccompProfile.type must be RuntimeDefault or Localhost (got ${show(t)})`);
-    }
-    return out;
-  }),
+  pss('restricted', 'run-as-user', 'v1.23', 'runAsUser never 0', (pod, version) =>
+    (inUserNamespace(pod, version) ? [] : securityContexts(pod)
+      .filter(({ context }) => context?.runAsUser === 0)
+      .map(({ container }) => at(container, 'securityContext.runAsUser must not be 0')))),
 
-  containerRule('privilege-escalation', 'pss-restricted', 'allowPrivilegeEscalation: false, set explicitly', ({ container }) =>
-    container.securityContext?.allowPrivilegeEscalation !== false
-      ? [`securityContext.allowPrivilegeEscalation must be false, set explicitly (got ${show(container.securityContext?.allowPrivilegeEscalation)})`] : []),
+  pss('restricted', 'seccomp', 'v1.19', 'seccompProfile RuntimeDefault or Localhost on the pod or every container',
+    (pod, version) => {
+      const onPod = CONFINED_PROFILES.includes(pod.spec.securityContext?.seccompProfile?.type);
+      if (onPod || exemptAsWindows(pod, version)) return [];
+      // a container that sets a profile of its own is confined, or a baseline finding
+      return containersOf(pod).filter(({ container }) => container.securityContext?.seccompProfile === undefined)
+        .map(({ container }) => at(container.name, 'securityContext.seccompProfile.type must be RuntimeDefault or '
+          + 'Localhost, here or on the pod (got none)'));
+    }),
 
-  podRule('run-as-non-root', 'pss-restricted', 'runAsNonRoot: true on the pod (no container sets false); runAsUser never 0', (pod) => {
-    const out: string[] = [];
-    const containers = containersOf(pod);
-    const podNonRoot = pod.spec.securityContext?.runAsNonRoot === true;
-    if (!podNonRoot && !containers.every(({ container }) => container.securityContext?.runAsNonRoot === true)) {
-      out.push(`securityContext.runAsNonRoot must be true (got ${show(pod.spec.securityContext?.runAsNonRoot)})`);
-    }
-    for (const { container } of containers) {
-      if (container.securityContext?.runAsNonRoot === false) out.push(`container "${container.name}" sets runAsNonRoot: false`);
-      if (container.securityContext?.runAsUser === 0) out.push(`container "${container.name}" sets runAsUser: 0`);
-    }
-    if (pod.spec.securityContext?.runAsUser === 0) out.push('securityContext.runAsUser must not be 0');
-    return out;
-  }),
+  pss('restricted', 'capabilities', 'v1.22', 'capabilities.drop holds ALL; add only NET_BIND_SERVICE', (pod, version) =>
+    (exemptAsWindows(pod, version) ? [] : containersOf(pod).flatMap(({ container }) => {
+      const caps = container.securityContext?.capabilities ?? {};
+      const found: Finding[] = [];
+      if (!(caps.drop ?? []).includes('ALL')) {
+        found.push(at(container.name,
+          `securityContext.capabilities.drop must contain "ALL" (got ${show(caps.drop ?? [])})`));
+      }
+      // one outside the default set is a baseline finding already
+      const extra = (caps.add ?? []).filter((c: string) => c !== 'NET_BIND_SERVICE' && DEFAULT_CAPABILITIES.has(c));
+      if (extra.length > 0) {
+        found.push(at(container.name,
+          `securityContext.capabilities.add may only hold NET_BIND_SERVICE (got ${show(extra)})`));
+      }
+      return found;
+    }))),
+
+  // from v1.35 baseline lets a pod in a user namespace unmask /proc; restricted still does not
+  pss('restricted', 'proc-mount', 'v1.35', 'procMount unset or Default, in a user namespace too', (pod, version) =>
+    (inUserNamespace(pod, version) ? unmaskedProc(pod) : [])),
 ];
