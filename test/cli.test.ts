@@ -5,11 +5,10 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { ReviewpointPolicy } from '../io/validation-plugin';
-import { minimalConfig, ROOT } from './helpers';
+import { minimalConfig, ROOT, scratchDir } from './helpers';
 
 const CDK8S = path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s');
 
@@ -18,12 +17,12 @@ jest.setTimeout(120_000);
 
 beforeAll(() => {
   // a synth builds (or rebuilds) the bundles and the snapshot that the CLI and the script run
-  execFileSync('sh', ['scripts/synth.sh', '--out', fs.mkdtempSync(path.join(os.tmpdir(), 'rp-build-'))], { cwd: ROOT });
+  execFileSync('sh', ['scripts/synth.sh', '--out', scratchDir('rp-build-')], { cwd: ROOT });
 });
 
 /** a scratch project that uses this repo's cdk8s.yaml and build */
 function project(config: Record<string, unknown>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-cli-'));
+  const dir = scratchDir('rp-cli-');
   fs.copyFileSync(path.join(ROOT, 'cdk8s.yaml'), path.join(dir, 'cdk8s.yaml'));
   for (const link of ['build', 'scripts']) fs.symlinkSync(path.join(ROOT, link), path.join(dir, link));
   fs.mkdirSync(path.join(dir, 'config'));

@@ -1,14 +1,13 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { main } from '../main';
 import { readTree } from '../io/publish';
-import { CONFIG_DIR, minimalConfig, productionConfig, ROOT } from './helpers';
+import { CONFIG_DIR, minimalConfig, productionConfig, ROOT, scratchDir } from './helpers';
 
 /** a scratch project: config/ with the given environments, and an output folder */
 function scratch(envs: Record<string, unknown>): { config: string; out: string } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-synth-'));
+  const dir = scratchDir('rp-synth-');
   const config = path.join(dir, 'config');
   fs.mkdirSync(config);
   for (const [name, data] of Object.entries(envs)) fs.writeFileSync(path.join(config, `${name}.yaml`), stringify(data));
