@@ -37,7 +37,10 @@ const SECRET_ENV: ReadonlyArray<readonly [string, SecretKey]> = [
 ];
 
 /** every variable the manifests set themselves: settings.extraEnv may not override one */
-export const MANAGED_ENV: ReadonlySet<string> = new Set([...Object.keys(SETTINGS_ENV), ...SECRET_ENV.map(([name]) => name)]);
+export const MANAGED_ENV: ReadonlySet<string> = new Set([
+  ...Object.keys(SETTINGS_ENV),
+  ...SECRET_ENV.map(([name]) => name),
+]);
 
 /** ConfigMap data: every non-secret REVIEWPOINT_* setting, sorted so the hash is stable */
 export function configMapData(config: EnvironmentConfig): Record<string, string> {

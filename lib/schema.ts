@@ -109,7 +109,9 @@ function checkValue(value: unknown, type: Type, path: string, kind: string, prob
       if (typeof value !== 'string' && !Number.isInteger(value)) refuse('integer or string');
       return;
     case 'quantity':
-      if (!(typeof value === 'number' && Number.isFinite(value)) && !(typeof value === 'string' && isQuantity(value))) refuse('a quantity such as 250m, 128Mi or 2');
+      if (!(typeof value === 'number' && Number.isFinite(value)) && !(typeof value === 'string' && isQuantity(value))) {
+        refuse('a quantity such as 250m, 128Mi or 2');
+      }
       return;
     case 'date-time':
       if (typeof value !== 'string' || !DATE_TIME.test(value)) refuse('an RFC 3339 date-time');

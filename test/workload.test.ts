@@ -74,8 +74,14 @@ describe('a config that sets every field', () => {
   });
 
   test('sets a CPU limit on the app and on the migration when cpuLimit is given', () => {
-    expect(app.resources).toEqual({ requests: { cpu: '200m', memory: '320Mi' }, limits: { cpu: '1500m', memory: '640Mi' } });
-    expect(migrate.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } });
+    expect(app.resources).toEqual({
+      requests: { cpu: '200m', memory: '320Mi' },
+      limits: { cpu: '1500m', memory: '640Mi' },
+    });
+    expect(migrate.resources).toEqual({
+      requests: { cpu: '100m', memory: '128Mi' },
+      limits: { cpu: '500m', memory: '256Mi' },
+    });
   });
 
   test('mounts the uploads from the existing claim instead of an emptyDir', () => {
