@@ -128,7 +128,12 @@ describe('config errors', () => {
   });
 
   test('fails when the init-container strategy has several replicas and no opt-in', () => {
-    expectError(minimalConfig, (c) => { c.migration.strategy = 'initContainer'; c.app.replicas = 2; }, /migration\.strategy: got "initContainer" with up to 2 replicas: alembic takes no lock/);
+    expectError(minimalConfig, (c) => { c.migration.strategy = 'initContainer'; c.app.replicas = 2; }, /migration\.strategy: got "initContainer" with up to 2 replicas: alembic takes no lock.*allowConcurrentInitContainers: true/);
+  });
+
+  test('fails when the init-container strategy has an autoscaler that could add replicas', () => {
+    expectError(minimalConfig, (c) => { c.migration.strategy = 'initContainer'; delete c.app.replicas; c.app.autoscaling = { minReplicas: 1, maxReplicas: 2 }; },
+      /migration\.strategy: got "initContainer" with up to 2 replicas/);
   });
 
   test('fails when the database connection budget is overrun', () => {
