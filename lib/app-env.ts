@@ -2,7 +2,8 @@
  * The backend's environment: non-secret settings for the ConfigMap, secret ones by reference.
  * Shared by the app container and the migration, which imports the same settings module.
  */
-import k8s = require('cdk8s-plus-28/lib/imports/k8s');
+// types only: config.ts imports this module, and the validation plugin should not bundle the API
+import type { EnvVar } from 'cdk8s-plus-28/lib/imports/k8s';
 import type { EnvironmentConfig } from './config';
 import { byCodeUnit } from './determinism';
 import { APP_NAME } from './labels';
@@ -56,7 +57,7 @@ export function configMapData(config: EnvironmentConfig): Record<string, string>
 export { contentHash } from './determinism';
 
 /** secrets by secretKeyRef: the Secret's data never enters the manifests */
-export function secretEnv(config: EnvironmentConfig): k8s.EnvVar[] {
+export function secretEnv(config: EnvironmentConfig): EnvVar[] {
   const { name } = config.secrets;
   return SECRET_ENV
     .filter(([envName]) => envName !== 'REVIEWPOINT_API_KEY' || config.settings.apiKeyEnabled)
