@@ -8,6 +8,8 @@
 import { CORE_SCHEMA, load as loadYaml, YAMLException } from 'js-yaml';
 // zod/mini: the same checks as zod's classic API at a small fraction of the code to load
 import * as z from 'zod/mini';
+import { MANAGED_ENV } from './app-env';
+import { isPositiveQuantity } from './quantity';
 import { looksLikeSecretName } from './secret-names';
 
 /** Where a config value came from: used in every error message. */
@@ -39,8 +41,6 @@ export class ConfigError extends Error {
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-// Kubernetes resource.Quantity: a decimal number with an optional binary or decimal suffix.
-const QUANTITY = /^[+]?(\d+(\.\d*)?|\.\d+)(([KMGTPE]i)|[numkMGTPE]|[eE][+-]?\d+)?$/;
 // OCI reference parts: registry[:port]/path and a tag
 const IMAGE_REPOSITORY = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-]+[a-z0-9]+)*)*$/;
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
@@ -53,7 +53,7 @@ const FEATURE = /^[a-z][a-z0-9_-]*:[a-z][a-z0-9_-]*$/;
 
 const dnsLabel = z.string().check(z.maxLength(63), z.regex(DNS_LABEL, 'a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters'));
 const dnsSubdomain = z.string().check(z.maxLength(253), z.regex(DNS_SUBDOMAIN, 'a DNS-1123 subdomain: lowercase letters, digits, "-" and ".", at most 253 characters'));
-const quantity = z.string().check(z.regex(QUANTITY, 'a Kubernetes quantity such as 100m, 0.5, 256Mi or 1Gi (binary suffixes Ki Mi Gi Ti, decimal k M G T; not "MB")'));
+const quantity = z.string().check(z.refine(isPositiveQuantity, 'a Kubernetes quantity above zero such as 100m, 0.5, 256Mi or 1Gi (binary suffixes Ki Mi Gi Ti, decimal k M G T; not "MB")'));
 const labels = z.record(
   z.string().check(z.regex(LABEL_KEY, 'a label key: [prefix/]name, the name at most 63 characters of letters, digits, "-", "_", "."')),
   z.string().check(z.maxLength(63), z.regex(LABEL_VALUE, 'a label value: at most 63 characters of letters, digits, "-", "_", "."')),
@@ -282,11 +282,6 @@ export function parseEnvironmentConfig(text: string, source: ConfigSource): Envi
 // Rules that span fields
 // ---------------------------------------------------------------------------------------------
 
-const RESERVED_ENV = new Set([
-  'PYTHONDONTWRITEBYTECODE', 'REVIEWPOINT_DB_URL', 'REVIEWPOINT_JWT_SECRET_KEY', 'REVIEWPOINT_JWT_SECRET',
-  'REVIEWPOINT_API_KEY', 'REVIEWPOINT_ENVIRONMENT', 'REVIEWPOINT_LOG_LEVEL', 'REVIEWPOINT_ALLOWED_ORIGINS',
-  'REVIEWPOINT_AUTH_ENABLED', 'REVIEWPOINT_API_KEY_ENABLED', 'REVIEWPOINT_UPLOAD_DIR', 'REVIEWPOINT_FEATURES',
-]);
 const TRUTHY = /^(1|true|yes|on)$/i;
 
 function checkRules(c: EnvironmentConfig, src: ConfigSource): void {
@@ -355,7 +350,7 @@ function checkRules(c: EnvironmentConfig, src: ConfigSource): void {
 
   for (const [name, value] of Object.entries(c.settings.extraEnv)) {
     const field = `settings.extraEnv.${name}`;
-    if (RESERVED_ENV.has(name)) {
+    if (MANAGED_ENV.has(name)) {
       fail(field, `got ${name}, which the manifests set themselves; allowed: the dedicated field under settings or secrets`);
     }
     if (looksLikeSecretName(name)) {

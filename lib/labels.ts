@@ -38,11 +38,3 @@ export function recommendedLabels(config: EnvironmentConfig, component: Componen
 export function imageReference(image: ImageConfig): string {
   return `${image.repository}${image.tag ? `:${image.tag}` : ''}${image.digest ? `@${image.digest}` : ''}`;
 }
-
-/**
- * Plain code-unit order. Not localeCompare: its first call loads ICU collation data, which
- * costs more than the rest of a synth, and output order must not depend on a locale anyway.
- */
-export function byCodeUnit(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}

@@ -10,7 +10,8 @@ import { ReviewpointChart } from './chart';
 import type { EnvironmentConfig } from './config';
 import { argoCdApplication, fluxKustomizations } from './delivery/gitops';
 import { STAGES, stageOf, type StageName } from './delivery/stages';
-import { byCodeUnit, selectorLabels } from './labels';
+import { byCodeUnit } from './determinism';
+import { selectorLabels } from './labels';
 import { toYaml } from './yaml';
 
 /** a synthesized Kubernetes object */

@@ -4,7 +4,8 @@
  */
 import k8s = require('cdk8s-plus-28/lib/imports/k8s');
 import { Construct } from 'constructs';
-import { CONFIG_MAP_NAME, configMapData, contentHash, secretEnv, UPLOAD_DIR, UPLOADS_VOLUME } from './app-env';
+import { CONFIG_MAP_NAME, configMapData, secretEnv, UPLOAD_DIR, UPLOADS_VOLUME } from './app-env';
+import { contentHash } from './determinism';
 import type { EnvironmentConfig } from './config';
 import { hardenedContainer, tmpVolume } from './container';
 import { APP_NAME, HTTP_PORT, imageReference, recommendedLabels, selectorLabels } from './labels';

@@ -1,3 +1,4 @@
+import { synthesizeObjects } from '../lib/render';
 import { configFrom, configFromText, minimalConfig, productionConfig } from './helpers';
 
 const WHERE = /^config error in environment "test" \(config\/test\.yaml\), field /;
@@ -69,6 +70,11 @@ describe('config errors', () => {
     expectError(minimalConfig, (c) => { c.app.resources = { memoryLimit: '512MB' }; }, /app\.resources\.memoryLimit: got string "512MB"; allowed: a Kubernetes quantity/);
   });
 
+  test.each(['-256Mi', '0', '0.0Gi'])('fails when a quantity is %s: requests, limits and sizes must be above zero', (value) => {
+    expectError(minimalConfig, (c) => { c.migration.resources = { memoryRequest: value }; },
+      new RegExp(`migration\\.resources\\.memoryRequest: got string "${value.replace('.', '\\.')}"; allowed: a Kubernetes quantity above zero`));
+  });
+
   test('fails when a name is not DNS-1123', () => {
     expectError(minimalConfig, (c) => { c.namespace = 'RP_Test'; }, /namespace: got string "RP_Test"; allowed: a DNS-1123 label/);
   });
@@ -122,7 +128,12 @@ describe('config errors', () => {
   });
 
   test('fails when the init-container strategy has several replicas and no opt-in', () => {
-    expectError(minimalConfig, (c) => { c.migration.strategy = 'initContainer'; c.app.replicas = 2; }, /migration\.strategy: got "initContainer" with up to 2 replicas: alembic takes no lock/);
+    expectError(minimalConfig, (c) => { c.migration.strategy = 'initContainer'; c.app.replicas = 2; }, /migration\.strategy: got "initContainer" with up to 2 replicas: alembic takes no lock.*allowConcurrentInitContainers: true/);
+  });
+
+  test('fails when the init-container strategy has an autoscaler that could add replicas', () => {
+    expectError(minimalConfig, (c) => { c.migration.strategy = 'initContainer'; delete c.app.replicas; c.app.autoscaling = { minReplicas: 1, maxReplicas: 2 }; },
+      /migration\.strategy: got "initContainer" with up to 2 replicas/);
   });
 
   test('fails when the database connection budget is overrun', () => {
@@ -167,8 +178,14 @@ describe('config errors', () => {
     expectError(minimalConfig, (c) => { c.settings.extraEnv = { SMTP_PASSWORD: 'hunter2' }; }, /settings\.extraEnv\.SMTP_PASSWORD: got a literal value for a secret-looking name/);
   });
 
-  test('fails when extraEnv overrides a variable the manifests set', () => {
-    expectError(minimalConfig, (c) => { c.settings.extraEnv = { REVIEWPOINT_LOG_LEVEL: 'DEBUG' }; }, /settings\.extraEnv\.REVIEWPOINT_LOG_LEVEL: got REVIEWPOINT_LOG_LEVEL, which the manifests set themselves/);
+  // every name the app container gets, read from the output rather than from a list kept here
+  const objects: any[] = synthesizeObjects(configFrom(minimalConfig()));
+  const app = objects.find((o) => o.kind === 'Deployment');
+  const configMap = objects.find((o) => o.kind === 'ConfigMap');
+  const managed = [...Object.keys(configMap.data), ...app.spec.template.spec.containers[0].env.map((e: any) => e.name)];
+
+  test.each(managed)('fails when extraEnv overrides %s, which the manifests set', (name) => {
+    expectError(minimalConfig, (c) => { c.settings.extraEnv = { [name]: 'x' }; }, new RegExp(`settings\\.extraEnv\\.${name}: got ${name}, which the manifests set themselves`));
   });
 
   test('fails when a network peer is both a CIDR and pods', () => {

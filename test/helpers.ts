@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { parseEnvironmentConfig, type EnvironmentConfig } from '../lib/config';
@@ -6,6 +8,20 @@ import { loadEnvironment } from '../io/config-files';
 export const ROOT = path.resolve(__dirname, '..');
 export const CONFIG_DIR = path.join(ROOT, 'config');
 export const ENVIRONMENTS = ['dev', 'prod', 'staging'] as const;
+
+const scratchDirs: string[] = [];
+
+/** a new folder in the system's temp folder, removed when the test file's tests are done */
+export function scratchDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  scratchDirs.push(dir);
+  return dir;
+}
+
+// registered by importing this module: no test file can forget it
+afterAll(() => {
+  for (const dir of scratchDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 /** a committed environment's config */
 export function committedConfig(env: string): EnvironmentConfig {

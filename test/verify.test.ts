@@ -1,11 +1,10 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { PolicyError } from '../lib/policy';
 import { verifyManifests } from '../lib/verify';
 import { synthesizeObjects } from '../lib/render';
-import { committedConfig, minimalConfig } from './helpers';
+import { committedConfig, minimalConfig, scratchDir } from './helpers';
 
 jest.mock('../lib/verify', () => {
   const actual = jest.requireActual('../lib/verify');
@@ -38,7 +37,7 @@ describe('verifyManifests', () => {
 describe('a run that fails the checks', () => {
   test('leaves the previous output byte-identical', () => {
     // GIVEN a published tree
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-verify-'));
+    const dir = scratchDir('rp-verify-');
     fs.mkdirSync(path.join(dir, 'config'));
     fs.writeFileSync(path.join(dir, 'config', 'alpha.yaml'), stringify(minimalConfig()));
     const args = ['--config', path.join(dir, 'config'), '--out', path.join(dir, 'dist')];

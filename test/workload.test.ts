@@ -1,0 +1,129 @@
+import { synthesizeObjects } from '../lib/render';
+import { verifyManifests } from '../lib/verify';
+import { configFrom, DIGEST_A, DIGEST_B } from './helpers';
+
+/**
+ * A production config that sets every field, choosing one side where two exclude each other
+ * (autoscaling over replicas, a claim over an emptyDir for uploads, a CIDR for one peer and pods
+ * for the other), so that fields no committed environment uses are synthesized and checked too.
+ */
+function everyField(): Record<string, any> {
+  return {
+    namespace: 'rp-full',
+    production: true,
+    app: {
+      image: { repository: 'registry.example.com/rp/backend', tag: '2.0.0', digest: DIGEST_A },
+      command: ['/app/.venv/bin/python', '-m', 'uvicorn', 'src.main:app'],
+      args: ['--host', '0.0.0.0', '--port', '8000', '--proxy-headers'],
+      autoscaling: { minReplicas: 2, maxReplicas: 4, targetCPUUtilizationPercent: 60 },
+      resources: { cpuRequest: '200m', memoryRequest: '320Mi', memoryLimit: '640Mi', cpuLimit: '1500m' },
+      rollingUpdate: { maxSurge: 1, maxUnavailable: 0 },
+      podDisruptionBudget: { maxUnavailable: 1 },
+      terminationGracePeriodSeconds: 45,
+      progressDeadlineSeconds: 300,
+      runAsUser: 10001,
+      runAsGroup: 10002,
+      uploads: { claimName: 'reviewpoint-uploads' },
+    },
+    settings: {
+      environment: 'prod',
+      logLevel: 'WARNING',
+      allowedOrigins: ['https://app.example.com'],
+      features: ['health:read'],
+      authEnabled: true,
+      apiKeyEnabled: false,
+      extraEnv: { FORWARDED_ALLOW_IPS: '10.0.0.0/8' },
+    },
+    secrets: { name: 'rp-secrets', dbUrlKey: 'database-url', jwtSecretKey: 'jwt', apiKeyKey: 'key' },
+    database: { port: 6432, maxConnections: 200, egress: { namespace: 'databases', podLabels: { app: 'pg' } } },
+    dns: { namespace: 'dns-system', podLabels: { app: 'coredns' } },
+    allowIngressFrom: { cidr: '10.20.0.0/16' },
+    ingress: { host: 'api.example.com', className: 'nginx', tlsSecretName: 'api-tls' },
+    migration: {
+      strategy: 'job',
+      image: { repository: 'registry.example.com/rp/backend-shell', tag: '2.0.0', digest: DIGEST_B },
+      command: ['alembic', 'upgrade', 'heads'],
+      runAsUser: 10003,
+      runAsGroup: 10004,
+      resources: { cpuRequest: '100m', memoryRequest: '128Mi', memoryLimit: '256Mi', cpuLimit: '500m' },
+      backoffLimit: 1,
+      activeDeadlineSeconds: 900,
+      ttlSecondsAfterFinished: 3600,
+      allowConcurrentInitContainers: false,
+    },
+  };
+}
+
+describe('a config that sets every field', () => {
+  // GIVEN the config; WHEN it is synthesized
+  const objects: any[] = synthesizeObjects(configFrom(everyField(), 'full'));
+  const find = (kind: string) => objects.find((o) => o.kind === kind);
+  const app = find('Deployment').spec.template.spec.containers[0];
+  const migrate = find('Job').spec.template.spec.containers[0];
+
+  // THEN
+  test('passes the schema and the security contract', () => {
+    expect(() => verifyManifests(objects, { environment: 'full', production: true })).not.toThrow();
+  });
+
+  test('runs the configured command with its args', () => {
+    expect(app).toMatchObject({
+      command: ['/app/.venv/bin/python', '-m', 'uvicorn', 'src.main:app'],
+      args: ['--host', '0.0.0.0', '--port', '8000', '--proxy-headers'],
+    });
+  });
+
+  test('sets a CPU limit on the app and on the migration when cpuLimit is given', () => {
+    expect(app.resources).toEqual({
+      requests: { cpu: '200m', memory: '320Mi' },
+      limits: { cpu: '1500m', memory: '640Mi' },
+    });
+    expect(migrate.resources).toEqual({
+      requests: { cpu: '100m', memory: '128Mi' },
+      limits: { cpu: '500m', memory: '256Mi' },
+    });
+  });
+
+  test('mounts the uploads from the existing claim instead of an emptyDir', () => {
+    expect(find('Deployment').spec.template.spec.volumes).toContainEqual({
+      name: 'uploads', persistentVolumeClaim: { claimName: 'reviewpoint-uploads' },
+    });
+    expect(app.volumeMounts).toContainEqual({ name: 'uploads', mountPath: '/app/uploads' });
+  });
+
+  test('with apiKeyEnabled false, turns the key check off and reads no API key', () => {
+    expect(find('ConfigMap').data.REVIEWPOINT_API_KEY_ENABLED).toBe('false');
+    // the migration Job also carries the settings as literal values: only secret refs matter here
+    const secretRefs = (c: any) => c.env.filter((e: any) => e.valueFrom).map((e: any) => [e.name, e.valueFrom.secretKeyRef]);
+    const expected = [
+      ['REVIEWPOINT_DB_URL', { name: 'rp-secrets', key: 'database-url' }],
+      ['REVIEWPOINT_JWT_SECRET_KEY', { name: 'rp-secrets', key: 'jwt' }],
+      ['REVIEWPOINT_JWT_SECRET', { name: 'rp-secrets', key: 'jwt' }],
+    ];
+    expect(secretRefs(app)).toEqual(expected);
+    expect(secretRefs(migrate)).toEqual(expected);
+  });
+
+  test('runs both pods as the configured identities, in the restricted securityContext', () => {
+    const restricted = (runAsUser: number, runAsGroup: number) => ({
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      runAsGroup,
+      runAsNonRoot: true,
+      runAsUser,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(app.securityContext).toEqual(restricted(10001, 10002));
+    expect(migrate.securityContext).toEqual(restricted(10003, 10004));
+    expect(find('Job').spec.template.spec.securityContext).toEqual({
+      fsGroup: 10004,
+      fsGroupChangePolicy: 'OnRootMismatch',
+      runAsGroup: 10004,
+      runAsNonRoot: true,
+      runAsUser: 10003,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+  });
+});
