@@ -6,7 +6,9 @@
  * can never touch an immutable selector.
  * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/common-labels/
  */
+import { labelValue } from './api-server';
 import type { EnvironmentConfig, ImageConfig } from './config';
+import { contentHash } from './determinism';
 
 export const APP_NAME = 'reviewpoint-backend';
 export const PART_OF = 'reviewpoint';
@@ -25,13 +27,27 @@ export function selectorLabels(config: EnvironmentConfig, component: Component):
 
 /** every recommended label: selector labels plus version and ownership */
 export function recommendedLabels(config: EnvironmentConfig, component: Component, image?: ImageConfig): Record<string, string> {
-  const version = image?.tag ?? image?.digest?.slice('sha256:'.length, 'sha256:'.length + 12);
+  const version = image && versionLabel(image);
   return {
     ...selectorLabels(config, component),
     ...(version ? { 'app.kubernetes.io/version': version } : {}),
     'app.kubernetes.io/part-of': PART_OF,
     'app.kubernetes.io/managed-by': 'cdk8s',
   };
+}
+
+/**
+ * The app.kubernetes.io/version label of an image: its tag, or the start of its digest. A tag may
+ * be 128 characters long and start with "_" or end with "." or "-"; a label value may not (63,
+ * alphanumeric at both ends). Such a tag keeps a readable head and a hash of the whole tag, so two
+ * tags never share a label.
+ */
+export function versionLabel(image: ImageConfig): string | undefined {
+  const version = image.tag ?? image.digest?.slice('sha256:'.length, 'sha256:'.length + 12);
+  if (version === undefined || labelValue(version) === undefined) return version;
+  const head = version.slice(0, 52).replace(/^[^A-Za-z0-9]+/, '').replace(/[^A-Za-z0-9]+$/, '');
+  const hash = contentHash(version).slice(0, 10);
+  return head ? `${head}-${hash}` : hash;
 }
 
 /** `repo:tag@sha256:...`: the digest wins at pull time, the tag stays readable */

@@ -1,4 +1,5 @@
-import { API_SERVER_CHECKS, quantityValue, validateApiServer } from '../lib/api-server';
+import { API_SERVER_CHECKS, labelValue, quantityValue, validateApiServer } from '../lib/api-server';
+import { versionLabel } from '../lib/labels';
 import type { Manifest } from '../lib/policy';
 import { synthesizeObjects } from '../lib/render';
 import { verifyManifests } from '../lib/verify';
@@ -58,5 +59,33 @@ describe('the API server check', () => {
     const list = objects();
     api(list).resources.requests.memory = '1Gi';
     expect(() => verifyManifests(list, { environment: 'test', production: false })).toThrow(/^API server check failed in environment "test" \(1 violation\):\n  Deployment\/reviewpoint-backend container "api": \[api-resources\] resources\.requests\.memory: got "1Gi"/);
+  });
+});
+
+describe('the version label of an image', () => {
+  const image = (tag: string) => ({ repository: 'ghcr.io/acme/backend', tag });
+
+  test('is the tag when the tag is a valid label value', () => {
+    expect(versionLabel(image('1.4.2'))).toBe('1.4.2');
+  });
+
+  test('keeps a readable head and a hash of a tag longer than 63 characters', () => {
+    const tag = `1.5.0-build.${'0123456789'.repeat(8)}`;
+    const label = versionLabel(image(tag))!;
+    expect(label).toMatch(/^1\.5\.0-build\.0123456789012345678901234567890123456789-[0-9a-f]{10}$/);
+    expect(labelValue(label)).toBeUndefined();
+    // deterministic, and distinct for distinct tags
+    expect(versionLabel(image(tag))).toBe(label);
+    expect(versionLabel(image(`${tag}1`))).not.toBe(label);
+  });
+
+  test('trims what a label may not start or end with', () => {
+    expect(versionLabel(image('_release-'))).toMatch(/^release-[0-9a-f]{10}$/);
+  });
+
+  test('lets a 128-character tag through the whole synth', () => {
+    const data = minimalConfig();
+    data.app.image.tag = 'v'.repeat(128);
+    expect(() => verifyManifests(synthesizeObjects(configFrom(data)), { environment: 'test', production: false })).not.toThrow();
   });
 });
