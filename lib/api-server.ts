@@ -8,6 +8,7 @@
  * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set
  */
 import { podTemplates } from './policy/pods';
+import { quantityValue } from './quantity';
 import { objectRef, type Manifest, type Violation } from './policy/types';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -53,19 +54,6 @@ const NAME_RULES: Readonly<Record<string, Check>> = {
   // the Job controller labels its pods with the Job's name (batch.kubernetes.io/job-name)
   Job: (v) => labelValue(v) ?? dns1123Subdomain(v),
 };
-
-const POWERS: Readonly<Record<string, number>> = {
-  n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
-};
-
-/** a resource quantity as a number (precise enough to compare requests with limits) */
-export function quantityValue(q: string | number): number {
-  if (typeof q === 'number') return q;
-  const m = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(?:([eE][+-]?\d+)|([KMGTPE]i|[numkMGTPE])?)$/.exec(q);
-  if (!m) throw new Error(`not a quantity: ${q}`);
-  return m[2] ? Number(m[1] + m[2]) : Number(m[1]) * POWERS[m[3] ?? ''];
-}
 
 export const API_SERVER_CHECKS = ['api-name', 'api-labels', 'api-container', 'api-ports', 'api-env', 'api-resources', 'api-volumes', 'api-config-keys'] as const;
 type CheckId = (typeof API_SERVER_CHECKS)[number];

@@ -1,4 +1,5 @@
-import { API_SERVER_CHECKS, labelValue, quantityValue, validateApiServer } from '../lib/api-server';
+import { API_SERVER_CHECKS, labelValue, validateApiServer } from '../lib/api-server';
+import { quantityValue } from '../lib/quantity';
 import { versionLabel } from '../lib/labels';
 import type { Manifest } from '../lib/policy';
 import { synthesizeObjects } from '../lib/render';
@@ -16,7 +17,7 @@ describe.each(ENVIRONMENTS)('the %s output', (env) => {
 });
 
 describe('quantities', () => {
-  test.each([['100m', 0.1], ['1.5Gi', 1.5 * 2 ** 30], ['512Mi', 512 * 2 ** 20], ['2', 2], ['1e3', 1000], ['250k', 250000], [3, 3]] as const)('%s is %d', (q, v) => {
+  test.each([['100m', 0.1], ['1.5Gi', 1.5 * 2 ** 30], ['512Mi', 512 * 2 ** 20], ['2', 2], ['1e3', 1000], ['250k', 250000], ['-1', -1], [3, 3]] as const)('%s is %d', (q, v) => {
     expect(quantityValue(q)).toBeCloseTo(v);
   });
 });

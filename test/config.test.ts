@@ -224,3 +224,68 @@ describe('the delivery section', () => {
     expectError(minimalConfig, (c) => { c.delivery = { flux: { interval: '10 minutes' } }; }, /delivery\.flux\.interval: got string "10 minutes"; allowed: a duration/);
   });
 });
+
+describe('config errors, all at once and with hints', () => {
+  const messageOf = (data: Record<string, any>): string => {
+    try {
+      configFrom(data);
+    } catch (e) {
+      return (e as Error).message;
+    }
+    throw new Error('the config was accepted');
+  };
+
+  test('fails with every problem of a file, one per line', () => {
+    const data = minimalConfig();
+    data.app.replicas = 'two';
+    data.settings.logLevel = 'LOUD';
+    data.app.replica = 3;
+    const lines = messageOf(data).split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines).toEqual(expect.arrayContaining([
+      expect.stringMatching(/field app\.replica: unknown key "replica" \(did you mean "replicas"\?\)/),
+      expect.stringMatching(/field app\.replicas: got string "two"/),
+      expect.stringMatching(/field settings\.logLevel: got string "LOUD"; allowed: one of/),
+    ]));
+  });
+
+  test('fails with every broken rule, not only the first', () => {
+    const data = productionConfig();
+    data.settings.authEnabled = false;
+    data.settings.logLevel = 'DEBUG';
+    expect(messageOf(data).split('\n')).toEqual([
+      expect.stringMatching(/field settings\.authEnabled: got false in a production environment/),
+      expect.stringMatching(/field settings\.logLevel: got "DEBUG" in a production environment/),
+    ]);
+  });
+
+  test('fails when a key is at the wrong level, naming where it belongs', () => {
+    const data = minimalConfig();
+    data.replicas = 2;
+    expect(messageOf(data)).toMatch(/field replicas: unknown key "replicas" \(did you mean "app\.replicas"\? it belongs there\)/);
+  });
+
+  test('fails when a quantity is written as a number, saying to quote it', () => {
+    const data = minimalConfig();
+    data.app.resources = { memoryLimit: 512 };
+    expect(messageOf(data)).toMatch(/field app\.resources\.memoryLimit: got number 512; allowed: a string with its unit, e\.g\. "512Mi" or "0\.5": quote it, e\.g\. memoryLimit: "512"/);
+  });
+
+  test('fails when a block is missing, listing what goes in it', () => {
+    const data = minimalConfig();
+    delete data.secrets;
+    expect(messageOf(data)).toMatch(/field secrets: missing; allowed: a mapping with the keys name \(required\), dbUrlKey, jwtSecretKey, apiKeyKey/);
+  });
+
+  test('fails when a memory request is above its limit', () => {
+    const data = minimalConfig();
+    data.app.resources = { memoryRequest: '1Gi', memoryLimit: '512Mi' };
+    expect(messageOf(data)).toMatch(/field app\.resources\.memoryRequest: got "1Gi", above memoryLimit "512Mi"; allowed: at most the limit/);
+  });
+
+  test('fails when a CPU request is above its limit', () => {
+    const data = minimalConfig();
+    data.migration.resources = { cpuRequest: '500m', cpuLimit: '0.25' };
+    expect(messageOf(data)).toMatch(/field migration\.resources\.cpuRequest: got "500m", above cpuLimit "0\.25"/);
+  });
+});

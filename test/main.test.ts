@@ -3,7 +3,10 @@ import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { main } from '../main';
 import { readTree } from '../io/publish';
-import { CONFIG_DIR, minimalConfig, ROOT, scratchDir } from './helpers';
+import { CONFIG_DIR, minimalConfig, productionConfig, ROOT, scratchDir } from './helpers';
+
+/** a second environment: its own namespace, since two environments may not share one */
+const beta = () => ({ ...minimalConfig(), namespace: 'rp-beta' });
 
 /** a scratch project: config/ with the given environments, and an output folder */
 function scratch(envs: Record<string, unknown>): { config: string; out: string } {
@@ -51,14 +54,14 @@ describe('the committed dist/', () => {
 
 describe('publishing', () => {
   test('writes one folder per environment with a kustomization', () => {
-    const { config, out } = scratch({ alpha: minimalConfig(), beta: minimalConfig() });
+    const { config, out } = scratch({ alpha: minimalConfig(), beta: beta() });
     expect(run(['--config', config, '--out', out]).code).toBe(0);
     expect(fs.readdirSync(out).sort()).toEqual(['alpha', 'beta']);
     expect(fs.readdirSync(path.join(out, 'alpha'))).toContain('kustomization.yaml');
   });
 
   test('removes the output of an environment whose config file is gone', () => {
-    const { config, out } = scratch({ alpha: minimalConfig(), beta: minimalConfig() });
+    const { config, out } = scratch({ alpha: minimalConfig(), beta: beta() });
     run(['--config', config, '--out', out]);
     fs.rmSync(path.join(config, 'beta.yaml'));
     expect(run(['--config', config, '--out', out]).code).toBe(0);
@@ -77,7 +80,7 @@ describe('publishing', () => {
   });
 
   test('with --env, rewrites only that environment and keeps the others', () => {
-    const { config, out } = scratch({ alpha: minimalConfig(), beta: minimalConfig() });
+    const { config, out } = scratch({ alpha: minimalConfig(), beta: beta() });
     run(['--config', config, '--out', out]);
     const before = snapshotDir(path.join(out, 'beta'));
     fs.writeFileSync(path.join(config, 'beta.yaml'), 'broken: [\n');
@@ -101,7 +104,7 @@ describe('a failing run', () => {
     ['a production image without digest', stringify({ ...minimalConfig(), production: true }), /field app\.image\.digest: missing in a production environment/],
   ])('with %s leaves the previous output byte-identical', (_what, text, message) => {
     // GIVEN a published tree
-    const { config, out } = scratch({ alpha: minimalConfig(), beta: minimalConfig() });
+    const { config, out } = scratch({ alpha: minimalConfig(), beta: beta() });
     expect(run(['--config', config, '--out', out]).code).toBe(0);
     const before = snapshotDir(out);
     // WHEN one environment's config breaks
@@ -153,5 +156,97 @@ describe('a failing run', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/alpha\/extra\.yaml is stale/);
     expect(readTree(out).get('alpha')!.has('extra.yaml')).toBe(true);
+  });
+});
+
+describe('the command line', () => {
+  test('--help prints the usage and exits 0', () => {
+    const result = run(['--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^usage: npm run synth -- \[options\]/);
+    expect(result.stdout).toMatch(/--remove NAME\[,NAME\]/);
+  });
+
+  test('fails on an unknown option, pointing to --help', () => {
+    expect(run(['--verbose']).stderr).toMatch(/unknown option --verbose; allowed: .*--help \(npm run synth -- --help\)/);
+  });
+
+  test('says per environment what changed', () => {
+    const { config, out } = scratch({ alpha: minimalConfig() });
+    expect(run(['--config', config, '--out', out]).stdout).toMatch(/dist\/alpha: 10 objects; 18 files added, 0 changed, 0 removed, 0 unchanged/);
+    fs.writeFileSync(path.join(config, 'alpha.yaml'), stringify({ ...minimalConfig(), settings: { environment: 'dev', logLevel: 'WARNING' } }));
+    // changed: the ConfigMap, the Deployment (its checksum) and the migration folder's list; the
+    // Job carries the settings, so it has a new name: one file added, one removed
+    expect(run(['--config', config, '--out', out]).stdout).toMatch(/dist\/alpha: 10 objects; 1 files added, 3 changed, 1 removed, 14 unchanged/);
+  });
+});
+
+describe('environments that would collide or vanish', () => {
+  test('fails when two environments share a namespace, naming both, and writes nothing', () => {
+    const { config, out } = scratch({ alpha: minimalConfig(), beta: minimalConfig() });
+    const result = run(['--config', config, '--out', out]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/environment "beta" \(.*beta\.yaml\), field namespace: got "rp-test", the namespace of environment "alpha" \(.*alpha\.yaml\) too/);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  test('fails when two environments share an ingress host', () => {
+    const ingress = { host: 'api.example.com' };
+    const { config, out } = scratch({ alpha: { ...minimalConfig(), ingress }, beta: { ...beta(), ingress } });
+    expect(run(['--config', config, '--out', out]).stderr).toMatch(/environment "beta" .*field ingress\.host: got "api\.example\.com", the host of environment "alpha"/);
+  });
+
+  test('fails when an environment with --env takes the namespace of one not synthesized', () => {
+    const { config, out } = scratch({ alpha: minimalConfig(), beta: beta() });
+    fs.writeFileSync(path.join(config, 'beta.yaml'), stringify(minimalConfig()));
+    expect(run(['--env', 'beta', '--config', config, '--out', out]).stderr).toMatch(/field namespace: got "rp-test", the namespace of environment "alpha"/);
+  });
+
+  test('reports every problem of every environment in one run', () => {
+    const { config, out } = scratch({ alpha: { ...minimalConfig(), namespce: 'x' }, beta: { ...beta(), app: { image: { repository: 'ghcr.io/acme/backend', tag: 'latest' } } } });
+    const lines = run(['--config', config, '--out', out]).stderr.split('\n');
+    expect(lines).toEqual(expect.arrayContaining([
+      expect.stringMatching(/environment "alpha" .*field namespce: unknown key/),
+      expect.stringMatching(/environment "beta" .*field app\.image\.tag: got string "latest"/),
+    ]));
+  });
+
+  test('announces the removal of an environment whose config file is gone', () => {
+    const { config, out } = scratch({ alpha: minimalConfig(), beta: beta() });
+    run(['--config', config, '--out', out]);
+    fs.rmSync(path.join(config, 'beta.yaml'));
+    expect(run(['--config', config, '--out', out]).stdout).toMatch(/dist\/beta: removed, since .*config\/beta\.yaml is gone/);
+  });
+
+  test('fails when a production environment loses its config file, unless --remove names it', () => {
+    // GIVEN a published production environment
+    const { config, out } = scratch({ alpha: minimalConfig(), prod: { ...productionConfig(), namespace: 'rp-prod' } });
+    expect(run(['--config', config, '--out', out]).code).toBe(0);
+    const before = snapshotDir(out);
+    // WHEN its config file goes
+    fs.rmSync(path.join(config, 'prod.yaml'));
+    const result = run(['--config', config, '--out', out]);
+    // THEN the run refuses, names the way out, and leaves dist/ as it was
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/config\/prod\.yaml is gone, and .*dist\/prod is a production environment's output: .*confirm with npm run synth -- --remove prod/);
+    expect(snapshotDir(out)).toEqual(before);
+    // AND with --remove prod it goes
+    expect(run(['--remove', 'prod', '--config', config, '--out', out]).code).toBe(0);
+    expect(fs.readdirSync(out)).toEqual(['alpha']);
+  });
+
+  test('fails on a .yml config file instead of ignoring it', () => {
+    const { config, out } = scratch({ alpha: minimalConfig() });
+    fs.writeFileSync(path.join(config, 'qa.yml'), stringify(beta()));
+    const result = run(['--config', config, '--out', out]);
+    expect(result.stderr).toMatch(/config files must end in \.yaml: rename .*config\/qa\.yml -> .*config\/qa\.yaml/);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  test('--check failure names the command that brings the output up to date', () => {
+    const { config, out } = scratch({ alpha: minimalConfig() });
+    run(['--config', config, '--out', out]);
+    fs.writeFileSync(path.join(out, 'alpha', 'extra.yaml'), 'x: 1\n');
+    expect(run(['--check', '--config', config, '--out', out]).stderr).toMatch(/run: npm run synth -- --out .*dist, then commit/);
   });
 });

@@ -1,10 +1,10 @@
 import { checkPolicy, RULES, type Manifest, type Violation } from '../lib/policy';
 import { synthesizeObjects } from '../lib/render';
-import { committedConfig, ENVIRONMENTS } from './helpers';
+import { committedConfig, devLike, ENVIRONMENTS, prodLike } from './helpers';
 
-/** a deep copy of an environment's objects, for a test to break */
-function objectsOf(env: string): any[] {
-  return JSON.parse(JSON.stringify(synthesizeObjects(committedConfig(env))));
+/** a deep copy of a production- or dev-shaped environment's objects, for a test to break */
+function objectsOf(env: 'prod' | 'dev'): any[] {
+  return JSON.parse(JSON.stringify(synthesizeObjects(env === 'prod' ? prodLike() : devLike())));
 }
 
 const find = (objects: any[], kind: string) => objects.find((o) => o.kind === kind);

@@ -3,9 +3,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { synthesizeObjects } from '../lib/render';
 import { validateSchema } from '../lib/schema';
-import { committedConfig, ENVIRONMENTS, ROOT } from './helpers';
+import { committedConfig, ENVIRONMENTS, prodLike, ROOT } from './helpers';
 
-const deployment = (): any => JSON.parse(JSON.stringify(synthesizeObjects(committedConfig('prod')).find((o) => o.kind === 'Deployment')));
+const deployment = (): any => JSON.parse(JSON.stringify(synthesizeObjects(prodLike()).find((o) => o.kind === 'Deployment')));
 
 describe.each(ENVIRONMENTS)('the committed %s output', (env) => {
   test('matches the Kubernetes schema', () => {
@@ -70,7 +70,7 @@ describe('schema errors', () => {
   });
 
   test('fails when a required field of the object itself is missing', () => {
-    const hpa = JSON.parse(JSON.stringify(synthesizeObjects(committedConfig('prod')).find((o) => o.kind === 'HorizontalPodAutoscaler')));
+    const hpa = JSON.parse(JSON.stringify(synthesizeObjects(prodLike()).find((o) => o.kind === 'HorizontalPodAutoscaler')));
     delete hpa.spec.maxReplicas;
     expect(validateSchema(hpa).map((v) => v.message)).toEqual(['spec: missing required field maxReplicas']);
   });
