@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { ReviewpointPolicy } from '../io/validation-plugin';
-import { minimalConfig, ROOT, scratchDir } from './helpers';
+import { minimalConfig, productionConfig, ROOT, scratchDir } from './helpers';
 import { readTree } from '../io/publish';
 
 const CDK8S = path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s');
@@ -67,6 +67,35 @@ describe.each([
     const result = synth(dir);
     expect(result.status).not.toBe(0);
     expect(result.stderr).toMatch(BAD_INPUT_MESSAGE);
+    expect(tree(path.join(dir, 'dist'))).toEqual(before);
+  });
+});
+
+// the inputs a newcomer meets first, each refused by both commands with dist/ untouched
+const production = (): Record<string, any> => ({ ...productionConfig(), namespace: 'rp-prod' });
+const ENVIRONMENT_MISTAKES: Array<[string, (dir: string) => void, RegExp]> = [
+  ['a copy of an environment that keeps its namespace', (dir) => fs.writeFileSync(path.join(dir, 'config', 'qa.yaml'), stringify(production())),
+    /environment "qa" .*field namespace: got "rp-prod", the namespace of environment "prod"/],
+  ['a removed production environment', (dir) => fs.rmSync(path.join(dir, 'config', 'prod.yaml')),
+    /config\/prod\.yaml is gone, and dist\/prod is a production environment's output/],
+  ['a memory request above its limit', (dir) => fs.writeFileSync(path.join(dir, 'config', 'prod.yaml'), stringify({ ...production(), app: { ...production().app, resources: { memoryRequest: '1Gi', memoryLimit: '512Mi' } } })),
+    /field app\.resources\.memoryRequest: got "1Gi", above memoryLimit "512Mi"/],
+  ['a .yml config file', (dir) => fs.writeFileSync(path.join(dir, 'config', 'qa.yml'), stringify({ ...production(), namespace: 'rp-qa' })),
+    /config files must end in \.yaml: rename config\/qa\.yml -> config\/qa\.yaml/],
+];
+
+describe.each([
+  ['npx cdk8s synth', (cwd: string) => spawnSync(process.execPath, [CDK8S, 'synth', '--no-check-upgrade'], { cwd, encoding: 'utf8' })],
+  ['the npm synth script', (cwd: string) => spawnSync('sh', ['scripts/synth.sh'], { cwd, encoding: 'utf8' })],
+] as const)('%s', (_name, synth) => {
+  test.each(ENVIRONMENT_MISTAKES)('fails on %s and leaves dist/ byte-identical', (_what, mistake, message) => {
+    const dir = project({ prod: production(), dev: minimalConfig() });
+    expect(spawnSync('sh', ['scripts/synth.sh'], { cwd: dir }).status).toBe(0);
+    const before = tree(path.join(dir, 'dist'));
+    mistake(dir);
+    const result = synth(dir);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(message);
     expect(tree(path.join(dir, 'dist'))).toEqual(before);
   });
 });
