@@ -157,6 +157,11 @@ const cases: Array<{ rule: string; what: string; env?: keyof typeof FIXTURES; fi
     message: /Argo CD never prunes hooks/,
   },
   {
+    rule: 'force-scope', what: 'the Flux migration stage forces every object, its Namespace included',
+    files: () => breakFile(fixture('prod'), FLUX_MIGRATION, (o) => { o.spec.force = true; }),
+    message: /spec\.force recreates Namespace\/reviewpoint-prod on an immutable-field conflict/,
+  },
+  {
     rule: 'cluster-scoped', what: 'the Namespace carries metadata.namespace',
     files: () => breakFile(fixture('prod'), /namespace-reviewpoint-prod/, (o) => { o.metadata.namespace = 'reviewpoint-prod'; }),
     message: /metadata\.namespace is "reviewpoint-prod" on a cluster-scoped kind/,
@@ -201,7 +206,8 @@ describe('the delivery objects', () => {
       destination: { server: 'https://eu.example.com', namespace: 'rp-test' },
     });
     expect(migration.metadata).toEqual({ name: 'reviewpoint-backend-eu-migration', namespace: 'flux' });
-    expect(migration.spec).toMatchObject({ path: './clusters/eu/dist/eu/migration', interval: '5m', sourceRef: { kind: 'GitRepository', name: 'gitops' }, wait: true, force: true });
+    expect(migration.spec).toMatchObject({ path: './clusters/eu/dist/eu/migration', interval: '5m', sourceRef: { kind: 'GitRepository', name: 'gitops' }, wait: true });
+    expect(migration.spec.force).toBeUndefined();
     expect(rollout.spec).toMatchObject({ path: './clusters/eu/dist/eu/app', dependsOn: [{ name: 'reviewpoint-backend-eu-migration' }], wait: true });
   });
 
