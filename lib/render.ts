@@ -10,6 +10,7 @@ import { ReviewpointChart } from './chart';
 import type { EnvironmentConfig } from './config';
 import { argoCdApplication, fluxKustomizations } from './delivery/gitops';
 import { STAGES, stageOf, type StageName } from './delivery/stages';
+import { ENVIRONMENT_README, environmentReadme } from './environment-readme';
 import { byCodeUnit, selectorLabels } from './labels';
 import { toYaml } from './yaml';
 
@@ -101,6 +102,8 @@ export function renderEnvironment(config: EnvironmentConfig, objects: readonly K
   }
   for (const [folder, names] of folders) files.set(`${folder}/${KUSTOMIZATION_FILE}`, header + toYaml(kustomization(names)));
   files.set(KUSTOMIZATION_FILE, header + toYaml(kustomization(stages)));
+  // for reviewers: no kustomization lists it, so no engine applies it
+  files.set(ENVIRONMENT_README, environmentReadme(config, objects));
   return { name: config.name, objects, delivery, stages, files };
 }
 

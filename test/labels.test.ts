@@ -17,9 +17,11 @@ describe('the app.kubernetes.io/version label', () => {
     // WHEN both are rendered
     const a = renderEnvironment(configFrom(before)).files;
     const b = renderEnvironment(configFrom(after)).files;
-    // THEN the Deployment changes, the Job is replaced (a new name) and its folder's list changes
+    // THEN the Deployment changes, the Job is replaced (a new name), its folder's list changes,
+    // and the environment's README shows the new images
     const changed = changedFiles(a, b).map((f) => f.replace(/migrate-[0-9a-f]{10}/, 'migrate-<hash>'));
     expect(changed).toEqual([
+      'README.md',
       'app/deployment-reviewpoint-backend.yaml',
       'migration/job-reviewpoint-backend-migrate-<hash>.yaml',
       'migration/job-reviewpoint-backend-migrate-<hash>.yaml',

@@ -74,7 +74,7 @@ describe('publishing', () => {
     fs.writeFileSync(path.join(config, 'alpha.yaml'), stringify({ ...minimalConfig(), migration: { strategy: 'none' } }));
     run(['--config', config, '--out', out]);
     // no Job, no migration stage
-    expect(fs.readdirSync(path.join(out, 'alpha')).sort()).toEqual(['app', 'delivery', 'kustomization.yaml']);
+    expect(fs.readdirSync(path.join(out, 'alpha')).sort()).toEqual(['README.md', 'app', 'delivery', 'kustomization.yaml']);
   });
 
   test('with --env, rewrites only that environment and keeps the others', () => {
