@@ -15,7 +15,8 @@ import { listEnvironments, selectEnvironments } from './config-files';
 
 export interface SetImageOptions {
   readonly environment: string;
-  readonly images: ReadonlyMap<ImageField, ImageConfig>;
+  /** the references as given, read once the environment's file is known */
+  readonly refs: ReadonlyMap<ImageField, string>;
   readonly configDir: string;
   readonly outDir: string;
 }
@@ -26,7 +27,7 @@ export function parseSetImageArgs(argv: readonly string[]): SetImageOptions {
   let environment: string | undefined;
   let configDir = 'config';
   let outDir = 'dist';
-  const images = new Map<ImageField, ImageConfig>();
+  const refs = new Map<ImageField, string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = (): string => {
@@ -37,21 +38,17 @@ export function parseSetImageArgs(argv: readonly string[]): SetImageOptions {
     if (arg === '--env') environment = value();
     else if (arg === '--config') configDir = value();
     else if (arg === '--out') outDir = value();
-    else if (arg === '--app' || arg === '--migration') {
-      const ref = value();
-      try {
-        images.set(arg === '--app' ? 'app.image' : 'migration.image', parseImageReference(ref));
-      } catch (e) {
-        throw new Error(`option ${arg}: ${(e as Error).message}`);
-      }
-    } else throw new Error(`unknown option ${arg}; ${USAGE}`);
+    else if (arg === '--app') refs.set('app.image', value());
+    else if (arg === '--migration') refs.set('migration.image', value());
+    else throw new Error(`unknown option ${arg}; ${USAGE}`);
   }
   if (environment === undefined) throw new Error(`option --env is missing; ${USAGE}`);
-  if (images.size === 0) throw new Error(`no image given; ${USAGE}`);
-  return { environment, images, configDir, outDir };
+  if (refs.size === 0) throw new Error(`no image given; ${USAGE}`);
+  return { environment, refs, configDir, outDir };
 }
 
-export function setImage(argv: readonly string[], out: Output): number {
+/** `synth` is main(): a test hands in a failing one to see the config file put back */
+export function setImage(argv: readonly string[], out: Output, synth: typeof main = main): number {
   let restore: (() => void) | undefined;
   try {
     const options = parseSetImageArgs(argv);
@@ -59,14 +56,22 @@ export function setImage(argv: readonly string[], out: Output): number {
     selectEnvironments(options.configDir, listEnvironments(options.configDir), [env]);
     const file = path.join(options.configDir, `${env}.yaml`);
     const source = { environment: env, file };
+    const images = new Map<ImageField, ImageConfig>();
+    for (const [field, ref] of options.refs) {
+      try {
+        images.set(field, parseImageReference(ref));
+      } catch (e) {
+        throw new Error(`environment "${env}" (${file}), field ${field}, option --${field.split('.')[0]}: ${(e as Error).message}`);
+      }
+    }
     const before = fs.readFileSync(file, 'utf8');
     const current = parseEnvironmentConfig(before, source);
-    if (options.images.has('migration.image') && current.migration.strategy === 'none') {
+    if (images.has('migration.image') && current.migration.strategy === 'none') {
       throw new Error(`environment "${env}" (${file}), field migration.image: migration.strategy is "none", so no image runs migrations; allowed: --app alone, or a strategy that runs them`);
     }
     let after: string;
     try {
-      after = setImages(before, options.images);
+      after = setImages(before, images);
     } catch (e) {
       throw new Error(`environment "${env}" (${file}): ${(e as Error).message}`);
     }
@@ -81,10 +86,10 @@ export function setImage(argv: readonly string[], out: Output): number {
       ['migration.image', current.migration.image, next.migration.image],
     ] as const;
     for (const [field, was, now] of changes) {
-      if (options.images.has(field)) out.log(`${file}: ${field} ${was ? imageReference(was) : '(none)'} -> ${now ? imageReference(now) : '(none)'}`);
+      if (images.has(field)) out.log(`${file}: ${field} ${was ? imageReference(was) : '(none)'} -> ${now ? imageReference(now) : '(none)'}`);
     }
     // main() reports its own failure and leaves dist/ untouched; the config goes back with it
-    if (main(['--env', env, '--config', options.configDir, '--out', options.outDir], {}, out) !== 0) {
+    if (synth(['--env', env, '--config', options.configDir, '--out', options.outDir], {}, out) !== 0) {
       restore();
       out.error(`set-image failed: ${file} is unchanged`);
       return 1;

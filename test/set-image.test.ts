@@ -108,7 +108,7 @@ describe('npm run set-image', () => {
   });
 
   test.each([
-    ['the reference is malformed', ['--env', 'prod', '--app', 'ghcr.io/reviewpoint/backend:'], /option --app: got "ghcr\.io\/reviewpoint\/backend:": nothing after ":"/],
+    ['the reference is malformed', ['--env', 'prod', '--app', 'ghcr.io/reviewpoint/backend:'], /environment "prod" \(.*prod\.yaml\), field app\.image, option --app: got "ghcr\.io\/reviewpoint\/backend:": nothing after ":"/],
     ['a production image has no digest', ['--env', 'prod', '--app', 'ghcr.io/reviewpoint/backend:1.4.3'], /environment "prod" \(.*prod\.yaml\), field app\.image\.digest: missing in a production environment/],
     ['the tag is latest', ['--env', 'dev', '--app', 'ghcr.io/reviewpoint/backend:latest'], /field app\.image\.tag: got string "latest"/],
     ['the environment has no config file', ['--env', 'qa', '--app', 'ghcr.io/reviewpoint/backend:1'], /unknown environment "qa": missing environment file .*qa\.yaml; allowed: one of dev, prod, staging/],
@@ -117,6 +117,16 @@ describe('npm run set-image', () => {
     const before = snapshot();
     expect(run(...argv)).toBe(1);
     expect(lines.join('\n')).toMatch(message);
+    expect(snapshot()).toEqual(before);
+  });
+
+  test('fails when the synth fails, and puts the config file back', () => {
+    // GIVEN a synth that fails (as main() does: it reports, writes nothing and returns 1)
+    const failing = (_argv: readonly string[], _env: NodeJS.ProcessEnv, o: Output = out) => { o.error('synth failed: a check failed'); return 1; };
+    const before = snapshot();
+    // WHEN an image is set THEN the command fails, and the config is as it was
+    expect(setImage(['--env', 'prod', '--app', `ghcr.io/reviewpoint/backend:1.4.3@${DIGEST_A}`, '--config', configDir, '--out', outDir], out, failing)).toBe(1);
+    expect(lines.join('\n')).toMatch(/synth failed: a check failed\nset-image failed: .*prod\.yaml is unchanged/);
     expect(snapshot()).toEqual(before);
   });
 
