@@ -7,7 +7,8 @@
  */
 import type { EnvironmentConfig, PeerConfig } from './config';
 import { fluxKustomizationName, repoPath } from './delivery/gitops';
-import { WAVE } from './delivery/stages';
+import { stageOf, WAVE } from './delivery/stages';
+import { HTTP_PORT } from './labels';
 import type { KubeObject } from './render';
 
 export const ENVIRONMENT_README = 'README.md';
@@ -27,7 +28,7 @@ export function environmentReadme(config: EnvironmentConfig, objects: readonly K
     `# ${config.name}: ReViewPoint backend`,
     '',
     `Namespace \`${config.namespace}\`${config.production ? ', **production** profile' : ''}. ` +
-      `${objects.length} objects in ${[...new Set(objects.map(stageFolder))].map((f) => `\`${f}/\``).join(' and ')}, applied from \`${repoPath(config.delivery, config.name)}\`.`,
+      `${objects.length} objects in ${[...new Set(objects.map((o) => stageOf(o.metadata)))].map((f) => `\`${f}/\``).join(' and ')}, applied from \`${repoPath(config.delivery, config.name)}\`.`,
     '',
     '## Images',
     '',
@@ -79,11 +80,6 @@ export function environmentReadme(config: EnvironmentConfig, objects: readonly K
     '',
   ];
   return lines.join('\n');
-}
-
-function stageFolder(o: KubeObject): string {
-  const wave = Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave'] ?? 0);
-  return wave < WAVE.app ? 'migration' : 'app';
 }
 
 function yesNo(value: unknown): string {
@@ -161,7 +157,7 @@ function exposure(config: EnvironmentConfig, objects: readonly KubeObject[]): st
   } else {
     lines.push('No Ingress: reachable inside the cluster only.');
   }
-  lines.push(`Port 8000 of the pods is open to: ${peerText(config.allowIngressFrom)}.`);
+  lines.push(`Port ${HTTP_PORT} of the pods is open to: ${peerText(config.allowIngressFrom)}.`);
   return [lines.join(' ')];
 }
 
@@ -183,7 +179,7 @@ function selects(selector: Labels | undefined, labels: Labels): boolean {
 
 function diagram(config: EnvironmentConfig, objects: readonly KubeObject[], workloads: readonly Workload[]): string[] {
   const roles = new Map<string, string>([
-    [peerText(config.allowIngressFrom), 'allowed in on port 8000'],
+    [peerText(config.allowIngressFrom), `allowed in on port ${HTTP_PORT}`],
     [peerText(config.database.egress), 'database'],
     [peerText({ namespace: config.dns.namespace, podLabels: config.dns.podLabels }), 'DNS'],
   ]);
