@@ -23,6 +23,12 @@ describe('diffValues', () => {
       { path: 'metadata.labels["app.kubernetes.io/version"]', before: '1', after: '2' },
     ]);
   });
+
+  test('reads a list item that comes or goes as that item, not the whole list', () => {
+    const rule = (port: number) => ({ ports: [{ port }] });
+    expect(diffValues({ egress: [rule(53), rule(5432)] }, { egress: [rule(5432)] }, '')).toEqual([{ path: 'egress[0]', before: rule(53) }]);
+    expect(diffValues({ egress: [rule(53)] }, { egress: [rule(53), rule(443)] }, '')).toEqual([{ path: 'egress[1]', after: rule(443) }]);
+  });
 });
 
 describe('diffTrees', () => {
@@ -132,10 +138,15 @@ describe('risksOf', () => {
   test('flags a NetworkPolicy that lets more through, or a deny-all that goes', () => {
     const wider = changesOf((c) => { c.database.egress = { cidr: '10.0.0.0/8' }; });
     expect(messages(wider, 'network')).toEqual(['NetworkPolicy/reviewpoint-backend-egress: spec.egress[1].to[0].ipBlock.cidr: 10.0.0.0/24 -> 10.0.0.0/8']);
+    const anyPort = changesOf(() => {}, (objects) => { delete objects.find((o) => o.metadata.name === 'reviewpoint-backend-ingress').spec.ingress[0].ports; });
+    expect(messages(anyPort, 'network')).toEqual(['NetworkPolicy/reviewpoint-backend-ingress: spec.ingress[0].ports: [{"port":8000,"protocol":"TCP"}] -> (none)']);
+    const fewerPeers = changesOf(() => {}, (objects) => { objects.find((o) => o.metadata.name === 'reviewpoint-backend-egress').spec.egress.pop(); });
+    expect(messages(fewerPeers, 'network')).toEqual([]);
     const opened = changesOf(() => {}, (objects) => objects.splice(objects.findIndex((o) => o.metadata.name === 'default-deny'), 1));
     expect(messages(opened, 'network')).toEqual(['NetworkPolicy/default-deny: a deny-all policy is removed: what it denied is open']);
     const added = changesOf((c) => { c.production = false; c.settings.environment = 'dev'; c.database.egress = { namespace: 'rp-test', podLabels: { app: 'db' } }; });
     expect(messages(added, 'network')).toEqual([
+      'NetworkPolicy/reviewpoint-backend-egress: spec.egress[1].to[0].ipBlock: {"cidr":"10.0.0.0/24"} -> (none)',
       'NetworkPolicy/reviewpoint-backend-egress: spec.egress[1].to[0].namespaceSelector: (none) -> {"matchLabels":{"kubernetes.io/metadata.name":"rp-test"}}',
       'NetworkPolicy/reviewpoint-backend-egress: spec.egress[1].to[0].podSelector: (none) -> {"matchLabels":{"app":"db"}}',
       expect.stringMatching(/^NetworkPolicy\/reviewpoint-backend-to-database: new policy allowing in from \[\{"podSelector".* on \[\{"port":5432,"protocol":"TCP"\}\]$/),

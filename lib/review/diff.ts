@@ -101,6 +101,15 @@ export function diffValues(a: unknown, b: unknown, path: string): FieldChange[] 
       return names.flatMap((n) => diffValues(left.get(n), right.get(n), `${path}[${n}]`));
     }
     if (a.length === b.length) return a.flatMap((x, i) => diffValues(x, b[i], `${path}[${i}]`));
+    // items added or removed: each item of one side matched to an equal one of the other, so a
+    // removed rule reads as that rule removed, not as the whole list replaced
+    const unmatched = [...b.keys()];
+    const removed = a.flatMap((x, i): FieldChange[] => {
+      const j = unmatched.findIndex((k) => same(x, b[k]));
+      if (j !== -1) { unmatched.splice(j, 1); return []; }
+      return [{ path: `${path}[${i}]`, before: x }];
+    });
+    return [...removed, ...unmatched.map((j): FieldChange => ({ path: `${path}[${j}]`, after: b[j] }))];
   }
   return same(a, b) ? [] : [{ path, before: a, after: b }];
 }

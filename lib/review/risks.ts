@@ -97,7 +97,9 @@ export function risksOf(changes: readonly ObjectChange[]): Risk[] {
       if (o.change === 'removed' && !o.before?.spec?.ingress?.length && !o.before?.spec?.egress?.length) {
         add('network', o, 'a deny-all policy is removed: what it denied is open');
       }
-      for (const f of [...under('spec.ingress'), ...under('spec.egress')].filter((x) => x.after !== undefined)) {
+      // a new or changed value can let more through, and so can a narrowing field that goes
+      // (ports, a selector, a label); a whole rule, peer or port that goes lets less through
+      for (const f of [...under('spec.ingress'), ...under('spec.egress')].filter((x) => x.after !== undefined || !x.path.endsWith(']'))) {
         add('network', o, `${f.path}: ${show(f.before)} -> ${show(f.after)}`);
       }
       for (const f of under('spec.policyTypes')) add('network', o, `${f.path}: ${show(f.before)} -> ${show(f.after)}`);
@@ -131,7 +133,8 @@ function weakensCapabilities(f: FieldChange): boolean {
     const added = (v: unknown) => (f.path.endsWith('add') ? list(v) : list((v as { add?: unknown })?.add));
     return added(f.after).some((c) => !added(f.before).includes(c));
   }
-  return /capabilities\.(drop|add)\[\d+\]$/.test(f.path);
+  if (/capabilities\.drop\[\d+\]$/.test(f.path)) return f.before === 'ALL';
+  return /capabilities\.add\[\d+\]$/.test(f.path) && f.after !== undefined;
 }
 
 /** the images of a pod template's containers and init containers, or a Pod's */
