@@ -132,7 +132,7 @@ const DEFAULT_APP_COMMAND = ['/app/.venv/bin/python', '-m', 'uvicorn', 'src.main
 const DEFAULT_MIGRATION_COMMAND = ['alembic', 'upgrade', 'head'];
 const NONROOT_ID = 65532;
 
-const configSchema = z.strictObject({
+export const configSchema = z.strictObject({
   /** the namespace every object lives in */
   namespace: dnsLabel,
   /** production profile: digests required, dangerous settings refused, availability enforced */

@@ -25,7 +25,11 @@ export function selectorLabels(config: EnvironmentConfig, component: Component):
   };
 }
 
-/** every recommended label: selector labels plus version and ownership */
+/**
+ * every recommended label: selector labels plus ownership, and the version when `image` is given.
+ * Pass the image only for the objects that run it (the Deployment, the Job, their pod
+ * templates): anywhere else the label turns an image bump into a change of unrelated objects.
+ */
 export function recommendedLabels(config: EnvironmentConfig, component: Component, image?: ImageConfig): Record<string, string> {
   const version = image && versionLabel(image);
   return {

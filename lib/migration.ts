@@ -65,7 +65,9 @@ export class MigrationJob extends Construct {
     super(scope, id);
     const { config } = props;
     const m = config.migration;
-    const labels = recommendedLabels(config, 'migration', m.image);
+    // the version label on the Job and its pods only: they run the image, its ServiceAccount does not
+    const labels = recommendedLabels(config, 'migration');
+    const versioned = recommendedLabels(config, 'migration', m.image);
 
     new k8s.KubeServiceAccount(this, 'ServiceAccount', {
       metadata: {
@@ -79,7 +81,7 @@ export class MigrationJob extends Construct {
     });
 
     const template: k8s.PodTemplateSpec = {
-      metadata: { labels },
+      metadata: { labels: versioned },
       spec: {
         serviceAccountName: MIGRATION_NAME,
         automountServiceAccountToken: false,
@@ -97,7 +99,7 @@ export class MigrationJob extends Construct {
       metadata: {
         name: this.jobName,
         namespace: config.namespace,
-        labels,
+        labels: versioned,
         annotations: {
           // Argo CD: a Sync hook, so it runs after the wave that holds what it needs and before
           // the app's wave; a failure stops the sync. Hooks are not pruned: the previous run of

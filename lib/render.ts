@@ -12,6 +12,7 @@ import type { EnvironmentConfig } from './config';
 import { argoCdApplication, fluxKustomizations } from './delivery/gitops';
 import { STAGES, stageOf, type StageName } from './delivery/stages';
 import { byCodeUnit } from './determinism';
+import { ENVIRONMENT_README, environmentReadme } from './environment-readme';
 import { selectorLabels } from './labels';
 import { toYaml } from './yaml';
 
@@ -109,6 +110,8 @@ export function renderEnvironment(config: EnvironmentConfig, objects: readonly K
   for (const [folder, names] of folders) files.set(`${folder}/${KUSTOMIZATION_FILE}`, header + toYaml(kustomization(names)));
   const metadata = { name: config.name, ...(config.production ? { annotations: { [PRODUCTION_MARK]: 'true' } } : {}) };
   files.set(KUSTOMIZATION_FILE, header + toYaml({ ...kustomization(stages), metadata }));
+  // for reviewers: no kustomization lists it, so no engine applies it
+  files.set(ENVIRONMENT_README, environmentReadme(config, objects));
   return { name: config.name, objects, delivery, stages, files };
 }
 

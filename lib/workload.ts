@@ -24,7 +24,10 @@ export class BackendWorkload extends Construct {
     super(scope, id);
     const { config } = props;
     const app = config.app;
-    const labels = recommendedLabels(config, 'api', app.image);
+    // the version label only where the image runs: an image bump then changes the Deployment
+    // alone, not every object of the app (a reviewer reads one object, not eight)
+    const labels = recommendedLabels(config, 'api');
+    const versioned = recommendedLabels(config, 'api', app.image);
     const selector = selectorLabels(config, 'api');
     const metadata = (name: string) => ({ name, namespace: config.namespace, labels });
 
@@ -74,7 +77,7 @@ export class BackendWorkload extends Construct {
     });
 
     new k8s.KubeDeployment(this, 'Deployment', {
-      metadata: metadata(APP_NAME),
+      metadata: { ...metadata(APP_NAME), labels: versioned },
       spec: {
         // with an HPA the replica count is the HPA's: leaving it out keeps GitOps from fighting it
         replicas: app.autoscaling ? undefined : app.replicas ?? 1,
@@ -90,7 +93,7 @@ export class BackendWorkload extends Construct {
         },
         template: {
           metadata: {
-            labels,
+            labels: versioned,
             annotations: { 'checksum/config': contentHash(data) },
           },
           spec: {

@@ -76,7 +76,7 @@ describe('publishing', () => {
     fs.writeFileSync(path.join(config, 'alpha.yaml'), stringify({ ...minimalConfig(), migration: { strategy: 'none' } }));
     run(['--config', config, '--out', out]);
     // no Job, no migration stage
-    expect(fs.readdirSync(path.join(out, 'alpha')).sort()).toEqual(['app', 'delivery', 'kustomization.yaml']);
+    expect(fs.readdirSync(path.join(out, 'alpha')).sort()).toEqual(['README.md', 'app', 'delivery', 'kustomization.yaml']);
   });
 
   test('with --env, rewrites only that environment and keeps the others', () => {
@@ -173,11 +173,12 @@ describe('the command line', () => {
 
   test('says per environment what changed', () => {
     const { config, out } = scratch({ alpha: minimalConfig() });
-    expect(run(['--config', config, '--out', out]).stdout).toMatch(/dist\/alpha: 10 objects; 18 files added, 0 changed, 0 removed, 0 unchanged/);
+    expect(run(['--config', config, '--out', out]).stdout).toMatch(/dist\/alpha: 10 objects; 19 files added, 0 changed, 0 removed, 0 unchanged/);
     fs.writeFileSync(path.join(config, 'alpha.yaml'), stringify({ ...minimalConfig(), settings: { environment: 'dev', logLevel: 'WARNING' } }));
-    // changed: the ConfigMap, the Deployment (its checksum) and the migration folder's list; the
-    // Job carries the settings, so it has a new name: one file added, one removed
-    expect(run(['--config', config, '--out', out]).stdout).toMatch(/dist\/alpha: 10 objects; 1 files added, 3 changed, 1 removed, 14 unchanged/);
+    // changed: the ConfigMap, the Deployment (its checksum), the migration folder's list and the
+    // environment's README (it names the Job); the Job carries the settings, so it has a new
+    // name: one file added, one removed
+    expect(run(['--config', config, '--out', out]).stdout).toMatch(/dist\/alpha: 10 objects; 1 files added, 4 changed, 1 removed, 14 unchanged/);
   });
 });
 
