@@ -8,6 +8,11 @@ import { ConfigError, isEnvironmentName, parseEnvironmentConfig, type Environmen
 
 const SUFFIX = '.yaml';
 
+/** the file of an environment, as the user knows it */
+export function configFile(configDir: string, env: string): string {
+  return path.join(configDir, env + SUFFIX);
+}
+
 /** the environments that have a config file, sorted */
 export function listEnvironments(configDir: string): string[] {
   let entries: string[];
@@ -16,10 +21,16 @@ export function listEnvironments(configDir: string): string[] {
   } catch {
     throw new Error(`config folder ${configDir} not found; allowed: a folder with one <environment>.yaml per environment`);
   }
+  // a .yml file would otherwise be an environment that silently never deploys
+  const yml = entries.filter((f) => f.endsWith('.yml')).sort();
+  if (yml.length > 0) {
+    const renames = yml.map((f) => `${path.join(configDir, f)} -> ${path.join(configDir, f.slice(0, -'.yml'.length) + SUFFIX)}`);
+    throw new Error(`config files must end in ${SUFFIX}: rename ${renames.join(', ')}; allowed: one <environment>${SUFFIX} per environment`);
+  }
   const names = entries.filter((f) => f.endsWith(SUFFIX)).map((f) => f.slice(0, -SUFFIX.length)).sort();
   for (const name of names) {
     if (!isEnvironmentName(name)) {
-      throw new Error(`unknown environment name "${name}" (file ${path.join(configDir, name + SUFFIX)}); allowed: a DNS-1123 label such as "staging" (lowercase letters, digits, "-"), since it names the output folder`);
+      throw new Error(`unknown environment name "${name}" (file ${configFile(configDir, name)}); allowed: a DNS-1123 label such as "staging" (lowercase letters, digits, "-"), since it names the output folder`);
     }
   }
   if (names.length === 0) {
@@ -36,7 +47,7 @@ export function selectEnvironments(configDir: string, known: readonly string[], 
       throw new Error(`unknown environment name "${name}"; allowed: one of ${known.join(', ')}`);
     }
     if (!known.includes(name)) {
-      throw new Error(`unknown environment "${name}": missing environment file ${path.join(configDir, name + SUFFIX)}; allowed: one of ${known.join(', ')}, or add that file`);
+      throw new Error(`unknown environment "${name}": missing environment file ${configFile(configDir, name)}; allowed: one of ${known.join(', ')}, or add that file`);
     }
   }
   return [...new Set(wanted)];
@@ -44,7 +55,7 @@ export function selectEnvironments(configDir: string, known: readonly string[], 
 
 /** read and validate one environment's file */
 export function loadEnvironment(configDir: string, name: string): EnvironmentConfig {
-  const file = path.join(configDir, name + SUFFIX);
+  const file = configFile(configDir, name);
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');

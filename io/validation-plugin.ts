@@ -58,8 +58,8 @@ export class ReviewpointPolicy {
     for (const [environment, entries] of byEnvironment) {
       const production = loadEnvironment(this.configDir, environment).production;
       const manifests = entries.filter((e) => !e.delivery).map((e) => e.manifest);
-      const { schema, policy } = findViolations(manifests, { environment, production });
-      const violations = [...schema, ...policy, ...entries.filter((e) => e.delivery).flatMap((e) => validateSchema(e.manifest))];
+      const { schema, api, policy } = findViolations(manifests, { environment, production });
+      const violations = [...schema, ...api, ...policy, ...entries.filter((e) => e.delivery).flatMap((e) => validateSchema(e.manifest))];
       for (const v of violations) {
         const entry = entries.find((e) => objectRef(e.manifest) === v.object);
         const rule = RULES.find((r) => r.id === v.rule);

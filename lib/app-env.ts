@@ -2,10 +2,11 @@
  * The backend's environment: non-secret settings for the ConfigMap, secret ones by reference.
  * Shared by the app container and the migration, which imports the same settings module.
  */
-import { createHash } from 'node:crypto';
-import k8s = require('cdk8s-plus-28/lib/imports/k8s');
+// types only: config.ts imports this module, and the validation plugin should not bundle the API
+import type { EnvVar } from 'cdk8s-plus-28/lib/imports/k8s';
 import type { EnvironmentConfig } from './config';
-import { APP_NAME, byCodeUnit } from './labels';
+import { byCodeUnit } from './determinism';
+import { APP_NAME } from './labels';
 
 export const UPLOAD_DIR = '/app/uploads';
 /** the volume at UPLOAD_DIR: the settings module creates that folder when it is imported */
@@ -13,38 +14,52 @@ export const UPLOADS_VOLUME = 'uploads';
 /** the ConfigMap both the app and the migration read their settings from */
 export const CONFIG_MAP_NAME = APP_NAME;
 
+type Settings = EnvironmentConfig['settings'];
+type SecretKey = 'dbUrlKey' | 'jwtSecretKey' | 'apiKeyKey';
+
+/** the non-secret variables the ConfigMap sets, each from its setting */
+const SETTINGS_ENV: Readonly<Record<string, (s: Settings) => string>> = {
+  // no __pycache__ writes on a read-only root filesystem
+  PYTHONDONTWRITEBYTECODE: () => '1',
+  REVIEWPOINT_ENVIRONMENT: (s) => s.environment,
+  REVIEWPOINT_LOG_LEVEL: (s) => s.logLevel,
+  REVIEWPOINT_ALLOWED_ORIGINS: (s) => JSON.stringify(s.allowedOrigins),
+  REVIEWPOINT_AUTH_ENABLED: (s) => String(s.authEnabled),
+  REVIEWPOINT_API_KEY_ENABLED: (s) => String(s.apiKeyEnabled),
+  REVIEWPOINT_UPLOAD_DIR: () => UPLOAD_DIR,
+  REVIEWPOINT_FEATURES: (s) => s.features.join(','),
+};
+
+/** the secret variables, in the order they are written, each with the key of the Secret it reads */
+const SECRET_ENV: ReadonlyArray<readonly [string, SecretKey]> = [
+  ['REVIEWPOINT_DB_URL', 'dbUrlKey'],
+  ['REVIEWPOINT_JWT_SECRET_KEY', 'jwtSecretKey'],
+  // legacy name that startup still requires: same secret as the key above
+  ['REVIEWPOINT_JWT_SECRET', 'jwtSecretKey'],
+  ['REVIEWPOINT_API_KEY', 'apiKeyKey'],
+];
+
+/** every variable the manifests set themselves: settings.extraEnv may not override one */
+export const MANAGED_ENV: ReadonlySet<string> = new Set([
+  ...Object.keys(SETTINGS_ENV),
+  ...SECRET_ENV.map(([name]) => name),
+]);
+
 /** ConfigMap data: every non-secret REVIEWPOINT_* setting, sorted so the hash is stable */
 export function configMapData(config: EnvironmentConfig): Record<string, string> {
   const s = config.settings;
   const data: Record<string, string> = {
-    // no __pycache__ writes on a read-only root filesystem
-    PYTHONDONTWRITEBYTECODE: '1',
-    REVIEWPOINT_ENVIRONMENT: s.environment,
-    REVIEWPOINT_LOG_LEVEL: s.logLevel,
-    REVIEWPOINT_ALLOWED_ORIGINS: JSON.stringify(s.allowedOrigins),
-    REVIEWPOINT_AUTH_ENABLED: String(s.authEnabled),
-    REVIEWPOINT_API_KEY_ENABLED: String(s.apiKeyEnabled),
-    REVIEWPOINT_UPLOAD_DIR: UPLOAD_DIR,
-    REVIEWPOINT_FEATURES: s.features.join(','),
+    ...Object.fromEntries(Object.entries(SETTINGS_ENV).map(([name, value]) => [name, value(s)])),
     ...s.extraEnv,
   };
   return Object.fromEntries(Object.entries(data).sort(([a], [b]) => byCodeUnit(a, b)));
 }
 
-/** SHA-256 of the JSON of a value: a config change rolls the pods, a migration change renames the Job */
-export function contentHash(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value)).digest('hex');
-}
 
 /** secrets by secretKeyRef: the Secret's data never enters the manifests */
-export function secretEnv(config: EnvironmentConfig): k8s.EnvVar[] {
-  const { name, dbUrlKey, jwtSecretKey, apiKeyKey } = config.secrets;
-  const ref = (envName: string, key: string): k8s.EnvVar => ({ name: envName, valueFrom: { secretKeyRef: { name, key } } });
-  return [
-    ref('REVIEWPOINT_DB_URL', dbUrlKey),
-    ref('REVIEWPOINT_JWT_SECRET_KEY', jwtSecretKey),
-    // legacy name that startup still requires: same secret as the key above
-    ref('REVIEWPOINT_JWT_SECRET', jwtSecretKey),
-    ...(config.settings.apiKeyEnabled ? [ref('REVIEWPOINT_API_KEY', apiKeyKey)] : []),
-  ];
+export function secretEnv(config: EnvironmentConfig): EnvVar[] {
+  const { name } = config.secrets;
+  return SECRET_ENV
+    .filter(([envName]) => envName !== 'REVIEWPOINT_API_KEY' || config.settings.apiKeyEnabled)
+    .map(([envName, key]) => ({ name: envName, valueFrom: { secretKeyRef: { name, key: config.secrets[key] } } }));
 }

@@ -8,6 +8,8 @@
 import { CORE_SCHEMA, load as loadYaml, YAMLException } from 'js-yaml';
 // zod/mini: the same checks as zod's classic API at a small fraction of the code to load
 import * as z from 'zod/mini';
+import { MANAGED_ENV } from './app-env';
+import { isPositiveQuantity, quantityValue } from './quantity';
 import { looksLikeSecretName } from './secret-names';
 
 /** Where a config value came from: used in every error message. */
@@ -33,14 +35,20 @@ export class ConfigError extends Error {
   }
 }
 
+/** every problem of one run, each a ConfigError, one per line */
+export class ConfigErrors extends Error {
+  constructor(readonly errors: readonly ConfigError[]) {
+    super(errors.map((e) => e.message).join('\n'));
+    this.name = 'ConfigErrors';
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Value formats
 // ---------------------------------------------------------------------------------------------
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-// Kubernetes resource.Quantity: a decimal number with an optional binary or decimal suffix.
-const QUANTITY = /^[+]?(\d+(\.\d*)?|\.\d+)(([KMGTPE]i)|[numkMGTPE]|[eE][+-]?\d+)?$/;
 // OCI reference parts: registry[:port]/path and a tag
 const IMAGE_REPOSITORY = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-]+[a-z0-9]+)*)*$/;
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
@@ -57,7 +65,7 @@ const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-
 
 const dnsLabel = z.string().check(z.maxLength(63), z.regex(DNS_LABEL, 'a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters'));
 const dnsSubdomain = z.string().check(z.maxLength(253), z.regex(DNS_SUBDOMAIN, 'a DNS-1123 subdomain: lowercase letters, digits, "-" and ".", at most 253 characters'));
-const quantity = z.string().check(z.regex(QUANTITY, 'a Kubernetes quantity such as 100m, 0.5, 256Mi or 1Gi (binary suffixes Ki Mi Gi Ti, decimal k M G T; not "MB")'));
+const quantity = z.string().check(z.refine(isPositiveQuantity, 'a Kubernetes quantity above zero such as 100m, 0.5, 256Mi or 1Gi (binary suffixes Ki Mi Gi Ti, decimal k M G T; not "MB")'));
 const labels = z.record(
   z.string().check(z.regex(LABEL_KEY, 'a label key: [prefix/]name, the name at most 63 characters of letters, digits, "-", "_", "."')),
   z.string().check(z.maxLength(63), z.regex(LABEL_VALUE, 'a label value: at most 63 characters of letters, digits, "-", "_", "."')),
@@ -138,7 +146,7 @@ const DEFAULT_APP_COMMAND = [
 const DEFAULT_MIGRATION_COMMAND = ['alembic', 'upgrade', 'head'];
 const NONROOT_ID = 65532;
 
-const configSchema = z.strictObject({
+export const configSchema = z.strictObject({
   /** the namespace every object lives in */
   namespace: dnsLabel,
   /** production profile: digests required, dangerous settings refused, availability enforced */
@@ -376,17 +384,14 @@ export function parseEnvironmentConfig(text: string, source: ConfigSource): Envi
     throw new ConfigError(source, '', `got ${describe(raw)}; allowed: a mapping of settings (see README, "Configuration")`);
   }
   const result = configSchema.safeParse(raw, { reportInput: true });
-  if (!result.success) {
-    // a misspelt key also leaves its correct name missing: name the misspelling, it explains both
-    const issues = result.error.issues;
-    throw issueToError(issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0], source);
-  }
+  if (!result.success) throw new ConfigErrors(issuesToErrors(result.error.issues, raw, source));
   const data = result.data;
   // under an HPA a budget must bound evictions whatever the replica count: maxUnavailable does,
   // minAvailable: 1 would let a drain take all pods but one at once
   const podDisruptionBudget = data.app.podDisruptionBudget ?? (data.app.autoscaling ? { maxUnavailable: 1 } : undefined);
   const config: EnvironmentConfig = { ...data, app: { ...data.app, podDisruptionBudget }, name: source.environment };
-  checkRules(config, source);
+  const errors = checkRules(config, source);
+  if (errors.length > 0) throw new ConfigErrors(errors);
   return config;
 }
 
@@ -394,15 +399,12 @@ export function parseEnvironmentConfig(text: string, source: ConfigSource): Envi
 // Rules that span fields
 // ---------------------------------------------------------------------------------------------
 
-const RESERVED_ENV = new Set([
-  'PYTHONDONTWRITEBYTECODE', 'REVIEWPOINT_DB_URL', 'REVIEWPOINT_JWT_SECRET_KEY', 'REVIEWPOINT_JWT_SECRET',
-  'REVIEWPOINT_API_KEY', 'REVIEWPOINT_ENVIRONMENT', 'REVIEWPOINT_LOG_LEVEL', 'REVIEWPOINT_ALLOWED_ORIGINS',
-  'REVIEWPOINT_AUTH_ENABLED', 'REVIEWPOINT_API_KEY_ENABLED', 'REVIEWPOINT_UPLOAD_DIR', 'REVIEWPOINT_FEATURES',
-]);
 const TRUTHY = /^(1|true|yes|on)$/i;
 
-function checkRules(c: EnvironmentConfig, src: ConfigSource): void {
-  const fail = (field: string, problem: string): never => { throw new ConfigError(src, field, problem); };
+/** every rule that spans fields, each broken one reported */
+function checkRules(c: EnvironmentConfig, src: ConfigSource): ConfigError[] {
+  const errors: ConfigError[] = [];
+  const fail = (field: string, problem: string): void => { errors.push(new ConfigError(src, field, problem)); };
 
   for (const [key, image] of [['app.image', c.app.image], ['migration.image', c.migration.image]] as const) {
     if (!image) continue;
@@ -438,12 +440,11 @@ function checkRules(c: EnvironmentConfig, src: ConfigSource): void {
 
   const pdb = c.app.podDisruptionBudget;
   if (pdb) {
-    if ((pdb.minAvailable === undefined) === (pdb.maxUnavailable === undefined)) {
-      fail('app.podDisruptionBudget', `got ${JSON.stringify(pdb)}; allowed: exactly one of minAvailable or maxUnavailable`);
-    }
-    const blocked = pdb.minAvailable !== undefined
+    const exactlyOne = (pdb.minAvailable === undefined) !== (pdb.maxUnavailable === undefined);
+    if (!exactlyOne) fail('app.podDisruptionBudget', `got ${JSON.stringify(pdb)}; allowed: exactly one of minAvailable or maxUnavailable`);
+    const blocked = exactlyOne && (pdb.minAvailable !== undefined
       ? podsFrom(pdb.minAvailable, minPods, 'up') >= minPods
-      : podsFrom(pdb.maxUnavailable!, minPods, 'down') === 0;
+      : podsFrom(pdb.maxUnavailable!, minPods, 'down') === 0);
     if (blocked) {
       const [field, value] = pdb.minAvailable !== undefined ? ['minAvailable', pdb.minAvailable] : ['maxUnavailable', pdb.maxUnavailable];
       fail(`app.podDisruptionBudget.${field}`, `got ${JSON.stringify(value)} with ${minPods} replica(s) at the minimum: no pod could ever be evicted, so node drains would hang; allowed: a budget that leaves at least one pod evictable (e.g. minAvailable ${Math.max(minPods - 1, 0)})`);
@@ -489,7 +490,7 @@ function checkRules(c: EnvironmentConfig, src: ConfigSource): void {
 
   for (const [name, value] of Object.entries(c.settings.extraEnv)) {
     const field = `settings.extraEnv.${name}`;
-    if (RESERVED_ENV.has(name)) {
+    if (MANAGED_ENV.has(name)) {
       fail(field, `got ${name}, which the manifests set themselves; allowed: the dedicated field under settings or secrets`);
     }
     if (looksLikeSecretName(name)) {
@@ -506,6 +507,17 @@ function checkRules(c: EnvironmentConfig, src: ConfigSource): void {
     if (c.settings.environment === 'test') fail('settings.environment', 'got "test" in a production environment: it unlocks an unauthenticated admin-promotion endpoint; allowed: "prod"');
     if (c.settings.logLevel === 'DEBUG') fail('settings.logLevel', 'got "DEBUG" in a production environment; allowed: INFO, WARNING, ERROR or CRITICAL');
   }
+
+  // the API server refuses a pod whose request is above its limit
+  for (const [at, r] of [['app.resources', c.app.resources], ['migration.resources', c.migration.resources]] as const) {
+    for (const [request, limit] of [['cpuRequest', 'cpuLimit'], ['memoryRequest', 'memoryLimit']] as const) {
+      const [req, lim] = [r[request], r[limit]];
+      if (lim !== undefined && quantityValue(req) > quantityValue(lim)) {
+        fail(`${at}.${request}`, `got ${JSON.stringify(req)}, above ${limit} ${JSON.stringify(lim)}; allowed: at most the limit (the API server refuses the pod)`);
+      }
+    }
+  }
+  return errors;
 }
 
 /** the keys of the Secret the pods read: the API key only while the backend checks one */
@@ -531,7 +543,7 @@ function drainSeconds(argv: readonly string[]): number | undefined {
   return undefined;
 }
 
-function checkPeer(peer: PeerConfig, field: string, fail: (f: string, p: string) => never): void {
+function checkPeer(peer: PeerConfig, field: string, fail: (f: string, p: string) => void): void {
   const hasCidr = peer.cidr !== undefined;
   const hasPods = peer.namespace !== undefined || peer.podLabels !== undefined;
   if (hasCidr === hasPods) {
@@ -555,21 +567,53 @@ function podsFrom(value: number | string, replicas: number, round: 'up' | 'down'
 
 type Issue = z.core.$ZodIssue;
 
+/**
+ * Every schema problem, one error each. A misspelt key also leaves its correct name missing: the
+ * misspelling is reported, it explains both.
+ */
+function issuesToErrors(issues: readonly Issue[], raw: unknown, source: ConfigSource): ConfigError[] {
+  const misspelt = new Set<string>();
+  const errors: ConfigError[] = [];
+  for (const issue of issues) {
+    if (issue.code !== 'unrecognized_keys') continue;
+    const path = issue.path.map(String);
+    const known = knownKeys(path);
+    for (const key of issue.keys) {
+      const hint = closest(key, known);
+      if (hint) misspelt.add([...path, hint].join('.'));
+      const elsewhere = hint ? undefined : keyElsewhere(key);
+      const suggestion = hint ? ` (did you mean "${hint}"?)` : elsewhere ? ` (did you mean "${elsewhere}"? it belongs there)` : '';
+      errors.push(new ConfigError(source, [...path, key].join('.'), `unknown key ${JSON.stringify(key)}${suggestion}; allowed keys here: ${known.join(', ')}`));
+    }
+  }
+  for (const issue of issues) {
+    if (issue.code === 'unrecognized_keys') continue;
+    const missing = (issue as { input?: unknown }).input === undefined;
+    if (missing && misspelt.has(issue.path.map(String).join('.'))) continue;
+    errors.push(issueToError(issue, source));
+  }
+  return errors.length > 0 ? errors : [new ConfigError(source, '', `got ${describe(raw)}; allowed: see README, "Configuration"`)];
+}
+
 function issueToError(issue: Issue, source: ConfigSource): ConfigError {
   const path = issue.path.map(String);
   const field = path.join('.');
   const input = (issue as { input?: unknown }).input;
   switch (issue.code) {
-    case 'unrecognized_keys': {
-      const key = issue.keys[0];
-      const known = knownKeys(path);
-      const hint = closest(key, known);
-      return new ConfigError(source, [...path, key].join('.'),
-        `unknown key ${JSON.stringify(key)}${hint ? ` (did you mean "${hint}"?)` : ''}; allowed keys here: ${known.join(', ')}`);
-    }
-    case 'invalid_type':
-      if (input === undefined) return new ConfigError(source, field, `missing; allowed: ${typeName(issue.expected)}`);
+    case 'invalid_type': {
+      const node = unwrap(nodeAt(path));
+      if (input === undefined) {
+        // a missing block: say what goes in it
+        const needs = node instanceof z.ZodMiniObject ? blockContents(node) : '';
+        return new ConfigError(source, field, `missing; allowed: ${typeName(issue.expected)}${needs}`);
+      }
+      if (issue.expected === 'string' && (typeof input === 'number' || typeof input === 'boolean')) {
+        // YAML reads 512, 0.5 or yes as a number or a boolean
+        const unit = node === quantity ? ' with its unit, e.g. "512Mi" or "0.5"' : '';
+        return new ConfigError(source, field, `got ${describe(input)}; allowed: a string${unit}: quote it, e.g. ${field.split('.').pop()}: "${String(input)}"`);
+      }
       return new ConfigError(source, field, `got ${describe(input)}; allowed: ${typeName(issue.expected)}`);
+    }
     case 'invalid_value':
       return new ConfigError(source, field, `got ${describe(input)}; allowed: one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`);
     case 'invalid_format':
@@ -590,16 +634,42 @@ function issueToError(issue: Issue, source: ConfigSource): ConfigError {
   }
 }
 
-/** the keys the schema allows at an object path, for "did you mean" hints */
-function knownKeys(path: readonly string[]): string[] {
+/** the schema node at a path of object keys */
+function nodeAt(path: readonly string[]): z.ZodMiniType | undefined {
   let node: z.ZodMiniType | undefined = configSchema;
-  for (const part of [...path, '']) {
+  for (const part of path) {
     node = unwrap(node);
-    if (!(node instanceof z.ZodMiniObject)) return [];
-    if (part === '') return Object.keys(node.shape);
+    if (!(node instanceof z.ZodMiniObject)) return undefined;
     node = node.shape[part] as z.ZodMiniType | undefined;
   }
-  return [];
+  return node;
+}
+
+/** ", with keys a (required), b, c" for a missing block */
+function blockContents(node: z.ZodMiniObject): string {
+  const keys = Object.entries(node.shape).map(([k, v]) => ((v as z.ZodMiniType)._zod.optin === undefined ? `${k} (required)` : k));
+  return ` with the keys ${keys.join(', ')}`;
+}
+
+/** the full path of the one place in the schema where a key of this name belongs */
+function keyElsewhere(key: string): string | undefined {
+  const found: string[] = [];
+  const walk = (node: z.ZodMiniType | undefined, path: string[]): void => {
+    const object = unwrap(node);
+    if (!(object instanceof z.ZodMiniObject)) return;
+    for (const [k, child] of Object.entries(object.shape)) {
+      if (k === key) found.push([...path, k].join('.'));
+      walk(child as z.ZodMiniType, [...path, k]);
+    }
+  };
+  walk(configSchema, []);
+  return found.length > 0 ? found.join('" or "') : undefined;
+}
+
+/** the keys the schema allows at an object path, for "did you mean" hints */
+function knownKeys(path: readonly string[]): string[] {
+  const node = unwrap(nodeAt(path));
+  return node instanceof z.ZodMiniObject ? Object.keys(node.shape) : [];
 }
 
 function unwrap(node: z.ZodMiniType | undefined): z.ZodMiniType | undefined {

@@ -4,6 +4,7 @@
  */
 import k8s = require('cdk8s-plus-28/lib/imports/k8s');
 import type { EnvironmentConfig, ResourcesConfig } from './config';
+import { quantityValue } from './quantity';
 import { restrictedSecurityContext, type Identity } from './security';
 
 export const TMP_VOLUME = 'tmp';
@@ -79,20 +80,8 @@ export function tmpVolume(): k8s.Volume {
  * their emptyDirs, and the kubelet evicts them when the disk fills.
  */
 export function ephemeralStorage(emptyDirSizes: readonly string[]): string {
-  const bytes = [TMP_SIZE, ...emptyDirSizes].reduce((sum, q) => sum + quantityBytes(q), 0);
+  const bytes = [TMP_SIZE, ...emptyDirSizes].reduce((sum, q) => sum + quantityValue(q), 0);
   return `${Math.ceil(bytes / 2 ** 20) + LOG_ROOM_MIB}Mi`;
-}
-
-const SUFFIX: Readonly<Record<string, number>> = {
-  '': 1, 'n': 1e-9, 'u': 1e-6, 'm': 1e-3, 'k': 1e3, 'M': 1e6, 'G': 1e9, 'T': 1e12, 'P': 1e15, 'E': 1e18,
-  'Ki': 2 ** 10, 'Mi': 2 ** 20, 'Gi': 2 ** 30, 'Ti': 2 ** 40, 'Pi': 2 ** 50, 'Ei': 2 ** 60,
-};
-
-/** a Kubernetes quantity (already validated by the config) in bytes */
-export function quantityBytes(quantity: string): number {
-  const m = /^\+?([0-9.]+)(?:([eE][+-]?\d+)|([KMGTPE]i|[numkMGTPE])?)$/.exec(quantity);
-  if (!m) throw new Error(`not a quantity: ${quantity}`);
-  return Number(m[1]) * (m[2] ? Number(`1${m[2]}`) : SUFFIX[m[3] ?? '']);
 }
 
 /** the registry credentials every pod pulls its images with, if the config names any */

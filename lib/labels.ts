@@ -6,7 +6,9 @@
  * can never touch an immutable selector.
  * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/common-labels/
  */
+import { labelValue } from './api-server';
 import type { EnvironmentConfig, ImageConfig } from './config';
+import { contentHash } from './determinism';
 
 export const APP_NAME = 'reviewpoint-backend';
 export const PART_OF = 'reviewpoint';
@@ -23,9 +25,13 @@ export function selectorLabels(config: EnvironmentConfig, component: Component):
   };
 }
 
-/** every recommended label: selector labels plus version and ownership */
+/**
+ * every recommended label: selector labels plus ownership, and the version when `image` is given.
+ * Pass the image only for the objects that run it (the Deployment, the Job, their pod
+ * templates): anywhere else the label turns an image bump into a change of unrelated objects.
+ */
 export function recommendedLabels(config: EnvironmentConfig, component: Component, image?: ImageConfig): Record<string, string> {
-  const version = image?.tag ?? image?.digest?.slice('sha256:'.length, 'sha256:'.length + 12);
+  const version = image && versionLabel(image);
   return {
     ...selectorLabels(config, component),
     ...(version ? { 'app.kubernetes.io/version': version } : {}),
@@ -34,15 +40,21 @@ export function recommendedLabels(config: EnvironmentConfig, component: Componen
   };
 }
 
+/**
+ * The app.kubernetes.io/version label of an image: its tag, or the start of its digest. A tag may
+ * be 128 characters long and start with "_" or end with "." or "-"; a label value may not (63,
+ * alphanumeric at both ends). Such a tag keeps a readable head and a hash of the whole tag, so two
+ * tags never share a label.
+ */
+export function versionLabel(image: ImageConfig): string | undefined {
+  const version = image.tag ?? image.digest?.slice('sha256:'.length, 'sha256:'.length + 12);
+  if (version === undefined || labelValue(version) === undefined) return version;
+  const head = version.slice(0, 52).replace(/^[^A-Za-z0-9]+/, '').replace(/[^A-Za-z0-9]+$/, '');
+  const hash = contentHash(version).slice(0, 10);
+  return head ? `${head}-${hash}` : hash;
+}
+
 /** `repo:tag@sha256:...`: the digest wins at pull time, the tag stays readable */
 export function imageReference(image: ImageConfig): string {
   return `${image.repository}${image.tag ? `:${image.tag}` : ''}${image.digest ? `@${image.digest}` : ''}`;
-}
-
-/**
- * Plain code-unit order. Not localeCompare: its first call loads ICU collation data, which
- * costs more than the rest of a synth, and output order must not depend on a locale anyway.
- */
-export function byCodeUnit(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

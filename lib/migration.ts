@@ -4,7 +4,8 @@
  */
 import k8s = require('cdk8s-plus-28/lib/imports/k8s');
 import { Construct } from 'constructs';
-import { CONFIG_MAP_NAME, configMapData, contentHash, secretEnv, UPLOAD_DIR, UPLOADS_VOLUME } from './app-env';
+import { CONFIG_MAP_NAME, configMapData, secretEnv, UPLOAD_DIR, UPLOADS_VOLUME } from './app-env';
+import { contentHash } from './determinism';
 import type { EnvironmentConfig } from './config';
 import { hardenedContainer, imagePullSecrets, tmpVolume } from './container';
 import { ARGOCD_HOOK, ARGOCD_HOOK_DELETE_POLICY, FLUX_FORCE, SYNC_WAVE, WAVE } from './delivery/stages';
@@ -67,7 +68,9 @@ export class MigrationJob extends Construct {
     super(scope, id);
     const { config } = props;
     const m = config.migration;
-    const labels = recommendedLabels(config, 'migration', m.image);
+    // the version label on the Job and its pods only: they run the image, its ServiceAccount does not
+    const labels = recommendedLabels(config, 'migration');
+    const versioned = recommendedLabels(config, 'migration', m.image);
 
     new k8s.KubeServiceAccount(this, 'ServiceAccount', {
       metadata: {
@@ -81,7 +84,7 @@ export class MigrationJob extends Construct {
     });
 
     const template: k8s.PodTemplateSpec = {
-      metadata: { labels },
+      metadata: { labels: versioned },
       spec: {
         serviceAccountName: MIGRATION_NAME,
         automountServiceAccountToken: false,
@@ -100,7 +103,7 @@ export class MigrationJob extends Construct {
       metadata: {
         name: this.jobName,
         namespace: config.namespace,
-        labels,
+        labels: versioned,
         annotations: {
           // Argo CD: a Sync hook, so it runs after the wave that holds what it needs and before
           // the app's wave; a failure stops the sync. Hooks are not pruned: the previous run of

@@ -6,11 +6,14 @@
  * The engines' own objects go to `delivery/`, which no kustomization lists.
  */
 import { App } from 'cdk8s';
+import { CORE_SCHEMA, load } from 'js-yaml';
 import { ReviewpointChart } from './chart';
 import type { EnvironmentConfig } from './config';
 import { argoCdApplication, fluxKustomizations } from './delivery/gitops';
 import { STAGES, stageOf, type StageName } from './delivery/stages';
-import { byCodeUnit, selectorLabels } from './labels';
+import { byCodeUnit } from './determinism';
+import { ENVIRONMENT_README, environmentReadme } from './environment-readme';
+import { selectorLabels } from './labels';
 import { toYaml } from './yaml';
 
 /** a synthesized Kubernetes object */
@@ -46,6 +49,11 @@ const KIND_ORDER = [
 ];
 
 export const KUSTOMIZATION_FILE = 'kustomization.yaml';
+/**
+ * On dist/<env>/kustomization.yaml of a production environment (kustomize applies it to nothing):
+ * a later run that finds the environment's config gone knows to refuse removing it.
+ */
+export const PRODUCTION_MARK = 'reviewpoint-k8s/production';
 export const DELIVERY_FOLDERS = { argocd: 'delivery/argocd', flux: 'delivery/flux' } as const;
 
 /** build the objects of one environment */
@@ -100,8 +108,19 @@ export function renderEnvironment(config: EnvironmentConfig, objects: readonly K
     folders.set(folder, [...(folders.get(folder) ?? []), file.slice(folder.length + 1)]);
   }
   for (const [folder, names] of folders) files.set(`${folder}/${KUSTOMIZATION_FILE}`, header + toYaml(kustomization(names)));
-  files.set(KUSTOMIZATION_FILE, header + toYaml(kustomization(stages)));
+  const metadata = { name: config.name, ...(config.production ? { annotations: { [PRODUCTION_MARK]: 'true' } } : {}) };
+  files.set(KUSTOMIZATION_FILE, header + toYaml({ ...kustomization(stages), metadata }));
+  // for reviewers: no kustomization lists it, so no engine applies it
+  files.set(ENVIRONMENT_README, environmentReadme(config, objects));
   return { name: config.name, objects, delivery, stages, files };
+}
+
+/** whether an environment's files (as rendered, or read back from dist/) are a production environment's */
+export function isProductionOutput(files: ReadonlyMap<string, string>): boolean {
+  const root = files.get(KUSTOMIZATION_FILE);
+  if (root === undefined) return false;
+  const data = load(root, { schema: CORE_SCHEMA }) as { metadata?: { annotations?: Record<string, string> } } | null;
+  return data?.metadata?.annotations?.[PRODUCTION_MARK] === 'true';
 }
 
 function kustomization(resources: readonly string[]): object {

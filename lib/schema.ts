@@ -9,6 +9,7 @@
 import core from '../imports/k8s-1.28-schema.json';
 import crds from '../imports/crd-schema.json';
 import { objectRef, type Manifest, type Violation } from './policy/types';
+import { isQuantity } from './quantity';
 
 type Scalar = 'string' | 'boolean' | 'integer' | 'int32' | 'number' | 'any' | 'date-time' | 'byte' | 'int-or-string' | 'quantity';
 type Type =
@@ -58,9 +59,6 @@ function parseType(text: string): Type {
   return { k: text as Scalar };
 }
 
-// Kubernetes quantity: a decimal number with an optional binary-SI (Ki..Ei), decimal-SI
-// (n, u, m, k, M..E) or exponent (e3, E-2) suffix
-const QUANTITY = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[KMGTPE]i|[numkMGTPE]|[eE][+-]?\d+)?$/;
 // RFC 3339 date-time
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -118,7 +116,9 @@ function checkValue(value: unknown, type: Type, path: string, schemaName: string
       if (typeof value !== 'string' && !Number.isInteger(value)) refuse('integer or string');
       return;
     case 'quantity':
-      if (!(typeof value === 'number' && Number.isFinite(value)) && !(typeof value === 'string' && QUANTITY.test(value))) refuse('a quantity such as 250m, 128Mi or 2');
+      if (!(typeof value === 'number' && Number.isFinite(value)) && !(typeof value === 'string' && isQuantity(value))) {
+        refuse('a quantity such as 250m, 128Mi or 2');
+      }
       return;
     case 'date-time':
       if (typeof value !== 'string' || !DATE_TIME.test(value)) refuse('an RFC 3339 date-time');

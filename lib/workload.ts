@@ -4,7 +4,8 @@
  */
 import k8s = require('cdk8s-plus-28/lib/imports/k8s');
 import { Construct } from 'constructs';
-import { CONFIG_MAP_NAME, configMapData, contentHash, secretEnv, UPLOAD_DIR, UPLOADS_VOLUME } from './app-env';
+import { CONFIG_MAP_NAME, configMapData, secretEnv, UPLOAD_DIR, UPLOADS_VOLUME } from './app-env';
+import { contentHash } from './determinism';
 import { APP_PYTHON, type EnvironmentConfig } from './config';
 import { hardenedContainer, imagePullSecrets, tmpVolume } from './container';
 import { APP_NAME, HTTP_PORT, imageReference, recommendedLabels, selectorLabels } from './labels';
@@ -24,7 +25,10 @@ export class BackendWorkload extends Construct {
     super(scope, id);
     const { config } = props;
     const app = config.app;
-    const labels = recommendedLabels(config, 'api', app.image);
+    // the version label only where the image runs: an image bump then changes the Deployment
+    // alone, not every object of the app (a reviewer reads one object, not eight)
+    const labels = recommendedLabels(config, 'api');
+    const versioned = recommendedLabels(config, 'api', app.image);
     const selector = selectorLabels(config, 'api');
     const metadata = (name: string) => ({ name, namespace: config.namespace, labels });
 
@@ -76,7 +80,7 @@ export class BackendWorkload extends Construct {
     });
 
     new k8s.KubeDeployment(this, 'Deployment', {
-      metadata: metadata(APP_NAME),
+      metadata: { ...metadata(APP_NAME), labels: versioned },
       spec: {
         // with an HPA the replica count is the HPA's: leaving it out keeps GitOps from fighting it
         replicas: app.autoscaling ? undefined : app.replicas ?? 1,
@@ -92,7 +96,7 @@ export class BackendWorkload extends Construct {
         },
         template: {
           metadata: {
-            labels,
+            labels: versioned,
             annotations: { 'checksum/config': contentHash(data) },
           },
           spec: {

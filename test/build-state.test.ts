@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { newerThanSnapshot } from '../io/build-state';
+import { scratchDir } from './helpers';
 
 /** a project with a snapshot built at t=1000 s and sources at the given times */
 function project(times: Record<string, number>): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-build-state-'));
+  const root = scratchDir('rp-build-state-');
   const put = (file: string, seconds: number) => {
     fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
     fs.writeFileSync(path.join(root, file), '');

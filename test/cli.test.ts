@@ -5,11 +5,10 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { ReviewpointPolicy } from '../io/validation-plugin';
-import { minimalConfig, ROOT } from './helpers';
+import { minimalConfig, productionConfig, ROOT, scratchDir } from './helpers';
 import { readTree } from '../io/publish';
 
 const CDK8S = path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s');
@@ -19,12 +18,12 @@ jest.setTimeout(120_000);
 
 beforeAll(() => {
   // a synth builds (or rebuilds) the bundles and the snapshot that the CLI and the script run
-  execFileSync('sh', ['scripts/synth.sh', '--out', fs.mkdtempSync(path.join(os.tmpdir(), 'rp-build-'))], { cwd: ROOT });
+  execFileSync('sh', ['scripts/synth.sh', '--out', scratchDir('rp-build-')], { cwd: ROOT });
 });
 
 /** a scratch project that uses this repo's cdk8s.yaml and build */
 function project(config: Record<string, unknown>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-cli-'));
+  const dir = scratchDir('rp-cli-');
   fs.copyFileSync(path.join(ROOT, 'cdk8s.yaml'), path.join(dir, 'cdk8s.yaml'));
   for (const link of ['build', 'scripts']) fs.symlinkSync(path.join(ROOT, link), path.join(dir, link));
   fs.mkdirSync(path.join(dir, 'config'));
@@ -43,17 +42,15 @@ function tree(dir: string): Record<string, string> {
   return out;
 }
 
-const BAD_INPUTS: Array<[string, string, RegExp]> = [
-  ['a YAML syntax error', 'namespace: [\n', /environment "alpha" \(config\/alpha\.yaml\), field \(yaml\): YAML syntax error at line 2/],
-  ['an unknown key', stringify({ ...minimalConfig(), namspace: 'x' }), /field namspace: unknown key "namspace" \(did you mean "namespace"\?\)/],
-  ['latest in production', stringify({ ...minimalConfig(), production: true, app: { ...minimalConfig().app, image: { repository: 'ghcr.io/acme/backend', tag: 'latest' } } }), /field app\.image\.tag: got string "latest"/],
-];
+// each config error has its unit case in config.test.ts; a real process adds only the exit
+// code, the message on stderr and the untouched dist/, which one bad input shows
+const BAD_INPUT = 'namespace: [\n';
+const BAD_INPUT_MESSAGE = /environment "alpha" \(config\/alpha\.yaml\), field \(yaml\): YAML syntax error at line 2/;
 
-// the CLI costs seconds a run, so it gets one bad input; the rest share its code path in the app
 describe.each([
-  ['npx cdk8s synth', BAD_INPUTS.slice(0, 1), (cwd: string) => spawnSync(process.execPath, [CDK8S, 'synth', '--no-check-upgrade'], { cwd, encoding: 'utf8' })],
-  ['the npm synth script', BAD_INPUTS, (cwd: string) => spawnSync('sh', ['scripts/synth.sh'], { cwd, encoding: 'utf8' })],
-] as const)('%s', (_name, badInputs, synth) => {
+  ['npx cdk8s synth', (cwd: string) => spawnSync(process.execPath, [CDK8S, 'synth', '--no-check-upgrade'], { cwd, encoding: 'utf8' })],
+  ['the npm synth script', (cwd: string) => spawnSync('sh', ['scripts/synth.sh'], { cwd, encoding: 'utf8' })],
+] as const)('%s', (_name, synth) => {
   test('publishes dist/ and succeeds on a good config', () => {
     const dir = project({ alpha: minimalConfig() });
     const result = synth(dir);
@@ -62,11 +59,40 @@ describe.each([
     expect(Object.keys(tree(path.join(dir, 'dist')))).toContain('alpha/app/deployment-reviewpoint-backend.yaml');
   });
 
-  test.each(badInputs)('fails on %s and leaves dist/ byte-identical', (_what, text, message) => {
+  test('fails on a YAML syntax error and leaves dist/ byte-identical', () => {
     const dir = project({ alpha: minimalConfig() });
     expect(spawnSync('sh', ['scripts/synth.sh'], { cwd: dir }).status).toBe(0);
     const before = tree(path.join(dir, 'dist'));
-    fs.writeFileSync(path.join(dir, 'config', 'alpha.yaml'), text);
+    fs.writeFileSync(path.join(dir, 'config', 'alpha.yaml'), BAD_INPUT);
+    const result = synth(dir);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(BAD_INPUT_MESSAGE);
+    expect(tree(path.join(dir, 'dist'))).toEqual(before);
+  });
+});
+
+// the inputs a newcomer meets first, each refused by both commands with dist/ untouched
+const production = (): Record<string, any> => ({ ...productionConfig(), namespace: 'rp-prod' });
+const ENVIRONMENT_MISTAKES: Array<[string, (dir: string) => void, RegExp]> = [
+  ['a copy of an environment that keeps its namespace', (dir) => fs.writeFileSync(path.join(dir, 'config', 'qa.yaml'), stringify(production())),
+    /environment "qa" .*field namespace: got "rp-prod", the namespace of environment "prod"/],
+  ['a removed production environment', (dir) => fs.rmSync(path.join(dir, 'config', 'prod.yaml')),
+    /config\/prod\.yaml is gone, and dist\/prod is a production environment's output/],
+  ['a memory request above its limit', (dir) => fs.writeFileSync(path.join(dir, 'config', 'prod.yaml'), stringify({ ...production(), app: { ...production().app, resources: { memoryRequest: '1Gi', memoryLimit: '512Mi' } } })),
+    /field app\.resources\.memoryRequest: got "1Gi", above memoryLimit "512Mi"/],
+  ['a .yml config file', (dir) => fs.writeFileSync(path.join(dir, 'config', 'qa.yml'), stringify({ ...production(), namespace: 'rp-qa' })),
+    /config files must end in \.yaml: rename config\/qa\.yml -> config\/qa\.yaml/],
+];
+
+describe.each([
+  ['npx cdk8s synth', (cwd: string) => spawnSync(process.execPath, [CDK8S, 'synth', '--no-check-upgrade'], { cwd, encoding: 'utf8' })],
+  ['the npm synth script', (cwd: string) => spawnSync('sh', ['scripts/synth.sh'], { cwd, encoding: 'utf8' })],
+] as const)('%s', (_name, synth) => {
+  test.each(ENVIRONMENT_MISTAKES)('fails on %s and leaves dist/ byte-identical', (_what, mistake, message) => {
+    const dir = project({ prod: production(), dev: minimalConfig() });
+    expect(spawnSync('sh', ['scripts/synth.sh'], { cwd: dir }).status).toBe(0);
+    const before = tree(path.join(dir, 'dist'));
+    mistake(dir);
     const result = synth(dir);
     expect(result.status).not.toBe(0);
     expect(result.stderr).toMatch(message);

@@ -1,3 +1,4 @@
+import { synthesizeObjects } from '../lib/render';
 import { configFrom, configFromText, minimalConfig, productionConfig } from './helpers';
 
 const ROUTE = { gateway: { name: 'public', namespace: 'gateway-system' }, hostnames: ['api.example.com'] };
@@ -91,6 +92,11 @@ describe('config errors', () => {
     expectError(minimalConfig, (c) => { c.app.resources = { memoryLimit: '512MB' }; }, /app\.resources\.memoryLimit: got string "512MB"; allowed: a Kubernetes quantity/);
   });
 
+  test.each(['-256Mi', '0', '0.0Gi'])('fails when a quantity is %s: requests, limits and sizes must be above zero', (value) => {
+    expectError(minimalConfig, (c) => { c.migration.resources = { memoryRequest: value }; },
+      new RegExp(`migration\\.resources\\.memoryRequest: got string "${value.replace('.', '\\.')}"; allowed: a Kubernetes quantity above zero`));
+  });
+
   test('fails when a name is not DNS-1123', () => {
     expectError(minimalConfig, (c) => { c.namespace = 'RP_Test'; }, /namespace: got string "RP_Test"; allowed: a DNS-1123 label/);
   });
@@ -144,7 +150,12 @@ describe('config errors', () => {
   });
 
   test('fails when the init-container strategy has several replicas and no opt-in', () => {
-    expectError(minimalConfig, (c) => { c.migration.strategy = 'initContainer'; c.app.replicas = 2; }, /migration\.strategy: got "initContainer" with up to 2 replicas: alembic takes no lock/);
+    expectError(minimalConfig, (c) => { c.migration.strategy = 'initContainer'; c.app.replicas = 2; }, /migration\.strategy: got "initContainer" with up to 2 replicas: alembic takes no lock.*allowConcurrentInitContainers: true/);
+  });
+
+  test('fails when the init-container strategy has an autoscaler that could add replicas', () => {
+    expectError(minimalConfig, (c) => { c.migration.strategy = 'initContainer'; delete c.app.replicas; c.app.autoscaling = { minReplicas: 1, maxReplicas: 2 }; },
+      /migration\.strategy: got "initContainer" with up to 2 replicas/);
   });
 
   test('fails when the database connection budget is overrun', () => {
@@ -275,8 +286,14 @@ describe('config errors', () => {
     expectError(minimalConfig, (c) => { c.settings.extraEnv = { SMTP_PASSWORD: 'hunter2' }; }, /settings\.extraEnv\.SMTP_PASSWORD: got a literal value for a secret-looking name/);
   });
 
-  test('fails when extraEnv overrides a variable the manifests set', () => {
-    expectError(minimalConfig, (c) => { c.settings.extraEnv = { REVIEWPOINT_LOG_LEVEL: 'DEBUG' }; }, /settings\.extraEnv\.REVIEWPOINT_LOG_LEVEL: got REVIEWPOINT_LOG_LEVEL, which the manifests set themselves/);
+  // every name the app container gets, read from the output rather than from a list kept here
+  const objects: any[] = synthesizeObjects(configFrom(minimalConfig()));
+  const app = objects.find((o) => o.kind === 'Deployment');
+  const configMap = objects.find((o) => o.kind === 'ConfigMap');
+  const managed = [...Object.keys(configMap.data), ...app.spec.template.spec.containers[0].env.map((e: any) => e.name)];
+
+  test.each(managed)('fails when extraEnv overrides %s, which the manifests set', (name) => {
+    expectError(minimalConfig, (c) => { c.settings.extraEnv = { [name]: 'x' }; }, new RegExp(`settings\\.extraEnv\\.${name}: got ${name}, which the manifests set themselves`));
   });
 
   test('fails when a network peer is both a CIDR and pods', () => {
@@ -313,5 +330,70 @@ describe('the delivery section', () => {
 
   test('fails when the Flux interval is not a duration', () => {
     expectError(minimalConfig, (c) => { c.delivery = { flux: { interval: '10 minutes' } }; }, /delivery\.flux\.interval: got string "10 minutes"; allowed: a duration/);
+  });
+});
+
+describe('config errors, all at once and with hints', () => {
+  const messageOf = (data: Record<string, any>): string => {
+    try {
+      configFrom(data);
+    } catch (e) {
+      return (e as Error).message;
+    }
+    throw new Error('the config was accepted');
+  };
+
+  test('fails with every problem of a file, one per line', () => {
+    const data = minimalConfig();
+    data.app.replicas = 'two';
+    data.settings.logLevel = 'LOUD';
+    data.app.replica = 3;
+    const lines = messageOf(data).split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines).toEqual(expect.arrayContaining([
+      expect.stringMatching(/field app\.replica: unknown key "replica" \(did you mean "replicas"\?\)/),
+      expect.stringMatching(/field app\.replicas: got string "two"/),
+      expect.stringMatching(/field settings\.logLevel: got string "LOUD"; allowed: one of/),
+    ]));
+  });
+
+  test('fails with every broken rule, not only the first', () => {
+    const data = productionConfig();
+    data.settings.authEnabled = false;
+    data.settings.logLevel = 'DEBUG';
+    expect(messageOf(data).split('\n')).toEqual([
+      expect.stringMatching(/field settings\.authEnabled: got false in a production environment/),
+      expect.stringMatching(/field settings\.logLevel: got "DEBUG" in a production environment/),
+    ]);
+  });
+
+  test('fails when a key is at the wrong level, naming where it belongs', () => {
+    const data = minimalConfig();
+    data.replicas = 2;
+    expect(messageOf(data)).toMatch(/field replicas: unknown key "replicas" \(did you mean "app\.replicas"\? it belongs there\)/);
+  });
+
+  test('fails when a quantity is written as a number, saying to quote it', () => {
+    const data = minimalConfig();
+    data.app.resources = { memoryLimit: 512 };
+    expect(messageOf(data)).toMatch(/field app\.resources\.memoryLimit: got number 512; allowed: a string with its unit, e\.g\. "512Mi" or "0\.5": quote it, e\.g\. memoryLimit: "512"/);
+  });
+
+  test('fails when a block is missing, listing what goes in it', () => {
+    const data = minimalConfig();
+    delete data.secrets;
+    expect(messageOf(data)).toMatch(/field secrets: missing; allowed: a mapping with the keys name \(required\), dbUrlKey, jwtSecretKey, apiKeyKey/);
+  });
+
+  test('fails when a memory request is above its limit', () => {
+    const data = minimalConfig();
+    data.app.resources = { memoryRequest: '1Gi', memoryLimit: '512Mi' };
+    expect(messageOf(data)).toMatch(/field app\.resources\.memoryRequest: got "1Gi", above memoryLimit "512Mi"; allowed: at most the limit/);
+  });
+
+  test('fails when a CPU request is above its limit', () => {
+    const data = minimalConfig();
+    data.migration.resources = { cpuRequest: '500m', cpuLimit: '0.25' };
+    expect(messageOf(data)).toMatch(/field migration\.resources\.cpuRequest: got "500m", above cpuLimit "0\.25"/);
   });
 });

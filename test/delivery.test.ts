@@ -8,9 +8,20 @@ import { renderEnvironment, type RenderedEnvironment } from '../lib/render';
 import { validateSchema } from '../lib/schema';
 import { verifyDelivery } from '../lib/verify';
 import { validateWithCrdModels } from './crd-models';
-import { committedConfig, configFrom, ENVIRONMENTS, minimalConfig } from './helpers';
+import type { EnvironmentConfig } from '../lib/config';
+import { committedConfig, configFrom, devLike, ENVIRONMENTS, minimalConfig, productionConfig, prodLike } from './helpers';
 
 const rendered = (env: string) => renderEnvironment(committedConfig(env));
+// shapes of environment, independent of what config/ holds
+/** a production-shaped environment "store" whose Secret an ExternalSecret creates */
+function storeLike(): EnvironmentConfig {
+  const c = productionConfig();
+  c.namespace = 'reviewpoint-store';
+  c.secrets = { name: 'reviewpoint-backend', externalSecret: { store: { name: 'vault', kind: 'ClusterSecretStore' }, remoteKey: 'reviewpoint/backend' } };
+  return configFrom(c, 'store');
+}
+const FIXTURES = { prod: prodLike, dev: devLike, store: storeLike } as const;
+const fixture = (env: keyof typeof FIXTURES) => renderEnvironment(FIXTURES[env]());
 const names = (objects: readonly any[]) => objects.map((o) => `${o.kind}/${o.metadata.name}`);
 
 describe.each(ENVIRONMENTS)('environment %s', (env) => {
@@ -27,8 +38,8 @@ describe.each(ENVIRONMENTS)('environment %s', (env) => {
   });
 });
 
-describe('a first sync of prod', () => {
-  const r = rendered('prod');
+describe('a first sync of a production-shaped environment', () => {
+  const r = fixture('prod');
   const objects = kustomize(r.files, '');
 
   test('Argo CD: what the migration needs, then the migration Job, then the app, each step waited for', () => {
@@ -62,16 +73,16 @@ describe('a first sync of prod', () => {
   });
 
   test('the config declares what must exist before it: the Secret and the TLS secret', () => {
-    expect(declaredPrerequisites(committedConfig('prod'))).toEqual([
+    expect(declaredPrerequisites(prodLike())).toEqual([
       { kind: 'Secret', name: 'reviewpoint-backend', namespace: 'reviewpoint-prod' },
       { kind: 'Secret', name: 'reviewpoint-api-tls', namespace: 'reviewpoint-prod' },
     ]);
   });
 });
 
-describe('dev, with its database in its own namespace', () => {
+describe('a dev-shaped environment, with its database in its own namespace', () => {
   test('is one stage: the app alone, under a single Flux Kustomization', () => {
-    const r = rendered('dev');
+    const r = fixture('dev');
     expect(r.stages).toEqual(['app']);
     expect(names(objectsIn(r.files, 'delivery/flux'))).toEqual(['Kustomization/reviewpoint-backend-dev']);
   });
@@ -119,9 +130,9 @@ function dropFile(files: ReadonlyMap<string, string>, match: RegExp): Map<string
   return dropped;
 }
 
-/** the ExternalSecret of staging in the app stage: Flux's folder and Argo CD's wave 0 */
+/** the ExternalSecret of the store fixture in the app stage: Flux's folder and Argo CD's wave 0 */
 function externalSecretInAppStage(): Map<string, string> {
-  const files = moveFile(rendered('staging').files, /^migration\/externalsecret-/, 'app');
+  const files = moveFile(fixture('store').files, /^migration\/externalsecret-/, 'app');
   const file = 'app/externalsecret-reviewpoint-backend.yaml';
   const o = load(files.get(file)!, { schema: CORE_SCHEMA }) as any;
   delete o.metadata.annotations;
@@ -129,26 +140,26 @@ function externalSecretInAppStage(): Map<string, string> {
   return files;
 }
 
-const check = (env: string, files: ReadonlyMap<string, string>, prerequisites = declaredPrerequisites(committedConfig(env))): Violation[] =>
+const check = (env: keyof typeof FIXTURES, files: ReadonlyMap<string, string>, prerequisites = declaredPrerequisites(FIXTURES[env]())): Violation[] =>
   checkDelivery({ environment: env, files, root: `dist/${env}`, prerequisites });
 
 const JOB = /^migration\/job-/;
 const FLUX_MIGRATION = /kustomization-reviewpoint-backend-prod-migration\.yaml$/;
 
-const cases: Array<{ rule: string; what: string; env?: string; files: () => ReadonlyMap<string, string>; prerequisites?: []; message: RegExp }> = [
+const cases: Array<{ rule: string; what: string; env?: keyof typeof FIXTURES; files: () => ReadonlyMap<string, string>; prerequisites?: []; message: RegExp }> = [
   {
-    rule: 'delivery-missing', what: 'the Secret is not declared as a prerequisite', files: () => rendered('prod').files, prerequisites: [],
+    rule: 'delivery-missing', what: 'the Secret is not declared as a prerequisite', files: () => fixture('prod').files, prerequisites: [],
     message: /needs Secret\/reviewpoint-backend \(namespace reviewpoint-prod\), which is neither in the output nor a declared prerequisite/,
   },
   {
     rule: 'delivery-missing', what: 'the Deployment reads a ConfigMap nobody creates',
-    files: () => breakFile(rendered('prod'), /^app\/deployment-/, (o) => { o.spec.template.spec.containers[0].envFrom[0].configMapRef.name = 'other'; }),
+    files: () => breakFile(fixture('prod'), /^app\/deployment-/, (o) => { o.spec.template.spec.containers[0].envFrom[0].configMapRef.name = 'other'; }),
     message: /containers\[api\]\.envFrom\[0\] needs ConfigMap\/other/,
   },
   {
     // the first-sync deadlock: a PreSync hook that reads the ConfigMap the Sync phase creates
     rule: 'delivery-order', what: 'the migration Job is a PreSync hook that reads the app ConfigMap',
-    files: () => breakFile(rendered('prod'), JOB, (o) => {
+    files: () => breakFile(fixture('prod'), JOB, (o) => {
       o.metadata.annotations['argocd.argoproj.io/hook'] = 'PreSync';
       o.spec.template.spec.containers[0].envFrom = [{ configMapRef: { name: 'reviewpoint-backend' } }];
     }),
@@ -156,73 +167,78 @@ const cases: Array<{ rule: string; what: string; env?: string; files: () => Read
   },
   {
     rule: 'delivery-order', what: 'the Job reads a ConfigMap of the app stage (Flux)',
-    files: () => breakFile(rendered('prod'), JOB, (o) => { o.spec.template.spec.containers[0].envFrom = [{ configMapRef: { name: 'reviewpoint-backend' } }]; }),
+    files: () => breakFile(fixture('prod'), JOB, (o) => { o.spec.template.spec.containers[0].envFrom = [{ configMapRef: { name: 'reviewpoint-backend' } }]; }),
     message: /flux: .*needs ConfigMap\/reviewpoint-backend .*"Kustomization reviewpoint-backend-prod"/,
   },
   {
     // the ExternalSecret's Secret counts as applied in the ExternalSecret's step
-    rule: 'delivery-order', what: 'the ExternalSecret that creates the Secret sits in the app stage (Argo CD)', env: 'staging',
+    rule: 'delivery-order', what: 'the ExternalSecret that creates the Secret sits in the app stage (Argo CD)', env: 'store',
     files: externalSecretInAppStage,
-    message: /argocd: .*containers\[migrate\]\.env\[REVIEWPOINT_DB_URL\] needs Secret\/reviewpoint-backend \(namespace reviewpoint-staging\), created by ExternalSecret\/reviewpoint-backend, applied in "Sync wave 0", after "Sync wave -1" waits for this object/,
+    message: /argocd: .*containers\[migrate\]\.env\[REVIEWPOINT_DB_URL\] needs Secret\/reviewpoint-backend \(namespace reviewpoint-store\), created by ExternalSecret\/reviewpoint-backend, applied in "Sync wave 0", after "Sync wave -1" waits for this object/,
   },
   {
-    rule: 'delivery-order', what: 'the ExternalSecret that creates the Secret sits in the app stage (Flux)', env: 'staging',
+    rule: 'delivery-order', what: 'the ExternalSecret that creates the Secret sits in the app stage (Flux)', env: 'store',
     files: externalSecretInAppStage,
-    message: /flux: .*needs Secret\/reviewpoint-backend \(namespace reviewpoint-staging\), created by ExternalSecret\/reviewpoint-backend, applied in "Kustomization reviewpoint-backend-staging", after "Kustomization reviewpoint-backend-staging-migration" waits/,
+    message: /flux: .*needs Secret\/reviewpoint-backend \(namespace reviewpoint-store\), created by ExternalSecret\/reviewpoint-backend, applied in "Kustomization reviewpoint-backend-store", after "Kustomization reviewpoint-backend-store-migration" waits/,
   },
   {
-    rule: 'delivery-missing', what: 'the Secret comes from a store but no ExternalSecret creates it', env: 'staging',
-    files: () => dropFile(rendered('staging').files, /^migration\/externalsecret-/),
-    message: /needs Secret\/reviewpoint-backend \(namespace reviewpoint-staging\), which is neither in the output nor a declared prerequisite/,
+    rule: 'delivery-missing', what: 'the Secret comes from a store but no ExternalSecret creates it', env: 'store',
+    files: () => dropFile(fixture('store').files, /^migration\/externalsecret-/),
+    message: /needs Secret\/reviewpoint-backend \(namespace reviewpoint-store\), which is neither in the output nor a declared prerequisite/,
   },
   {
     rule: 'delivery-coverage', what: 'a Flux Kustomization points at a folder that does not exist',
-    files: () => breakFile(rendered('prod'), /kustomization-reviewpoint-backend-prod\.yaml$/, (o) => { o.spec.path = './dist/prod/apps'; }),
+    files: () => breakFile(fixture('prod'), /kustomization-reviewpoint-backend-prod\.yaml$/, (o) => { o.spec.path = './dist/prod/apps'; }),
     message: /spec\.path \.\/dist\/prod\/apps: apps\/kustomization\.yaml does not exist/,
   },
   {
     rule: 'delivery-coverage', what: 'two Flux Kustomizations apply the same objects',
-    files: () => breakFile(rendered('prod'), /kustomization-reviewpoint-backend-prod\.yaml$/, (o) => { o.spec.path = './dist/prod'; }),
+    files: () => breakFile(fixture('prod'), /kustomization-reviewpoint-backend-prod\.yaml$/, (o) => { o.spec.path = './dist/prod'; }),
     message: /flux applies it 2 times/,
   },
   {
     rule: 'delivery-coverage', what: 'the Argo CD Application points elsewhere',
-    files: () => breakFile(rendered('prod'), /application-/, (o) => { o.spec.source.path = 'dist/staging'; }),
+    files: () => breakFile(fixture('prod'), /application-/, (o) => { o.spec.source.path = 'dist/staging'; }),
     message: /spec\.source\.path is "dist\/staging"; allowed: dist\/prod/,
   },
   {
     rule: 'migration-first', what: 'the Flux migration stage does not wait for the Job',
-    files: () => breakFile(rendered('prod'), FLUX_MIGRATION, (o) => { o.spec.wait = false; }),
+    files: () => breakFile(fixture('prod'), FLUX_MIGRATION, (o) => { o.spec.wait = false; }),
     message: /flux: Deployment\/reviewpoint-backend is applied without waiting for it/,
   },
   {
     rule: 'migration-first', what: 'the Job is a plain object of the app wave (Argo CD)',
-    files: () => breakFile(rendered('prod'), JOB, (o) => { delete o.metadata.annotations['argocd.argoproj.io/hook']; delete o.metadata.annotations['argocd.argoproj.io/sync-wave']; }),
+    files: () => breakFile(fixture('prod'), JOB, (o) => { delete o.metadata.annotations['argocd.argoproj.io/hook']; delete o.metadata.annotations['argocd.argoproj.io/sync-wave']; }),
     message: /argocd: Deployment\/reviewpoint-backend is applied no later than it/,
   },
   {
     rule: 'job-rerun', what: 'Flux keeps the Job TTL',
-    files: () => breakFile(rendered('prod'), FLUX_MIGRATION, (o) => { delete o.spec.patches; }),
+    files: () => breakFile(fixture('prod'), FLUX_MIGRATION, (o) => { delete o.spec.patches; }),
     message: /flux: ttlSecondsAfterFinished deletes the finished Job/,
   },
   {
     rule: 'hook-cleanup', what: 'a hook Job with a hashed name has no TTL and no HookSucceeded',
-    files: () => breakFile(rendered('prod'), JOB, (o) => { delete o.spec.ttlSecondsAfterFinished; }),
+    files: () => breakFile(fixture('prod'), JOB, (o) => { delete o.spec.ttlSecondsAfterFinished; }),
     message: /Argo CD never prunes hooks/,
   },
   {
+    rule: 'force-scope', what: 'the Flux migration stage forces every object, its Namespace included',
+    files: () => breakFile(fixture('prod'), FLUX_MIGRATION, (o) => { o.spec.force = true; }),
+    message: /spec\.force recreates Namespace\/reviewpoint-prod on an immutable-field conflict/,
+  },
+  {
     rule: 'cluster-scoped', what: 'the Namespace carries metadata.namespace',
-    files: () => breakFile(rendered('prod'), /namespace-reviewpoint-prod/, (o) => { o.metadata.namespace = 'reviewpoint-prod'; }),
+    files: () => breakFile(fixture('prod'), /namespace-reviewpoint-prod/, (o) => { o.metadata.namespace = 'reviewpoint-prod'; }),
     message: /metadata\.namespace is "reviewpoint-prod" on a cluster-scoped kind/,
   },
   {
     rule: 'namespace-protected', what: 'the Namespace can be pruned',
-    files: () => breakFile(rendered('prod'), /namespace-reviewpoint-prod/, (o) => { delete o.metadata.annotations; }),
+    files: () => breakFile(fixture('prod'), /namespace-reviewpoint-prod/, (o) => { delete o.metadata.annotations; }),
     message: /missing argocd\.argoproj\.io\/sync-options: Prune=false, argocd\.argoproj\.io\/sync-options: Delete=false, kustomize\.toolkit\.fluxcd\.io\/prune: disabled/,
   },
   {
     rule: 'network-closure', what: 'the database in the namespace does not admit the backend on its port', env: 'dev',
-    files: () => breakFile(rendered('dev'), /to-database/, (o) => { o.spec.ingress[0].ports[0].port = 5433; }),
+    files: () => breakFile(fixture('dev'), /to-database/, (o) => { o.spec.ingress[0].ports[0].port = 5433; }),
     message: /lets pods .* reach pods \{"app\.kubernetes\.io\/name":"postgresql"\} of namespace reviewpoint-dev on TCP 5432, but NetworkPolicy\/default-deny, NetworkPolicy\/reviewpoint-backend-to-database admit no such traffic/,
   },
 ];
@@ -255,7 +271,8 @@ describe('the delivery objects', () => {
       destination: { server: 'https://eu.example.com', namespace: 'rp-test' },
     });
     expect(migration.metadata).toEqual({ name: 'reviewpoint-backend-eu-migration', namespace: 'flux' });
-    expect(migration.spec).toMatchObject({ path: './clusters/eu/dist/eu/migration', interval: '5m', sourceRef: { kind: 'GitRepository', name: 'gitops' }, wait: true, force: true });
+    expect(migration.spec).toMatchObject({ path: './clusters/eu/dist/eu/migration', interval: '5m', sourceRef: { kind: 'GitRepository', name: 'gitops' }, wait: true });
+    expect(migration.spec.force).toBeUndefined();
     expect(rollout.spec).toMatchObject({ path: './clusters/eu/dist/eu/app', dependsOn: [{ name: 'reviewpoint-backend-eu-migration' }], wait: true });
   });
 
@@ -279,14 +296,14 @@ describe.each(ENVIRONMENTS)('the %s delivery objects', (env) => {
 
 describe('the synth gate', () => {
   test('fails when a delivery object breaks its CRD schema', () => {
-    const config = committedConfig('prod');
+    const config = prodLike();
     const r = renderEnvironment(config);
     const broken = { ...r, delivery: r.delivery.map((o) => (o.kind === 'Kustomization' ? { ...o, spec: { ...(o as any).spec, dependOn: [] } } : o)) };
     expect(() => verifyDelivery(config, broken)).toThrow(/schema check failed in environment "prod".*\n.*Kustomization\/reviewpoint-backend-prod-migration: \[schema\] unknown field spec\.dependOn/);
   });
 
   test('fails when the output would not come up, naming the rule', () => {
-    const config = committedConfig('prod');
+    const config = prodLike();
     const r = renderEnvironment(config);
     const files = breakFile(r, /namespace-reviewpoint-prod/, (o) => { o.metadata.namespace = 'x'; });
     expect(() => verifyDelivery(config, { ...r, files })).toThrow(/delivery check failed in environment "prod" \(1 violation\):\n  Namespace\/reviewpoint-prod: \[cluster-scoped\]/);

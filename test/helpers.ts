@@ -1,11 +1,32 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { parseEnvironmentConfig, type EnvironmentConfig } from '../lib/config';
-import { loadEnvironment } from '../io/config-files';
+import { listEnvironments, loadEnvironment } from '../io/config-files';
 
 export const ROOT = path.resolve(__dirname, '..');
 export const CONFIG_DIR = path.join(ROOT, 'config');
-export const ENVIRONMENTS = ['dev', 'prod', 'staging'] as const;
+/**
+ * The committed environments, as config/ has them: a new one gets its snapshot and its checks,
+ * a removed one takes nothing down with it. Tests about one shape of environment use the
+ * fixtures below, not a committed environment.
+ */
+export const ENVIRONMENTS = listEnvironments(CONFIG_DIR);
+
+const scratchDirs: string[] = [];
+
+/** a new folder in the system's temp folder, removed when the test file's tests are done */
+export function scratchDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  scratchDirs.push(dir);
+  return dir;
+}
+
+// registered by importing this module: no test file can forget it
+afterAll(() => {
+  for (const dir of scratchDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 /** a committed environment's config */
 export function committedConfig(env: string): EnvironmentConfig {
@@ -47,4 +68,26 @@ export function configFrom(data: unknown, env = 'test'): EnvironmentConfig {
 /** parse raw YAML text as if it were config/<env>.yaml */
 export function configFromText(text: string, env = 'test'): EnvironmentConfig {
   return parseEnvironmentConfig(text, { environment: env, file: `config/${env}.yaml` });
+}
+
+/** a production-shaped environment "prod": a Job migration, an Ingress with TLS, an autoscaler */
+export function prodLike(): EnvironmentConfig {
+  const c = productionConfig();
+  c.namespace = 'reviewpoint-prod';
+  c.secrets = { name: 'reviewpoint-backend' };
+  delete c.app.replicas;
+  c.app.autoscaling = { minReplicas: 2, maxReplicas: 3 };
+  c.settings.environment = 'prod';
+  c.database = { maxConnections: 200, egress: { cidr: '10.20.0.0/24' } };
+  c.ingress = { host: 'api.example.com', className: 'nginx', tlsSecretName: 'reviewpoint-api-tls' };
+  return configFrom(c, 'prod');
+}
+
+/** a dev-shaped environment "dev": migrations in an init container, the database in its namespace */
+export function devLike(): EnvironmentConfig {
+  const c = minimalConfig();
+  c.namespace = 'reviewpoint-dev';
+  c.migration.strategy = 'initContainer';
+  c.database = { egress: { namespace: 'reviewpoint-dev', podLabels: { 'app.kubernetes.io/name': 'postgresql' } } };
+  return configFrom(c, 'dev');
 }

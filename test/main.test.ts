@@ -1,14 +1,16 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { main } from '../main';
 import { readTree } from '../io/publish';
-import { CONFIG_DIR, minimalConfig, productionConfig, ROOT } from './helpers';
+import { CONFIG_DIR, minimalConfig, productionConfig, ROOT, scratchDir } from './helpers';
+
+/** a second environment: its own namespace, since two environments may not share one */
+const beta = () => ({ ...minimalConfig(), namespace: 'rp-beta' });
 
 /** a scratch project: config/ with the given environments, and an output folder */
 function scratch(envs: Record<string, unknown>): { config: string; out: string } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-synth-'));
+  const dir = scratchDir('rp-synth-');
   const config = path.join(dir, 'config');
   fs.mkdirSync(config);
   for (const [name, data] of Object.entries(envs)) fs.writeFileSync(path.join(config, `${name}.yaml`), stringify(data));
@@ -52,14 +54,14 @@ describe('the committed dist/', () => {
 
 describe('publishing', () => {
   test('writes one folder per environment with a kustomization', () => {
-    const { config, out } = scratch({ alpha: minimalConfig(), beta: minimalConfig() });
+    const { config, out } = scratch({ alpha: minimalConfig(), beta: beta() });
     expect(run(['--config', config, '--out', out]).code).toBe(0);
     expect(fs.readdirSync(out).sort()).toEqual(['alpha', 'beta']);
     expect(fs.readdirSync(path.join(out, 'alpha'))).toContain('kustomization.yaml');
   });
 
   test('removes the output of an environment whose config file is gone', () => {
-    const { config, out } = scratch({ alpha: minimalConfig(), beta: minimalConfig() });
+    const { config, out } = scratch({ alpha: minimalConfig(), beta: beta() });
     run(['--config', config, '--out', out]);
     fs.rmSync(path.join(config, 'beta.yaml'));
     expect(run(['--config', config, '--out', out]).code).toBe(0);
@@ -74,11 +76,11 @@ describe('publishing', () => {
     fs.writeFileSync(path.join(config, 'alpha.yaml'), stringify({ ...minimalConfig(), migration: { strategy: 'none' } }));
     run(['--config', config, '--out', out]);
     // no Job, no migration stage
-    expect(fs.readdirSync(path.join(out, 'alpha')).sort()).toEqual(['app', 'delivery', 'kustomization.yaml']);
+    expect(fs.readdirSync(path.join(out, 'alpha')).sort()).toEqual(['README.md', 'app', 'delivery', 'kustomization.yaml']);
   });
 
   test('with --env, rewrites only that environment and keeps the others', () => {
-    const { config, out } = scratch({ alpha: minimalConfig(), beta: minimalConfig() });
+    const { config, out } = scratch({ alpha: minimalConfig(), beta: beta() });
     run(['--config', config, '--out', out]);
     const before = snapshotDir(path.join(out, 'beta'));
     fs.writeFileSync(path.join(config, 'beta.yaml'), 'broken: [\n');
@@ -95,13 +97,14 @@ describe('publishing', () => {
 });
 
 describe('a failing run', () => {
+  // each config error has its unit case in config.test.ts; these two show one from the parser
+  // and one from the rules across fields reaching the user through main()
   test.each([
     ['a YAML syntax error', 'namespace: [\n', /config\/beta\.yaml\), field \(yaml\): YAML syntax error at line 2/],
-    ['an unknown key', stringify({ ...minimalConfig(), replicas: 2 }), /field replicas: unknown key "replicas"/],
     ['a production image without digest', stringify({ ...minimalConfig(), production: true }), /field app\.image\.digest: missing in a production environment/],
   ])('with %s leaves the previous output byte-identical', (_what, text, message) => {
     // GIVEN a published tree
-    const { config, out } = scratch({ alpha: minimalConfig(), beta: minimalConfig() });
+    const { config, out } = scratch({ alpha: minimalConfig(), beta: beta() });
     expect(run(['--config', config, '--out', out]).code).toBe(0);
     const before = snapshotDir(out);
     // WHEN one environment's config breaks
@@ -156,47 +159,95 @@ describe('a failing run', () => {
   });
 });
 
-/** every bad input the synth must refuse, as an edit of a valid config, with its message */
-const BAD_INPUTS: Array<[string, string | ((c: Record<string, any>) => void), RegExp]> = [
-  ['a YAML syntax error', 'namespace: [\n', /field \(yaml\): YAML syntax error at line 2/],
-  ['an unknown key', (c) => { c.app.replicaz = 2; }, /field app\.replicaz: unknown key "replicaz" \(did you mean "replicas"\?\)/],
-  ['a wrong type', (c) => { c.app.replicas = 'two'; }, /field app\.replicas: got string "two"/],
-  ['an invalid quantity', (c) => { c.app.resources = { memoryLimit: '512MB' }; }, /field app\.resources\.memoryLimit: got string "512MB"; allowed: a Kubernetes quantity/],
-  ['an invalid DNS-1123 name', (c) => { c.namespace = 'Bad_Name'; }, /field namespace: got string "Bad_Name"; allowed: a DNS-1123 label/],
-  ['an image without tag', (c) => { delete c.app.image.tag; }, /field app\.image: got ghcr\.io\/acme\/backend with neither tag nor digest/],
-  ['an image tagged latest', (c) => { c.app.image.tag = 'latest'; }, /field app\.image\.tag: got string "latest"/],
-  ['a production image without digest', (c) => { c.production = true; c.app.replicas = 2; c.app.podDisruptionBudget = { minAvailable: 1 }; }, /field app\.image\.digest: missing in a production environment/],
-  ['replicas < 1', (c) => { c.app.replicas = 0; }, /field app\.replicas: got number 0; allowed: >= 1/],
-  ['autoscaling min > max', (c) => { delete c.app.replicas; c.app.autoscaling = { minReplicas: 3, maxReplicas: 2 }; }, /field app\.autoscaling\.minReplicas: got 3, above maxReplicas 2/],
-  ['a PodDisruptionBudget that blocks every eviction', (c) => { c.app.podDisruptionBudget = { minAvailable: 1 }; }, /field app\.podDisruptionBudget\.minAvailable: got 1 with 1 replica\(s\) at the minimum/],
-  ['the init-container strategy with several replicas', (c) => { c.migration.strategy = 'initContainer'; c.app.replicas = 2; }, /field migration\.strategy: got "initContainer" with up to 2 replicas/],
-  ['a database connection budget overrun', (c) => { c.settings.environment = 'prod'; c.app.replicas = 4; }, /field database\.maxConnections: got 100, but \(4 max replicas \+ 1 surge\) x 30/],
-  ['auth disabled in production', (c) => { Object.assign(c, productionData()); c.settings.authEnabled = false; }, /field settings\.authEnabled: got false in a production environment/],
-  ['the test environment in production', (c) => { Object.assign(c, productionData()); c.settings.environment = 'test'; }, /field settings\.environment: got "test" in a production environment/],
-  ['test mode in production', (c) => { Object.assign(c, productionData()); c.settings.extraEnv = { REVIEWPOINT_TEST_MODE: '1' }; }, /field settings\.extraEnv\.REVIEWPOINT_TEST_MODE/],
-  ['debug in production', (c) => { Object.assign(c, productionData()); c.settings.extraEnv = { REVIEWPOINT_DEBUG: 'true' }; }, /field settings\.extraEnv\.REVIEWPOINT_DEBUG/],
-];
+describe('the command line', () => {
+  test('--help prints the usage and exits 0', () => {
+    const result = run(['--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^usage: npm run synth -- \[options\]/);
+    expect(result.stdout).toMatch(/--remove NAME\[,NAME\]/);
+  });
 
-function productionData(): Record<string, any> {
-  return JSON.parse(JSON.stringify(productionConfig()));
-}
+  test('fails on an unknown option, pointing to --help', () => {
+    expect(run(['--verbose']).stderr).toMatch(/unknown option --verbose; allowed: .*--help \(npm run synth -- --help\)/);
+  });
 
-describe('every bad input', () => {
-  test.each(BAD_INPUTS)('fails on %s, naming environment and file, and leaves dist/ byte-identical', async (_what, edit, message) => {
-    // GIVEN a published tree
+  test('says per environment what changed', () => {
+    const { config, out } = scratch({ alpha: minimalConfig() });
+    expect(run(['--config', config, '--out', out]).stdout).toMatch(/dist\/alpha: 10 objects; 19 files added, 0 changed, 0 removed, 0 unchanged/);
+    fs.writeFileSync(path.join(config, 'alpha.yaml'), stringify({ ...minimalConfig(), settings: { environment: 'dev', logLevel: 'WARNING' } }));
+    // changed: the ConfigMap, the Deployment (its checksum), the migration folder's list and the
+    // environment's README (it names the Job); the Job carries the settings, so it has a new
+    // name: one file added, one removed
+    expect(run(['--config', config, '--out', out]).stdout).toMatch(/dist\/alpha: 10 objects; 1 files added, 4 changed, 1 removed, 14 unchanged/);
+  });
+});
+
+describe('environments that would collide or vanish', () => {
+  test('fails when two environments share a namespace, naming both, and writes nothing', () => {
     const { config, out } = scratch({ alpha: minimalConfig(), beta: minimalConfig() });
-    expect((await run(['--config', config, '--out', out])).code).toBe(0);
-    const before = snapshotDir(out);
-    // WHEN beta's config goes bad
-    let text: string;
-    if (typeof edit === 'string') text = edit;
-    else { const data = minimalConfig(); edit(data); text = stringify(data); }
-    fs.writeFileSync(path.join(config, 'beta.yaml'), text);
-    const result = await run(['--config', config, '--out', out]);
-    // THEN the run fails with the message, and nothing changed on disk
+    const result = run(['--config', config, '--out', out]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/config error in environment "beta" \(.*config\/beta\.yaml\)/);
-    expect(result.stderr).toMatch(message);
+    expect(result.stderr).toMatch(/environment "beta" \(.*beta\.yaml\), field namespace: got "rp-test", the namespace of environment "alpha" \(.*alpha\.yaml\) too/);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  test('fails when two environments share an ingress host', () => {
+    const ingress = { host: 'api.example.com' };
+    const { config, out } = scratch({ alpha: { ...minimalConfig(), ingress }, beta: { ...beta(), ingress } });
+    expect(run(['--config', config, '--out', out]).stderr).toMatch(/environment "beta" .*field ingress\.host: got "api\.example\.com", the host of environment "alpha"/);
+  });
+
+  test('fails when an environment with --env takes the namespace of one not synthesized', () => {
+    const { config, out } = scratch({ alpha: minimalConfig(), beta: beta() });
+    fs.writeFileSync(path.join(config, 'beta.yaml'), stringify(minimalConfig()));
+    expect(run(['--env', 'beta', '--config', config, '--out', out]).stderr).toMatch(/field namespace: got "rp-test", the namespace of environment "alpha"/);
+  });
+
+  test('reports every problem of every environment in one run', () => {
+    const { config, out } = scratch({ alpha: { ...minimalConfig(), namespce: 'x' }, beta: { ...beta(), app: { image: { repository: 'ghcr.io/acme/backend', tag: 'latest' } } } });
+    const lines = run(['--config', config, '--out', out]).stderr.split('\n');
+    expect(lines).toEqual(expect.arrayContaining([
+      expect.stringMatching(/environment "alpha" .*field namespce: unknown key/),
+      expect.stringMatching(/environment "beta" .*field app\.image\.tag: got string "latest"/),
+    ]));
+  });
+
+  test('announces the removal of an environment whose config file is gone', () => {
+    const { config, out } = scratch({ alpha: minimalConfig(), beta: beta() });
+    run(['--config', config, '--out', out]);
+    fs.rmSync(path.join(config, 'beta.yaml'));
+    expect(run(['--config', config, '--out', out]).stdout).toMatch(/dist\/beta: removed, since .*config\/beta\.yaml is gone/);
+  });
+
+  test('fails when a production environment loses its config file, unless --remove names it', () => {
+    // GIVEN a published production environment
+    const { config, out } = scratch({ alpha: minimalConfig(), prod: { ...productionConfig(), namespace: 'rp-prod' } });
+    expect(run(['--config', config, '--out', out]).code).toBe(0);
+    const before = snapshotDir(out);
+    // WHEN its config file goes
+    fs.rmSync(path.join(config, 'prod.yaml'));
+    const result = run(['--config', config, '--out', out]);
+    // THEN the run refuses, names the way out, and leaves dist/ as it was
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/config\/prod\.yaml is gone, and .*dist\/prod is a production environment's output: .*confirm with npm run synth -- --remove prod/);
     expect(snapshotDir(out)).toEqual(before);
+    // AND with --remove prod it goes
+    expect(run(['--remove', 'prod', '--config', config, '--out', out]).code).toBe(0);
+    expect(fs.readdirSync(out)).toEqual(['alpha']);
+  });
+
+  test('fails on a .yml config file instead of ignoring it', () => {
+    const { config, out } = scratch({ alpha: minimalConfig() });
+    fs.writeFileSync(path.join(config, 'qa.yml'), stringify(beta()));
+    const result = run(['--config', config, '--out', out]);
+    expect(result.stderr).toMatch(/config files must end in \.yaml: rename .*config\/qa\.yml -> .*config\/qa\.yaml/);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  test('--check failure names the command that brings the output up to date', () => {
+    const { config, out } = scratch({ alpha: minimalConfig() });
+    run(['--config', config, '--out', out]);
+    fs.writeFileSync(path.join(out, 'alpha', 'extra.yaml'), 'x: 1\n');
+    expect(run(['--check', '--config', config, '--out', out]).stderr).toMatch(/run: npm run synth -- --out .*dist, then commit/);
   });
 });

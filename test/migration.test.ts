@@ -104,21 +104,6 @@ describe('migration strategy "initContainer"', () => {
     expect(deployment(objects).spec.progressDeadlineSeconds).toBe(600);
   });
 
-  test('fails when several replicas could migrate at once', () => {
-    const many = minimalConfig();
-    many.migration.strategy = 'initContainer';
-    many.app.replicas = 3;
-    expect(() => configFrom(many)).toThrow(/field migration\.strategy: got "initContainer" with up to 3 replicas.*allowConcurrentInitContainers/);
-  });
-
-  test('fails when an autoscaler could add replicas', () => {
-    const scaled = minimalConfig();
-    scaled.migration.strategy = 'initContainer';
-    delete scaled.app.replicas;
-    scaled.app.autoscaling = { minReplicas: 1, maxReplicas: 2 };
-    expect(() => configFrom(scaled)).toThrow(/up to 2 replicas/);
-  });
-
   test('allows several replicas with the explicit opt-in', () => {
     const many = minimalConfig();
     many.migration.strategy = 'initContainer';

@@ -17,12 +17,6 @@ describe.each(ENVIRONMENTS)('environment %s', (env) => {
     expect(Object.fromEntries(files)).toMatchSnapshot();
   });
 
-  test('renders byte-identical output twice', () => {
-    const a = renderEnvironment(committedConfig(env)).files;
-    const b = renderEnvironment(committedConfig(env)).files;
-    expect([...b.entries()]).toEqual([...a.entries()]);
-  });
-
   test('puts every object in the namespace, with recommended labels and readable names', () => {
     const config = committedConfig(env);
     for (const obj of synthesizeObjects(config)) {

@@ -1,11 +1,10 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { PolicyError } from '../lib/policy';
 import { verifyManifests } from '../lib/verify';
 import { synthesizeObjects } from '../lib/render';
-import { committedConfig, minimalConfig } from './helpers';
+import { minimalConfig, prodLike, scratchDir } from './helpers';
 
 jest.mock('../lib/verify', () => {
   const actual = jest.requireActual('../lib/verify');
@@ -16,19 +15,19 @@ jest.mock('../lib/verify', () => {
 import { main } from '../main';
 
 describe('verifyManifests', () => {
-  test('passes the committed output', () => {
-    const config = committedConfig('prod');
+  test('passes a production-shaped output', () => {
+    const config = prodLike();
     expect(() => verifyManifests(synthesizeObjects(config), { environment: 'prod', production: true })).not.toThrow();
   });
 
   test('fails on a schema violation before it looks at the policy', () => {
-    const objects: any[] = JSON.parse(JSON.stringify(synthesizeObjects(committedConfig('prod'))));
+    const objects: any[] = JSON.parse(JSON.stringify(synthesizeObjects(prodLike())));
     objects.find((o) => o.kind === 'Service').spec.ports[0].port = 'eighty';
     expect(() => verifyManifests(objects, { environment: 'prod', production: true })).toThrow(/^schema check failed in environment "prod" \(1 violation\):\n {2}Service\/reviewpoint-backend: \[schema\] spec\.ports\[0\]\.port: must be integer \(got "eighty"\)$/);
   });
 
   test('fails on a policy violation, naming object, container and rule', () => {
-    const objects: any[] = JSON.parse(JSON.stringify(synthesizeObjects(committedConfig('prod'))));
+    const objects: any[] = JSON.parse(JSON.stringify(synthesizeObjects(prodLike())));
     objects.find((o) => o.kind === 'Deployment').spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem = false;
     expect(() => verifyManifests(objects, { environment: 'prod', production: true }))
       .toThrow(/policy check failed in environment "prod" \(1 violation\):\n {2}Deployment\/reviewpoint-backend container "api": \[read-only-root\] securityContext\.readOnlyRootFilesystem must be true \(got false\)/);
@@ -38,7 +37,7 @@ describe('verifyManifests', () => {
 describe('a run that fails the checks', () => {
   test('leaves the previous output byte-identical', () => {
     // GIVEN a published tree
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-verify-'));
+    const dir = scratchDir('rp-verify-');
     fs.mkdirSync(path.join(dir, 'config'));
     fs.writeFileSync(path.join(dir, 'config', 'alpha.yaml'), stringify(minimalConfig()));
     const args = ['--config', path.join(dir, 'config'), '--out', path.join(dir, 'dist')];

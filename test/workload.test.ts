@@ -1,99 +1,154 @@
 import { synthesizeObjects } from '../lib/render';
-import { declaredPrerequisites } from '../lib/delivery';
-import { committedConfig, configFrom, ENVIRONMENTS, minimalConfig } from './helpers';
+import { verifyManifests } from '../lib/verify';
+import { configFrom, DIGEST_A, DIGEST_B } from './helpers';
 
-const deployment = (objects: readonly any[]) => objects.find((o) => o.kind === 'Deployment');
-const api = (objects: readonly any[]) => deployment(objects).spec.template.spec.containers[0];
+/**
+ * A production config that sets every field, choosing one side where two exclude each other
+ * (autoscaling over replicas, a claim over an emptyDir for uploads, a CIDR for one peer and pods
+ * for the other), so that fields no committed environment uses are synthesized and checked too.
+ */
+function everyField(): Record<string, any> {
+  return {
+    namespace: 'rp-full',
+    production: true,
+    app: {
+      image: { repository: 'registry.example.com/rp/backend', tag: '2.0.0', digest: DIGEST_A },
+      command: ['/app/.venv/bin/python', '-m', 'uvicorn', 'src.main:app'],
+      args: ['--host', '0.0.0.0', '--port', '8000', '--proxy-headers'],
+      autoscaling: { minReplicas: 2, maxReplicas: 4, targetCPUUtilizationPercent: 60 },
+      resources: { cpuRequest: '200m', memoryRequest: '320Mi', memoryLimit: '640Mi', cpuLimit: '1500m' },
+      rollingUpdate: { maxSurge: 1, maxUnavailable: 0 },
+      podDisruptionBudget: { maxUnavailable: 1 },
+      preStopSeconds: 15,
+      terminationGracePeriodSeconds: 45,
+      progressDeadlineSeconds: 300,
+      priorityClassName: 'business-critical',
+      runAsUser: 10001,
+      runAsGroup: 10002,
+      uploads: { claimName: 'reviewpoint-uploads' },
+    },
+    settings: {
+      environment: 'prod',
+      logLevel: 'WARNING',
+      allowedOrigins: ['https://app.example.com'],
+      features: ['health:read'],
+      authEnabled: true,
+      apiKeyEnabled: false,
+      extraEnv: { FORWARDED_ALLOW_IPS: '10.0.0.0/8' },
+    },
+    secrets: {
+      name: 'rp-secrets', dbUrlKey: 'database-url', jwtSecretKey: 'jwt', apiKeyKey: 'key',
+      externalSecret: { store: { name: 'vault', kind: 'SecretStore' }, remoteKey: 'rp/full', properties: { jwt: 'jwt-secret' }, refreshInterval: '15m' },
+    },
+    database: { port: 6432, maxConnections: 200, egress: { namespace: 'databases', podLabels: { app: 'pg' } } },
+    dns: { namespace: 'dns-system', podLabels: { app: 'coredns' }, port: 5353 },
+    imagePullSecrets: ['registry-credentials'],
+    allowIngressFrom: { cidr: '10.20.0.0/16' },
+    ingress: { host: 'api.example.com', className: 'nginx', tlsSecretName: 'api-tls', annotations: { 'nginx.ingress.kubernetes.io/proxy-body-size': '64m' } },
+    route: { gateway: { name: 'public', namespace: 'gateways', sectionName: 'https' }, hostnames: ['api.example.com'], allowFrom: { namespace: 'envoy-gateway-system' } },
+    serviceMonitor: { labels: { release: 'prometheus' }, interval: '1m', scrapeTimeout: '20s', allowFrom: { namespace: 'observability' } },
+    migration: {
+      strategy: 'job',
+      image: { repository: 'registry.example.com/rp/backend-shell', tag: '2.0.0', digest: DIGEST_B },
+      command: ['alembic', 'upgrade', 'heads'],
+      runAsUser: 10003,
+      runAsGroup: 10004,
+      resources: { cpuRequest: '100m', memoryRequest: '128Mi', memoryLimit: '256Mi', cpuLimit: '500m' },
+      backoffLimit: 1,
+      activeDeadlineSeconds: 900,
+      ttlSecondsAfterFinished: 3600,
+      allowConcurrentInitContainers: false,
+    },
+  };
+}
 
-describe.each(ENVIRONMENTS)('the %s Deployment', (env) => {
-  const objects = synthesizeObjects(committedConfig(env)) as any[];
+describe('a config that sets every field', () => {
+  // GIVEN the config; WHEN it is synthesized
+  const objects: any[] = synthesizeObjects(configFrom(everyField(), 'full'));
+  const find = (kind: string) => objects.find((o) => o.kind === kind);
+  const app = find('Deployment').spec.template.spec.containers[0];
+  const migrate = find('Job').spec.template.spec.containers[0];
 
-  test('keeps serving for a while after the stop request, without a shell, and is killed only after that and the drain', () => {
-    // GIVEN the committed config WHEN it is synthesized THEN the preStop hook runs the image's Python
-    const hook = api(objects).lifecycle.preStop;
-    expect(hook).toEqual({ exec: { command: ['/app/.venv/bin/python', '-c', expect.stringMatching(/^import time; time\.sleep\(\d+\)$/)] } });
-    const delay = Number(/sleep\((\d+)\)/.exec(hook.exec.command[2])![1]);
-    const argv: string[] = [...api(objects).command, ...(api(objects).args ?? [])];
-    const drain = Number(argv[argv.indexOf('--timeout-graceful-shutdown') + 1]);
-    expect(delay).toBeGreaterThan(0);
-    expect(deployment(objects).spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(delay + drain);
+  // THEN
+  test('passes the schema and the security contract', () => {
+    expect(() => verifyManifests(objects, { environment: 'full', production: true })).not.toThrow();
   });
 
-  test('trusts forwarded headers from whatever the NetworkPolicy admits', () => {
-    const argv: string[] = api(objects).command;
-    expect(argv).toContain('--proxy-headers');
-    expect(argv[argv.indexOf('--forwarded-allow-ips') + 1]).toBe('*');
-  });
-});
-
-describe('graceful shutdown', () => {
-  test('takes the delay and the grace period from the config', () => {
-    const data = minimalConfig();
-    data.app.preStopSeconds = 5;
-    data.app.terminationGracePeriodSeconds = 60;
-    const objects = synthesizeObjects(configFrom(data)) as any[];
-    expect(api(objects).lifecycle.preStop.exec.command).toEqual(['/app/.venv/bin/python', '-c', 'import time; time.sleep(5)']);
-    expect(deployment(objects).spec.template.spec.terminationGracePeriodSeconds).toBe(60);
-  });
-
-  test('leaves the hook out when the delay is 0', () => {
-    const data = minimalConfig();
-    data.app.preStopSeconds = 0;
-    expect(api(synthesizeObjects(configFrom(data)) as any[]).lifecycle).toBeUndefined();
-  });
-});
-
-/** a quantity as MiB, for the suffixes the output uses */
-const mib = (q: string): number => {
-  const m = /^(\d+)(Mi|Gi)$/.exec(q);
-  if (!m) throw new Error(`unexpected quantity ${q}`);
-  return Number(m[1]) * (m[2] === 'Gi' ? 1024 : 1);
-};
-
-describe.each(ENVIRONMENTS)('the %s pods', (env) => {
-  const pods = (synthesizeObjects(committedConfig(env)) as any[])
-    .filter((o) => o.kind === 'Deployment' || o.kind === 'Job')
-    .map((o) => [`${o.kind}/${o.metadata.name}`, o.spec.template.spec] as const);
-
-  test.each(pods)('%s: every container requests and is limited to the emptyDirs it mounts, and room for its logs', (_name, spec) => {
-    const sizes = new Map<string, number>(spec.volumes.filter((v: any) => v.emptyDir).map((v: any) => [v.name, mib(v.emptyDir.sizeLimit)]));
-    for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
-      const mounted = c.volumeMounts.reduce((sum: number, m: any) => sum + (sizes.get(m.name) ?? 0), 0);
-      expect(c.resources.requests['ephemeral-storage']).toBe(`${mounted + 64}Mi`);
-      expect(c.resources.limits['ephemeral-storage']).toBe(`${mounted + 64}Mi`);
-    }
-  });
-});
-
-describe('scheduling', () => {
-  test('gives the app pods a priority class and every pod the image pull secrets, when the config names them', () => {
-    const data = minimalConfig();
-    data.app.priorityClassName = 'business-critical';
-    data.imagePullSecrets = ['registry-credentials'];
-    const objects = synthesizeObjects(configFrom(data)) as any[];
-    const app = deployment(objects).spec.template.spec;
-    const job = objects.find((o) => o.kind === 'Job').spec.template.spec;
-    expect(app.priorityClassName).toBe('business-critical');
-    expect(app.imagePullSecrets).toEqual([{ name: 'registry-credentials' }]);
-    expect(job.imagePullSecrets).toEqual([{ name: 'registry-credentials' }]);
+  test('creates the optional objects: HTTPRoute, ServiceMonitor and ExternalSecret, with what the config says', () => {
+    expect(find('HTTPRoute').spec.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'public', namespace: 'gateways', sectionName: 'https' }]);
+    expect(find('ServiceMonitor').spec.endpoints).toEqual([{ port: 'http', path: '/api/v1/metrics', scheme: 'http', interval: '1m', scrapeTimeout: '20s' }]);
+    expect(find('ExternalSecret').spec).toMatchObject({
+      refreshInterval: '15m',
+      secretStoreRef: { name: 'vault', kind: 'SecretStore' },
+      data: [
+        { secretKey: 'database-url', remoteRef: { key: 'rp/full', property: 'database-url' } },
+        { secretKey: 'jwt', remoteRef: { key: 'rp/full', property: 'jwt-secret' } },
+      ],
+    });
+    expect(find('Ingress').metadata.annotations).toEqual({ 'nginx.ingress.kubernetes.io/proxy-body-size': '64m' });
+    expect(find('Deployment').spec.template.spec).toMatchObject({ priorityClassName: 'business-critical', imagePullSecrets: [{ name: 'registry-credentials' }] });
+    expect(app.lifecycle.preStop.exec.command).toEqual(['/app/.venv/bin/python', '-c', 'import time; time.sleep(15)']);
   });
 
-  test('counts an uploads claim out of the ephemeral storage: it is a volume of its own', () => {
-    const data = minimalConfig();
-    data.app.uploads = { claimName: 'uploads' };
-    expect(api(synthesizeObjects(configFrom(data)) as any[]).resources.limits['ephemeral-storage']).toBe('320Mi');
+  test('runs the configured command with its args', () => {
+    expect(app).toMatchObject({
+      command: ['/app/.venv/bin/python', '-m', 'uvicorn', 'src.main:app'],
+      args: ['--host', '0.0.0.0', '--port', '8000', '--proxy-headers'],
+    });
   });
 
-  test('lets DNS egress through on the configured port', () => {
-    const data = minimalConfig();
-    data.dns = { port: 5353 };
-    const egress = (synthesizeObjects(configFrom(data)) as any[]).find((o) => o.metadata.name === 'reviewpoint-backend-egress');
-    expect(egress.spec.egress[0].ports).toEqual([{ protocol: 'UDP', port: 5353 }, { protocol: 'TCP', port: 5353 }]);
+  test('sets a CPU limit on the app and on the migration when cpuLimit is given', () => {
+    // ephemeral storage: /tmp and logs, plus the Job's upload folder (the app's uploads are a claim)
+    expect(app.resources).toEqual({
+      requests: { 'cpu': '200m', 'memory': '320Mi', 'ephemeral-storage': '320Mi' },
+      limits: { 'cpu': '1500m', 'memory': '640Mi', 'ephemeral-storage': '320Mi' },
+    });
+    expect(migrate.resources).toEqual({
+      requests: { 'cpu': '100m', 'memory': '128Mi', 'ephemeral-storage': '336Mi' },
+      limits: { 'cpu': '500m', 'memory': '256Mi', 'ephemeral-storage': '336Mi' },
+    });
   });
 
-  test('puts the image pull secrets among what must exist before the first sync', () => {
-    const data = minimalConfig();
-    data.imagePullSecrets = ['registry-credentials'];
-    expect(declaredPrerequisites(configFrom(data))).toContainEqual({ kind: 'Secret', name: 'registry-credentials', namespace: 'rp-test' });
+  test('mounts the uploads from the existing claim instead of an emptyDir', () => {
+    expect(find('Deployment').spec.template.spec.volumes).toContainEqual({
+      name: 'uploads', persistentVolumeClaim: { claimName: 'reviewpoint-uploads' },
+    });
+    expect(app.volumeMounts).toContainEqual({ name: 'uploads', mountPath: '/app/uploads' });
+  });
+
+  test('with apiKeyEnabled false, turns the key check off and reads no API key', () => {
+    expect(find('ConfigMap').data.REVIEWPOINT_API_KEY_ENABLED).toBe('false');
+    // the migration Job also carries the settings as literal values: only secret refs matter here
+    const secretRefs = (c: any) => c.env.filter((e: any) => e.valueFrom).map((e: any) => [e.name, e.valueFrom.secretKeyRef]);
+    const expected = [
+      ['REVIEWPOINT_DB_URL', { name: 'rp-secrets', key: 'database-url' }],
+      ['REVIEWPOINT_JWT_SECRET_KEY', { name: 'rp-secrets', key: 'jwt' }],
+      ['REVIEWPOINT_JWT_SECRET', { name: 'rp-secrets', key: 'jwt' }],
+    ];
+    expect(secretRefs(app)).toEqual(expected);
+    expect(secretRefs(migrate)).toEqual(expected);
+  });
+
+  test('runs both pods as the configured identities, in the restricted securityContext', () => {
+    const restricted = (runAsUser: number, runAsGroup: number) => ({
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      runAsGroup,
+      runAsNonRoot: true,
+      runAsUser,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(app.securityContext).toEqual(restricted(10001, 10002));
+    expect(migrate.securityContext).toEqual(restricted(10003, 10004));
+    expect(find('Job').spec.template.spec.securityContext).toEqual({
+      fsGroup: 10004,
+      fsGroupChangePolicy: 'OnRootMismatch',
+      runAsGroup: 10004,
+      runAsNonRoot: true,
+      runAsUser: 10003,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
   });
 });

@@ -83,8 +83,9 @@ export function fluxKustomizations(props: DeliveryProps): IKustomization[] {
         ...(i > 0 ? { dependsOn: [{ name: fluxKustomizationName(props.environment, props.stages[i - 1]) }] } : {}),
         ...(migration
           ? {
-              // a Job's template is immutable: recreate it rather than fail the apply
-              force: true,
+              // no Kustomization-wide force: on an immutable-field conflict it would delete and
+              // recreate the Namespace of this stage, and everything in it. The Job, whose
+              // template is immutable, carries the per-object force annotation instead
               // Flux re-creates what disappears from the cluster: a Job removed by its TTL would
               // run the migration again at the next reconcile. Under Flux the finished Job stays
               // until a new one replaces it (prune)

@@ -120,6 +120,15 @@ export const DELIVERY_RULES: readonly DeliveryRule[] = [
       .filter((o) => o.spec?.ttlSecondsAfterFinished === undefined && !annotationList(o, ARGOCD_HOOK_DELETE_POLICY).includes('HookSucceeded'))
       .map((o) => ({ rule: 'hook-cleanup', object: objectRef(o), message: 'Argo CD never prunes hooks, and BeforeHookCreation removes only a Job of the same name: set ttlSecondsAfterFinished or the HookSucceeded delete policy' }))),
 
+  rule('force-scope', 'Flux never recreates a Namespace or a volume claim to force an apply', (m) =>
+    objectsIn(m.files, DELIVERY_FOLDERS.flux).filter((k) => k.spec?.force === true).flatMap((k) => {
+      const step = m.plans.find((p) => p.engine === 'flux')?.steps.find((s) => s.name === `Kustomization ${k.metadata?.name}`);
+      return (step?.objects ?? []).filter((o) => ['Namespace', 'PersistentVolumeClaim'].includes(o.kind ?? '')).map((o) => ({
+        rule: 'force-scope', object: objectRef(k),
+        message: `spec.force recreates ${objectRef(o)} on an immutable-field conflict, and everything in it goes too; allowed: force only the Job, with the annotation kustomize.toolkit.fluxcd.io/force: enabled`,
+      }));
+    })),
+
   rule('cluster-scoped', 'cluster-scoped objects carry no metadata.namespace', (m) =>
     m.objects.filter((o) => CLUSTER_SCOPED.has(o.kind ?? '') && o.metadata?.namespace !== undefined)
       .map((o) => ({ rule: 'cluster-scoped', object: objectRef(o), message: `metadata.namespace is ${JSON.stringify(o.metadata?.namespace)} on a cluster-scoped kind; allowed: unset (Flux health checks hang on it, Config Sync refuses it)` }))),

@@ -30,7 +30,8 @@ export function podTemplates(manifests: readonly Manifest[]): PodTemplate[] {
     else if (kind === 'Pod') template = { metadata: m.metadata, spec: m.spec };
     if (!template) continue;
     const longRunning = kind !== 'Job' && kind !== 'CronJob' && !(kind === 'Pod' && m.spec?.restartPolicy === 'Never');
-    pods.push({ owner: m, ref: objectRef(m), spec: template.spec ?? {}, metadata: template.metadata ?? {}, longRunning });
+    const { spec = {}, metadata = {} } = template;
+    pods.push({ owner: m, ref: objectRef(m), spec, metadata, longRunning });
   }
   return pods;
 }
@@ -43,8 +44,25 @@ export function containersOf(pod: PodTemplate): ContainerAt[] {
   ];
 }
 
+type Labels = Record<string, string>;
+
 /** do these matchLabels select these pod labels? */
-export function selects(selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean {
+export function selects(selector: Labels | undefined, labels: Labels | undefined): boolean {
   if (!selector || Object.keys(selector).length === 0) return false;
   return Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+}
+
+export interface SecurityContextAt {
+  /** the container it belongs to; undefined for the pod's own */
+  readonly container?: string;
+  /** the securityContext, which may be missing */
+  readonly context: any;
+}
+
+/** the pod's securityContext, then every container's: the places a pod-wide setting can be made */
+export function securityContexts(pod: PodTemplate): SecurityContextAt[] {
+  return [
+    { context: pod.spec.securityContext },
+    ...containersOf(pod).map(({ container: c }) => ({ container: c.name ?? '?', context: c.securityContext })),
+  ];
 }

@@ -1,0 +1,158 @@
+/**
+ * The command line around the app (main.ts): options, publishing dist/ in one swap, and what the
+ * user is told. Environment lookups happen here only.
+ *
+ * Under `cdk8s synth` (CDK8S_OUTDIR set), the same files are also written to the CLI's output
+ * folder, which the CLI empties before each run, for its validation plugins to read.
+ */
+import path = require('node:path');
+import type { EnvironmentConfig } from '../lib/config';
+import { isProductionOutput, type RenderedEnvironment } from '../lib/render';
+import { configFile } from './config-files';
+import { publish, readTree, writeTree } from './publish';
+
+export const USAGE = `usage: npm run synth -- [options]    (or: npx cdk8s synth --no-check-upgrade)
+
+Synthesizes dist/<env>/ from config/<env>.yaml for every environment, after the config, schema,
+API server, policy and delivery checks passed; a failed run writes nothing.
+
+options:
+  --env NAME[,NAME...]  synthesize only these environments; the others' output is kept
+  --config DIR          the config folder (default: config)
+  --out DIR             the output folder (default: dist)
+  --check               write nothing; fail if the output folder is not what the config synthesizes
+  --remove NAME[,NAME]  allow removing the output of these production environments, whose config
+                        file is gone (other environments' output goes with their file)
+  --help                this text`;
+
+export interface CliOptions {
+  readonly help: boolean;
+  readonly environments?: string[];
+  readonly configDir: string;
+  readonly outDir: string;
+  readonly check: boolean;
+  /** production environments whose output may go */
+  readonly remove: readonly string[];
+  /** the cdk8s CLI's output folder, when run by `cdk8s synth` */
+  readonly cliOutDir?: string;
+}
+
+export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): CliOptions {
+  let environments: string[] | undefined;
+  let configDir = 'config';
+  let outDir = 'dist';
+  let check = false;
+  let help = false;
+  const remove: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith('--')) throw new Error(`option ${arg} needs a value; see --help`);
+      return v;
+    };
+    const list = () => value().split(',').filter(Boolean);
+    if (arg === '--help' || arg === '-h') help = true;
+    else if (arg === '--env') environments = [...(environments ?? []), ...list()];
+    else if (arg === '--config') configDir = value();
+    else if (arg === '--out') outDir = value();
+    else if (arg === '--check') check = true;
+    else if (arg === '--remove') remove.push(...list());
+    else throw new Error(`unknown option ${arg}; allowed: --env NAME[,NAME], --config DIR, --out DIR, --check, --remove NAME[,NAME], --help (npm run synth -- --help)`);
+  }
+  const cliOutDir = env.CDK8S_OUTDIR && path.resolve(env.CDK8S_OUTDIR) !== path.resolve(outDir) ? env.CDK8S_OUTDIR : undefined;
+  return { help, environments, configDir, outDir, check, remove, cliOutDir };
+}
+
+/** where main() reports: a line at a time */
+export interface Output {
+  log(line: string): void;
+  error(line: string): void;
+}
+
+const consoleOutput: Output = { log: (line) => console.log(line), error: (line) => console.error(line) };
+
+/** the app's side: config in, checked and rendered environments out (main.ts's synthesize) */
+export type Synthesize = (options: { environments?: readonly string[]; configDir: string }) => {
+  readonly all: readonly string[];
+  readonly configs: readonly EnvironmentConfig[];
+  readonly rendered: readonly RenderedEnvironment[];
+};
+
+/** run the command line; the exit code */
+export function runCli(synthesize: Synthesize, argv: readonly string[], env: NodeJS.ProcessEnv, out: Output = consoleOutput): number {
+  try {
+    const options = parseArgs(argv, env);
+    if (options.help) {
+      out.log(USAGE);
+      return 0;
+    }
+    const { all, rendered } = synthesize(options);
+    const environments = new Map(rendered.map((r) => [r.name, r.files]));
+    const previous = readTree(options.outDir);
+    if (options.check) return checkUpToDate(options.outDir, environments, previous, all, out);
+
+    // an environment whose config is gone leaves dist/ with it, and a GitOps engine that prunes
+    // deletes it from the cluster: for production that takes an explicit word
+    const removed = [...previous.keys()].filter((e) => !all.includes(e)).sort();
+    const kept = removed.filter((e) => isProductionOutput(previous.get(e)!) && !options.remove.includes(e));
+    if (kept.length > 0) {
+      throw new Error(kept.map((e) => `${configFile(options.configDir, e)} is gone, and ${path.join(options.outDir, e)} is a production environment's output: `
+        + `removing it would make Argo CD or Flux delete "${e}" from its cluster; allowed: restore the file, or confirm with npm run synth -- --remove ${e}`).join('\n'));
+    }
+
+    const synthesized = new Set(environments.keys());
+    publish(options.outDir, { environments, keep: all.filter((e) => !synthesized.has(e)) });
+    if (options.cliOutDir) writeTree(options.cliOutDir, environments);
+    for (const r of rendered) out.log(`${path.join(options.outDir, r.name)}: ${r.objects.length} objects; ${changes(previous.get(r.name), r.files)}`);
+    for (const e of removed) out.log(`${path.join(options.outDir, e)}: removed, since ${configFile(options.configDir, e)} is gone`);
+    return 0;
+  } catch (e) {
+    if (e instanceof Error) {
+      out.error(`synth failed: ${e.message}`);
+      out.error('nothing was written: the previous output is untouched');
+      return 1;
+    }
+    throw e;
+  }
+}
+
+/** "2 files added, 1 changed, 0 removed, 18 unchanged" */
+function changes(before: ReadonlyMap<string, string> | undefined, after: ReadonlyMap<string, string>): string {
+  const old = before ?? new Map<string, string>();
+  let added = 0;
+  let changed = 0;
+  let unchanged = 0;
+  for (const [name, content] of after) {
+    if (!old.has(name)) added++;
+    else if (old.get(name) === content) unchanged++;
+    else changed++;
+  }
+  const removed = [...old.keys()].filter((name) => !after.has(name)).length;
+  return `${added} files added, ${changed} changed, ${removed} removed, ${unchanged} unchanged`;
+}
+
+function checkUpToDate(
+  outDir: string,
+  environments: ReadonlyMap<string, ReadonlyMap<string, string>>,
+  current: ReadonlyMap<string, ReadonlyMap<string, string>>,
+  all: readonly string[],
+  out: Output,
+): number {
+  const problems: string[] = [];
+  for (const [env, files] of environments) {
+    const have = current.get(env) ?? new Map<string, string>();
+    for (const [name, content] of files) {
+      if (have.get(name) !== content) problems.push(`${path.join(outDir, env, name)} is ${have.has(name) ? 'out of date' : 'missing'}`);
+    }
+    for (const name of have.keys()) if (!files.has(name)) problems.push(`${path.join(outDir, env, name)} is stale`);
+  }
+  for (const env of current.keys()) if (!all.includes(env)) problems.push(`${path.join(outDir, env)} has no config file: stale`);
+  if (problems.length > 0) {
+    out.error(`${outDir} is not what the config synthesizes:\n  ${problems.join('\n  ')}\n`
+      + `run: npm run synth${outDir === 'dist' ? '' : ` -- --out ${outDir}`}, then commit ${outDir}/ (and, if the snapshots changed, npx jest -u after reading their diff)`);
+    return 1;
+  }
+  out.log(`${outDir} is up to date`);
+  return 0;
+}

@@ -1,0 +1,105 @@
+/**
+ * `npm run set-image -- --env ENV [--app REF] [--migration REF]`: what a release pipeline runs
+ * to bump an environment's images. It edits config/ENV.yaml in place (comments and layout kept),
+ * validates the result, and synthesizes that environment alone; if anything fails, the config
+ * file is put back and dist/ is left as it was.
+ */
+import fs = require('node:fs');
+import path = require('node:path');
+import { parseEnvironmentConfig, type ImageConfig } from '../lib/config';
+import { setImages, type ImageField } from '../lib/config-edit';
+import { imageReference } from '../lib/labels';
+import { parseImageReference } from '../lib/image-reference';
+import { main, type Output } from '../main';
+import { listEnvironments, selectEnvironments } from './config-files';
+
+export interface SetImageOptions {
+  readonly environment: string;
+  /** the references as given, read once the environment's file is known */
+  readonly refs: ReadonlyMap<ImageField, string>;
+  readonly configDir: string;
+  readonly outDir: string;
+}
+
+const USAGE = 'allowed: --env ENV, --app REF, --migration REF (at least one of them), --config DIR, --out DIR';
+
+export function parseSetImageArgs(argv: readonly string[]): SetImageOptions {
+  let environment: string | undefined;
+  let configDir = 'config';
+  let outDir = 'dist';
+  const refs = new Map<ImageField, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith('--')) throw new Error(`option ${arg} needs a value; ${USAGE}`);
+      return v;
+    };
+    if (arg === '--env') environment = value();
+    else if (arg === '--config') configDir = value();
+    else if (arg === '--out') outDir = value();
+    else if (arg === '--app') refs.set('app.image', value());
+    else if (arg === '--migration') refs.set('migration.image', value());
+    else throw new Error(`unknown option ${arg}; ${USAGE}`);
+  }
+  if (environment === undefined) throw new Error(`option --env is missing; ${USAGE}`);
+  if (refs.size === 0) throw new Error(`no image given; ${USAGE}`);
+  return { environment, refs, configDir, outDir };
+}
+
+/** `synth` is main(): a test hands in a failing one to see the config file put back */
+export function setImage(argv: readonly string[], out: Output, synth: typeof main = main): number {
+  let restore: (() => void) | undefined;
+  try {
+    const options = parseSetImageArgs(argv);
+    const env = options.environment;
+    selectEnvironments(options.configDir, listEnvironments(options.configDir), [env]);
+    const file = path.join(options.configDir, `${env}.yaml`);
+    const source = { environment: env, file };
+    const images = new Map<ImageField, ImageConfig>();
+    for (const [field, ref] of options.refs) {
+      try {
+        images.set(field, parseImageReference(ref));
+      } catch (e) {
+        throw new Error(`environment "${env}" (${file}), field ${field}, option --${field.split('.')[0]}: ${(e as Error).message}`);
+      }
+    }
+    const before = fs.readFileSync(file, 'utf8');
+    const current = parseEnvironmentConfig(before, source);
+    if (images.has('migration.image') && current.migration.strategy === 'none') {
+      throw new Error(`environment "${env}" (${file}), field migration.image: migration.strategy is "none", so no image runs migrations; allowed: --app alone, or a strategy that runs them`);
+    }
+    let after: string;
+    try {
+      after = setImages(before, images);
+    } catch (e) {
+      throw new Error(`environment "${env}" (${file}): ${(e as Error).message}`);
+    }
+    // validated before anything is written: a bad tag or a production image without a digest
+    // fails here, with the field and what is allowed
+    const next = parseEnvironmentConfig(after, source);
+
+    fs.writeFileSync(file, after);
+    restore = () => fs.writeFileSync(file, before);
+    const changes = [
+      ['app.image', current.app.image, next.app.image],
+      ['migration.image', current.migration.image, next.migration.image],
+    ] as const;
+    for (const [field, was, now] of changes) {
+      if (images.has(field)) out.log(`${file}: ${field} ${was ? imageReference(was) : '(none)'} -> ${now ? imageReference(now) : '(none)'}`);
+    }
+    // main() reports its own failure and leaves dist/ untouched; the config goes back with it
+    if (synth(['--env', env, '--config', options.configDir, '--out', options.outDir], {}, out) !== 0) {
+      restore();
+      out.error(`set-image failed: ${file} is unchanged`);
+      return 1;
+    }
+    return 0;
+  } catch (e) {
+    if (!(e instanceof Error)) throw e;
+    restore?.();
+    out.error(`set-image failed: ${e.message}`);
+    out.error('nothing was changed');
+    return 1;
+  }
+}

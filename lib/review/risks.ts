@@ -1,0 +1,156 @@
+/**
+ * The changes a reviewer must not miss, read from an environment's object changes: a migration
+ * that will run, a change the API server refuses (an immutable field) or that moves traffic (a
+ * selector), a weaker security context, a change of availability (replicas, PDB, HPA), a
+ * NetworkPolicy that lets more through, and an image without a digest.
+ */
+import type { Manifest } from '../policy/types';
+import type { FieldChange, ObjectChange } from './diff';
+
+export type RiskKind = 'migration' | 'immutable' | 'selector' | 'security' | 'availability' | 'network' | 'digest';
+
+export interface Risk {
+  readonly kind: RiskKind;
+  /** `Kind/name` */
+  readonly object: string;
+  readonly message: string;
+}
+
+/** a short heading per kind, in the order a reviewer should read them */
+export const RISK_TITLES: Record<RiskKind, string> = {
+  migration: 'a migration will run',
+  immutable: 'an immutable field changes',
+  selector: 'a selector changes',
+  security: 'a security context weakens',
+  availability: 'replicas, PDB or HPA change',
+  network: 'a NetworkPolicy opens a path',
+  digest: 'an image without a digest',
+};
+
+const WORKLOADS_WITH_IMMUTABLE_SELECTOR = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job']);
+
+/** safe value of each security field; a change away from it weakens the pod */
+const HARDENED: Record<string, (v: unknown) => boolean> = {
+  runAsNonRoot: (v) => v === true,
+  readOnlyRootFilesystem: (v) => v === true,
+  allowPrivilegeEscalation: (v) => v === false,
+  privileged: (v) => v === undefined || v === false,
+  hostNetwork: (v) => v === undefined || v === false,
+  hostPID: (v) => v === undefined || v === false,
+  hostIPC: (v) => v === undefined || v === false,
+  automountServiceAccountToken: (v) => v === false,
+  runAsUser: (v) => v !== 0,
+  type: (v) => v === 'RuntimeDefault' || v === 'Localhost',
+  ['"pod-security.kubernetes.io/enforce"']: (v) => v === 'restricted',
+};
+
+export function risksOf(changes: readonly ObjectChange[]): Risk[] {
+  const risks: Risk[] = [];
+  const add = (kind: RiskKind, o: ObjectChange, message: string) => risks.push({ kind, object: `${o.kind}/${o.name}`, message });
+
+  for (const o of changes) {
+    const fields = o.fields;
+    const under = (prefix: string) => fields.filter((f) => f.path === prefix || f.path.startsWith(`${prefix}.`) || f.path.startsWith(`${prefix}[`));
+
+    // a migration: a new Job runs under every engine; an init container runs in every new pod
+    if (o.kind === 'Job' && o.change === 'added') {
+      add('migration', o, `Job ${o.name} is new: it will run (${images(o.after).join(', ') || 'no image'}), before the app under Argo CD and Flux`);
+    }
+    for (const f of fields.filter((x) => /\.initContainers\[[^\]]+\]\.image$/.test(x.path))) {
+      add('migration', o, `init container image ${show(f.before)} -> ${show(f.after)}: it runs in every new pod`);
+    }
+
+    if (o.change === 'changed') {
+      if (WORKLOADS_WITH_IMMUTABLE_SELECTOR.has(o.kind)) {
+        for (const f of under('spec.selector')) add('immutable', o, `${f.path}: ${show(f.before)} -> ${show(f.after)}: immutable, the apply fails until the object is replaced`);
+      }
+      if (o.kind === 'Job' && under('spec.template').length > 0) {
+        add('immutable', o, 'spec.template changes under the same name: a Job\'s pod template is immutable, the apply fails');
+      }
+      if (o.kind === 'Service') {
+        for (const f of under('spec.clusterIP')) add('immutable', o, `${f.path}: ${show(f.before)} -> ${show(f.after)}: immutable`);
+        for (const f of under('spec.selector')) add('selector', o, `${f.path}: ${show(f.before)} -> ${show(f.after)}: the Service sends traffic to other pods`);
+      }
+      if (o.kind === 'PodDisruptionBudget' || o.kind === 'NetworkPolicy') {
+        for (const f of [...under('spec.selector'), ...under('spec.podSelector')]) add('selector', o, `${f.path}: ${show(f.before)} -> ${show(f.after)}: it applies to other pods`);
+      }
+      for (const f of fields) {
+        const last = lastKey(f.path);
+        const hardened = last === undefined ? undefined : HARDENED[last];
+        const security = /securityContext/.test(f.path) || (last !== undefined && POD_FIELDS.has(last));
+        if (!security) continue;
+        if (hardened ? hardened(f.before) && !hardened(f.after) : weakensCapabilities(f) || f.after === undefined) {
+          add('security', o, `${f.path}: ${show(f.before)} -> ${show(f.after)}`);
+        }
+      }
+      if (o.kind === 'Deployment') for (const f of under('spec.replicas')) add('availability', o, `replicas ${show(f.before)} -> ${show(f.after)}`);
+    }
+    if (o.kind === 'PodDisruptionBudget' || o.kind === 'HorizontalPodAutoscaler') {
+      const what = o.change === 'changed' ? fields.filter((f) => f.path.startsWith('spec')).map((f) => `${f.path} ${show(f.before)} -> ${show(f.after)}`).join('; ') : o.change;
+      if (what) add('availability', o, what);
+    }
+
+    if (o.kind === 'NetworkPolicy') {
+      if (o.change === 'added' && (o.after?.spec?.ingress?.length || o.after?.spec?.egress?.length)) {
+        add('network', o, `new policy allowing ${allows(o.after)}`);
+      }
+      if (o.change === 'removed' && !o.before?.spec?.ingress?.length && !o.before?.spec?.egress?.length) {
+        add('network', o, 'a deny-all policy is removed: what it denied is open');
+      }
+      // a new or changed value can let more through, and so can a narrowing field that goes
+      // (ports, a selector, a label); a whole rule, peer or port that goes lets less through
+      for (const f of [...under('spec.ingress'), ...under('spec.egress')].filter((x) => x.after !== undefined || !x.path.endsWith(']'))) {
+        add('network', o, `${f.path}: ${show(f.before)} -> ${show(f.after)}`);
+      }
+      for (const f of under('spec.policyTypes')) add('network', o, `${f.path}: ${show(f.before)} -> ${show(f.after)}`);
+    }
+
+    if (o.change !== 'removed') {
+      const changedImages = o.change === 'added' ? images(o.after) : fields.filter((f) => /\.image$/.test(f.path)).map((f) => String(f.after ?? ''));
+      for (const image of changedImages.filter((i) => i && !i.includes('@sha256:'))) {
+        add('digest', o, `${image}: no digest, so what runs is whatever the tag points at when a node pulls it`);
+      }
+    }
+  }
+  return risks;
+}
+
+// pod and object fields outside securityContext that the restricted profile depends on
+const POD_FIELDS = new Set(['hostNetwork', 'hostPID', 'hostIPC', 'automountServiceAccountToken', '"pod-security.kubernetes.io/enforce"']);
+
+/** the last key of a field path: `runAsUser`, or a quoted one such as `"pod-security.kubernetes.io/enforce"` */
+function lastKey(path: string): string | undefined {
+  return (path.match(/(?:^|\.)([A-Za-z_$][\w$-]*)$/) ?? path.match(/\[("[^"]*")\]$/))?.[1];
+}
+
+function weakensCapabilities(f: FieldChange): boolean {
+  const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
+  if (/capabilities(\.drop)?$/.test(f.path)) {
+    const drop = (v: unknown) => (f.path.endsWith('drop') ? list(v) : list((v as { drop?: unknown })?.drop));
+    if (drop(f.before).includes('ALL') && !drop(f.after).includes('ALL')) return true;
+  }
+  if (/capabilities(\.add)?$/.test(f.path)) {
+    const added = (v: unknown) => (f.path.endsWith('add') ? list(v) : list((v as { add?: unknown })?.add));
+    return added(f.after).some((c) => !added(f.before).includes(c));
+  }
+  if (/capabilities\.drop\[\d+\]$/.test(f.path)) return f.before === 'ALL';
+  return /capabilities\.add\[\d+\]$/.test(f.path) && f.after !== undefined;
+}
+
+/** the images of a pod template's containers and init containers, or a Pod's */
+export function images(m: Manifest | undefined): string[] {
+  const pod = m?.spec?.template?.spec ?? m?.spec;
+  return [...(pod?.initContainers ?? []), ...(pod?.containers ?? [])].map((c: { image?: string }) => String(c.image ?? '')).filter(Boolean);
+}
+
+function allows(m: Manifest | undefined): string {
+  const rules = [...(m?.spec?.ingress ?? []).map((r: unknown) => ['in from', r]), ...(m?.spec?.egress ?? []).map((r: unknown) => ['out to', r])];
+  return rules.map(([dir, r]) => `${dir} ${JSON.stringify((r as { from?: unknown; to?: unknown }).from ?? (r as { to?: unknown }).to ?? 'anywhere')} on ${JSON.stringify((r as { ports?: unknown }).ports ?? 'any port')}`).join('; ');
+}
+
+/** a value for one line of Markdown: JSON, shortened */
+export function show(v: unknown): string {
+  if (v === undefined) return '(none)';
+  const text = typeof v === 'string' ? v : JSON.stringify(v);
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}

@@ -1,0 +1,68 @@
+import { kustomize } from '../lib/delivery/model';
+import { ENVIRONMENT_README } from '../lib/environment-readme';
+import { renderEnvironment } from '../lib/render';
+import { committedConfig, configFrom, ENVIRONMENTS, minimalConfig } from './helpers';
+
+const readmeOf = (files: ReadonlyMap<string, string>) => files.get(ENVIRONMENT_README)!;
+const mermaid = (text: string) => text.slice(text.indexOf('```mermaid\n'), text.indexOf('```', text.indexOf('```mermaid\n') + 3));
+
+describe.each(ENVIRONMENTS)('dist/%s/README.md', (env) => {
+  const config = committedConfig(env);
+  const { files, objects } = renderEnvironment(config);
+  const text = readmeOf(files);
+
+  test('is written at the top of the environment, and no kustomization lists it', () => {
+    expect(text).toMatch(new RegExp(`^<!-- Generated from config/${env}\\.yaml`));
+    for (const [name, content] of files) if (name.endsWith('kustomization.yaml')) expect(content).not.toContain(ENVIRONMENT_README);
+    // what kustomize renders is exactly the objects: the README adds nothing to apply
+    expect(kustomize(files, '').length).toBe(objects.length);
+  });
+
+  test('names every image with its digest, or says it has none', () => {
+    for (const image of [config.app.image, config.migration.image]) {
+      if (!image) continue;
+      expect(text).toContain(`\`${image.repository}:${image.tag}\` | ${image.digest ? `\`${image.digest}\`` : '**none: the tag can move**'} |`);
+    }
+  });
+
+  test('draws the traffic the NetworkPolicies allow: pods to DNS and the database, clients in on 8000', () => {
+    const diagram = mermaid(text);
+    expect(diagram).toMatch(/^```mermaid\nflowchart LR\n/);
+    expect(diagram).toMatch(/ {2}api -->\|"TCP 5432"\| (peer\d+)\n/);
+    expect(diagram).toMatch(/ {2}api -->\|"UDP 53, TCP 53"\| peer\d+\n/);
+    expect(diagram).toMatch(/ {2}peer\d+ -->\|"TCP 8000"\| api\n/);
+    expect(diagram).toContain('  service -.-> api\n');
+    const database = diagram.match(/ {2}(peer\d+)\[\("database<br\/>/)![1];
+    expect(diagram).toContain(`  api -->|"TCP ${config.database.port}"| ${database}\n`);
+    if (config.ingress) expect(diagram).toContain('  ingress -.-> service\n');
+    if (config.migration.strategy === 'job') expect(diagram).toContain(`  migration -->|"TCP ${config.database.port}"| ${database}\n`);
+  });
+});
+
+describe('the README of an environment', () => {
+  test('says when each engine runs a migration Job', () => {
+    const text = readmeOf(renderEnvironment(committedConfig('prod')).files);
+    expect(text).toMatch(/\| Argo CD \| a `Sync` hook in wave -1: on \*\*every\*\* sync/);
+    expect(text).toMatch(/\| Flux \| Kustomization `reviewpoint-backend-prod-migration`: only when the Job's name changes/);
+    expect(text).toContain('`kubectl apply -k dist/prod/migration`');
+  });
+
+  test('calls out an image without a digest, and no exposure without an Ingress', () => {
+    // GIVEN a config with a tag alone and no ingress
+    const text = readmeOf(renderEnvironment(configFrom(minimalConfig())).files);
+    // THEN the images table and the exposure say so
+    expect(text).toContain('| Deployment `reviewpoint-backend` | `api` | `ghcr.io/acme/backend:1.0.0` | **none: the tag can move** |');
+    expect(text).toContain('No Ingress or HTTPRoute: reachable inside the cluster only.');
+  });
+
+  test('shows a weakened security context as such', () => {
+    // GIVEN rendered objects whose app container allows privilege escalation
+    const config = configFrom(minimalConfig());
+    const { objects } = renderEnvironment(config);
+    const deployment = objects.find((o) => o.kind === 'Deployment') as any;
+    deployment.spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation = true;
+    // WHEN the README is rendered from them THEN the table marks it
+    const text = readmeOf(renderEnvironment(config, objects).files);
+    expect(text).toMatch(/\| Deployment `reviewpoint-backend`, `api` \| 65532:65532 \| yes \| yes \| \*\*allowed\*\* \|/);
+  });
+});
