@@ -14,7 +14,7 @@ import type { KubeObject } from './render';
 export const ENVIRONMENT_README = 'README.md';
 
 type Labels = Record<string, string>;
-interface Container { name: string; image: string; command?: string[]; resources?: { requests?: Labels; limits?: Labels }; securityContext?: Record<string, any> }
+interface Container { name: string; image: string; command?: string[]; resources?: { requests?: Labels; limits?: Labels }; securityContext?: Record<string, any>; lifecycle?: { preStop?: unknown } }
 interface PodSpec { containers: Container[]; initContainers?: Container[]; securityContext?: Record<string, any>; automountServiceAccountToken?: boolean; serviceAccountName?: string }
 interface Workload { id: string; object: KubeObject; labels: Labels; pod: PodSpec }
 interface Peer { ipBlock?: { cidr: string }; namespaceSelector?: { matchLabels?: Labels }; podSelector?: { matchLabels?: Labels } }
@@ -47,6 +47,8 @@ export function environmentReadme(config: EnvironmentConfig, objects: readonly K
     '',
     `Namespace Pod Security: \`enforce: ${ofKind('Namespace')[0]?.metadata.labels?.['pod-security.kubernetes.io/enforce'] ?? 'none'}\`.`,
     '',
+    secretSource(config),
+    '',
     '| pod of | user:group | non-root | read-only root | privilege escalation | capabilities dropped | seccomp | API token |',
     '|---|---|---|---|---|---|---|---|',
     ...workloads.flatMap((w) => containersOf(w.pod).map(({ c, init }) => {
@@ -57,14 +59,16 @@ export function environmentReadme(config: EnvironmentConfig, objects: readonly K
     '',
     '## Resources',
     '',
-    '| object | container | CPU request | CPU limit | memory request | memory limit |',
-    '|---|---|---|---|---|---|',
+    '| object | container | CPU request | CPU limit | memory request | memory limit | ephemeral storage |',
+    '|---|---|---|---|---|---|---|',
     ...workloads.flatMap((w) => containersOf(w.pod).map(({ c, init }) => {
       const r = c.resources ?? {};
-      return `| ${w.object.kind} \`${w.object.metadata.name}\` | \`${c.name}\`${init ? ' (init)' : ''} | ${r.requests?.cpu ?? '-'} | ${r.limits?.cpu ?? 'none'} | ${r.requests?.memory ?? '-'} | ${r.limits?.memory ?? '-'} |`;
+      return `| ${w.object.kind} \`${w.object.metadata.name}\` | \`${c.name}\`${init ? ' (init)' : ''} | ${r.requests?.cpu ?? '-'} | ${r.limits?.cpu ?? 'none'} | ${r.requests?.memory ?? '-'} | ${r.limits?.memory ?? '-'} | ${r.limits?.['ephemeral-storage'] ?? '**none**'} |`;
     })),
     '',
     ...scaling(objects),
+    '',
+    ...shutdown(objects),
     '',
     '## Exposure',
     '',
@@ -80,6 +84,22 @@ export function environmentReadme(config: EnvironmentConfig, objects: readonly K
     '',
   ];
   return lines.join('\n');
+}
+
+/** where the pods' Secret comes from: an ExternalSecret of the output, or by hand */
+function secretSource(config: EnvironmentConfig): string {
+  const es = config.secrets.externalSecret;
+  if (!es) return `Secret \`${config.secrets.name}\`: created by hand before the first sync; not in the output.`;
+  return `Secret \`${config.secrets.name}\`: written by ExternalSecret \`${config.secrets.name}\` from ${es.store.kind} \`${es.store.name}\` (\`${es.remoteKey}\`), every ${es.refreshInterval}.`;
+}
+
+/** how a pod of the Deployment stops: the preStop delay, then uvicorn's drain, within the grace period */
+function shutdown(objects: readonly KubeObject[]): string[] {
+  const pod = (objects.find((o) => o.kind === 'Deployment')?.spec as { template?: { spec?: PodSpec & { terminationGracePeriodSeconds?: number } } } | undefined)?.template?.spec;
+  if (!pod) return [];
+  const hook = JSON.stringify(pod.containers[0]?.lifecycle?.preStop ?? null);
+  const delay = /sleep\((\d+)\)/.exec(hook)?.[1];
+  return [`Shutdown: ${delay ? `the pods keep serving ${delay} s after the stop request (preStop), then` : 'no preStop delay:'} uvicorn drains on SIGTERM; killed after ${pod.terminationGracePeriodSeconds ?? 30} s.`];
 }
 
 function yesNo(value: unknown): string {

@@ -66,3 +66,19 @@ describe('the README of an environment', () => {
     expect(text).toMatch(/\| Deployment `reviewpoint-backend`, `api` \| 65532:65532 \| yes \| yes \| \*\*allowed\*\* \|/);
   });
 });
+
+describe('the staging README', () => {
+  const text = readmeOf(renderEnvironment(committedConfig('staging')).files);
+
+  test('says where the Secret comes from, how the pods stop, and who reaches them through which route', () => {
+    expect(text).toContain('Secret `reviewpoint-backend`: written by ExternalSecret `reviewpoint-backend` from ClusterSecretStore `reviewpoint` (`reviewpoint/staging/backend`), every 1h.');
+    expect(text).toContain('Shutdown: the pods keep serving 10 s after the stop request (preStop), then uvicorn drains on SIGTERM; killed after 35 s.');
+    expect(text).toContain('HTTPRoute `reviewpoint-backend`: **api.staging.reviewpoint.example.com** through Gateway `gateway-system/public`, listener `https`.');
+    expect(text).toContain('(gateway); namespace monitoring, pods app.kubernetes.io/name=prometheus (metrics scrapers).');
+    expect(mermaid(text)).toContain('  route -.-> service');
+  });
+
+  test('lists the ephemeral storage of every container', () => {
+    expect(text).toMatch(/\| Deployment `reviewpoint-backend` \| `api` \| 100m \| none \| 256Mi \| 512Mi \| 1344Mi \|/);
+  });
+});
