@@ -9,6 +9,7 @@ import type { EnvironmentConfig, PeerConfig } from './config';
 import { fluxKustomizationName, repoPath } from './delivery/gitops';
 import { stageOf, WAVE } from './delivery/stages';
 import { HTTP_PORT } from './labels';
+import { gatewayPeer } from './network';
 import type { KubeObject } from './render';
 
 export const ENVIRONMENT_README = 'README.md';
@@ -190,7 +191,7 @@ function exposure(config: EnvironmentConfig, objects: readonly KubeObject[]): st
 function callers(config: EnvironmentConfig): Array<[PeerConfig, string]> {
   const out: Array<[PeerConfig, string]> = [];
   if (config.allowIngressFrom) out.push([config.allowIngressFrom, 'ingress controller']);
-  if (config.route) out.push([config.route.allowFrom ?? { namespace: config.route.gateway.namespace }, 'gateway']);
+  if (config.route) out.push([gatewayPeer(config.route), 'gateway']);
   if (config.serviceMonitor) out.push([config.serviceMonitor.allowFrom, 'metrics scrapers']);
   return out;
 }

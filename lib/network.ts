@@ -91,6 +91,6 @@ function peer(p: PeerConfig): k8s.NetworkPolicyPeer {
 }
 
 /** the gateway's proxies: where the config says, or every pod of the Gateway's namespace */
-function gatewayPeer(route: RouteConfig): PeerConfig {
+export function gatewayPeer(route: RouteConfig): PeerConfig {
   return route.allowFrom ?? { namespace: route.gateway.namespace };
 }
