@@ -1,6 +1,7 @@
 /**
  * A container that meets the restricted profile and the project's hardening rules:
- * securityContext, requests and a memory limit, and a writable /tmp on a read-only root.
+ * securityContext, requests and limits (memory and ephemeral storage), and a writable /tmp on a
+ * read-only root.
  */
 import k8s = require('cdk8s-plus-28/lib/imports/k8s');
 import type { EnvironmentConfig, ResourcesConfig } from './config';
