@@ -78,6 +78,23 @@ describe('risksOf', () => {
     expect(kinds(changesOf((c) => { c.settings.logLevel = 'WARNING'; }))).toEqual(['migration']);
   });
 
+  test('flags public exposure when a route comes or an Ingress host changes', () => {
+    const route = changesOf((c) => { c.route = { gateway: { name: 'public', namespace: 'gateway-system' }, hostnames: ['api.example.com'] }; });
+    expect(messages(route, 'exposure')).toEqual(['HTTPRoute/reviewpoint-backend: added: api.example.com']);
+    expect(messages(route, 'network')).toContainEqual(expect.stringMatching(/^NetworkPolicy\/reviewpoint-backend-from-gateway: new policy allowing/));
+    const before = productionConfig();
+    before.ingress = { host: 'api.example.com' };
+    const after = clone(before);
+    after.ingress.host = 'api2.example.com';
+    const [env] = diffTrees(new Map([['prod', renderEnvironment(configFrom(before, 'prod')).files]]), new Map([['prod', renderEnvironment(configFrom(after, 'prod')).files]]));
+    expect(messages([...env.objects], 'exposure')).toEqual(['Ingress/reviewpoint-backend: spec.rules[0].host: api.example.com -> api2.example.com']);
+  });
+
+  test("flags the Secret's source when an ExternalSecret comes", () => {
+    const changes = changesOf((c) => { c.secrets.externalSecret = { store: { name: 'vault', kind: 'ClusterSecretStore' }, remoteKey: 'rp/prod' }; });
+    expect(messages(changes, 'secrets')).toEqual(['ExternalSecret/backend-secrets: added: Secret backend-secrets now comes from ClusterSecretStore vault']);
+  });
+
   test('flags a migration when a new Job comes', () => {
     const changes = changesOf((c) => { c.migration.image.tag = '1.0.1'; });
     expect(messages(changes, 'migration')).toEqual([expect.stringMatching(/^Job\/reviewpoint-backend-migrate-[0-9a-f]{10}: Job \S+ is new: it will run \(ghcr\.io\/acme\/backend-shell:1\.0\.1@/)]);

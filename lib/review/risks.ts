@@ -2,12 +2,13 @@
  * The changes a reviewer must not miss, read from an environment's object changes: a migration
  * that will run, a change the API server refuses (an immutable field) or that moves traffic (a
  * selector), a weaker security context, a change of availability (replicas, PDB, HPA), a
- * NetworkPolicy that lets more through, and an image without a digest.
+ * NetworkPolicy that lets more through, a change of public exposure (Ingress, HTTPRoute) or of
+ * where the Secret's values come from (ExternalSecret), and an image without a digest.
  */
 import type { Manifest } from '../policy/types';
 import type { FieldChange, ObjectChange } from './diff';
 
-export type RiskKind = 'migration' | 'immutable' | 'selector' | 'security' | 'availability' | 'network' | 'digest';
+export type RiskKind = 'migration' | 'immutable' | 'selector' | 'security' | 'availability' | 'network' | 'exposure' | 'secrets' | 'digest';
 
 export interface Risk {
   readonly kind: RiskKind;
@@ -24,6 +25,8 @@ export const RISK_TITLES: Record<RiskKind, string> = {
   security: 'a security context weakens',
   availability: 'replicas, PDB or HPA change',
   network: 'a NetworkPolicy opens a path',
+  exposure: 'public exposure changes',
+  secrets: "the Secret's source changes",
   digest: 'an image without a digest',
 };
 
@@ -105,6 +108,16 @@ export function risksOf(changes: readonly ObjectChange[]): Risk[] {
       for (const f of under('spec.policyTypes')) add('network', o, `${f.path}: ${show(f.before)} -> ${show(f.after)}`);
     }
 
+    // who reaches the app from outside, and through what; where the pods' credentials come from
+    const spec = under('spec');
+    if ((o.kind === 'Ingress' || o.kind === 'HTTPRoute') && (o.change !== 'changed' || spec.length > 0)) {
+      add('exposure', o, o.change === 'changed' ? fieldList(spec) : `${o.change}: ${hostsOf(o.after ?? o.before).join(', ') || 'no host'}`);
+    }
+    if (o.kind === 'ExternalSecret' && (o.change !== 'changed' || spec.length > 0)) {
+      const store = (o.after ?? o.before)?.spec?.secretStoreRef;
+      add('secrets', o, o.change === 'changed' ? fieldList(spec) : `${o.change}: Secret ${(o.after ?? o.before)?.spec?.target?.name} ${o.change === 'added' ? 'now comes from' : 'no longer comes from'} ${store?.kind ?? 'SecretStore'} ${store?.name}`);
+    }
+
     if (o.change !== 'removed') {
       const changedImages = o.change === 'added' ? images(o.after) : fields.filter((f) => /\.image$/.test(f.path)).map((f) => String(f.after ?? ''));
       for (const image of changedImages.filter((i) => i && !i.includes('@sha256:'))) {
@@ -113,6 +126,16 @@ export function risksOf(changes: readonly ObjectChange[]): Risk[] {
     }
   }
   return risks;
+}
+
+function fieldList(fields: readonly FieldChange[]): string {
+  return fields.map((f) => `${f.path}: ${show(f.before)} -> ${show(f.after)}`).join('; ');
+}
+
+/** the host names an Ingress or an HTTPRoute answers for */
+function hostsOf(m: Manifest | undefined): string[] {
+  if (m?.kind === 'HTTPRoute') return m.spec?.hostnames ?? [];
+  return (m?.spec?.rules ?? []).map((r: { host?: string }) => r.host ?? '*');
 }
 
 // pod and object fields outside securityContext that the restricted profile depends on
