@@ -1,5 +1,5 @@
 /**
- * Rules across environments: each one owns its namespace and its host names. Two environments
+ * Rules across environments: each one owns its namespace and its host names (Ingress or route). Two environments
  * writing into one namespace would overwrite each other's objects on every sync (staging over
  * production), and two claiming one host would split its traffic.
  */
@@ -20,6 +20,7 @@ export function identityErrors(configs: readonly EnvironmentConfig[], fileOf: (e
   for (const c of configs) {
     claim(namespaces, c.namespace, c, 'namespace', 'namespace');
     if (c.ingress) claim(hosts, c.ingress.host, c, 'ingress.host', 'host');
+    c.route?.hostnames.forEach((h, i) => claim(hosts, h, c, `route.hostnames[${i}]`, 'host'));
   }
   return errors;
 }

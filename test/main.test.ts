@@ -251,3 +251,11 @@ describe('environments that would collide or vanish', () => {
     expect(run(['--check', '--config', config, '--out', out]).stderr).toMatch(/run: npm run synth -- --out .*dist, then commit/);
   });
 });
+
+describe('environments sharing a route host', () => {
+  test('fails when an HTTPRoute host is another environment\'s Ingress host', () => {
+    const route = { gateway: { name: 'public', namespace: 'gateway-system' }, hostnames: ['api.example.com'] };
+    const { config, out } = scratch({ alpha: { ...minimalConfig(), ingress: { host: 'api.example.com' } }, beta: { ...beta(), route } });
+    expect(run(['--config', config, '--out', out]).stderr).toMatch(/environment "beta" .*field route\.hostnames\[0\]: got "api\.example\.com", the host of environment "alpha"/);
+  });
+});
