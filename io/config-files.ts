@@ -1,6 +1,6 @@
 /**
  * Reading the per-environment config files: `config/<env>.yaml`, one per environment.
- * The only place config is read from disk; parsing and validation live in lib/config.ts.
+ * The only place config is read from disk; parsing and validation live in lib/config/.
  */
 import fs = require('node:fs');
 import path = require('node:path');

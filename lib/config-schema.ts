@@ -1,6 +1,6 @@
 /**
  * The editor schema for config/<env>.yaml (config/schema.json), made from the same validator
- * lib/config.ts runs, so an editor's completion and the synth never disagree on a key, a type or
+ * lib/config/ runs, so an editor's completion and the synth never disagree on a key, a type or
  * an allowed value. Rules that span fields (a digest in production, the connection budget) are
  * not in it: those stay the synth's.
  */
