@@ -9,7 +9,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig, ServiceMonitorConfig } from './config';
 import { APP_NAME, recommendedLabels, selectorLabels } from './labels';
-import { METRICS_PATH } from './workload';
+import { METRICS_PATH } from './deployment';
 
 export interface BackendServiceMonitorProps {
   readonly config: EnvironmentConfig;
