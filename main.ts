@@ -4,7 +4,7 @@
  *
  *   npm run synth -- [--env NAME[,NAME...]] [--config DIR] [--out DIR] [--check]
  *
- * (scripts/synth.sh runs this from the V8 snapshot that snapshot.ts describes.)
+ * (scripts/synth.sh runs main() from the esbuild bundle of this file, build/synth.js.)
  * Under `cdk8s synth` (CDK8S_OUTDIR set), the same files are also written to the CLI's output
  * folder, which the CLI empties before each run, for its validation plugins to read.
  */

@@ -22,7 +22,7 @@ const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-bench-'));
 const log = (m) => process.stderr.write(`${m}\n`);
 
 // ---- set-up ---------------------------------------------------------------------------------
-log('building the app and its snapshot');
+log('building the app');
 execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'inherit' });
 
 /** a project folder that uses this repo's build, with its own config/ and dist/ */

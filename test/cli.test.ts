@@ -17,7 +17,7 @@ const CDK8S = path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s');
 jest.setTimeout(120_000);
 
 beforeAll(() => {
-  // a synth builds (or rebuilds) the bundles and the snapshot that the CLI and the script run
+  // a synth builds (or rebuilds) the bundles that the CLI and the script run
   execFileSync('sh', ['scripts/synth.sh', '--out', fs.mkdtempSync(path.join(os.tmpdir(), 'rp-build-'))], { cwd: ROOT });
 });
 
@@ -65,6 +65,28 @@ describe.each([
     expect(result.status).not.toBe(0);
     expect(result.stderr).toMatch(message);
     expect(tree(path.join(dir, 'dist'))).toEqual(before);
+  });
+});
+
+describe('the bundle the synth runs', () => {
+  test('picks up a source edit that kept an old modification time', () => {
+    // GIVEN a copy of the repository, synthesized once (which builds its bundle)
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-fresh-'));
+    for (const entry of ['main.ts', 'lib', 'io', 'imports', 'scripts', 'config', 'tsconfig.json', 'package.json', 'package-lock.json']) {
+      fs.cpSync(path.join(ROOT, entry), path.join(dir, entry), { recursive: true, preserveTimestamps: true });
+    }
+    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+    expect(spawnSync('sh', ['scripts/synth.sh', '--env', 'dev'], { cwd: dir, encoding: 'utf8' }).status).toBe(0);
+    const labels = path.join(dir, 'lib', 'labels.ts');
+    const { atime, mtime } = fs.statSync(labels);
+    // WHEN a source changes and gets its old modification time back (as cp -p, rsync -a and tar do)
+    fs.writeFileSync(labels, fs.readFileSync(labels, 'utf8').replace("PART_OF = 'reviewpoint'", "PART_OF = 'reviewpoint-edited'"));
+    fs.utimesSync(labels, atime, mtime);
+    const result = spawnSync('sh', ['scripts/synth.sh', '--env', 'dev'], { cwd: dir, encoding: 'utf8' });
+    // THEN the next synth rebuilds and writes what the source says
+    expect(result.stderr).toMatch(/lib\/labels\.ts changed since the last build/);
+    expect(result.status).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'dist', 'dev', 'deployment-reviewpoint-backend.yaml'), 'utf8')).toContain('app.kubernetes.io/part-of: reviewpoint-edited\n');
   });
 });
 

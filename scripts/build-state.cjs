@@ -1,0 +1,96 @@
+// Is build/ what the sources say? The build records a digest of the bytes of every file it
+// bundled (the inputs esbuild reports, read once by the build itself), and every synth compares
+// them with the files on disk before it loads the bundle.
+//
+// Content, not modification times: a file copied with its old mtime (cp -p, rsync -a, tar, a
+// branch switch within the same second) changes the bytes, never the verdict. The digests are
+// of the bytes esbuild was given, so an edit saved while the build ran differs from them and
+// is built on the next run, never lost.
+//
+// Plain CommonJS with no dependencies: it runs before the bundle exists, on every synth, and
+// Node.js loads a CommonJS file faster than an ES module.
+'use strict';
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const BUNDLE = path.join('build', 'synth.js');
+const STATE = path.join('build', 'inputs.json');
+/**
+ * What shapes the bundle besides the bundled files: the build options, and what decides how
+ * imports resolve (the TypeScript settings esbuild reads, and the installed packages and
+ * esbuild version, both pinned by the lock file).
+ */
+const BUILD_FILES = [path.join('scripts', 'build.mjs'), 'tsconfig.json', 'package-lock.json'];
+
+// One buffer for every read: a fresh allocation per file (readFileSync) costs page faults on
+// every synth, more than the hashing itself for the 2.7 MB of generated Kubernetes types.
+let buffer;
+
+/** hex SHA-256 of a file's bytes, or undefined when it cannot be read */
+function digestFile(file) {
+  buffer ??= Buffer.allocUnsafe(1 << 16);
+  let fd;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const hash = crypto.createHash('sha256');
+    for (let n; (n = fs.readSync(fd, buffer, 0, buffer.length, null)) > 0;) hash.update(buffer.subarray(0, n));
+    return hash.digest('hex');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** hex SHA-256 of bytes the build read itself */
+function digestBytes(bytes) {
+  return crypto.createHash('sha256').update(bytes).digest('hex');
+}
+
+/**
+ * Why the build is stale, or undefined when every recorded input still has the bytes that
+ * were bundled. `root` is the repository; input paths are relative to it.
+ */
+function staleReason(root) {
+  let state;
+  try {
+    state = JSON.parse(fs.readFileSync(path.join(root, STATE), 'utf8'));
+  } catch {
+    return `no build record (${STATE})`;
+  }
+  const { inputs, outputs } = state ?? {};
+  if (!inputs || typeof inputs !== 'object' || !Array.isArray(outputs)) return `${STATE} is not a build record`;
+  for (const file of outputs) if (!fs.existsSync(path.join(root, file))) return `${file} is missing`;
+  for (const [file, digest] of Object.entries(inputs)) {
+    const now = digestFile(path.join(root, file));
+    if (now !== digest) return `${file} ${now === undefined ? 'is gone' : 'changed'} since the last build`;
+  }
+  return undefined;
+}
+
+/** digests of BUILD_FILES, taken before the build starts so that an edit during it shows */
+function digestBuildFiles(root) {
+  const inputs = {};
+  for (const file of BUILD_FILES) {
+    const digest = digestFile(path.join(root, file));
+    if (digest !== undefined) inputs[file] = digest;
+  }
+  return inputs;
+}
+
+/** record a finished build: input file -> digest of the bytes built from, and the files written */
+function writeState(root, inputs, outputs) {
+  writeAtomically(path.join(root, STATE), `${JSON.stringify({ inputs, outputs }, null, 1)}\n`);
+}
+
+/** a reader sees the old file or the new one, never half of one (two synths may build at once) */
+function writeAtomically(file, content) {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, content);
+  fs.renameSync(tmp, file);
+}
+
+module.exports = { BUNDLE, STATE, BUILD_FILES, digestBuildFiles, digestBytes, digestFile, staleReason, writeState, writeAtomically };
