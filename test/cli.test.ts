@@ -69,21 +69,21 @@ describe.each([
 });
 
 describe('the bundle the synth runs', () => {
-  /** a copy of the repository's sources, synthesized once (which builds its bundle) */
-  function builtCopy(): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-fresh-'));
+  // a copy of the repository's sources, synthesized once (which builds its bundle): a build
+  // costs a second or two, so the tests share it, and each leaves it buildable
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-fresh-'));
     for (const entry of ['main.ts', 'lib', 'io', 'imports', 'scripts', 'config', 'tsconfig.json', 'package.json', 'package-lock.json']) {
       fs.cpSync(path.join(ROOT, entry), path.join(dir, entry), { recursive: true, preserveTimestamps: true });
     }
     fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
     expect(spawnSync('sh', ['scripts/synth.sh', '--env', 'dev'], { cwd: dir, encoding: 'utf8' }).status).toBe(0);
-    return dir;
-  }
-  const deployment = (dir: string) => fs.readFileSync(path.join(dir, 'dist', 'dev', 'deployment-reviewpoint-backend.yaml'), 'utf8');
+  });
+  const deployment = () => fs.readFileSync(path.join(dir, 'dist', 'dev', 'deployment-reviewpoint-backend.yaml'), 'utf8');
 
   test('picks up a source edit that kept an old modification time', () => {
     // GIVEN a built copy of the repository
-    const dir = builtCopy();
     const labels = path.join(dir, 'lib', 'labels.ts');
     const { atime, mtime } = fs.statSync(labels);
     // WHEN a source changes and gets its old modification time back (as cp -p, rsync -a and tar do)
@@ -93,21 +93,20 @@ describe('the bundle the synth runs', () => {
     // THEN the next synth rebuilds and writes what the source says
     expect(result.stderr).toMatch(/lib\/labels\.ts changed since the last build/);
     expect(result.status).toBe(0);
-    expect(deployment(dir)).toContain('app.kubernetes.io/part-of: reviewpoint-edited\n');
+    expect(deployment()).toContain('app.kubernetes.io/part-of: reviewpoint-edited\n');
   });
 
   test('synthesizes when V8 refuses the code cache (another Node.js, a damaged file), and replaces it', () => {
     // GIVEN a built copy whose code cache V8 cannot use
-    const dir = builtCopy();
     const cache = path.join(dir, 'build', 'synth.js.v8-cache');
-    const good = deployment(dir);
+    const good = deployment();
     const damaged = Buffer.concat([fs.readFileSync(cache).subarray(0, 32), Buffer.alloc(4096, 7)]);
     fs.writeFileSync(cache, damaged);
     // WHEN it synthesizes
     const result = spawnSync('sh', ['scripts/synth.sh', '--env', 'dev'], { cwd: dir, encoding: 'utf8' });
     // THEN the output is the same, and the cache is written anew
     expect(result.status).toBe(0);
-    expect(deployment(dir)).toBe(good);
+    expect(deployment()).toBe(good);
     expect(fs.readFileSync(cache).equals(damaged)).toBe(false);
   });
 });
