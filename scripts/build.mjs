@@ -3,7 +3,8 @@
 // - synth.js: the app (main.ts) bundled by esbuild into one file, so a synth loads no TypeScript
 //   and resolves no modules;
 // - validation-plugin.js: the policy and schema checks for `cdk8s synth`;
-// - inputs.json: the digest of every file bundled, as esbuild was given it.
+// - inputs.json: the digest of every file bundled, as esbuild was given it (npm's record of
+//   the installed packages standing for the files under node_modules).
 //
 // Sources import CommonJS modules (node:*, cdk8s-plus-28's generated k8s types) with
 // `import x = require('...')`: for `import * as x from '...'` esbuild wraps the module in a new
@@ -14,7 +15,7 @@ import { build } from 'esbuild';
 import buildState from './build-state.cjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const { digestBuildFiles, digestBytes, writeAtomically, writeState } = buildState;
+const { digestBuildFiles, digestBytes, needsDigest, writeAtomically, writeState } = buildState;
 
 // kubernetes-models is a build-time dependency: scripts/import-schema.mjs reads enumerations
 // and formats from it into imports/k8s-1.28-schema.json. Its compiled validators (and ajv) are a
@@ -36,7 +37,8 @@ const recordInputs = {
       const loader = LOADERS[path.extname(args.path)];
       if (!loader) throw new Error(`no loader for ${args.path}; allowed: ${Object.keys(LOADERS).join(', ')}`);
       const contents = fs.readFileSync(args.path);
-      inputs[path.relative(ROOT, args.path)] = digestBytes(contents);
+      const file = path.relative(ROOT, args.path);
+      if (needsDigest(inputs, file)) inputs[file] = digestBytes(contents);
       return { contents, loader };
     });
   },
@@ -61,7 +63,7 @@ const result = await build({
 const bundled = Object.keys(result.metafile.inputs);
 const buildTimeOnly = bundled.filter((f) => BUILD_TIME_ONLY.test(f));
 if (buildTimeOnly.length > 0) throw new Error(`build-time dependencies were bundled: ${buildTimeOnly.slice(0, 3).join(', ')}${buildTimeOnly.length > 3 ? ', ...' : ''}`);
-const unrecorded = bundled.filter((f) => !(f in inputs));
+const unrecorded = bundled.filter((f) => needsDigest(inputs, f) && !(f in inputs));
 if (unrecorded.length > 0) throw new Error(`bundled without a recorded digest: ${unrecorded.join(', ')}`);
 
 // each file whole or not at all (another synth may be loading the bundle), the record last:

@@ -5,16 +5,18 @@ import * as path from 'node:path';
 /** the part of scripts/build-state.cjs (plain CommonJS, loaded before any bundle) tested here */
 interface BuildState {
   STATE: string;
+  INSTALLED: string;
+  needsDigest(inputs: Record<string, string>, file: string): boolean;
   digestBytes(bytes: Buffer | string): string;
   staleReason(root: string): string | undefined;
   writeState(root: string, inputs: Record<string, string>, outputs: string[]): void;
 }
-const { STATE, digestBytes, staleReason, writeState }: BuildState = require('../scripts/build-state.cjs');
+const { INSTALLED, STATE, digestBytes, needsDigest, staleReason, writeState }: BuildState = require('../scripts/build-state.cjs');
 
 const SOURCES: Record<string, string> = {
   'main.ts': 'export const main = 1;\n',
   'lib/labels.ts': "export const MANAGED_BY = 'cdk8s';\n",
-  'node_modules/dep/index.js': 'module.exports = 1;\n',
+  'node_modules/.package-lock.json': '{"packages":{"node_modules/dep":{"version":"1.0.0"}}}\n',
   'imports/schema.json': '{}\n',
 };
 
@@ -39,6 +41,21 @@ function editKeepingMtime(file: string, text: string): void {
   fs.writeFileSync(file, text);
   fs.utimesSync(file, atime, mtime);
 }
+
+describe('needsDigest', () => {
+  test('leaves the files npm installed to its record of them', () => {
+    const inputs = { [INSTALLED]: digestBytes('{}') };
+    expect(needsDigest(inputs, 'node_modules/cdk8s/lib/app.js')).toBe(false);
+    expect(needsDigest(inputs, 'node_modules/cdk8s/node_modules/yaml/dist/index.js')).toBe(false);
+    expect(needsDigest(inputs, 'lib/labels.ts')).toBe(true);
+    expect(needsDigest(inputs, 'imports/k8s-1.28-schema.json')).toBe(true);
+  });
+
+  test('asks for every file when npm left no record (another package manager)', () => {
+    expect(needsDigest({}, 'node_modules/cdk8s/lib/app.js')).toBe(true);
+    expect(needsDigest({}, 'lib/labels.ts')).toBe(true);
+  });
+});
 
 describe('staleReason', () => {
   test('is undefined when every input has the bytes that were built', () => {
