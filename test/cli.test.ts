@@ -109,6 +109,22 @@ describe('the bundle the synth runs', () => {
     expect(deployment()).toBe(good);
     expect(fs.readFileSync(cache).equals(damaged)).toBe(false);
   });
+
+  test('synthesizes under other V8 flags, as after a Node.js upgrade, and replaces the cache', () => {
+    // GIVEN a built copy with a code cache made under the default flags
+    const cache = path.join(dir, 'build', 'synth.js.v8-cache');
+    expect(spawnSync('sh', ['scripts/synth.sh', '--env', 'dev'], { cwd: dir }).status).toBe(0);
+    const good = deployment();
+    const before = fs.readFileSync(cache);
+    // WHEN it synthesizes with a flag that V8 counts in its cache check (a new V8 version fails
+    // the same check)
+    const result = spawnSync('sh', ['scripts/synth.sh', '--env', 'dev'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '--max-semi-space-size=32' } });
+    // THEN the output is the same, and the cache is one V8 accepts under those flags
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(deployment()).toBe(good);
+    expect(fs.readFileSync(cache).equals(before)).toBe(false);
+  });
 });
 
 describe('the cdk8s validation plugin', () => {
