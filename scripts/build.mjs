@@ -59,6 +59,9 @@ const result = await build({
   metafile: true,
   write: false,
   plugins: [recordInputs],
+}).catch(() => {
+  // esbuild has printed the errors already; nothing was written (write: false)
+  process.exit(1);
 });
 const bundled = Object.keys(result.metafile.inputs);
 const buildTimeOnly = bundled.filter((f) => BUILD_TIME_ONLY.test(f));

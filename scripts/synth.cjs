@@ -14,7 +14,13 @@ const root = path.resolve(__dirname, '..');
 const stale = staleReason(root);
 if (stale) {
   process.stderr.write(`building ${BUNDLE}: ${stale}\n`);
-  execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { stdio: 'inherit' });
+  try {
+    execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { stdio: 'inherit' });
+  } catch {
+    // esbuild has printed what it could not build; the old bundle must not run in its place
+    process.stderr.write('synth failed: the build failed\nnothing was written: the previous output is untouched\n');
+    process.exit(1);
+  }
 }
 
 // V8's code cache for the bundle: the bytecode of every function the last uncached synth ran,

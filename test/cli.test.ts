@@ -96,6 +96,24 @@ describe('the bundle the synth runs', () => {
     expect(deployment()).toContain('app.kubernetes.io/part-of: reviewpoint-edited\n');
   });
 
+  test('fails when a source does not build, rather than running the last bundle, and leaves dist/ as it was', () => {
+    // GIVEN a built copy with a synthesized dist/
+    const labels = path.join(dir, 'lib', 'labels.ts');
+    const text = fs.readFileSync(labels, 'utf8');
+    const before = tree(path.join(dir, 'dist'));
+    try {
+      // WHEN a source stops compiling
+      fs.writeFileSync(labels, `${text}export const broken = ;\n`);
+      const result = spawnSync('sh', ['scripts/synth.sh', '--env', 'dev'], { cwd: dir, encoding: 'utf8' });
+      // THEN the synth fails with esbuild's error, and dist/ is untouched
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(/lib\/labels\.ts:\d+:\d+:[\s\S]*synth failed: the build failed/);
+      expect(tree(path.join(dir, 'dist'))).toEqual(before);
+    } finally {
+      fs.writeFileSync(labels, text);
+    }
+  });
+
   test('synthesizes when V8 refuses the code cache (another Node.js, a damaged file), and replaces it', () => {
     // GIVEN a built copy whose code cache V8 cannot use
     const cache = path.join(dir, 'build', 'synth.js.v8-cache');
