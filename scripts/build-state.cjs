@@ -10,7 +10,7 @@
 // The bundled files under node_modules (about 190 of 220) belong to npm: they stand in the
 // record as one file, node_modules/.package-lock.json, npm's list of the installed packages
 // with their versions and integrity hashes, which every npm install rewrites. Hashing each of
-// them cost 30-70 ms per synth in the benchmark (a fifth of the synth; a file system call is
+// them cost 28-67 ms per synth in the benchmark (a fifth of the synth; a file system call is
 // slow on the machine measured), the one file under 1 ms. A hand edit inside node_modules is not
 // seen (run `npm run build` after one). Without that npm file (another package manager), every
 // bundled file is hashed.
@@ -38,8 +38,8 @@ function installedByNpm(file) {
   return file.split(/[\\/]/).includes('node_modules');
 }
 
-// One buffer for every read: a fresh allocation per file (readFileSync) costs page faults on
-// every synth, more than the hashing itself for the 2.7 MB of generated Kubernetes types.
+// One buffer for every read: a fresh allocation per file (readFileSync) costs page faults,
+// which cost more than the hashing itself on the machine measured.
 let buffer;
 
 /** hex SHA-256 of a file's bytes, or undefined when it cannot be read */
