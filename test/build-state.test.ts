@@ -1,49 +1,112 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { newerThanSnapshot } from '../io/build-state';
 import { scratchDir } from './helpers';
 
-/** a project with a snapshot built at t=1000 s and sources at the given times */
-function project(times: Record<string, number>): string {
+/** the part of scripts/build-state.cjs (plain CommonJS, loaded before any bundle) tested here */
+interface BuildState {
+  STATE: string;
+  INSTALLED: string;
+  needsDigest(inputs: Record<string, string>, file: string): boolean;
+  digestBytes(bytes: Buffer | string): string;
+  staleReason(root: string): string | undefined;
+  writeState(root: string, inputs: Record<string, string>, outputs: string[]): void;
+}
+const { INSTALLED, STATE, digestBytes, needsDigest, staleReason, writeState }: BuildState = require('../scripts/build-state.cjs');
+
+const SOURCES: Record<string, string> = {
+  'main.ts': 'export const main = 1;\n',
+  'lib/labels.ts': "export const MANAGED_BY = 'cdk8s';\n",
+  'node_modules/.package-lock.json': '{"packages":{"node_modules/dep":{"version":"1.0.0"}}}\n',
+  'imports/schema.json': '{}\n',
+};
+
+/** a project built from SOURCES, every file dated at t=1000 s */
+function builtProject(): string {
   const root = scratchDir('rp-build-state-');
-  const put = (file: string, seconds: number) => {
+  const put = (file: string, text: string) => {
     fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-    fs.writeFileSync(path.join(root, file), '');
-    fs.utimesSync(path.join(root, file), seconds, seconds);
+    fs.writeFileSync(path.join(root, file), text);
+    fs.utimesSync(path.join(root, file), 1000, 1000);
   };
-  put('build/synth.blob', 1000);
-  put('node', 500);
-  for (const [file, t] of Object.entries(times)) put(file, t);
+  for (const [file, text] of Object.entries(SOURCES)) put(file, text);
+  put('build/synth.js', '');
+  const inputs = Object.fromEntries(Object.entries(SOURCES).map(([file, text]) => [file, digestBytes(text)]));
+  writeState(root, inputs, ['build/synth.js']);
   return root;
 }
 
-describe('newerThanSnapshot', () => {
-  const sources = { 'main.ts': 900, 'snapshot.ts': 900, 'lib/a.ts': 900, 'lib/policy/b.ts': 900, 'io/c.ts': 900, 'imports/schema.json': 900, 'scripts/build.mjs': 900, 'package-lock.json': 900 };
+/** rewrite a file and give it back its old modification time, as cp -p, rsync -a or tar do */
+function editKeepingMtime(file: string, text: string): void {
+  const { atime, mtime } = fs.statSync(file);
+  fs.writeFileSync(file, text);
+  fs.utimesSync(file, atime, mtime);
+}
 
-  test('is undefined when the snapshot is newer than every input', () => {
-    const root = project(sources);
-    expect(newerThanSnapshot(root, path.join(root, 'node'))).toBeUndefined();
+describe('needsDigest', () => {
+  test('leaves the files npm installed to its record of them', () => {
+    const inputs = { [INSTALLED]: digestBytes('{}') };
+    expect(needsDigest(inputs, 'node_modules/cdk8s/lib/app.js')).toBe(false);
+    expect(needsDigest(inputs, 'node_modules/cdk8s/node_modules/yaml/dist/index.js')).toBe(false);
+    expect(needsDigest(inputs, 'lib/labels.ts')).toBe(true);
+    expect(needsDigest(inputs, 'imports/k8s-1.28-schema.json')).toBe(true);
   });
 
-  test.each(['main.ts', 'lib/policy/b.ts', 'io/c.ts', 'imports/schema.json', 'scripts/build.mjs', 'package-lock.json'])('names %s when it changed after the build', (file) => {
-    const root = project({ ...sources, [file]: 1100 });
-    expect(newerThanSnapshot(root, path.join(root, 'node'))).toBe(path.join(root, file));
+  test('asks for every file when npm left no record (another package manager)', () => {
+    expect(needsDigest({}, 'node_modules/cdk8s/lib/app.js')).toBe(true);
+    expect(needsDigest({}, 'lib/labels.ts')).toBe(true);
+  });
+});
+
+describe('staleReason', () => {
+  test('is undefined when every input has the bytes that were built', () => {
+    expect(staleReason(builtProject())).toBeUndefined();
   });
 
-  test('names the node binary when node was upgraded', () => {
-    const root = project(sources);
-    fs.utimesSync(path.join(root, 'node'), 2000, 2000);
-    expect(newerThanSnapshot(root, path.join(root, 'node'))).toBe(path.join(root, 'node'));
+  test.each(Object.keys(SOURCES))('names %s when its bytes changed, with its old mtime kept', (file) => {
+    // GIVEN a built project
+    const root = builtProject();
+    // WHEN one input is edited and keeps the modification time it had before the build
+    editKeepingMtime(path.join(root, file), `${SOURCES[file]}// edited\n`);
+    // THEN the build is stale, and the message names the file
+    expect(staleReason(root)).toBe(`${file} changed since the last build`);
   });
 
-  test('names the snapshot when there is none', () => {
-    const root = project(sources);
-    fs.rmSync(path.join(root, 'build'), { recursive: true });
-    expect(newerThanSnapshot(root, path.join(root, 'node'))).toBe(path.join('build', 'synth.blob'));
+  test('is undefined when a file is touched but its bytes are the same', () => {
+    const root = builtProject();
+    fs.utimesSync(path.join(root, 'lib/labels.ts'), 5000, 5000);
+    expect(staleReason(root)).toBeUndefined();
   });
 
-  test('ignores changes outside the inputs (config, tests, docs)', () => {
-    const root = project({ ...sources, 'config/prod.yaml': 2000, 'test/x.test.ts': 2000, 'README.md': 2000 });
-    expect(newerThanSnapshot(root, path.join(root, 'node'))).toBeUndefined();
+  test('names an input that is gone', () => {
+    const root = builtProject();
+    fs.rmSync(path.join(root, 'lib/labels.ts'));
+    expect(staleReason(root)).toBe('lib/labels.ts is gone since the last build');
+  });
+
+  test('names a missing bundle', () => {
+    const root = builtProject();
+    fs.rmSync(path.join(root, 'build/synth.js'));
+    expect(staleReason(root)).toBe('build/synth.js is missing');
+  });
+
+  test('names the missing record when nothing was built', () => {
+    const root = builtProject();
+    fs.rmSync(path.join(root, STATE));
+    expect(staleReason(root)).toBe(`no build record (${STATE})`);
+  });
+
+  test('treats a record from another build format as stale', () => {
+    const root = builtProject();
+    fs.writeFileSync(path.join(root, STATE), '{"built": 1000}\n');
+    expect(staleReason(root)).toBe(`${STATE} is not a build record`);
+  });
+
+  test('ignores files the build did not read (config, tests, docs)', () => {
+    const root = builtProject();
+    for (const file of ['config/prod.yaml', 'test/x.test.ts', 'README.md']) {
+      fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+      fs.writeFileSync(path.join(root, file), 'new');
+    }
+    expect(staleReason(root)).toBeUndefined();
   });
 });

@@ -17,7 +17,7 @@ const CDK8S = path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s');
 jest.setTimeout(120_000);
 
 beforeAll(() => {
-  // a synth builds (or rebuilds) the bundles and the snapshot that the CLI and the script run
+  // a synth builds (or rebuilds) the bundles that the CLI and the script run
   execFileSync('sh', ['scripts/synth.sh', '--out', scratchDir('rp-build-')], { cwd: ROOT });
 });
 
@@ -97,6 +97,83 @@ describe.each([
     expect(result.status).not.toBe(0);
     expect(result.stderr).toMatch(message);
     expect(tree(path.join(dir, 'dist'))).toEqual(before);
+  });
+});
+
+describe('the bundle the synth runs', () => {
+  // a copy of the repository's sources, synthesized once (which builds its bundle): a build
+  // costs a second or two, so the tests share it, and each leaves it buildable
+  let dir: string;
+  beforeAll(() => {
+    dir = scratchDir('rp-fresh-');
+    for (const entry of ['main.ts', 'lib', 'io', 'imports', 'scripts', 'config', 'tsconfig.json', 'package.json', 'package-lock.json']) {
+      fs.cpSync(path.join(ROOT, entry), path.join(dir, entry), { recursive: true, preserveTimestamps: true });
+    }
+    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+    expect(spawnSync('sh', ['scripts/synth.sh', '--env', 'dev'], { cwd: dir, encoding: 'utf8' }).status).toBe(0);
+  });
+  const deployment = () => fs.readFileSync(path.join(dir, 'dist', 'dev', 'app', 'deployment-reviewpoint-backend.yaml'), 'utf8');
+
+  test('picks up a source edit that kept an old modification time', () => {
+    // GIVEN a built copy of the repository
+    const labels = path.join(dir, 'lib', 'labels.ts');
+    const { atime, mtime } = fs.statSync(labels);
+    // WHEN a source changes and gets its old modification time back (as cp -p, rsync -a and tar do)
+    fs.writeFileSync(labels, fs.readFileSync(labels, 'utf8').replace("PART_OF = 'reviewpoint'", "PART_OF = 'reviewpoint-edited'"));
+    fs.utimesSync(labels, atime, mtime);
+    const result = spawnSync('sh', ['scripts/synth.sh', '--env', 'dev'], { cwd: dir, encoding: 'utf8' });
+    // THEN the next synth rebuilds and writes what the source says
+    expect(result.stderr).toMatch(/lib\/labels\.ts changed since the last build/);
+    expect(result.status).toBe(0);
+    expect(deployment()).toContain('app.kubernetes.io/part-of: reviewpoint-edited\n');
+  });
+
+  test('fails when a source does not build, rather than running the last bundle, and leaves dist/ as it was', () => {
+    // GIVEN a built copy with a synthesized dist/
+    const labels = path.join(dir, 'lib', 'labels.ts');
+    const text = fs.readFileSync(labels, 'utf8');
+    const before = tree(path.join(dir, 'dist'));
+    try {
+      // WHEN a source stops compiling
+      fs.writeFileSync(labels, `${text}export const broken = ;\n`);
+      const result = spawnSync('sh', ['scripts/synth.sh', '--env', 'dev'], { cwd: dir, encoding: 'utf8' });
+      // THEN the synth fails with esbuild's error, and dist/ is untouched
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(/lib\/labels\.ts:\d+:\d+:[\s\S]*synth failed: the build failed/);
+      expect(tree(path.join(dir, 'dist'))).toEqual(before);
+    } finally {
+      fs.writeFileSync(labels, text);
+    }
+  });
+
+  test('synthesizes when V8 refuses the code cache (another Node.js, a damaged file), and replaces it', () => {
+    // GIVEN a built copy whose code cache V8 cannot use
+    const cache = path.join(dir, 'build', 'synth.js.v8-cache');
+    const good = deployment();
+    const damaged = Buffer.concat([fs.readFileSync(cache).subarray(0, 32), Buffer.alloc(4096, 7)]);
+    fs.writeFileSync(cache, damaged);
+    // WHEN it synthesizes
+    const result = spawnSync('sh', ['scripts/synth.sh', '--env', 'dev'], { cwd: dir, encoding: 'utf8' });
+    // THEN the output is the same, and the cache is written anew
+    expect(result.status).toBe(0);
+    expect(deployment()).toBe(good);
+    expect(fs.readFileSync(cache).equals(damaged)).toBe(false);
+  });
+
+  test('synthesizes under other V8 flags, as after a Node.js upgrade, and replaces the cache', () => {
+    // GIVEN a built copy with a code cache made under the default flags
+    const cache = path.join(dir, 'build', 'synth.js.v8-cache');
+    expect(spawnSync('sh', ['scripts/synth.sh', '--env', 'dev'], { cwd: dir }).status).toBe(0);
+    const good = deployment();
+    const before = fs.readFileSync(cache);
+    // WHEN it synthesizes with a flag that V8 counts in its cache check (a new V8 version fails
+    // the same check)
+    const result = spawnSync('sh', ['scripts/synth.sh', '--env', 'dev'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '--max-semi-space-size=32' } });
+    // THEN the output is the same, and the cache is one V8 accepts under those flags
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(deployment()).toBe(good);
+    expect(fs.readFileSync(cache).equals(before)).toBe(false);
   });
 });
 

@@ -13,6 +13,7 @@ const TRICKY = [
   '0', '-1', '+1', '1.5', '1e3', '1E+3', '.5', '0x1F', '0o17', '0b101', '1_000', '1:20', '.inf', '-.Inf', '.NaN', '1.4.2', '0.0.0.0',
   'a: b', 'a:b', 'a:', ':a', '#a', 'a #b', 'a#b', '- a', '-a', '--a', '-', '?', '? a', '[a]', '{a}', 'a,b', '*a', '&a', '!a', '|', '>', '%a', '@a', '`a',
   "it's", 'say "hi"', "both ' and \"", 'line\nbreak', 'tab\there', 'back\\slash', 'uni ✓ code', 'nul\u0000', 'sep\u2028x', 'bell\u0007',
+  '8000', '1.10', '1.4.2-rc.1', '2001-12-14', '2001-12-14 21:59:43.10 -5', '2001-12-14t21:59:43.10-05:00', '<<', '=',
   'sha256:abc', 'http://a.b:80/c', 'src.main:app', '/api/v1/metrics', '25%', '["http://localhost:3000"]', 'app.kubernetes.io/name',
 ];
 
@@ -27,8 +28,18 @@ describe('toYaml', () => {
     for (const back of readBack(toYaml(value))) expect(back).toEqual(value);
   });
 
-  test('refuses what YAML cannot hold', () => {
-    expect(() => toYaml({ x: Number.NaN })).toThrow(/cannot write NaN as YAML/);
+  test('refuses what YAML cannot hold instead of dropping it', () => {
+    expect(() => toYaml({ x: () => 1 })).toThrow(/unacceptable kind of an object to dump/);
+  });
+
+  test('writes each repeated object in full, without anchors', () => {
+    const shared = { a: 1 };
+    expect(toYaml({ first: shared, second: shared })).toBe('first:\n  a: 1\nsecond:\n  a: 1\n');
+  });
+
+  test('keeps a long value on one line', () => {
+    const long = `ghcr.io/reviewpoint/backend:1.4.2@sha256:${'f'.repeat(64)} ${'x'.repeat(100)}`;
+    expect(toYaml({ image: long })).toBe(`image: ${long}\n`);
   });
 
   test('writes lists under a key indented, and maps in lists on the dash line', () => {
