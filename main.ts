@@ -48,16 +48,20 @@ export function synthesize(options: SynthOptions): Synthesized {
   const configs = names.map(load).filter((c): c is EnvironmentConfig => c !== undefined);
   // the others only for what environments must not share (namespace, host): a broken one is
   // its own run's problem
-  const others = all.filter((n) => !names.includes(n)).map((name) => {
-    try {
-      return loadEnvironment(options.configDir, name);
-    } catch {
-      return undefined;
-    }
-  });
+  const others = all
+    .filter((n) => !names.includes(n))
+    .map((name) => {
+      try {
+        return loadEnvironment(options.configDir, name);
+      } catch {
+        return undefined;
+      }
+    });
   // the environments not synthesized claim first, so a collision is reported on a selected one
   const claimants = [...others.filter((c): c is EnvironmentConfig => c !== undefined), ...configs];
-  const mine = identityErrors(claimants, (env) => configFile(options.configDir, env)).filter((e) => names.includes(e.source.environment));
+  const mine = identityErrors(claimants, (env) => configFile(options.configDir, env)).filter((e) =>
+    names.includes(e.source.environment),
+  );
   errors.push(...mine);
   if (errors.length > 0) throw new ConfigErrors(errors);
 

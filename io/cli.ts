@@ -58,9 +58,13 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): CliO
     else if (arg === '--out') outDir = value();
     else if (arg === '--check') check = true;
     else if (arg === '--remove') remove.push(...list());
-    else throw new Error(`unknown option ${arg}; allowed: --env NAME[,NAME], --config DIR, --out DIR, --check, --remove NAME[,NAME], --help (npm run synth -- --help)`);
+    else
+      throw new Error(
+        `unknown option ${arg}; allowed: --env NAME[,NAME], --config DIR, --out DIR, --check, --remove NAME[,NAME], --help (npm run synth -- --help)`,
+      );
   }
-  const cliOutDir = env.CDK8S_OUTDIR && path.resolve(env.CDK8S_OUTDIR) !== path.resolve(outDir) ? env.CDK8S_OUTDIR : undefined;
+  const cliOutDir =
+    env.CDK8S_OUTDIR && path.resolve(env.CDK8S_OUTDIR) !== path.resolve(outDir) ? env.CDK8S_OUTDIR : undefined;
   return { help, environments, configDir, outDir, check, remove, cliOutDir };
 }
 
@@ -80,7 +84,12 @@ export type Synthesize = (options: { environments?: readonly string[]; configDir
 };
 
 /** run the command line; the exit code */
-export function runCli(synthesize: Synthesize, argv: readonly string[], env: NodeJS.ProcessEnv, out: Output = consoleOutput): number {
+export function runCli(
+  synthesize: Synthesize,
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  out: Output = consoleOutput,
+): number {
   try {
     const options = parseArgs(argv, env);
     if (options.help) {
@@ -97,15 +106,26 @@ export function runCli(synthesize: Synthesize, argv: readonly string[], env: Nod
     const removed = [...previous.keys()].filter((e) => !all.includes(e)).sort();
     const kept = removed.filter((e) => isProductionOutput(previous.get(e)!) && !options.remove.includes(e));
     if (kept.length > 0) {
-      throw new Error(kept.map((e) => `${configFile(options.configDir, e)} is gone, and ${path.join(options.outDir, e)} is a production environment's output: `
-        + `removing it would make Argo CD or Flux delete "${e}" from its cluster; allowed: restore the file, or confirm with npm run synth -- --remove ${e}`).join('\n'));
+      throw new Error(
+        kept
+          .map(
+            (e) =>
+              `${configFile(options.configDir, e)} is gone, and ${path.join(options.outDir, e)} is a production environment's output: ` +
+              `removing it would make Argo CD or Flux delete "${e}" from its cluster; allowed: restore the file, or confirm with npm run synth -- --remove ${e}`,
+          )
+          .join('\n'),
+      );
     }
 
     const synthesized = new Set(environments.keys());
     publish(options.outDir, { environments, keep: all.filter((e) => !synthesized.has(e)) });
     if (options.cliOutDir) writeTree(options.cliOutDir, environments);
-    for (const r of rendered) out.log(`${path.join(options.outDir, r.name)}: ${r.objects.length} objects; ${changes(previous.get(r.name), r.files)}`);
-    for (const e of removed) out.log(`${path.join(options.outDir, e)}: removed, since ${configFile(options.configDir, e)} is gone`);
+    for (const r of rendered)
+      out.log(
+        `${path.join(options.outDir, r.name)}: ${r.objects.length} objects; ${changes(previous.get(r.name), r.files)}`,
+      );
+    for (const e of removed)
+      out.log(`${path.join(options.outDir, e)}: removed, since ${configFile(options.configDir, e)} is gone`);
     return 0;
   } catch (e) {
     if (e instanceof Error) {
@@ -143,14 +163,18 @@ function checkUpToDate(
   for (const [env, files] of environments) {
     const have = current.get(env) ?? new Map<string, string>();
     for (const [name, content] of files) {
-      if (have.get(name) !== content) problems.push(`${path.join(outDir, env, name)} is ${have.has(name) ? 'out of date' : 'missing'}`);
+      if (have.get(name) !== content)
+        problems.push(`${path.join(outDir, env, name)} is ${have.has(name) ? 'out of date' : 'missing'}`);
     }
     for (const name of have.keys()) if (!files.has(name)) problems.push(`${path.join(outDir, env, name)} is stale`);
   }
-  for (const env of current.keys()) if (!all.includes(env)) problems.push(`${path.join(outDir, env)} has no config file: stale`);
+  for (const env of current.keys())
+    if (!all.includes(env)) problems.push(`${path.join(outDir, env)} has no config file: stale`);
   if (problems.length > 0) {
-    out.error(`${outDir} is not what the config synthesizes:\n  ${problems.join('\n  ')}\n`
-      + `run: npm run synth${outDir === 'dist' ? '' : ` -- --out ${outDir}`}, then commit ${outDir}/ (and, if the snapshots changed, npx jest -u after reading their diff)`);
+    out.error(
+      `${outDir} is not what the config synthesizes:\n  ${problems.join('\n  ')}\n` +
+        `run: npm run synth${outDir === 'dist' ? '' : ` -- --out ${outDir}`}, then commit ${outDir}/ (and, if the snapshots changed, npx jest -u after reading their diff)`,
+    );
     return 1;
   }
   out.log(`${outDir} is up to date`);

@@ -19,35 +19,54 @@ export function listEnvironments(configDir: string): string[] {
   try {
     entries = fs.readdirSync(configDir);
   } catch {
-    throw new Error(`config folder ${configDir} not found; allowed: a folder with one <environment>.yaml per environment`);
+    throw new Error(
+      `config folder ${configDir} not found; allowed: a folder with one <environment>.yaml per environment`,
+    );
   }
   // a .yml file would otherwise be an environment that silently never deploys
   const yml = entries.filter((f) => f.endsWith('.yml')).sort();
   if (yml.length > 0) {
-    const renames = yml.map((f) => `${path.join(configDir, f)} -> ${path.join(configDir, f.slice(0, -'.yml'.length) + SUFFIX)}`);
-    throw new Error(`config files must end in ${SUFFIX}: rename ${renames.join(', ')}; allowed: one <environment>${SUFFIX} per environment`);
+    const renames = yml.map(
+      (f) => `${path.join(configDir, f)} -> ${path.join(configDir, f.slice(0, -'.yml'.length) + SUFFIX)}`,
+    );
+    throw new Error(
+      `config files must end in ${SUFFIX}: rename ${renames.join(', ')}; allowed: one <environment>${SUFFIX} per environment`,
+    );
   }
-  const names = entries.filter((f) => f.endsWith(SUFFIX)).map((f) => f.slice(0, -SUFFIX.length)).sort();
+  const names = entries
+    .filter((f) => f.endsWith(SUFFIX))
+    .map((f) => f.slice(0, -SUFFIX.length))
+    .sort();
   for (const name of names) {
     if (!isEnvironmentName(name)) {
-      throw new Error(`unknown environment name "${name}" (file ${configFile(configDir, name)}); allowed: a DNS-1123 label such as "staging" (lowercase letters, digits, "-"), since it names the output folder`);
+      throw new Error(
+        `unknown environment name "${name}" (file ${configFile(configDir, name)}); allowed: a DNS-1123 label such as "staging" (lowercase letters, digits, "-"), since it names the output folder`,
+      );
     }
   }
   if (names.length === 0) {
-    throw new Error(`no environment files in ${configDir}; allowed: one <environment>.yaml per environment, e.g. ${path.join(configDir, 'dev.yaml')}`);
+    throw new Error(
+      `no environment files in ${configDir}; allowed: one <environment>.yaml per environment, e.g. ${path.join(configDir, 'dev.yaml')}`,
+    );
   }
   return names;
 }
 
 /** pick environments by name; every name must have a file */
-export function selectEnvironments(configDir: string, known: readonly string[], wanted: readonly string[] | undefined): string[] {
+export function selectEnvironments(
+  configDir: string,
+  known: readonly string[],
+  wanted: readonly string[] | undefined,
+): string[] {
   if (!wanted) return [...known];
   for (const name of wanted) {
     if (!isEnvironmentName(name)) {
       throw new Error(`unknown environment name "${name}"; allowed: one of ${known.join(', ')}`);
     }
     if (!known.includes(name)) {
-      throw new Error(`unknown environment "${name}": missing environment file ${configFile(configDir, name)}; allowed: one of ${known.join(', ')}, or add that file`);
+      throw new Error(
+        `unknown environment "${name}": missing environment file ${configFile(configDir, name)}; allowed: one of ${known.join(', ')}, or add that file`,
+      );
     }
   }
   return [...new Set(wanted)];
@@ -60,7 +79,11 @@ export function loadEnvironment(configDir: string, name: string): EnvironmentCon
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch {
-    throw new ConfigError({ environment: name, file }, '', `missing environment file ${file}; allowed: a readable YAML file`);
+    throw new ConfigError(
+      { environment: name, file },
+      '',
+      `missing environment file ${file}; allowed: a readable YAML file`,
+    );
   }
   return parseEnvironmentConfig(text, { environment: name, file });
 }

@@ -64,7 +64,11 @@ export function runDiff(argv: readonly string[], out: Output, cwd = '.'): number
     const envs = changes.map((c) => c.environment);
     const headConfigs = head
       ? readFilesAt(cwd, head, envs.map(configPath))
-      : new Map(envs.filter((e) => fs.existsSync(path.join(cwd, configPath(e)))).map((e) => [configPath(e), fs.readFileSync(path.join(cwd, configPath(e)), 'utf8')]));
+      : new Map(
+          envs
+            .filter((e) => fs.existsSync(path.join(cwd, configPath(e))))
+            .map((e) => [configPath(e), fs.readFileSync(path.join(cwd, configPath(e)), 'utf8')]),
+        );
     const baseConfigs = readFilesAt(cwd, base, envs.map(configPath));
     const production = (env: string) => {
       const text = headConfigs.get(configPath(env)) ?? baseConfigs.get(configPath(env));
@@ -72,7 +76,12 @@ export function runDiff(argv: readonly string[], out: Output, cwd = '.'): number
       return (data as { production?: unknown } | undefined)?.production === true;
     };
 
-    const result = review({ base: options.base, head: options.head ? `\`${options.head}\`` : 'the working tree', changes, production });
+    const result = review({
+      base: options.base,
+      head: options.head ? `\`${options.head}\`` : 'the working tree',
+      changes,
+      production,
+    });
     out.log(result.markdown);
     return options.exitCode && result.production.length > 0 ? PRODUCTION_CHANGES : 0;
   } catch (e) {

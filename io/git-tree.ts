@@ -16,7 +16,9 @@ function git(cwd: string, args: readonly string[], input?: string): Buffer {
 export function resolveCommit(cwd: string, ref: string): string {
   const run = spawnSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd, encoding: 'utf8' });
   if (run.status !== 0 || ref.startsWith('-')) {
-    throw new Error(`unknown git ref "${ref}"; allowed: a commit, branch or tag of this repository, e.g. origin/main or HEAD~1`);
+    throw new Error(
+      `unknown git ref "${ref}"; allowed: a commit, branch or tag of this repository, e.g. origin/main or HEAD~1`,
+    );
   }
   return run.stdout.trim();
 }
@@ -45,7 +47,10 @@ export function readFilesAt(cwd: string, commit: string, paths: readonly string[
 /** the files below `dir` at a commit: environment -> (path below dist/<env>/ -> content) */
 export function readTreeAt(cwd: string, commit: string, dir: string): Map<string, Map<string, string>> {
   const root = dir.replace(/\/+$/, '');
-  const names = git(cwd, ['ls-tree', '-r', '-z', '--name-only', commit, '--', `${root}/`]).toString().split('\0').filter(Boolean);
+  const names = git(cwd, ['ls-tree', '-r', '-z', '--name-only', commit, '--', `${root}/`])
+    .toString()
+    .split('\0')
+    .filter(Boolean);
   const contents = readFilesAt(cwd, commit, names);
   const tree = new Map<string, Map<string, string>>();
   for (const [name, content] of contents) {

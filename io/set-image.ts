@@ -61,13 +61,17 @@ export function setImage(argv: readonly string[], out: Output, synth: typeof mai
       try {
         images.set(field, parseImageReference(ref));
       } catch (e) {
-        throw new Error(`environment "${env}" (${file}), field ${field}, option --${field.split('.')[0]}: ${(e as Error).message}`);
+        throw new Error(
+          `environment "${env}" (${file}), field ${field}, option --${field.split('.')[0]}: ${(e as Error).message}`,
+        );
       }
     }
     const before = fs.readFileSync(file, 'utf8');
     const current = parseEnvironmentConfig(before, source);
     if (images.has('migration.image') && current.migration.strategy === 'none') {
-      throw new Error(`environment "${env}" (${file}), field migration.image: migration.strategy is "none", so no image runs migrations; allowed: --app alone, or a strategy that runs them`);
+      throw new Error(
+        `environment "${env}" (${file}), field migration.image: migration.strategy is "none", so no image runs migrations; allowed: --app alone, or a strategy that runs them`,
+      );
     }
     let after: string;
     try {
@@ -86,7 +90,8 @@ export function setImage(argv: readonly string[], out: Output, synth: typeof mai
       ['migration.image', current.migration.image, next.migration.image],
     ] as const;
     for (const [field, was, now] of changes) {
-      if (images.has(field)) out.log(`${file}: ${field} ${was ? imageReference(was) : '(none)'} -> ${now ? imageReference(now) : '(none)'}`);
+      if (images.has(field))
+        out.log(`${file}: ${field} ${was ? imageReference(was) : '(none)'} -> ${now ? imageReference(now) : '(none)'}`);
     }
     // main() reports its own failure and leaves dist/ untouched; the config goes back with it
     if (synth(['--env', env, '--config', options.configDir, '--out', options.outDir], {}, out) !== 0) {

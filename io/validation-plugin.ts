@@ -18,7 +18,12 @@ import { loadEnvironment } from './config-files';
 interface ValidationContext {
   readonly manifests: readonly string[];
   readonly report: {
-    addViolation(v: { ruleName: string; recommendation: string; fix: string; violatingResources: Array<{ resourceName: string; locations: string[]; manifestPath: string }> }): void;
+    addViolation(v: {
+      ruleName: string;
+      recommendation: string;
+      fix: string;
+      violatingResources: Array<{ resourceName: string; locations: string[]; manifestPath: string }>;
+    }): void;
     submit(status: 'success' | 'failure', metadata?: Record<string, string>): void;
   };
 }
@@ -59,7 +64,12 @@ export class ReviewpointPolicy {
       const production = loadEnvironment(this.configDir, environment).production;
       const manifests = entries.filter((e) => !e.delivery).map((e) => e.manifest);
       const { schema, api, policy } = findViolations(manifests, { environment, production });
-      const violations = [...schema, ...api, ...policy, ...entries.filter((e) => e.delivery).flatMap((e) => validateSchema(e.manifest))];
+      const violations = [
+        ...schema,
+        ...api,
+        ...policy,
+        ...entries.filter((e) => e.delivery).flatMap((e) => validateSchema(e.manifest)),
+      ];
       for (const v of violations) {
         const entry = entries.find((e) => objectRef(e.manifest) === v.object);
         const rule = RULES.find((r) => r.id === v.rule);
@@ -67,7 +77,9 @@ export class ReviewpointPolicy {
           ruleName: v.rule,
           recommendation: `${v.container ? `container "${v.container}": ` : ''}${v.message}`,
           fix: rule ? rule.description : 'match the schema of its kind (the Kubernetes 1.28 API, or its CRD)',
-          violatingResources: [{ resourceName: v.object, locations: [environment], manifestPath: entry?.file ?? environment }],
+          violatingResources: [
+            { resourceName: v.object, locations: [environment], manifestPath: entry?.file ?? environment },
+          ],
         });
       }
       failed += violations.length;

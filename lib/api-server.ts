@@ -22,29 +22,50 @@ const CONFIG_MAP_KEY = /^[-._a-zA-Z0-9]+$/;
 type Check = (value: string) => string | undefined;
 
 export const dns1123Label: Check = (v) =>
-  v.length <= 63 && DNS1123_LABEL.test(v) ? undefined : 'a DNS-1123 label: at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit';
+  v.length <= 63 && DNS1123_LABEL.test(v)
+    ? undefined
+    : 'a DNS-1123 label: at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit';
 export const dns1123Subdomain: Check = (v) =>
-  v.length <= 253 && DNS1123_SUBDOMAIN.test(v) ? undefined : 'a DNS-1123 subdomain: at most 253 lowercase letters, digits, "-" and ".", each part starting and ending with a letter or digit';
+  v.length <= 253 && DNS1123_SUBDOMAIN.test(v)
+    ? undefined
+    : 'a DNS-1123 subdomain: at most 253 lowercase letters, digits, "-" and ".", each part starting and ending with a letter or digit';
 export const dns1035Label: Check = (v) =>
-  v.length <= 63 && DNS1035_LABEL.test(v) ? undefined : 'a DNS-1035 label: at most 63 lowercase letters, digits and "-", starting with a letter, ending with a letter or digit';
+  v.length <= 63 && DNS1035_LABEL.test(v)
+    ? undefined
+    : 'a DNS-1035 label: at most 63 lowercase letters, digits and "-", starting with a letter, ending with a letter or digit';
 export const labelValue: Check = (v) =>
-  v.length <= 63 && LABEL_VALUE.test(v) ? undefined : 'a label value: at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit, or empty';
+  v.length <= 63 && LABEL_VALUE.test(v)
+    ? undefined
+    : 'a label value: at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit, or empty';
 /** label and annotation keys: [prefix/]name */
 export const qualifiedName: Check = (v) => {
   const slash = v.lastIndexOf('/');
   const [prefix, name] = slash === -1 ? [undefined, v] : [v.slice(0, slash), v.slice(slash + 1)];
-  if (prefix !== undefined && dns1123Subdomain(prefix)) return 'a key whose prefix (before "/") is a DNS-1123 subdomain';
-  return name.length <= 63 && QUALIFIED_NAME.test(name) ? undefined : 'a key whose name (after any "/") is at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit';
+  if (prefix !== undefined && dns1123Subdomain(prefix))
+    return 'a key whose prefix (before "/") is a DNS-1123 subdomain';
+  return name.length <= 63 && QUALIFIED_NAME.test(name)
+    ? undefined
+    : 'a key whose name (after any "/") is at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit';
 };
 /** container port names (IANA service names), which probes and Services refer to */
 export const portName: Check = (v) =>
-  v.length >= 1 && v.length <= 15 && /^[-a-z0-9]+$/.test(v) && /[a-z]/.test(v) && !v.includes('--') && !v.startsWith('-') && !v.endsWith('-')
+  v.length >= 1 &&
+  v.length <= 15 &&
+  /^[-a-z0-9]+$/.test(v) &&
+  /[a-z]/.test(v) &&
+  !v.includes('--') &&
+  !v.startsWith('-') &&
+  !v.endsWith('-')
     ? undefined
     : 'a port name: at most 15 lowercase letters, digits and "-", with a letter, no "--", not starting or ending with "-"';
 export const envVarName: Check = (v) =>
-  ENV_VAR_NAME.test(v) ? undefined : 'an environment variable name: letters, digits, "_", "-" and ".", not starting with a digit';
+  ENV_VAR_NAME.test(v)
+    ? undefined
+    : 'an environment variable name: letters, digits, "_", "-" and ".", not starting with a digit';
 export const configMapKey: Check = (v) =>
-  v.length <= 253 && CONFIG_MAP_KEY.test(v) && v !== '.' && v !== '..' && !v.startsWith('..') ? undefined : 'a ConfigMap key: at most 253 letters, digits, "-", "_" and ".", not "." or starting with ".."';
+  v.length <= 253 && CONFIG_MAP_KEY.test(v) && v !== '.' && v !== '..' && !v.startsWith('..')
+    ? undefined
+    : 'a ConfigMap key: at most 253 letters, digits, "-", "_" and ".", not "." or starting with ".."';
 
 /** which rule names an object of each kind must follow */
 const NAME_RULES: Readonly<Record<string, Check>> = {
@@ -55,7 +76,16 @@ const NAME_RULES: Readonly<Record<string, Check>> = {
   Job: (v) => labelValue(v) ?? dns1123Subdomain(v),
 };
 
-export const API_SERVER_CHECKS = ['api-name', 'api-labels', 'api-container', 'api-ports', 'api-env', 'api-resources', 'api-volumes', 'api-config-keys'] as const;
+export const API_SERVER_CHECKS = [
+  'api-name',
+  'api-labels',
+  'api-container',
+  'api-ports',
+  'api-env',
+  'api-resources',
+  'api-volumes',
+  'api-config-keys',
+] as const;
 type CheckId = (typeof API_SERVER_CHECKS)[number];
 
 /** every way the API server would refuse this object, beyond its schema */
@@ -63,14 +93,23 @@ export function validateApiServer(m: Manifest): Violation[] {
   const out: Violation[] = [];
   const object = objectRef(m);
   const report = (rule: CheckId, field: string, value: unknown, problem: string | undefined, container?: string) => {
-    if (problem) out.push({ rule, object, ...(container ? { container } : {}), message: `${field}: got ${JSON.stringify(value)}; allowed: ${problem}` });
+    if (problem)
+      out.push({
+        rule,
+        object,
+        ...(container ? { container } : {}),
+        message: `${field}: got ${JSON.stringify(value)}; allowed: ${problem}`,
+      });
   };
 
   const name = m.metadata?.name ?? '';
   report('api-name', 'metadata.name', name, (NAME_RULES[m.kind ?? ''] ?? dns1123Subdomain)(name));
 
   const labelMaps: Array<[string, Record<string, string> | undefined]> = [['metadata.labels', m.metadata?.labels]];
-  for (const [field, selector] of [['spec.selector.matchLabels', m.spec?.selector?.matchLabels], ['spec.podSelector.matchLabels', m.spec?.podSelector?.matchLabels]] as const) {
+  for (const [field, selector] of [
+    ['spec.selector.matchLabels', m.spec?.selector?.matchLabels],
+    ['spec.podSelector.matchLabels', m.spec?.podSelector?.matchLabels],
+  ] as const) {
     labelMaps.push([field, selector]);
   }
   if (m.kind === 'Service') labelMaps.push(['spec.selector', m.spec?.selector]);
@@ -81,15 +120,18 @@ export function validateApiServer(m: Manifest): Violation[] {
       report('api-labels', `${field}.${k}`, v, typeof v === 'string' ? labelValue(v) : 'a string');
     }
   }
-  for (const k of Object.keys(m.metadata?.annotations ?? {})) report('api-labels', 'metadata.annotations key', k, qualifiedName(k));
+  for (const k of Object.keys(m.metadata?.annotations ?? {}))
+    report('api-labels', 'metadata.annotations key', k, qualifiedName(k));
 
-  if (m.kind === 'ConfigMap') for (const k of Object.keys(m.data ?? {})) report('api-config-keys', 'data key', k, configMapKey(k));
+  if (m.kind === 'ConfigMap')
+    for (const k of Object.keys(m.data ?? {})) report('api-config-keys', 'data key', k, configMapKey(k));
 
   if (m.kind === 'Service') {
     const ports: any[] = m.spec?.ports ?? [];
     ports.forEach((p, i) => {
       if (p.name !== undefined) report('api-ports', `spec.ports[${i}].name`, p.name, dns1123Label(p.name));
-      else if (ports.length > 1) report('api-ports', `spec.ports[${i}].name`, p.name, 'a name: a Service with several ports names each');
+      else if (ports.length > 1)
+        report('api-ports', `spec.ports[${i}].name`, p.name, 'a name: a Service with several ports names each');
     });
   }
 
@@ -99,26 +141,39 @@ export function validateApiServer(m: Manifest): Violation[] {
     const volumeNames = volumes.map((v) => v.name);
     volumes.forEach((v, i) => {
       report('api-volumes', `volumes[${i}].name`, v.name, dns1123Label(v.name ?? ''));
-      if (volumeNames.indexOf(v.name) !== i) report('api-volumes', `volumes[${i}].name`, v.name, 'a name no other volume of the pod has');
+      if (volumeNames.indexOf(v.name) !== i)
+        report('api-volumes', `volumes[${i}].name`, v.name, 'a name no other volume of the pod has');
     });
     const containers: any[] = [...(spec.initContainers ?? []), ...(spec.containers ?? [])];
     const containerNames = containers.map((c) => c.name);
     containers.forEach((c, i) => {
       // the violation names the container; the field is relative to it
-      const rep = (rule: CheckId, field: string, value: unknown, problem: string | undefined) => report(rule, field, value, problem, c.name ?? '?');
+      const rep = (rule: CheckId, field: string, value: unknown, problem: string | undefined) =>
+        report(rule, field, value, problem, c.name ?? '?');
       rep('api-container', 'name', c.name, dns1123Label(c.name ?? ''));
-      if (containerNames.indexOf(c.name) !== i) rep('api-container', 'name', c.name, 'a name no other container or init container of the pod has');
+      if (containerNames.indexOf(c.name) !== i)
+        rep('api-container', 'name', c.name, 'a name no other container or init container of the pod has');
 
       const portNames = new Set<string>();
       (c.ports ?? []).forEach((p: any, j: number) => {
         if (p.name === undefined) return;
         rep('api-ports', `ports[${j}].name`, p.name, portName(p.name));
-        if (portNames.has(p.name)) rep('api-ports', `ports[${j}].name`, p.name, 'a name no other port of the container has');
+        if (portNames.has(p.name))
+          rep('api-ports', `ports[${j}].name`, p.name, 'a name no other port of the container has');
         portNames.add(p.name);
       });
       for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe']) {
         const port = c[probe]?.httpGet?.port ?? c[probe]?.tcpSocket?.port;
-        if (typeof port === 'string') rep('api-ports', `${probe} port`, port, portName(port) ?? (portNames.has(port) ? undefined : `the name of a port of the container (${[...portNames].join(', ') || 'none'})`));
+        if (typeof port === 'string')
+          rep(
+            'api-ports',
+            `${probe} port`,
+            port,
+            portName(port) ??
+              (portNames.has(port)
+                ? undefined
+                : `the name of a port of the container (${[...portNames].join(', ') || 'none'})`),
+          );
       }
 
       const envNames = new Set<string>();
@@ -134,8 +189,20 @@ export function validateApiServer(m: Manifest): Violation[] {
 
       const mountPaths = new Set<string>();
       (c.volumeMounts ?? []).forEach((v: any, j: number) => {
-        if (!volumeNames.includes(v.name)) rep('api-volumes', `volumeMounts[${j}].name`, v.name, `a volume of the pod (${volumeNames.join(', ') || 'none'})`);
-        if (mountPaths.has(v.mountPath)) rep('api-volumes', `volumeMounts[${j}].mountPath`, v.mountPath, 'a path no other mount of the container uses');
+        if (!volumeNames.includes(v.name))
+          rep(
+            'api-volumes',
+            `volumeMounts[${j}].name`,
+            v.name,
+            `a volume of the pod (${volumeNames.join(', ') || 'none'})`,
+          );
+        if (mountPaths.has(v.mountPath))
+          rep(
+            'api-volumes',
+            `volumeMounts[${j}].mountPath`,
+            v.mountPath,
+            'a path no other mount of the container uses',
+          );
         mountPaths.add(v.mountPath);
       });
 
@@ -143,7 +210,12 @@ export function validateApiServer(m: Manifest): Violation[] {
       for (const [resource, request] of Object.entries(requests as Record<string, string | number>)) {
         const limit = (limits as Record<string, string | number>)[resource];
         if (limit !== undefined && quantityValue(request) > quantityValue(limit)) {
-          rep('api-resources', `resources.requests.${resource}`, request, `at most the limit, ${JSON.stringify(limit)}`);
+          rep(
+            'api-resources',
+            `resources.requests.${resource}`,
+            request,
+            `at most the limit, ${JSON.stringify(limit)}`,
+          );
         }
       }
     });

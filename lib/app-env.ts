@@ -55,11 +55,10 @@ export function configMapData(config: EnvironmentConfig): Record<string, string>
   return Object.fromEntries(Object.entries(data).sort(([a], [b]) => byCodeUnit(a, b)));
 }
 
-
 /** secrets by secretKeyRef: the Secret's data never enters the manifests */
 export function secretEnv(config: EnvironmentConfig): EnvVar[] {
   const { name } = config.secrets;
-  return SECRET_ENV
-    .filter(([envName]) => envName !== 'REVIEWPOINT_API_KEY' || config.settings.apiKeyEnabled)
-    .map(([envName, key]) => ({ name: envName, valueFrom: { secretKeyRef: { name, key: config.secrets[key] } } }));
+  return SECRET_ENV.filter(([envName]) => envName !== 'REVIEWPOINT_API_KEY' || config.settings.apiKeyEnabled).map(
+    ([envName, key]) => ({ name: envName, valueFrom: { secretKeyRef: { name, key: config.secrets[key] } } }),
+  );
 }

@@ -26,7 +26,8 @@ export class BackendAvailability extends Construct {
 
     const pdb = props.podDisruptionBudget;
     if (pdb) {
-      const intOrString = (v: number | string) => (typeof v === 'number' ? k8s.IntOrString.fromNumber(v) : k8s.IntOrString.fromString(v));
+      const intOrString = (v: number | string) =>
+        typeof v === 'number' ? k8s.IntOrString.fromNumber(v) : k8s.IntOrString.fromString(v);
       new k8s.KubePodDisruptionBudget(this, 'PodDisruptionBudget', {
         metadata,
         spec: {
@@ -47,10 +48,15 @@ export class BackendAvailability extends Construct {
           scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: APP_NAME },
           minReplicas: scaling.minReplicas,
           maxReplicas: scaling.maxReplicas,
-          metrics: [{
-            type: 'Resource',
-            resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: scaling.targetCPUUtilizationPercent } },
-          }],
+          metrics: [
+            {
+              type: 'Resource',
+              resource: {
+                name: 'cpu',
+                target: { type: 'Utilization', averageUtilization: scaling.targetCPUUtilizationPercent },
+              },
+            },
+          ],
         },
       });
     }

@@ -56,14 +56,16 @@ export class ReviewpointChart extends Chart {
     const externalSecret = config.secrets.externalSecret;
     const secrets = externalSecret && new BackendExternalSecret(this, 'Secrets', { config, externalSecret });
     if (config.route) new BackendRoute(this, 'Route', { config, route: config.route });
-    if (config.serviceMonitor) new BackendServiceMonitor(this, 'Monitoring', { config, monitor: config.serviceMonitor });
+    if (config.serviceMonitor)
+      new BackendServiceMonitor(this, 'Monitoring', { config, monitor: config.serviceMonitor });
     const network = new NetworkPolicies(this, 'Network', { config });
     if (strategy === 'job') {
       new MigrationJob(this, 'Migration', { config });
       // the Job's pod needs its namespace and, under a default-deny policy, its egress allowed
       applyBeforeMigration(namespace, ...network.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject));
       // and the Secret, which an ExternalSecret creates only once the operator has read the store
-      if (secrets) applyBeforeMigration(...secrets.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject));
+      if (secrets)
+        applyBeforeMigration(...secrets.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject));
     }
   }
 }

@@ -20,7 +20,10 @@ export function setImages(text: string, images: ReadonlyMap<ImageField, ImageCon
     const path = field.split('.');
     for (let i = 1; i <= path.length; i++) {
       const node = doc.getIn(path.slice(0, i), true);
-      if (node !== undefined && !isMap(node)) throw new Error(`field ${path.slice(0, i).join('.')} is not a mapping; allowed: a mapping with repository, tag and digest`);
+      if (node !== undefined && !isMap(node))
+        throw new Error(
+          `field ${path.slice(0, i).join('.')} is not a mapping; allowed: a mapping with repository, tag and digest`,
+        );
     }
     for (const key of ['repository', 'tag', 'digest'] as const) {
       const value = image[key];

@@ -52,9 +52,13 @@ export function hardenedContainer(props: HardenedContainerProps): k8s.Container 
     env: props.env ? [...props.env] : undefined,
     envFrom: props.envFrom ? [...props.envFrom] : undefined,
     resources: {
-      requests: { 'cpu': k8s.Quantity.fromString(resources.cpuRequest), 'memory': k8s.Quantity.fromString(resources.memoryRequest), 'ephemeral-storage': storage },
+      requests: {
+        cpu: k8s.Quantity.fromString(resources.cpuRequest),
+        memory: k8s.Quantity.fromString(resources.memoryRequest),
+        'ephemeral-storage': storage,
+      },
       limits: {
-        'memory': k8s.Quantity.fromString(resources.memoryLimit),
+        memory: k8s.Quantity.fromString(resources.memoryLimit),
         'ephemeral-storage': storage,
         ...(resources.cpuLimit ? { cpu: k8s.Quantity.fromString(resources.cpuLimit) } : {}),
       },

@@ -75,7 +75,7 @@ export class BackendDeployment extends Construct {
       metadata: { name: APP_NAME, namespace: config.namespace, labels: { ...labels } },
       spec: {
         // with an HPA the replica count is the HPA's: leaving it out keeps GitOps from fighting it
-        replicas: app.autoscaling ? undefined : app.replicas ?? 1,
+        replicas: app.autoscaling ? undefined : (app.replicas ?? 1),
         revisionHistoryLimit: 5,
         progressDeadlineSeconds: app.progressDeadlineSeconds,
         selector: { matchLabels: { ...selector } },
@@ -97,7 +97,8 @@ export class BackendDeployment extends Construct {
             priorityClassName: app.priorityClassName,
             imagePullSecrets: imagePullSecrets(config),
             topologySpreadConstraints: [spread('topology.kubernetes.io/zone'), spread('kubernetes.io/hostname')],
-            initContainers: props.initContainers && props.initContainers.length > 0 ? [...props.initContainers] : undefined,
+            initContainers:
+              props.initContainers && props.initContainers.length > 0 ? [...props.initContainers] : undefined,
             containers: [container],
             volumes: [tmpVolume(), uploads],
           },

@@ -15,11 +15,37 @@ import type { KubeObject } from './render';
 export const ENVIRONMENT_README = 'README.md';
 
 type Labels = Record<string, string>;
-interface Container { name: string; image: string; command?: string[]; resources?: { requests?: Labels; limits?: Labels }; securityContext?: Record<string, any>; lifecycle?: { preStop?: unknown } }
-interface PodSpec { containers: Container[]; initContainers?: Container[]; securityContext?: Record<string, any>; automountServiceAccountToken?: boolean; serviceAccountName?: string }
-interface Workload { id: string; object: KubeObject; labels: Labels; pod: PodSpec }
-interface Peer { ipBlock?: { cidr: string }; namespaceSelector?: { matchLabels?: Labels }; podSelector?: { matchLabels?: Labels } }
-interface Rule { from?: Peer[]; to?: Peer[]; ports?: Array<{ protocol?: string; port?: number | string }> }
+interface Container {
+  name: string;
+  image: string;
+  command?: string[];
+  resources?: { requests?: Labels; limits?: Labels };
+  securityContext?: Record<string, any>;
+  lifecycle?: { preStop?: unknown };
+}
+interface PodSpec {
+  containers: Container[];
+  initContainers?: Container[];
+  securityContext?: Record<string, any>;
+  automountServiceAccountToken?: boolean;
+  serviceAccountName?: string;
+}
+interface Workload {
+  id: string;
+  object: KubeObject;
+  labels: Labels;
+  pod: PodSpec;
+}
+interface Peer {
+  ipBlock?: { cidr: string };
+  namespaceSelector?: { matchLabels?: Labels };
+  podSelector?: { matchLabels?: Labels };
+}
+interface Rule {
+  from?: Peer[];
+  to?: Peer[];
+  ports?: Array<{ protocol?: string; port?: number | string }>;
+}
 
 export function environmentReadme(config: EnvironmentConfig, objects: readonly KubeObject[]): string {
   const workloads = workloadsOf(objects);
@@ -35,10 +61,12 @@ export function environmentReadme(config: EnvironmentConfig, objects: readonly K
     '',
     '| object | container | image | digest |',
     '|---|---|---|---|',
-    ...workloads.flatMap((w) => containersOf(w.pod).map(({ c, init }) => {
-      const [name, digest] = c.image.split('@');
-      return `| ${w.object.kind} \`${w.object.metadata.name}\` | \`${c.name}\`${init ? ' (init)' : ''} | \`${name}\` | ${digest ? `\`${digest}\`` : '**none: the tag can move**'} |`;
-    })),
+    ...workloads.flatMap((w) =>
+      containersOf(w.pod).map(({ c, init }) => {
+        const [name, digest] = c.image.split('@');
+        return `| ${w.object.kind} \`${w.object.metadata.name}\` | \`${c.name}\`${init ? ' (init)' : ''} | \`${name}\` | ${digest ? `\`${digest}\`` : '**none: the tag can move**'} |`;
+      }),
+    ),
     '',
     '## Migration',
     '',
@@ -52,20 +80,24 @@ export function environmentReadme(config: EnvironmentConfig, objects: readonly K
     '',
     '| pod of | user:group | non-root | read-only root | privilege escalation | capabilities dropped | seccomp | API token |',
     '|---|---|---|---|---|---|---|---|',
-    ...workloads.flatMap((w) => containersOf(w.pod).map(({ c, init }) => {
-      const p = w.pod.securityContext ?? {};
-      const s = { ...p, ...c.securityContext };
-      return `| ${w.object.kind} \`${w.object.metadata.name}\`, \`${c.name}\`${init ? ' (init)' : ''} | ${s.runAsUser ?? '?'}:${s.runAsGroup ?? '?'} | ${yesNo(s.runAsNonRoot)} | ${yesNo(s.readOnlyRootFilesystem)} | ${s.allowPrivilegeEscalation === false ? 'no' : '**allowed**'} | ${(s.capabilities?.drop ?? []).join(', ') || '**none**'} | ${s.seccompProfile?.type ?? '**unset**'} | ${w.pod.automountServiceAccountToken === false ? 'not mounted' : '**mounted**'} |`;
-    })),
+    ...workloads.flatMap((w) =>
+      containersOf(w.pod).map(({ c, init }) => {
+        const p = w.pod.securityContext ?? {};
+        const s = { ...p, ...c.securityContext };
+        return `| ${w.object.kind} \`${w.object.metadata.name}\`, \`${c.name}\`${init ? ' (init)' : ''} | ${s.runAsUser ?? '?'}:${s.runAsGroup ?? '?'} | ${yesNo(s.runAsNonRoot)} | ${yesNo(s.readOnlyRootFilesystem)} | ${s.allowPrivilegeEscalation === false ? 'no' : '**allowed**'} | ${(s.capabilities?.drop ?? []).join(', ') || '**none**'} | ${s.seccompProfile?.type ?? '**unset**'} | ${w.pod.automountServiceAccountToken === false ? 'not mounted' : '**mounted**'} |`;
+      }),
+    ),
     '',
     '## Resources',
     '',
     '| object | container | CPU request | CPU limit | memory request | memory limit | ephemeral storage |',
     '|---|---|---|---|---|---|---|',
-    ...workloads.flatMap((w) => containersOf(w.pod).map(({ c, init }) => {
-      const r = c.resources ?? {};
-      return `| ${w.object.kind} \`${w.object.metadata.name}\` | \`${c.name}\`${init ? ' (init)' : ''} | ${r.requests?.cpu ?? '-'} | ${r.limits?.cpu ?? 'none'} | ${r.requests?.memory ?? '-'} | ${r.limits?.memory ?? '-'} | ${r.limits?.['ephemeral-storage'] ?? '**none**'} |`;
-    })),
+    ...workloads.flatMap((w) =>
+      containersOf(w.pod).map(({ c, init }) => {
+        const r = c.resources ?? {};
+        return `| ${w.object.kind} \`${w.object.metadata.name}\` | \`${c.name}\`${init ? ' (init)' : ''} | ${r.requests?.cpu ?? '-'} | ${r.limits?.cpu ?? 'none'} | ${r.requests?.memory ?? '-'} | ${r.limits?.memory ?? '-'} | ${r.limits?.['ephemeral-storage'] ?? '**none**'} |`;
+      }),
+    ),
     '',
     ...scaling(objects),
     '',
@@ -96,11 +128,16 @@ function secretSource(config: EnvironmentConfig): string {
 
 /** how a pod of the Deployment stops: the preStop delay, then uvicorn's drain, within the grace period */
 function shutdown(objects: readonly KubeObject[]): string[] {
-  const pod = (objects.find((o) => o.kind === 'Deployment')?.spec as { template?: { spec?: PodSpec & { terminationGracePeriodSeconds?: number } } } | undefined)?.template?.spec;
+  const pod = (
+    objects.find((o) => o.kind === 'Deployment')?.spec as
+      { template?: { spec?: PodSpec & { terminationGracePeriodSeconds?: number } } } | undefined
+  )?.template?.spec;
   if (!pod) return [];
   const hook = JSON.stringify(pod.containers[0]?.lifecycle?.preStop ?? null);
   const delay = /sleep\((\d+)\)/.exec(hook)?.[1];
-  return [`Shutdown: ${delay ? `the pods keep serving ${delay} s after the stop request (preStop), then` : 'no preStop delay:'} uvicorn drains on SIGTERM; killed after ${pod.terminationGracePeriodSeconds ?? 30} s.`];
+  return [
+    `Shutdown: ${delay ? `the pods keep serving ${delay} s after the stop request (preStop), then` : 'no preStop delay:'} uvicorn drains on SIGTERM; killed after ${pod.terminationGracePeriodSeconds ?? 30} s.`,
+  ];
 }
 
 function yesNo(value: unknown): string {
@@ -108,15 +145,25 @@ function yesNo(value: unknown): string {
 }
 
 function workloadsOf(objects: readonly KubeObject[]): Workload[] {
-  return objects.filter((o) => o.kind === 'Deployment' || o.kind === 'Job').map((o) => {
-    const template = (o.spec as { template: { metadata?: { labels?: Labels }; spec: PodSpec } }).template;
-    const labels = template.metadata?.labels ?? {};
-    return { id: labels['app.kubernetes.io/component'] ?? o.kind.toLowerCase(), object: o, labels, pod: template.spec };
-  });
+  return objects
+    .filter((o) => o.kind === 'Deployment' || o.kind === 'Job')
+    .map((o) => {
+      const template = (o.spec as { template: { metadata?: { labels?: Labels }; spec: PodSpec } }).template;
+      const labels = template.metadata?.labels ?? {};
+      return {
+        id: labels['app.kubernetes.io/component'] ?? o.kind.toLowerCase(),
+        object: o,
+        labels,
+        pod: template.spec,
+      };
+    });
 }
 
 function containersOf(pod: PodSpec): Array<{ c: Container; init: boolean }> {
-  return [...(pod.initContainers ?? []).map((c) => ({ c, init: true })), ...pod.containers.map((c) => ({ c, init: false }))];
+  return [
+    ...(pod.initContainers ?? []).map((c) => ({ c, init: true })),
+    ...pod.containers.map((c) => ({ c, init: false })),
+  ];
 }
 
 function migration(config: EnvironmentConfig, objects: readonly KubeObject[]): string[] {
@@ -150,14 +197,22 @@ function scaling(objects: readonly KubeObject[]): string[] {
   const pdb = objects.find((o) => o.kind === 'PodDisruptionBudget');
   const out: string[] = [];
   if (hpa) {
-    const spec = hpa.spec as { minReplicas: number; maxReplicas: number; metrics?: Array<{ resource?: { target?: { averageUtilization?: number } } }> };
-    out.push(`Replicas: ${spec.minReplicas} to ${spec.maxReplicas}, HorizontalPodAutoscaler at ${spec.metrics?.[0]?.resource?.target?.averageUtilization ?? '?'}% CPU.`);
+    const spec = hpa.spec as {
+      minReplicas: number;
+      maxReplicas: number;
+      metrics?: Array<{ resource?: { target?: { averageUtilization?: number } } }>;
+    };
+    out.push(
+      `Replicas: ${spec.minReplicas} to ${spec.maxReplicas}, HorizontalPodAutoscaler at ${spec.metrics?.[0]?.resource?.target?.averageUtilization ?? '?'}% CPU.`,
+    );
   } else if (deployment) {
     out.push(`Replicas: ${(deployment.spec as { replicas?: number }).replicas ?? 1}, fixed.`);
   }
   if (pdb) {
     const spec = pdb.spec as { minAvailable?: number | string; maxUnavailable?: number | string };
-    out.push(`PodDisruptionBudget: ${spec.minAvailable !== undefined ? `minAvailable ${spec.minAvailable}` : `maxUnavailable ${spec.maxUnavailable}`}.`);
+    out.push(
+      `PodDisruptionBudget: ${spec.minAvailable !== undefined ? `minAvailable ${spec.minAvailable}` : `maxUnavailable ${spec.maxUnavailable}`}.`,
+    );
   } else {
     out.push('No PodDisruptionBudget.');
   }
@@ -167,23 +222,42 @@ function scaling(objects: readonly KubeObject[]): string[] {
 function exposure(config: EnvironmentConfig, objects: readonly KubeObject[]): string[] {
   const service = objects.find((o) => o.kind === 'Service');
   const ingress = objects.find((o) => o.kind === 'Ingress');
-  const ports = ((service?.spec as { ports?: Array<{ name?: string; port: number }> })?.ports ?? []).map((p) => `${p.name ?? ''} ${p.port}`.trim()).join(', ');
-  const lines = [`Service \`${service?.metadata.name}\` (${(service?.spec as { type?: string })?.type ?? 'ClusterIP'}, port ${ports}).`];
+  const ports = ((service?.spec as { ports?: Array<{ name?: string; port: number }> })?.ports ?? [])
+    .map((p) => `${p.name ?? ''} ${p.port}`.trim())
+    .join(', ');
+  const lines = [
+    `Service \`${service?.metadata.name}\` (${(service?.spec as { type?: string })?.type ?? 'ClusterIP'}, port ${ports}).`,
+  ];
   if (ingress) {
-    const spec = ingress.spec as { ingressClassName?: string; tls?: Array<{ secretName?: string }>; rules?: Array<{ host?: string }> };
+    const spec = ingress.spec as {
+      ingressClassName?: string;
+      tls?: Array<{ secretName?: string }>;
+      rules?: Array<{ host?: string }>;
+    };
     const tls = spec.tls?.[0]?.secretName;
     for (const r of spec.rules ?? []) {
-      lines.push(`Ingress \`${ingress.metadata.name}\`: **${tls ? 'https' : 'http'}://${r.host}/**${spec.ingressClassName ? `, class \`${spec.ingressClassName}\`` : ''}${tls ? `, TLS from Secret \`${tls}\`` : ', no TLS'}.`);
+      lines.push(
+        `Ingress \`${ingress.metadata.name}\`: **${tls ? 'https' : 'http'}://${r.host}/**${spec.ingressClassName ? `, class \`${spec.ingressClassName}\`` : ''}${tls ? `, TLS from Secret \`${tls}\`` : ', no TLS'}.`,
+      );
     }
   }
   const route = objects.find((o) => o.kind === 'HTTPRoute');
   if (route) {
-    const spec = route.spec as { hostnames?: string[]; parentRefs?: Array<{ name: string; namespace?: string; sectionName?: string }> };
+    const spec = route.spec as {
+      hostnames?: string[];
+      parentRefs?: Array<{ name: string; namespace?: string; sectionName?: string }>;
+    };
     const gateway = spec.parentRefs?.[0];
-    lines.push(`HTTPRoute \`${route.metadata.name}\`: **${(spec.hostnames ?? []).join(', ')}** through Gateway \`${gateway?.namespace ?? config.namespace}/${gateway?.name}\`${gateway?.sectionName ? `, listener \`${gateway.sectionName}\`` : ''}.`);
+    lines.push(
+      `HTTPRoute \`${route.metadata.name}\`: **${(spec.hostnames ?? []).join(', ')}** through Gateway \`${gateway?.namespace ?? config.namespace}/${gateway?.name}\`${gateway?.sectionName ? `, listener \`${gateway.sectionName}\`` : ''}.`,
+    );
   }
   if (!ingress && !route) lines.push('No Ingress or HTTPRoute: reachable inside the cluster only.');
-  lines.push(`Port ${HTTP_PORT} of the pods is open to: ${callers(config).map(([peer, who]) => `${peerText(peer)} (${who})`).join('; ')}.`);
+  lines.push(
+    `Port ${HTTP_PORT} of the pods is open to: ${callers(config)
+      .map(([peer, who]) => `${peerText(peer)} (${who})`)
+      .join('; ')}.`,
+  );
   return [lines.join(' ')];
 }
 
@@ -199,13 +273,18 @@ function callers(config: EnvironmentConfig): Array<[PeerConfig, string]> {
 /** a peer as text, the same for a NetworkPolicy peer and the config's, so the two can be matched */
 function peerText(p: PeerConfig): string {
   if (p.cidr) return p.cidr;
-  const labels = Object.entries(p.podLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(', ');
+  const labels = Object.entries(p.podLabels ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
   return `namespace ${p.namespace}, ${labels ? `pods ${labels}` : 'all pods'}`;
 }
 
 function fromPolicyPeer(p: Peer, namespace: string): PeerConfig {
   if (p.ipBlock) return { cidr: p.ipBlock.cidr };
-  return { namespace: p.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] ?? namespace, podLabels: p.podSelector?.matchLabels };
+  return {
+    namespace: p.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] ?? namespace,
+    podLabels: p.podSelector?.matchLabels,
+  };
 }
 
 function selects(selector: Labels | undefined, labels: Labels): boolean {
@@ -214,7 +293,10 @@ function selects(selector: Labels | undefined, labels: Labels): boolean {
 
 function diagram(config: EnvironmentConfig, objects: readonly KubeObject[], workloads: readonly Workload[]): string[] {
   const roles = new Map<string, string>([
-    ...callers(config).map(([peer, who]): [string, string] => [peerText(peer), `${who}, allowed in on port ${HTTP_PORT}`]),
+    ...callers(config).map(([peer, who]): [string, string] => [
+      peerText(peer),
+      `${who}, allowed in on port ${HTTP_PORT}`,
+    ]),
     [peerText(config.database.egress), 'database'],
     [peerText({ namespace: config.dns.namespace, podLabels: config.dns.podLabels }), 'DNS'],
   ]);
@@ -225,7 +307,9 @@ function diagram(config: EnvironmentConfig, objects: readonly KubeObject[], work
 
   for (const w of workloads) {
     const init = w.pod.initContainers?.map((c) => c.name).join(', ');
-    nodes.push(`  ${w.id}[${label(`pods of ${w.object.kind} ${w.object.metadata.name}${init ? `<br/>init container: ${init}` : ''}`)}]`);
+    nodes.push(
+      `  ${w.id}[${label(`pods of ${w.object.kind} ${w.object.metadata.name}${init ? `<br/>init container: ${init}` : ''}`)}]`,
+    );
   }
   /** the workloads a selector in our namespace picks, or else a peer node */
   const ends = (peer: PeerConfig): string[] => {
@@ -244,7 +328,8 @@ function diagram(config: EnvironmentConfig, objects: readonly KubeObject[], work
     }
     return [id];
   };
-  const ports = (rule: Rule) => (rule.ports ?? []).map((p) => `${p.protocol ?? 'TCP'} ${p.port ?? 'any'}`).join(', ') || 'any port';
+  const ports = (rule: Rule) =>
+    (rule.ports ?? []).map((p) => `${p.protocol ?? 'TCP'} ${p.port ?? 'any'}`).join(', ') || 'any port';
 
   for (const policy of objects.filter((o) => o.kind === 'NetworkPolicy')) {
     const spec = policy.spec as { podSelector?: { matchLabels?: Labels }; ingress?: Rule[]; egress?: Rule[] };
@@ -276,7 +361,9 @@ function diagram(config: EnvironmentConfig, objects: readonly KubeObject[], work
   }
   const route = objects.find((o) => o.kind === 'HTTPRoute');
   if (route) {
-    nodes.push(`  route[${label(`HTTPRoute ${route.metadata.name}<br/>${((route.spec as { hostnames?: string[] }).hostnames ?? []).join(', ')}`)}]`);
+    nodes.push(
+      `  route[${label(`HTTPRoute ${route.metadata.name}<br/>${((route.spec as { hostnames?: string[] }).hostnames ?? []).join(', ')}`)}]`,
+    );
     routes.unshift('  route -.-> service');
   }
   return ['flowchart LR', ...nodes, ...routes, ...edges];

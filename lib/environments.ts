@@ -8,11 +8,22 @@ import { ConfigError, type EnvironmentConfig } from './config';
 /** the environments that collide, one error per collision, naming both */
 export function identityErrors(configs: readonly EnvironmentConfig[], fileOf: (env: string) => string): ConfigError[] {
   const errors: ConfigError[] = [];
-  const claim = (owners: Map<string, EnvironmentConfig>, key: string, c: EnvironmentConfig, field: string, what: string) => {
+  const claim = (
+    owners: Map<string, EnvironmentConfig>,
+    key: string,
+    c: EnvironmentConfig,
+    field: string,
+    what: string,
+  ) => {
     const other = owners.get(key);
     if (other) {
-      errors.push(new ConfigError({ environment: c.name, file: fileOf(c.name) }, field,
-        `got ${JSON.stringify(key)}, the ${what} of environment "${other.name}" (${fileOf(other.name)}) too; allowed: a ${what} no other environment uses, or each would overwrite the other's objects`));
+      errors.push(
+        new ConfigError(
+          { environment: c.name, file: fileOf(c.name) },
+          field,
+          `got ${JSON.stringify(key)}, the ${what} of environment "${other.name}" (${fileOf(other.name)}) too; allowed: a ${what} no other environment uses, or each would overwrite the other's objects`,
+        ),
+      );
     } else owners.set(key, c);
   };
   const namespaces = new Map<string, EnvironmentConfig>();

@@ -32,7 +32,10 @@ export class BackendExternalSecret extends Construct {
         creationPolicy: 'Owner',
         deletionPolicy: 'Retain',
       },
-      data: secretKeys(config).map((key) => ({ secretKey: key, remoteRef: { key: es.remoteKey, property: es.properties[key] ?? key } })),
+      data: secretKeys(config).map((key) => ({
+        secretKey: key,
+        remoteRef: { key: es.remoteKey, property: es.properties[key] ?? key },
+      })),
     };
     new ApiObject(this, 'ExternalSecret', {
       apiVersion: 'external-secrets.io/v1',

@@ -5,7 +5,8 @@
  */
 import type { ImageConfig } from './config';
 
-export const IMAGE_REFERENCE_FORMAT = 'repository[:tag][@sha256:digest], e.g. ghcr.io/reviewpoint/backend:1.4.3@sha256:<64 hex>';
+export const IMAGE_REFERENCE_FORMAT =
+  'repository[:tag][@sha256:digest], e.g. ghcr.io/reviewpoint/backend:1.4.3@sha256:<64 hex>';
 
 /** @throws Error naming the reference and the allowed form, when a part is empty */
 export function parseImageReference(ref: string): ImageConfig {

@@ -30,7 +30,11 @@ export function selectorLabels(config: EnvironmentConfig, component: Component):
  * Pass the image only for the objects that run it (the Deployment, the Job, their pod
  * templates): anywhere else the label turns an image bump into a change of unrelated objects.
  */
-export function recommendedLabels(config: EnvironmentConfig, component: Component, image?: ImageConfig): Record<string, string> {
+export function recommendedLabels(
+  config: EnvironmentConfig,
+  component: Component,
+  image?: ImageConfig,
+): Record<string, string> {
   const version = image && versionLabel(image);
   return {
     ...selectorLabels(config, component),
@@ -49,7 +53,10 @@ export function recommendedLabels(config: EnvironmentConfig, component: Componen
 export function versionLabel(image: ImageConfig): string | undefined {
   const version = image.tag ?? image.digest?.slice('sha256:'.length, 'sha256:'.length + 12);
   if (version === undefined || labelValue(version) === undefined) return version;
-  const head = version.slice(0, 52).replace(/^[^A-Za-z0-9]+/, '').replace(/[^A-Za-z0-9]+$/, '');
+  const head = version
+    .slice(0, 52)
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .replace(/[^A-Za-z0-9]+$/, '');
   const hash = contentHash(version).slice(0, 10);
   return head ? `${head}-${hash}` : hash;
 }

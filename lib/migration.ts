@@ -44,7 +44,8 @@ export function migrationContainer(config: EnvironmentConfig, settings: Settings
     ],
     // importing the settings module creates the upload folder: the root filesystem is read-only
     volumeMounts: [{ name: UPLOADS_VOLUME, mountPath: UPLOAD_DIR }],
-    emptyDirSizes: settings === 'inline' ? [JOB_UPLOADS_SIZE] : config.app.uploads.claimName ? [] : [config.app.uploads.sizeLimit],
+    emptyDirSizes:
+      settings === 'inline' ? [JOB_UPLOADS_SIZE] : config.app.uploads.claimName ? [] : [config.app.uploads.sizeLimit],
   });
 }
 
@@ -94,7 +95,10 @@ export class MigrationJob extends Construct {
         imagePullSecrets: imagePullSecrets(config),
         containers: [migrationContainer(config, 'inline')],
         // the folder only has to exist while the settings module is imported: a small emptyDir
-        volumes: [tmpVolume(), { name: UPLOADS_VOLUME, emptyDir: { sizeLimit: k8s.Quantity.fromString(JOB_UPLOADS_SIZE) } }],
+        volumes: [
+          tmpVolume(),
+          { name: UPLOADS_VOLUME, emptyDir: { sizeLimit: k8s.Quantity.fromString(JOB_UPLOADS_SIZE) } },
+        ],
       },
     };
     this.jobName = migrationJobName(template);

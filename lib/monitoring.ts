@@ -23,7 +23,15 @@ export class BackendServiceMonitor extends Construct {
     const spec: IServiceMonitor['spec'] = {
       // the Service's stable labels (its version label changes with every release)
       selector: { matchLabels: selectorLabels(config, 'api') },
-      endpoints: [{ port: 'http', path: METRICS_PATH, scheme: 'http', interval: monitor.interval, scrapeTimeout: monitor.scrapeTimeout }],
+      endpoints: [
+        {
+          port: 'http',
+          path: METRICS_PATH,
+          scheme: 'http',
+          interval: monitor.interval,
+          scrapeTimeout: monitor.scrapeTimeout,
+        },
+      ],
     };
     new ApiObject(this, 'ServiceMonitor', {
       apiVersion: 'monitoring.coreos.com/v1',

@@ -17,7 +17,11 @@ export class NetworkPolicies extends Construct {
   constructor(scope: Construct, id: string, props: NetworkPoliciesProps) {
     super(scope, id);
     const { config } = props;
-    const metadata = (name: string) => ({ name, namespace: config.namespace, labels: recommendedLabels(config, 'api') });
+    const metadata = (name: string) => ({
+      name,
+      namespace: config.namespace,
+      labels: recommendedLabels(config, 'api'),
+    });
     const api = selectorLabels(config, 'api');
     // app and migration pods: every pod of this instance, whatever its component
     const { 'app.kubernetes.io/component': _component, ...backend } = api;
@@ -40,17 +44,24 @@ export class NetworkPolicies extends Construct {
         spec: {
           podSelector: { matchLabels: api },
           policyTypes: ['Ingress'],
-          ingress: [{
-            from: [peer(c.from)],
-            ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(HTTP_PORT) }],
-          }],
+          ingress: [
+            {
+              from: [peer(c.from)],
+              ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(HTTP_PORT) }],
+            },
+          ],
         },
       });
     }
 
-    const dnsPorts: k8s.NetworkPolicyPort[] = ['UDP', 'TCP'].map((protocol) => ({ protocol, port: k8s.IntOrString.fromNumber(config.dns.port) }));
+    const dnsPorts: k8s.NetworkPolicyPort[] = ['UDP', 'TCP'].map((protocol) => ({
+      protocol,
+      port: k8s.IntOrString.fromNumber(config.dns.port),
+    }));
     const dns: PeerConfig = { namespace: config.dns.namespace, podLabels: config.dns.podLabels };
-    const dbPorts: k8s.NetworkPolicyPort[] = [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(config.database.port) }];
+    const dbPorts: k8s.NetworkPolicyPort[] = [
+      { protocol: 'TCP', port: k8s.IntOrString.fromNumber(config.database.port) },
+    ];
     new k8s.KubeNetworkPolicy(this, 'AllowEgress', {
       metadata: metadata(`${APP_NAME}-egress`),
       spec: {

@@ -44,8 +44,17 @@ export interface RenderedEnvironment {
 
 // apply order: what others depend on first (kustomize reorders the same way on its own)
 const KIND_ORDER = [
-  'Namespace', 'ServiceAccount', 'ConfigMap', 'ExternalSecret', 'NetworkPolicy', 'Service', 'Job',
-  'Deployment', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Ingress',
+  'Namespace',
+  'ServiceAccount',
+  'ConfigMap',
+  'ExternalSecret',
+  'NetworkPolicy',
+  'Service',
+  'Job',
+  'Deployment',
+  'HorizontalPodAutoscaler',
+  'PodDisruptionBudget',
+  'Ingress',
 ];
 
 export const KUSTOMIZATION_FILE = 'kustomization.yaml';
@@ -93,7 +102,10 @@ export function deliveryObjects(config: EnvironmentConfig, stages: readonly Stag
   return [argoCdApplication(props), ...fluxKustomizations(props)] as unknown as KubeObject[];
 }
 
-export function renderEnvironment(config: EnvironmentConfig, objects: readonly KubeObject[] = synthesizeObjects(config)): RenderedEnvironment {
+export function renderEnvironment(
+  config: EnvironmentConfig,
+  objects: readonly KubeObject[] = synthesizeObjects(config),
+): RenderedEnvironment {
   const header = `# Generated from config/${config.name}.yaml by this repository's synth; do not edit by hand.\n`;
   const files = new Map<string, string>();
   const stages = STAGES.filter((s) => objects.some((o) => stageOf(o.metadata) === s));
@@ -107,7 +119,8 @@ export function renderEnvironment(config: EnvironmentConfig, objects: readonly K
     const folder = file.slice(0, file.lastIndexOf('/'));
     folders.set(folder, [...(folders.get(folder) ?? []), file.slice(folder.length + 1)]);
   }
-  for (const [folder, names] of folders) files.set(`${folder}/${KUSTOMIZATION_FILE}`, header + toYaml(kustomization(names)));
+  for (const [folder, names] of folders)
+    files.set(`${folder}/${KUSTOMIZATION_FILE}`, header + toYaml(kustomization(names)));
   const metadata = { name: config.name, ...(config.production ? { annotations: { [PRODUCTION_MARK]: 'true' } } : {}) };
   files.set(KUSTOMIZATION_FILE, header + toYaml({ ...kustomization(stages), metadata }));
   // for reviewers: no kustomization lists it, so no engine applies it

@@ -20,19 +20,23 @@ export class BackendRoute extends Construct {
     super(scope, id);
     const { config, route } = props;
     const spec: IHTTPRoute['spec'] = {
-      parentRefs: [{
-        group: 'gateway.networking.k8s.io',
-        kind: 'Gateway',
-        name: route.gateway.name,
-        namespace: route.gateway.namespace,
-        sectionName: route.gateway.sectionName,
-      }],
+      parentRefs: [
+        {
+          group: 'gateway.networking.k8s.io',
+          kind: 'Gateway',
+          name: route.gateway.name,
+          namespace: route.gateway.namespace,
+          sectionName: route.gateway.sectionName,
+        },
+      ],
       hostnames: [...route.hostnames],
-      rules: [{
-        matches: [{ path: { type: 'PathPrefix', value: '/' } }],
-        // group "" is the core API group: a Service
-        backendRefs: [{ group: '', kind: 'Service', name: APP_NAME, port: HTTP_PORT }],
-      }],
+      rules: [
+        {
+          matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+          // group "" is the core API group: a Service
+          backendRefs: [{ group: '', kind: 'Service', name: APP_NAME, port: HTTP_PORT }],
+        },
+      ],
     };
     new ApiObject(this, 'HTTPRoute', {
       apiVersion: 'gateway.networking.k8s.io/v1',

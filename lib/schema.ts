@@ -11,7 +11,8 @@ import crds from '../imports/crd-schema.json';
 import { objectRef, type Manifest, type Violation } from './policy/types';
 import { isQuantity } from './quantity';
 
-type Scalar = 'string' | 'boolean' | 'integer' | 'int32' | 'number' | 'any' | 'date-time' | 'byte' | 'int-or-string' | 'quantity';
+type Scalar =
+  'string' | 'boolean' | 'integer' | 'int32' | 'number' | 'any' | 'date-time' | 'byte' | 'int-or-string' | 'quantity';
 type Type =
   | { readonly k: Scalar }
   | { readonly k: 'enum'; readonly values: readonly string[] }
@@ -27,7 +28,10 @@ const KINDS: Readonly<Record<string, string>> = { ...core.kinds, ...crds.kinds }
 const SOURCES: Readonly<Record<string, string>> = { ...core.definitions, ...crds.definitions };
 /** what errors call a CRD's schema, by apiVersion/kind ("Argo CD Application") */
 const CRD_NAMES: Readonly<Record<string, string>> = crds.names;
-const KNOWN = [`Kubernetes ${core.kubernetes}`, ...Object.entries(CRD_NAMES).map(([key, name]) => `${name} (${key.slice(0, key.lastIndexOf('/'))})`)].join(', ');
+const KNOWN = [
+  `Kubernetes ${core.kubernetes}`,
+  ...Object.entries(CRD_NAMES).map(([key, name]) => `${name} (${key.slice(0, key.lastIndexOf('/'))})`),
+].join(', ');
 const RULE = 'schema';
 
 const parsed = new Map<string, Definition>();
@@ -68,7 +72,14 @@ export function validateSchema(manifest: Manifest): Violation[] {
   const object = objectRef(manifest);
   const key = `${manifest.apiVersion}/${manifest.kind}`;
   const id = KINDS[key];
-  if (id === undefined) return [{ rule: RULE, object, message: `apiVersion ${manifest.apiVersion} kind ${manifest.kind} is in none of the known schemas: ${KNOWN}` }];
+  if (id === undefined)
+    return [
+      {
+        rule: RULE,
+        object,
+        message: `apiVersion ${manifest.apiVersion} kind ${manifest.kind} is in none of the known schemas: ${KNOWN}`,
+      },
+    ];
   const problems: string[] = [];
   const { apiVersion: _a, kind: _k, ...rest } = manifest;
   checkObject(rest, id, '', CRD_NAMES[key] ?? `Kubernetes ${core.kubernetes} ${manifest.kind}`, problems);
@@ -135,7 +146,9 @@ function checkValue(value: unknown, type: Type, path: string, schemaName: string
       return;
     case 'map':
       if (!isMapping(value)) refuse('a mapping');
-      else for (const [key, item] of Object.entries(value)) if (item !== undefined) checkValue(item, type.of, `${path}.${key}`, schemaName, problems);
+      else
+        for (const [key, item] of Object.entries(value))
+          if (item !== undefined) checkValue(item, type.of, `${path}.${key}`, schemaName, problems);
       return;
     case 'ref':
       if (!isMapping(value)) refuse('a mapping');

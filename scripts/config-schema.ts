@@ -19,7 +19,9 @@ function run(argv: readonly string[]): number {
   if (check) {
     const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
     if (current === text) return 0;
-    console.error(`${file} is ${current === undefined ? 'missing' : 'out of date'}: run npm run config-schema and commit it`);
+    console.error(
+      `${file} is ${current === undefined ? 'missing' : 'out of date'}: run npm run config-schema and commit it`,
+    );
     return 1;
   }
   fs.writeFileSync(file, text);

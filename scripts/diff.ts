@@ -3,4 +3,7 @@
  */
 import { runDiff } from '../io/diff';
 
-process.exitCode = runDiff(process.argv.slice(2), { log: (line) => console.log(line), error: (line) => console.error(line) });
+process.exitCode = runDiff(process.argv.slice(2), {
+  log: (line) => console.log(line),
+  error: (line) => console.error(line),
+});

@@ -36,8 +36,15 @@ const CRDS = [
   { module: '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application', name: 'Argo CD Application' },
   { module: '@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/Kustomization', name: 'Flux Kustomization v1' },
   { module: '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute', name: 'Gateway API HTTPRoute v1' },
-  { module: '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor', name: 'Prometheus Operator ServiceMonitor v1' },
-  { module: '@kubernetes-models/external-secrets/external-secrets.io/v1beta1/ExternalSecret', name: 'External Secrets ExternalSecret v1', servedAs: 'external-secrets.io/v1' },
+  {
+    module: '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor',
+    name: 'Prometheus Operator ServiceMonitor v1',
+  },
+  {
+    module: '@kubernetes-models/external-secrets/external-secrets.io/v1beta1/ExternalSecret',
+    name: 'External Secrets ExternalSecret v1',
+    servedAs: 'external-secrets.io/v1',
+  },
 ];
 
 const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
@@ -46,7 +53,8 @@ const OMITTED = new Set(['status']);
 
 /** tokens of a declaration file from `at` on; comments and white space are skipped */
 function lexer(text, file, at) {
-  const token = /\s+|\/\*[\s\S]*?\*\/|\/\/[^\n]*|("(?:[^"\\\n]|\\.)*")|([A-Za-z_$][\w$]*)|([{}<>[\];:?|])|(-?\d+(?:\.\d+)?)/y;
+  const token =
+    /\s+|\/\*[\s\S]*?\*\/|\/\/[^\n]*|("(?:[^"\\\n]|\\.)*")|([A-Za-z_$][\w$]*)|([{}<>[\];:?|])|(-?\d+(?:\.\d+)?)/y;
   let peeked;
   const read = () => {
     for (;;) {
@@ -67,10 +75,17 @@ function lexer(text, file, at) {
   };
   return {
     peek: () => (peeked ??= read()),
-    next() { const t = this.peek(); peeked = undefined; return t; },
+    next() {
+      const t = this.peek();
+      peeked = undefined;
+      return t;
+    },
     expect(value) {
       const t = this.next();
-      if (t.value !== value || t.kind === 'string') throw new Error(`${t.where}: expected ${value}, found ${t.kind === 'string' ? JSON.stringify(t.value) : t.value || 'the end'}`);
+      if (t.value !== value || t.kind === 'string')
+        throw new Error(
+          `${t.where}: expected ${value}, found ${t.kind === 'string' ? JSON.stringify(t.value) : t.value || 'the end'}`,
+        );
       return t;
     },
   };
@@ -84,7 +99,10 @@ function parseType(lex) {
   const first = parsePrimary(lex);
   if (lex.peek().value !== '|' || lex.peek().kind === 'string') return first;
   const of = [first];
-  while (lex.peek().value === '|' && lex.peek().kind === 'punct') { lex.next(); of.push(parsePrimary(lex)); }
+  while (lex.peek().value === '|' && lex.peek().kind === 'punct') {
+    lex.next();
+    of.push(parsePrimary(lex));
+  }
   return { t: 'union', of, where: first.where };
 }
 
@@ -119,7 +137,11 @@ function parseObjectBody(lex, where) {
       lex.expect(':');
       fields.push({ name: t.value, required: !optional, type: parseType(lex), where: t.where });
     } else if (t.value === '[' && t.kind === 'punct') {
-      lex.expect('key'); lex.expect(':'); lex.expect('string'); lex.expect(']'); lex.expect(':');
+      lex.expect('key');
+      lex.expect(':');
+      lex.expect('string');
+      lex.expect(']');
+      lex.expect(':');
       if (index) throw new Error(`${t.where}: a second index signature`);
       index = parseType(lex);
     } else {
@@ -153,7 +175,8 @@ function convert(root, rootId, kindOf) {
     const fields = [];
     definitions.set(id, fields);
     for (const f of node.fields) {
-      if (!FIELD_NAME.test(f.name)) throw new Error(`${f.where}: field name ${JSON.stringify(f.name)} cannot be written in the schema`);
+      if (!FIELD_NAME.test(f.name))
+        throw new Error(`${f.where}: field name ${JSON.stringify(f.name)} cannot be written in the schema`);
       const field = { name: f.name, required: f.required, type: '' };
       field.type = typeOf(f.type, `${id}.${f.name}`, [...pointer, f.name], field);
       fields.push(field);
@@ -170,10 +193,14 @@ function convert(root, rootId, kindOf) {
       case 'literal':
         return `enum(${encodeURIComponent(node.value)})`;
       case 'union': {
-        if (node.of.every((n) => n.t === 'literal')) return `enum(${node.of.map((n) => encodeURIComponent(n.value)).join('|')})`;
+        if (node.of.every((n) => n.t === 'literal'))
+          return `enum(${node.of.map((n) => encodeURIComponent(n.value)).join('|')})`;
         // the compact schema's enumerations are of strings: an integer, its values checked by the validators
         if (node.of.every((n) => n.t === 'number-literal' && Number.isInteger(n.value))) return 'integer';
-        const scalars = node.of.map((n) => n.t).sort().join('|');
+        const scalars = node.of
+          .map((n) => n.t)
+          .sort()
+          .join('|');
         // x-kubernetes-int-or-string in the CRD
         if (scalars === 'number|string') return 'int-or-string';
         throw new Error(`${node.where}: union ${scalars} is not understood`);
@@ -197,7 +224,8 @@ function convert(root, rootId, kindOf) {
   const own = root.fields.filter((f) => {
     if (f.name !== 'apiVersion' && f.name !== 'kind') return !OMITTED.has(f.name);
     // the walker checks apiVersion and kind by looking the kind up; the declaration must agree
-    if (f.type.t !== 'literal' || f.type.value !== kindOf[f.name]) throw new Error(`${f.where}: ${f.name} is not ${JSON.stringify(kindOf[f.name])}`);
+    if (f.type.t !== 'literal' || f.type.value !== kindOf[f.name])
+      throw new Error(`${f.where}: ${f.name} is not ${JSON.stringify(kindOf[f.name])}`);
     return false;
   });
   define({ ...root, fields: own }, rootId, []);
@@ -231,7 +259,10 @@ function refineNumbers(numbers, Model) {
       if (!Array.isArray(e.errors)) throw e;
       for (const err of e.errors) byPath.set(err.instancePath, [...(byPath.get(err.instancePath) ?? []), err]);
     }
-    return (pointer, keyword, param) => (byPath.get(`/${pointer.join('/')}`) ?? []).some((err) => err.keyword === keyword && Object.values(err.params).includes(param));
+    return (pointer, keyword, param) =>
+      (byPath.get(`/${pointer.join('/')}`) ?? []).some(
+        (err) => err.keyword === keyword && Object.values(err.params).includes(param),
+      );
   };
   const halves = refused(0.5);
   const large = refused(2 ** 31);
@@ -253,13 +284,18 @@ export function generateCrdSchema() {
     const Model = Object.values(require(crd.module)).find((v) => typeof v === 'function' && v.apiVersion && v.kind);
     if (!Model) throw new Error(`${crd.module}: exports no model class`);
     const key = `${crd.servedAs ?? Model.apiVersion}/${Model.kind}`;
-    const { rootId, definitions: defs, numbers } = declaredSchema(fs.readFileSync(file, 'utf8'), crd.module, Model.apiVersion, Model.kind, crd.servedAs);
+    const {
+      rootId,
+      definitions: defs,
+      numbers,
+    } = declaredSchema(fs.readFileSync(file, 'utf8'), crd.module, Model.apiVersion, Model.kind, crd.servedAs);
     refineNumbers(numbers, Model);
     kinds[key] = rootId;
     names[key] = crd.name;
     const pkg = crd.module.split('/').slice(0, 2).join('/');
     packages[pkg] = require(`${pkg}/package.json`).version;
-    for (const [id, fields] of defs) definitions[id] = fields.map((f) => `${f.required ? '!' : ''}${f.name}:${f.type}`).join(' ');
+    for (const [id, fields] of defs)
+      definitions[id] = fields.map((f) => `${f.required ? '!' : ''}${f.name}:${f.type}`).join(' ');
   }
   const sorted = (o) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return `${JSON.stringify({ packages: sorted(packages), kinds: sorted(kinds), names: sorted(names), definitions: sorted(definitions) }, null, 1)}\n`;

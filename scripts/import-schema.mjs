@@ -43,7 +43,10 @@ function readInterfaces(text) {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
     const tag = line.match(/^\s*\* @schema (\S+)$/);
-    if (tag) { schemaTag = tag[1]; continue; }
+    if (tag) {
+      schemaTag = tag[1];
+      continue;
+    }
     const start = line.match(/^export interface (\w+) \{$/);
     if (start) {
       current = schemaTag ? { id: schemaTag, fields: [] } : undefined;
@@ -51,7 +54,10 @@ function readInterfaces(text) {
       schemaTag = undefined;
       continue;
     }
-    if (line === '}') { current = undefined; continue; }
+    if (line === '}') {
+      current = undefined;
+      continue;
+    }
     const field = line.match(/^ {4}readonly (\w+)(\??): (.*)$/);
     if (field && current) {
       let type = field[3];
@@ -72,13 +78,20 @@ function typeOf(ts, interfaces, enums, where) {
   const map = ts.match(/^\{ \[key: string\]: (.*); \}$/);
   if (map) return `{}${typeOf(map[1], interfaces, enums, where)}`;
   switch (ts) {
-    case 'string': return 'string';
-    case 'number': return 'number';
-    case 'boolean': return 'boolean';
-    case 'any': return 'any';
-    case 'Date': return 'date-time';
-    case 'IntOrString': return 'int-or-string';
-    case 'Quantity': return 'quantity';
+    case 'string':
+      return 'string';
+    case 'number':
+      return 'number';
+    case 'boolean':
+      return 'boolean';
+    case 'any':
+      return 'any';
+    case 'Date':
+      return 'date-time';
+    case 'IntOrString':
+      return 'int-or-string';
+    case 'Quantity':
+      return 'quantity';
     default:
       if (enums.has(ts)) return 'string';
       if (interfaces.has(ts)) return `#${interfaces.get(ts).id}`;
@@ -88,7 +101,10 @@ function typeOf(ts, interfaces, enums, where) {
 
 /** the compiled kubernetes-models validator of a definition, if it has one */
 async function modelValidator(id) {
-  const file = id.split('.').map((s) => s[0].toUpperCase() + s.slice(1)).join('');
+  const file = id
+    .split('.')
+    .map((s) => s[0].toUpperCase() + s.slice(1))
+    .join('');
   for (const dir of MODEL_SCHEMAS) {
     const f = path.join(dir, `${file}.mjs`);
     if (fs.existsSync(f)) return (await import(pathToFileURL(f).href)).validate;
@@ -109,16 +125,25 @@ function refine(fields, validate) {
     for (const f of fields) {
       const base = f.type.replace(/^(\[\]|\{\})/, '');
       if (base !== kind) continue;
-      if (f.type.startsWith('[]')) { data[f.json] = [value]; at.set(`/${f.json}/0`, f); }
-      else if (f.type.startsWith('{}')) { data[f.json] = { k: value }; at.set(`/${f.json}/k`, f); }
-      else { data[f.json] = value; at.set(`/${f.json}`, f); }
+      if (f.type.startsWith('[]')) {
+        data[f.json] = [value];
+        at.set(`/${f.json}/0`, f);
+      } else if (f.type.startsWith('{}')) {
+        data[f.json] = { k: value };
+        at.set(`/${f.json}/k`, f);
+      } else {
+        data[f.json] = value;
+        at.set(`/${f.json}`, f);
+      }
     }
     validate(data);
     const refused = new Map();
     for (const e of validate.errors ?? []) if (at.has(e.instancePath)) refused.set(at.get(e.instancePath), e);
     return { at, refused };
   };
-  const retype = (f, base) => { f.type = f.type.replace(/[^\]}]+$/, base); };
+  const retype = (f, base) => {
+    f.type = f.type.replace(/[^\]}]+$/, base);
+  };
 
   const strings = probe('string', '\u0001');
   for (const [f, e] of strings.refused) {
@@ -127,8 +152,7 @@ function refine(fields, validate) {
       if (odd !== undefined) throw new Error(`${f.json}: enumeration value ${JSON.stringify(odd)} is not a string`);
       // URI-encoded: some values have spaces ("digital signature"), which separate fields here
       retype(f, `enum(${e.params.allowedValues.map(encodeURIComponent).join('|')})`);
-    }
-    else if (e.keyword === 'format') retype(f, e.params.format);
+    } else if (e.keyword === 'format') retype(f, e.params.format);
   }
   const halves = probe('number', 0.5);
   const large = probe('number', 2 ** 31);
@@ -146,7 +170,9 @@ export async function generate() {
     kinds[`${cls.GVK.apiVersion}/${cls.GVK.kind}`] = props.id;
   }
   const definitions = {};
-  for (const [name, { id, fields }] of [...interfaces].sort(([, a], [, b]) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
+  for (const [name, { id, fields }] of [...interfaces].sort(([, a], [, b]) =>
+    a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
+  )) {
     if (definitions[id] !== undefined) throw new Error(`${name}: a second interface for ${id}`);
     const typed = fields.map((f) => ({ ...f, type: typeOf(f.ts, interfaces, enums, `${id}#${f.json}`) }));
     refine(typed, await modelValidator(id));
@@ -157,10 +183,14 @@ export async function generate() {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const outputs = [[OUT, await generate()], [CRD_OUT, generateCrdSchema()]];
+  const outputs = [
+    [OUT, await generate()],
+    [CRD_OUT, generateCrdSchema()],
+  ];
   if (process.argv.includes('--check')) {
     const stale = outputs.filter(([file, text]) => !fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== text);
-    for (const [file] of stale) console.error(`${path.relative(ROOT, file)} is not what scripts/import-schema.mjs generates: run npm run import`);
+    for (const [file] of stale)
+      console.error(`${path.relative(ROOT, file)} is not what scripts/import-schema.mjs generates: run npm run import`);
     if (stale.length > 0) process.exit(1);
   } else {
     for (const [file, text] of outputs) {

@@ -4,4 +4,7 @@
  */
 import { setImage } from '../io/set-image';
 
-process.exitCode = setImage(process.argv.slice(2), { log: (line) => console.log(line), error: (line) => console.error(line) });
+process.exitCode = setImage(process.argv.slice(2), {
+  log: (line) => console.log(line),
+  error: (line) => console.error(line),
+});

@@ -17,38 +17,211 @@ describe.each(ENVIRONMENTS)('the %s output', (env) => {
 });
 
 describe('quantities', () => {
-  test.each([['100m', 0.1], ['1.5Gi', 1.5 * 2 ** 30], ['512Mi', 512 * 2 ** 20], ['2', 2], ['1e3', 1000], ['250k', 250000], ['-1', -1], [3, 3]] as const)('%s is %d', (q, v) => {
+  test.each([
+    ['100m', 0.1],
+    ['1.5Gi', 1.5 * 2 ** 30],
+    ['512Mi', 512 * 2 ** 20],
+    ['2', 2],
+    ['1e3', 1000],
+    ['250k', 250000],
+    ['-1', -1],
+    [3, 3],
+  ] as const)('%s is %d', (q, v) => {
     expect(quantityValue(q)).toBeCloseTo(v);
   });
 });
 
 type Case = { check: string; what: string; breakIt: (list: any[]) => any; message: RegExp };
 const cases: Case[] = [
-  { check: 'api-name', what: 'a Service name starts with a digit (DNS-1035)', breakIt: (l) => { const s = find(l, 'Service'); s.metadata.name = '1backend'; return s; }, message: /metadata\.name: got "1backend"; allowed: a DNS-1035 label/ },
-  { check: 'api-name', what: 'a Namespace name has a dot (DNS-1123 label)', breakIt: (l) => { const n = find(l, 'Namespace'); n.metadata.name = 'rp.test'; return n; }, message: /allowed: a DNS-1123 label/ },
-  { check: 'api-name', what: 'a Job name is longer than a label value may be', breakIt: (l) => { const j = find(l, 'Job'); j.metadata.name = `m-${'a'.repeat(62)}`; return j; }, message: /allowed: a label value: at most 63/ },
-  { check: 'api-name', what: 'a ConfigMap name has upper case (DNS-1123 subdomain)', breakIt: (l) => { const c = find(l, 'ConfigMap'); c.metadata.name = 'Backend'; return c; }, message: /allowed: a DNS-1123 subdomain/ },
-  { check: 'api-labels', what: 'a label value is 64 characters long', breakIt: (l) => { const d = find(l, 'Deployment'); d.metadata.labels['app.kubernetes.io/version'] = 'v'.repeat(64); return d; }, message: /metadata\.labels\.app\.kubernetes\.io\/version: got "v{64}"; allowed: a label value/ },
-  { check: 'api-labels', what: 'a template label value ends with a dot', breakIt: (l) => { const d = find(l, 'Deployment'); d.spec.template.metadata.labels.release = '1.0.'; return d; }, message: /spec\.template\.metadata\.labels\.release: got "1\.0\."/ },
-  { check: 'api-labels', what: 'a label key has two slashes in its prefix', breakIt: (l) => { const d = find(l, 'Deployment'); d.metadata.labels['Example.com/x'] = 'y'; return d; }, message: /metadata\.labels key: got "Example\.com\/x"; allowed: a key whose prefix/ },
-  { check: 'api-container', what: 'a container name has upper case', breakIt: (l) => { api(l).name = 'API'; return find(l, 'Deployment'); }, message: /container "API" name: got "API"; allowed: a DNS-1123 label/ },
-  { check: 'api-container', what: 'two containers share a name', breakIt: (l) => { const d = find(l, 'Deployment'); d.spec.template.spec.initContainers = [{ ...api(l) }]; return d; }, message: /name: got "api"; allowed: a name no other container/ },
-  { check: 'api-ports', what: 'a container port name is longer than 15 characters', breakIt: (l) => { api(l).ports[0].name = 'http-application'; return find(l, 'Deployment'); }, message: /ports\[0\]\.name: got "http-application"; allowed: a port name: at most 15/ },
-  { check: 'api-ports', what: 'a probe names a port the container does not have', breakIt: (l) => { api(l).livenessProbe.httpGet.port = 'web'; return find(l, 'Deployment'); }, message: /livenessProbe port: got "web"; allowed: the name of a port of the container \(http\)/ },
-  { check: 'api-ports', what: 'a Service port name has upper case', breakIt: (l) => { const s = find(l, 'Service'); s.spec.ports[0].name = 'HTTP'; return s; }, message: /spec\.ports\[0\]\.name: got "HTTP"/ },
-  { check: 'api-env', what: 'an env var name starts with a digit', breakIt: (l) => { api(l).env[0].name = '1DB_URL'; return find(l, 'Deployment'); }, message: /env\[0\]\.name: got "1DB_URL"; allowed: an environment variable name/ },
-  { check: 'api-env', what: 'a secret key has a slash', breakIt: (l) => { api(l).env[0].valueFrom.secretKeyRef.key = 'db/url'; return find(l, 'Deployment'); }, message: /key: got "db\/url"; allowed: a ConfigMap key/ },
-  { check: 'api-resources', what: 'a memory request is above its limit', breakIt: (l) => { api(l).resources.requests.memory = '1Gi'; return find(l, 'Deployment'); }, message: /resources\.requests\.memory: got "1Gi"; allowed: at most the limit, "512Mi"/ },
-  { check: 'api-resources', what: 'a CPU request is above its limit', breakIt: (l) => { api(l).resources.limits.cpu = '50m'; return find(l, 'Deployment'); }, message: /resources\.requests\.cpu: got "100m"; allowed: at most the limit, "50m"/ },
-  { check: 'api-volumes', what: 'a mount names no volume of the pod', breakIt: (l) => { api(l).volumeMounts[0].name = 'scratch'; return find(l, 'Deployment'); }, message: /volumeMounts\[0\]\.name: got "scratch"; allowed: a volume of the pod \(tmp, uploads\)/ },
-  { check: 'api-volumes', what: 'two mounts share a path', breakIt: (l) => { api(l).volumeMounts[1].mountPath = '/tmp'; return find(l, 'Deployment'); }, message: /mountPath: got "\/tmp"; allowed: a path no other mount/ },
-  { check: 'api-config-keys', what: 'a ConfigMap key has a space', breakIt: (l) => { const c = find(l, 'ConfigMap'); c.data['LOG LEVEL'] = 'x'; return c; }, message: /data key: got "LOG LEVEL"; allowed: a ConfigMap key/ },
+  {
+    check: 'api-name',
+    what: 'a Service name starts with a digit (DNS-1035)',
+    breakIt: (l) => {
+      const s = find(l, 'Service');
+      s.metadata.name = '1backend';
+      return s;
+    },
+    message: /metadata\.name: got "1backend"; allowed: a DNS-1035 label/,
+  },
+  {
+    check: 'api-name',
+    what: 'a Namespace name has a dot (DNS-1123 label)',
+    breakIt: (l) => {
+      const n = find(l, 'Namespace');
+      n.metadata.name = 'rp.test';
+      return n;
+    },
+    message: /allowed: a DNS-1123 label/,
+  },
+  {
+    check: 'api-name',
+    what: 'a Job name is longer than a label value may be',
+    breakIt: (l) => {
+      const j = find(l, 'Job');
+      j.metadata.name = `m-${'a'.repeat(62)}`;
+      return j;
+    },
+    message: /allowed: a label value: at most 63/,
+  },
+  {
+    check: 'api-name',
+    what: 'a ConfigMap name has upper case (DNS-1123 subdomain)',
+    breakIt: (l) => {
+      const c = find(l, 'ConfigMap');
+      c.metadata.name = 'Backend';
+      return c;
+    },
+    message: /allowed: a DNS-1123 subdomain/,
+  },
+  {
+    check: 'api-labels',
+    what: 'a label value is 64 characters long',
+    breakIt: (l) => {
+      const d = find(l, 'Deployment');
+      d.metadata.labels['app.kubernetes.io/version'] = 'v'.repeat(64);
+      return d;
+    },
+    message: /metadata\.labels\.app\.kubernetes\.io\/version: got "v{64}"; allowed: a label value/,
+  },
+  {
+    check: 'api-labels',
+    what: 'a template label value ends with a dot',
+    breakIt: (l) => {
+      const d = find(l, 'Deployment');
+      d.spec.template.metadata.labels.release = '1.0.';
+      return d;
+    },
+    message: /spec\.template\.metadata\.labels\.release: got "1\.0\."/,
+  },
+  {
+    check: 'api-labels',
+    what: 'a label key has two slashes in its prefix',
+    breakIt: (l) => {
+      const d = find(l, 'Deployment');
+      d.metadata.labels['Example.com/x'] = 'y';
+      return d;
+    },
+    message: /metadata\.labels key: got "Example\.com\/x"; allowed: a key whose prefix/,
+  },
+  {
+    check: 'api-container',
+    what: 'a container name has upper case',
+    breakIt: (l) => {
+      api(l).name = 'API';
+      return find(l, 'Deployment');
+    },
+    message: /container "API" name: got "API"; allowed: a DNS-1123 label/,
+  },
+  {
+    check: 'api-container',
+    what: 'two containers share a name',
+    breakIt: (l) => {
+      const d = find(l, 'Deployment');
+      d.spec.template.spec.initContainers = [{ ...api(l) }];
+      return d;
+    },
+    message: /name: got "api"; allowed: a name no other container/,
+  },
+  {
+    check: 'api-ports',
+    what: 'a container port name is longer than 15 characters',
+    breakIt: (l) => {
+      api(l).ports[0].name = 'http-application';
+      return find(l, 'Deployment');
+    },
+    message: /ports\[0\]\.name: got "http-application"; allowed: a port name: at most 15/,
+  },
+  {
+    check: 'api-ports',
+    what: 'a probe names a port the container does not have',
+    breakIt: (l) => {
+      api(l).livenessProbe.httpGet.port = 'web';
+      return find(l, 'Deployment');
+    },
+    message: /livenessProbe port: got "web"; allowed: the name of a port of the container \(http\)/,
+  },
+  {
+    check: 'api-ports',
+    what: 'a Service port name has upper case',
+    breakIt: (l) => {
+      const s = find(l, 'Service');
+      s.spec.ports[0].name = 'HTTP';
+      return s;
+    },
+    message: /spec\.ports\[0\]\.name: got "HTTP"/,
+  },
+  {
+    check: 'api-env',
+    what: 'an env var name starts with a digit',
+    breakIt: (l) => {
+      api(l).env[0].name = '1DB_URL';
+      return find(l, 'Deployment');
+    },
+    message: /env\[0\]\.name: got "1DB_URL"; allowed: an environment variable name/,
+  },
+  {
+    check: 'api-env',
+    what: 'a secret key has a slash',
+    breakIt: (l) => {
+      api(l).env[0].valueFrom.secretKeyRef.key = 'db/url';
+      return find(l, 'Deployment');
+    },
+    message: /key: got "db\/url"; allowed: a ConfigMap key/,
+  },
+  {
+    check: 'api-resources',
+    what: 'a memory request is above its limit',
+    breakIt: (l) => {
+      api(l).resources.requests.memory = '1Gi';
+      return find(l, 'Deployment');
+    },
+    message: /resources\.requests\.memory: got "1Gi"; allowed: at most the limit, "512Mi"/,
+  },
+  {
+    check: 'api-resources',
+    what: 'a CPU request is above its limit',
+    breakIt: (l) => {
+      api(l).resources.limits.cpu = '50m';
+      return find(l, 'Deployment');
+    },
+    message: /resources\.requests\.cpu: got "100m"; allowed: at most the limit, "50m"/,
+  },
+  {
+    check: 'api-volumes',
+    what: 'a mount names no volume of the pod',
+    breakIt: (l) => {
+      api(l).volumeMounts[0].name = 'scratch';
+      return find(l, 'Deployment');
+    },
+    message: /volumeMounts\[0\]\.name: got "scratch"; allowed: a volume of the pod \(tmp, uploads\)/,
+  },
+  {
+    check: 'api-volumes',
+    what: 'two mounts share a path',
+    breakIt: (l) => {
+      api(l).volumeMounts[1].mountPath = '/tmp';
+      return find(l, 'Deployment');
+    },
+    message: /mountPath: got "\/tmp"; allowed: a path no other mount/,
+  },
+  {
+    check: 'api-config-keys',
+    what: 'a ConfigMap key has a space',
+    breakIt: (l) => {
+      const c = find(l, 'ConfigMap');
+      c.data['LOG LEVEL'] = 'x';
+      return c;
+    },
+    message: /data key: got "LOG LEVEL"; allowed: a ConfigMap key/,
+  },
 ];
 
 describe('the API server check', () => {
   test.each(cases)('fails when $what [$check]', ({ check, breakIt, message }) => {
     const broken = breakIt(objects());
-    const found = validateApiServer(broken).filter((v) => v.rule === check).map((v) => `${v.container ? `container "${v.container}" ` : ''}${v.message}`);
+    const found = validateApiServer(broken)
+      .filter((v) => v.rule === check)
+      .map((v) => `${v.container ? `container "${v.container}" ` : ''}${v.message}`);
     expect(found).toContainEqual(expect.stringMatching(message));
   });
 
@@ -59,7 +232,9 @@ describe('the API server check', () => {
   test('runs in the synth gate, after the schema, before the policy', () => {
     const list = objects();
     api(list).resources.requests.memory = '1Gi';
-    expect(() => verifyManifests(list, { environment: 'test', production: false })).toThrow(/^API server check failed in environment "test" \(1 violation\):\n  Deployment\/reviewpoint-backend container "api": \[api-resources\] resources\.requests\.memory: got "1Gi"/);
+    expect(() => verifyManifests(list, { environment: 'test', production: false })).toThrow(
+      /^API server check failed in environment "test" \(1 violation\):\n  Deployment\/reviewpoint-backend container "api": \[api-resources\] resources\.requests\.memory: got "1Gi"/,
+    );
   });
 });
 
@@ -87,6 +262,8 @@ describe('the version label of an image', () => {
   test('lets a 128-character tag through the whole synth', () => {
     const data = minimalConfig();
     data.app.image.tag = 'v'.repeat(128);
-    expect(() => verifyManifests(synthesizeObjects(configFrom(data)), { environment: 'test', production: false })).not.toThrow();
+    expect(() =>
+      verifyManifests(synthesizeObjects(configFrom(data)), { environment: 'test', production: false }),
+    ).not.toThrow();
   });
 });

@@ -11,7 +11,14 @@ interface BuildState {
   staleReason(root: string): string | undefined;
   writeState(root: string, inputs: Record<string, string>, outputs: string[]): void;
 }
-const { INSTALLED, STATE, digestBytes, needsDigest, staleReason, writeState }: BuildState = require('../scripts/build-state.cjs');
+const {
+  INSTALLED,
+  STATE,
+  digestBytes,
+  needsDigest,
+  staleReason,
+  writeState,
+}: BuildState = require('../scripts/build-state.cjs');
 
 const SOURCES: Record<string, string> = {
   'main.ts': 'export const main = 1;\n',

@@ -27,13 +27,17 @@ function project(config: Record<string, unknown>): string {
   fs.copyFileSync(path.join(ROOT, 'cdk8s.yaml'), path.join(dir, 'cdk8s.yaml'));
   for (const link of ['build', 'scripts']) fs.symlinkSync(path.join(ROOT, link), path.join(dir, link));
   fs.mkdirSync(path.join(dir, 'config'));
-  for (const [env, data] of Object.entries(config)) fs.writeFileSync(path.join(dir, 'config', `${env}.yaml`), typeof data === 'string' ? data : stringify(data));
+  for (const [env, data] of Object.entries(config))
+    fs.writeFileSync(path.join(dir, 'config', `${env}.yaml`), typeof data === 'string' ? data : stringify(data));
   return dir;
 }
 
 /** every YAML file below dir, as the cdk8s CLI lists them for its validation plugins */
 function yamlFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.yaml')).map((f) => path.join(dir, f));
+  return fs
+    .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => path.join(dir, f));
 }
 
 function tree(dir: string): Record<string, string> {
@@ -48,7 +52,10 @@ const BAD_INPUT = 'namespace: [\n';
 const BAD_INPUT_MESSAGE = /environment "alpha" \(config\/alpha\.yaml\), field \(yaml\): YAML syntax error at line 2/;
 
 describe.each([
-  ['npx cdk8s synth', (cwd: string) => spawnSync(process.execPath, [CDK8S, 'synth', '--no-check-upgrade'], { cwd, encoding: 'utf8' })],
+  [
+    'npx cdk8s synth',
+    (cwd: string) => spawnSync(process.execPath, [CDK8S, 'synth', '--no-check-upgrade'], { cwd, encoding: 'utf8' }),
+  ],
   ['the npm synth script', (cwd: string) => spawnSync('sh', ['scripts/synth.sh'], { cwd, encoding: 'utf8' })],
 ] as const)('%s', (_name, synth) => {
   test('publishes dist/ and succeeds on a good config', () => {
@@ -74,18 +81,40 @@ describe.each([
 // the inputs a newcomer meets first, each refused by both commands with dist/ untouched
 const production = (): Record<string, any> => ({ ...productionConfig(), namespace: 'rp-prod' });
 const ENVIRONMENT_MISTAKES: Array<[string, (dir: string) => void, RegExp]> = [
-  ['a copy of an environment that keeps its namespace', (dir) => fs.writeFileSync(path.join(dir, 'config', 'qa.yaml'), stringify(production())),
-    /environment "qa" .*field namespace: got "rp-prod", the namespace of environment "prod"/],
-  ['a removed production environment', (dir) => fs.rmSync(path.join(dir, 'config', 'prod.yaml')),
-    /config\/prod\.yaml is gone, and dist\/prod is a production environment's output/],
-  ['a memory request above its limit', (dir) => fs.writeFileSync(path.join(dir, 'config', 'prod.yaml'), stringify({ ...production(), app: { ...production().app, resources: { memoryRequest: '1Gi', memoryLimit: '512Mi' } } })),
-    /field app\.resources\.memoryRequest: got "1Gi", above memoryLimit "512Mi"/],
-  ['a .yml config file', (dir) => fs.writeFileSync(path.join(dir, 'config', 'qa.yml'), stringify({ ...production(), namespace: 'rp-qa' })),
-    /config files must end in \.yaml: rename config\/qa\.yml -> config\/qa\.yaml/],
+  [
+    'a copy of an environment that keeps its namespace',
+    (dir) => fs.writeFileSync(path.join(dir, 'config', 'qa.yaml'), stringify(production())),
+    /environment "qa" .*field namespace: got "rp-prod", the namespace of environment "prod"/,
+  ],
+  [
+    'a removed production environment',
+    (dir) => fs.rmSync(path.join(dir, 'config', 'prod.yaml')),
+    /config\/prod\.yaml is gone, and dist\/prod is a production environment's output/,
+  ],
+  [
+    'a memory request above its limit',
+    (dir) =>
+      fs.writeFileSync(
+        path.join(dir, 'config', 'prod.yaml'),
+        stringify({
+          ...production(),
+          app: { ...production().app, resources: { memoryRequest: '1Gi', memoryLimit: '512Mi' } },
+        }),
+      ),
+    /field app\.resources\.memoryRequest: got "1Gi", above memoryLimit "512Mi"/,
+  ],
+  [
+    'a .yml config file',
+    (dir) => fs.writeFileSync(path.join(dir, 'config', 'qa.yml'), stringify({ ...production(), namespace: 'rp-qa' })),
+    /config files must end in \.yaml: rename config\/qa\.yml -> config\/qa\.yaml/,
+  ],
 ];
 
 describe.each([
-  ['npx cdk8s synth', (cwd: string) => spawnSync(process.execPath, [CDK8S, 'synth', '--no-check-upgrade'], { cwd, encoding: 'utf8' })],
+  [
+    'npx cdk8s synth',
+    (cwd: string) => spawnSync(process.execPath, [CDK8S, 'synth', '--no-check-upgrade'], { cwd, encoding: 'utf8' }),
+  ],
   ['the npm synth script', (cwd: string) => spawnSync('sh', ['scripts/synth.sh'], { cwd, encoding: 'utf8' })],
 ] as const)('%s', (_name, synth) => {
   test.each(ENVIRONMENT_MISTAKES)('fails on %s and leaves dist/ byte-identical', (_what, mistake, message) => {
@@ -106,20 +135,34 @@ describe('the bundle the synth runs', () => {
   let dir: string;
   beforeAll(() => {
     dir = scratchDir('rp-fresh-');
-    for (const entry of ['main.ts', 'lib', 'io', 'imports', 'scripts', 'config', 'tsconfig.json', 'package.json', 'package-lock.json']) {
+    for (const entry of [
+      'main.ts',
+      'lib',
+      'io',
+      'imports',
+      'scripts',
+      'config',
+      'tsconfig.json',
+      'package.json',
+      'package-lock.json',
+    ]) {
       fs.cpSync(path.join(ROOT, entry), path.join(dir, entry), { recursive: true, preserveTimestamps: true });
     }
     fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
     expect(spawnSync('sh', ['scripts/synth.sh', '--env', 'dev'], { cwd: dir, encoding: 'utf8' }).status).toBe(0);
   });
-  const deployment = () => fs.readFileSync(path.join(dir, 'dist', 'dev', 'app', 'deployment-reviewpoint-backend.yaml'), 'utf8');
+  const deployment = () =>
+    fs.readFileSync(path.join(dir, 'dist', 'dev', 'app', 'deployment-reviewpoint-backend.yaml'), 'utf8');
 
   test('picks up a source edit that kept an old modification time', () => {
     // GIVEN a built copy of the repository
     const labels = path.join(dir, 'lib', 'labels.ts');
     const { atime, mtime } = fs.statSync(labels);
     // WHEN a source changes and gets its old modification time back (as cp -p, rsync -a and tar do)
-    fs.writeFileSync(labels, fs.readFileSync(labels, 'utf8').replace("PART_OF = 'reviewpoint'", "PART_OF = 'reviewpoint-edited'"));
+    fs.writeFileSync(
+      labels,
+      fs.readFileSync(labels, 'utf8').replace("PART_OF = 'reviewpoint'", "PART_OF = 'reviewpoint-edited'"),
+    );
     fs.utimesSync(labels, atime, mtime);
     const result = spawnSync('sh', ['scripts/synth.sh', '--env', 'dev'], { cwd: dir, encoding: 'utf8' });
     // THEN the next synth rebuilds and writes what the source says
@@ -168,7 +211,11 @@ describe('the bundle the synth runs', () => {
     const before = fs.readFileSync(cache);
     // WHEN it synthesizes with a flag that V8 counts in its cache check (a new V8 version fails
     // the same check)
-    const result = spawnSync('sh', ['scripts/synth.sh', '--env', 'dev'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '--max-semi-space-size=32' } });
+    const result = spawnSync('sh', ['scripts/synth.sh', '--env', 'dev'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, NODE_OPTIONS: '--max-semi-space-size=32' },
+    });
     // THEN the output is the same, and the cache is one V8 accepts under those flags
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
@@ -183,23 +230,37 @@ describe('the cdk8s validation plugin', () => {
     const dir = project({ alpha: minimalConfig() });
     expect(spawnSync('sh', ['scripts/synth.sh', '--out', 'out'], { cwd: dir }).status).toBe(0);
     const file = path.join(dir, 'out', 'alpha', 'app', 'deployment-reviewpoint-backend.yaml');
-    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('readOnlyRootFilesystem: true', 'readOnlyRootFilesystem: false'));
+    fs.writeFileSync(
+      file,
+      fs.readFileSync(file, 'utf8').replace('readOnlyRootFilesystem: true', 'readOnlyRootFilesystem: false'),
+    );
     const violations: any[] = [];
     let status = '';
     const context = {
       manifests: yamlFiles(path.join(dir, 'out')),
-      report: { addViolation: (v: any) => violations.push(v), submit: (s: string) => { status = s; } },
+      report: {
+        addViolation: (v: any) => violations.push(v),
+        submit: (s: string) => {
+          status = s;
+        },
+      },
     };
     // WHEN the plugin validates the files
-    await new ReviewpointPolicy({ configDir: path.join(dir, 'config'), outDir: path.join(dir, 'out') }).validate(context);
+    await new ReviewpointPolicy({ configDir: path.join(dir, 'config'), outDir: path.join(dir, 'out') }).validate(
+      context,
+    );
     // THEN the report fails with the rule, the object and the container
     expect(status).toBe('failure');
-    expect(violations).toEqual([{
-      ruleName: 'read-only-root',
-      recommendation: 'container "api": securityContext.readOnlyRootFilesystem must be true (got false)',
-      fix: 'readOnlyRootFilesystem: true, with a writable emptyDir at /tmp',
-      violatingResources: [{ resourceName: 'Deployment/reviewpoint-backend', locations: ['alpha'], manifestPath: file }],
-    }]);
+    expect(violations).toEqual([
+      {
+        ruleName: 'read-only-root',
+        recommendation: 'container "api": securityContext.readOnlyRootFilesystem must be true (got false)',
+        fix: 'readOnlyRootFilesystem: true, with a writable emptyDir at /tmp',
+        violatingResources: [
+          { resourceName: 'Deployment/reviewpoint-backend', locations: ['alpha'], manifestPath: file },
+        ],
+      },
+    ]);
   });
 
   test('checks the Flux Kustomizations against their schema, and only that', async () => {
@@ -211,21 +272,36 @@ describe('the cdk8s validation plugin', () => {
     const violations: any[] = [];
     // WHEN the plugin validates the files
     const plugin = new ReviewpointPolicy({ configDir: path.join(dir, 'config'), outDir: path.join(dir, 'out') });
-    await plugin.validate({ manifests: yamlFiles(path.join(dir, 'out')), report: { addViolation: (v) => violations.push(v), submit: () => {} } });
+    await plugin.validate({
+      manifests: yamlFiles(path.join(dir, 'out')),
+      report: { addViolation: (v) => violations.push(v), submit: () => {} },
+    });
     // THEN the misspelling is reported against the Flux schema; the workload policy does not apply
     // to objects that live in flux-system
-    expect(violations).toEqual([expect.objectContaining({
-      ruleName: 'schema',
-      recommendation: 'unknown field spec.dependOn (not in the Flux Kustomization v1 schema)',
-      violatingResources: [{ resourceName: 'Kustomization/reviewpoint-backend-alpha', locations: ['alpha'], manifestPath: file }],
-    })]);
+    expect(violations).toEqual([
+      expect.objectContaining({
+        ruleName: 'schema',
+        recommendation: 'unknown field spec.dependOn (not in the Flux Kustomization v1 schema)',
+        violatingResources: [
+          { resourceName: 'Kustomization/reviewpoint-backend-alpha', locations: ['alpha'], manifestPath: file },
+        ],
+      }),
+    ]);
   });
 
   test('passes the committed output', async () => {
     const manifests = yamlFiles(path.join(ROOT, 'dist'));
     let status = '';
     const violations: unknown[] = [];
-    await new ReviewpointPolicy({ configDir: path.join(ROOT, 'config'), outDir: path.join(ROOT, 'dist') }).validate({ manifests, report: { addViolation: (v) => violations.push(v), submit: (s) => { status = s; } } });
+    await new ReviewpointPolicy({ configDir: path.join(ROOT, 'config'), outDir: path.join(ROOT, 'dist') }).validate({
+      manifests,
+      report: {
+        addViolation: (v) => violations.push(v),
+        submit: (s) => {
+          status = s;
+        },
+      },
+    });
     expect(violations).toEqual([]);
     expect(status).toBe('success');
   });

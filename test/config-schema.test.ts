@@ -18,7 +18,10 @@ describe('config/schema.json', () => {
   });
 
   test('is what npm run config-schema writes (its --check passes)', () => {
-    const run = spawnSync(process.execPath, ['scripts/run.mjs', 'scripts/config-schema.ts', '--check'], { cwd: ROOT, encoding: 'utf8' });
+    const run = spawnSync(process.execPath, ['scripts/run.mjs', 'scripts/config-schema.ts', '--check'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
   });
@@ -33,12 +36,48 @@ describe('config/schema.json', () => {
   });
 
   const mistakes: Array<[string, (c: Record<string, any>) => void, RegExp]> = [
-    ['a key is misspelt', (c) => { c.app.replcas = 2; }, /must NOT have additional properties/],
-    ['a nested key is misspelt', (c) => { c.migration.image.digst = 'sha256:x'; }, /^\/migration\/image must NOT have additional properties/],
-    ['a value has the wrong type', (c) => { c.app.replicas = 'two'; }, /^\/app\/replicas must be integer/],
-    ['a list is a string', (c) => { c.settings.allowedOrigins = 'https://a.example.com'; }, /^\/settings\/allowedOrigins must be array/],
-    ['an enumeration has an unknown value', (c) => { c.settings.environment = 'production'; }, /^\/settings\/environment must be equal to one of the allowed values/],
-    ['the migration strategy is unknown', (c) => { c.migration.strategy = 'cronjob'; }, /^\/migration\/strategy must be equal to one of the allowed values/],
+    [
+      'a key is misspelt',
+      (c) => {
+        c.app.replcas = 2;
+      },
+      /must NOT have additional properties/,
+    ],
+    [
+      'a nested key is misspelt',
+      (c) => {
+        c.migration.image.digst = 'sha256:x';
+      },
+      /^\/migration\/image must NOT have additional properties/,
+    ],
+    [
+      'a value has the wrong type',
+      (c) => {
+        c.app.replicas = 'two';
+      },
+      /^\/app\/replicas must be integer/,
+    ],
+    [
+      'a list is a string',
+      (c) => {
+        c.settings.allowedOrigins = 'https://a.example.com';
+      },
+      /^\/settings\/allowedOrigins must be array/,
+    ],
+    [
+      'an enumeration has an unknown value',
+      (c) => {
+        c.settings.environment = 'production';
+      },
+      /^\/settings\/environment must be equal to one of the allowed values/,
+    ],
+    [
+      'the migration strategy is unknown',
+      (c) => {
+        c.migration.strategy = 'cronjob';
+      },
+      /^\/migration\/strategy must be equal to one of the allowed values/,
+    ],
   ];
 
   test.each(mistakes)('fails when %s, as the synth does', (_name, change, message) => {

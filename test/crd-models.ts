@@ -22,13 +22,18 @@ const MODELS: readonly CrdModel[] = [Application, Kustomization, HTTPRoute, Serv
  * external-secrets.io/v1 objects are validated by the v1beta1 model: the package has no v1 model,
  * and v1 promoted ExternalSecret's v1beta1 schema unchanged (imports/README.md)
  */
-const VALIDATED_AS: Readonly<Record<string, string>> = { 'external-secrets.io/v1/ExternalSecret': 'external-secrets.io/v1beta1' };
+const VALIDATED_AS: Readonly<Record<string, string>> = {
+  'external-secrets.io/v1/ExternalSecret': 'external-secrets.io/v1beta1',
+};
 
 /** the model validator's messages for `obj` ("/spec/prune: must be boolean"), none when valid */
 export function validateWithCrdModels(obj: { readonly apiVersion?: unknown; readonly kind?: unknown }): string[] {
   const apiVersion = VALIDATED_AS[`${String(obj.apiVersion)}/${String(obj.kind)}`] ?? obj.apiVersion;
   const Model = MODELS.find((m) => m.apiVersion === apiVersion && m.kind === obj.kind);
-  if (!Model) return [`apiVersion ${String(obj.apiVersion)} kind ${String(obj.kind)} has no CRD model; known: ${MODELS.map((m) => `${m.apiVersion}/${m.kind}`).join(', ')}`];
+  if (!Model)
+    return [
+      `apiVersion ${String(obj.apiVersion)} kind ${String(obj.kind)} has no CRD model; known: ${MODELS.map((m) => `${m.apiVersion}/${m.kind}`).join(', ')}`,
+    ];
   try {
     new Model({ ...obj, apiVersion } as never).validate();
     return [];

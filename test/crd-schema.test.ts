@@ -21,17 +21,27 @@ const kustomization = (): any => ({
     timeout: '11m',
     sourceRef: { kind: 'GitRepository', name: 'flux-system' },
     dependsOn: [{ name: 'x' }],
-    patches: [{ target: { kind: 'Job', labelSelector: 'a=b' }, patch: '- op: remove\n  path: /spec/ttlSecondsAfterFinished\n' }],
+    patches: [
+      { target: { kind: 'Job', labelSelector: 'a=b' }, patch: '- op: remove\n  path: /spec/ttlSecondsAfterFinished\n' },
+    ],
   },
 });
 
 const application = (): any => ({
   apiVersion: 'argoproj.io/v1alpha1',
   kind: 'Application',
-  metadata: { name: 'reviewpoint-backend-prod', namespace: 'argocd', finalizers: ['resources-finalizer.argocd.argoproj.io'] },
+  metadata: {
+    name: 'reviewpoint-backend-prod',
+    namespace: 'argocd',
+    finalizers: ['resources-finalizer.argocd.argoproj.io'],
+  },
   spec: {
     project: 'default',
-    source: { repoURL: 'https://github.com/reviewpoint/reviewpoint-k8s.git', targetRevision: 'main', path: 'dist/prod' },
+    source: {
+      repoURL: 'https://github.com/reviewpoint/reviewpoint-k8s.git',
+      targetRevision: 'main',
+      path: 'dist/prod',
+    },
     destination: { server: 'https://kubernetes.default.svc', namespace: 'reviewpoint-prod' },
     syncPolicy: {
       automated: { prune: true, selfHeal: true },
@@ -46,20 +56,34 @@ const httpRoute = (): any => ({
   kind: 'HTTPRoute',
   metadata: { name: 'reviewpoint-backend', namespace: 'reviewpoint-staging' },
   spec: {
-    parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'public', namespace: 'gateway-system', sectionName: 'https' }],
+    parentRefs: [
+      {
+        group: 'gateway.networking.k8s.io',
+        kind: 'Gateway',
+        name: 'public',
+        namespace: 'gateway-system',
+        sectionName: 'https',
+      },
+    ],
     hostnames: ['api.staging.reviewpoint.example.com'],
-    rules: [{
-      matches: [{ path: { type: 'PathPrefix', value: '/' } }],
-      backendRefs: [{ group: '', kind: 'Service', name: 'reviewpoint-backend', port: 8000 }],
-      filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }],
-    }],
+    rules: [
+      {
+        matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+        backendRefs: [{ group: '', kind: 'Service', name: 'reviewpoint-backend', port: 8000 }],
+        filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }],
+      },
+    ],
   },
 });
 
 const serviceMonitor = (): any => ({
   apiVersion: 'monitoring.coreos.com/v1',
   kind: 'ServiceMonitor',
-  metadata: { name: 'reviewpoint-backend', namespace: 'reviewpoint-staging', labels: { release: 'kube-prometheus-stack' } },
+  metadata: {
+    name: 'reviewpoint-backend',
+    namespace: 'reviewpoint-staging',
+    labels: { release: 'kube-prometheus-stack' },
+  },
   spec: {
     selector: { matchLabels: { 'app.kubernetes.io/name': 'reviewpoint-backend' } },
     endpoints: [{ port: 'http', path: '/api/v1/metrics', interval: '30s', scrapeTimeout: '10s' }],
@@ -100,34 +124,230 @@ type Case = [what: string, sample: () => any, change: (o: any) => void, message:
 
 // Each case is also refused by the package's validator, so the two schemas agree on it
 describe.each<Case>([
-  ['a Kustomization field has the wrong type', kustomization, (k) => { k.spec.wait = 'yes'; }, 'spec.wait: must be boolean (got "yes")'],
-  ['a Kustomization lacks spec.sourceRef', kustomization, (k) => { delete k.spec.sourceRef; }, 'spec: missing required field sourceRef'],
-  ['a Kustomization lacks spec.interval', kustomization, (k) => { delete k.spec.interval; }, 'spec: missing required field interval'],
-  ['a Kustomization lacks spec.prune', kustomization, (k) => { delete k.spec.prune; }, 'spec: missing required field prune'],
-  ['a Kustomization dependency has no name', kustomization, (k) => { k.spec.dependsOn = [{ namespace: 'flux-system' }]; }, 'spec.dependsOn[0]: missing required field name'],
-  ['a Kustomization source kind is not one of the enumeration', kustomization, (k) => { k.spec.sourceRef.kind = 'GitRepo'; }, 'spec.sourceRef.kind: must be one of OCIRepository, GitRepository, Bucket (got "GitRepo")'],
-  ['a Kustomization patch is not a string', kustomization, (k) => { k.spec.patches[0].patch = [{ op: 'remove' }]; }, 'spec.patches[0].patch: must be string (got [{"op":"remove"}])'],
-  ['an Application field has the wrong type', application, (a) => { a.spec.syncPolicy.automated.selfHeal = 'yes'; }, 'spec.syncPolicy.automated.selfHeal: must be boolean (got "yes")'],
-  ['an Application lacks spec.destination', application, (a) => { delete a.spec.destination; }, 'spec: missing required field destination'],
-  ['an Application lacks spec.project', application, (a) => { delete a.spec.project; }, 'spec: missing required field project'],
-  ['an Application lacks spec', application, (a) => { delete a.spec; }, '(root): missing required field spec'],
-  ['an Application lacks metadata', application, (a) => { delete a.metadata; }, '(root): missing required field metadata'],
-  ['an Application source has no repoURL', application, (a) => { delete a.spec.source.repoURL; }, 'spec.source: missing required field repoURL'],
-  ['an Application retry limit is not whole', application, (a) => { a.spec.syncPolicy.retry.limit = 1.5; }, 'spec.syncPolicy.retry.limit: must be integer (got 1.5)'],
-  ['an Application sync option is not a string', application, (a) => { a.spec.syncPolicy.syncOptions = [true]; }, 'spec.syncPolicy.syncOptions[0]: must be string (got true)'],
-  ['an HTTPRoute lacks spec', httpRoute, (r) => { delete r.spec; }, '(root): missing required field spec'],
-  ['an HTTPRoute parent has no name', httpRoute, (r) => { delete r.spec.parentRefs[0].name; }, 'spec.parentRefs[0]: missing required field name'],
-  ['an HTTPRoute backend port is not a number', httpRoute, (r) => { r.spec.rules[0].backendRefs[0].port = 'http'; }, 'spec.rules[0].backendRefs[0].port: must be integer (got "http")'],
-  ['an HTTPRoute backend port is out of the int32 range', httpRoute, (r) => { r.spec.rules[0].backendRefs[0].port = 2 ** 31; }, 'spec.rules[0].backendRefs[0].port: must be a 32-bit integer (got 2147483648)'],
-  ['an HTTPRoute redirect status is not whole', httpRoute, (r) => { r.spec.rules[0].filters[0].requestRedirect.statusCode = 301.5; }, 'spec.rules[0].filters[0].requestRedirect.statusCode: must be integer (got 301.5)'],
-  ['an HTTPRoute path match type is unknown', httpRoute, (r) => { r.spec.rules[0].matches[0].path.type = 'Prefix'; }, 'spec.rules[0].matches[0].path.type: must be one of Exact, PathPrefix, RegularExpression (got "Prefix")'],
-  ['a ServiceMonitor lacks endpoints', serviceMonitor, (m) => { delete m.spec.endpoints; }, 'spec: missing required field endpoints'],
-  ['a ServiceMonitor lacks a selector', serviceMonitor, (m) => { delete m.spec.selector; }, 'spec: missing required field selector'],
-  ['a ServiceMonitor honorLabels is not boolean', serviceMonitor, (m) => { m.spec.endpoints[0].honorLabels = 'yes'; }, 'spec.endpoints[0].honorLabels: must be boolean (got "yes")'],
-  ['an ExternalSecret data item has no secretKey', externalSecret, (e) => { delete e.spec.data[0].secretKey; }, 'spec.data[0]: missing required field secretKey'],
-  ['an ExternalSecret remote reference has no key', externalSecret, (e) => { delete e.spec.data[0].remoteRef.key; }, 'spec.data[0].remoteRef: missing required field key'],
-  ['an ExternalSecret creation policy is unknown', externalSecret, (e) => { e.spec.target.creationPolicy = 'Always'; }, 'spec.target.creationPolicy: must be one of Owner, Orphan, Merge, None (got "Always")'],
-  ['an ExternalSecret store name is not a string', externalSecret, (e) => { e.spec.secretStoreRef.name = 7; }, 'spec.secretStoreRef.name: must be string (got 7)'],
+  [
+    'a Kustomization field has the wrong type',
+    kustomization,
+    (k) => {
+      k.spec.wait = 'yes';
+    },
+    'spec.wait: must be boolean (got "yes")',
+  ],
+  [
+    'a Kustomization lacks spec.sourceRef',
+    kustomization,
+    (k) => {
+      delete k.spec.sourceRef;
+    },
+    'spec: missing required field sourceRef',
+  ],
+  [
+    'a Kustomization lacks spec.interval',
+    kustomization,
+    (k) => {
+      delete k.spec.interval;
+    },
+    'spec: missing required field interval',
+  ],
+  [
+    'a Kustomization lacks spec.prune',
+    kustomization,
+    (k) => {
+      delete k.spec.prune;
+    },
+    'spec: missing required field prune',
+  ],
+  [
+    'a Kustomization dependency has no name',
+    kustomization,
+    (k) => {
+      k.spec.dependsOn = [{ namespace: 'flux-system' }];
+    },
+    'spec.dependsOn[0]: missing required field name',
+  ],
+  [
+    'a Kustomization source kind is not one of the enumeration',
+    kustomization,
+    (k) => {
+      k.spec.sourceRef.kind = 'GitRepo';
+    },
+    'spec.sourceRef.kind: must be one of OCIRepository, GitRepository, Bucket (got "GitRepo")',
+  ],
+  [
+    'a Kustomization patch is not a string',
+    kustomization,
+    (k) => {
+      k.spec.patches[0].patch = [{ op: 'remove' }];
+    },
+    'spec.patches[0].patch: must be string (got [{"op":"remove"}])',
+  ],
+  [
+    'an Application field has the wrong type',
+    application,
+    (a) => {
+      a.spec.syncPolicy.automated.selfHeal = 'yes';
+    },
+    'spec.syncPolicy.automated.selfHeal: must be boolean (got "yes")',
+  ],
+  [
+    'an Application lacks spec.destination',
+    application,
+    (a) => {
+      delete a.spec.destination;
+    },
+    'spec: missing required field destination',
+  ],
+  [
+    'an Application lacks spec.project',
+    application,
+    (a) => {
+      delete a.spec.project;
+    },
+    'spec: missing required field project',
+  ],
+  [
+    'an Application lacks spec',
+    application,
+    (a) => {
+      delete a.spec;
+    },
+    '(root): missing required field spec',
+  ],
+  [
+    'an Application lacks metadata',
+    application,
+    (a) => {
+      delete a.metadata;
+    },
+    '(root): missing required field metadata',
+  ],
+  [
+    'an Application source has no repoURL',
+    application,
+    (a) => {
+      delete a.spec.source.repoURL;
+    },
+    'spec.source: missing required field repoURL',
+  ],
+  [
+    'an Application retry limit is not whole',
+    application,
+    (a) => {
+      a.spec.syncPolicy.retry.limit = 1.5;
+    },
+    'spec.syncPolicy.retry.limit: must be integer (got 1.5)',
+  ],
+  [
+    'an Application sync option is not a string',
+    application,
+    (a) => {
+      a.spec.syncPolicy.syncOptions = [true];
+    },
+    'spec.syncPolicy.syncOptions[0]: must be string (got true)',
+  ],
+  [
+    'an HTTPRoute lacks spec',
+    httpRoute,
+    (r) => {
+      delete r.spec;
+    },
+    '(root): missing required field spec',
+  ],
+  [
+    'an HTTPRoute parent has no name',
+    httpRoute,
+    (r) => {
+      delete r.spec.parentRefs[0].name;
+    },
+    'spec.parentRefs[0]: missing required field name',
+  ],
+  [
+    'an HTTPRoute backend port is not a number',
+    httpRoute,
+    (r) => {
+      r.spec.rules[0].backendRefs[0].port = 'http';
+    },
+    'spec.rules[0].backendRefs[0].port: must be integer (got "http")',
+  ],
+  [
+    'an HTTPRoute backend port is out of the int32 range',
+    httpRoute,
+    (r) => {
+      r.spec.rules[0].backendRefs[0].port = 2 ** 31;
+    },
+    'spec.rules[0].backendRefs[0].port: must be a 32-bit integer (got 2147483648)',
+  ],
+  [
+    'an HTTPRoute redirect status is not whole',
+    httpRoute,
+    (r) => {
+      r.spec.rules[0].filters[0].requestRedirect.statusCode = 301.5;
+    },
+    'spec.rules[0].filters[0].requestRedirect.statusCode: must be integer (got 301.5)',
+  ],
+  [
+    'an HTTPRoute path match type is unknown',
+    httpRoute,
+    (r) => {
+      r.spec.rules[0].matches[0].path.type = 'Prefix';
+    },
+    'spec.rules[0].matches[0].path.type: must be one of Exact, PathPrefix, RegularExpression (got "Prefix")',
+  ],
+  [
+    'a ServiceMonitor lacks endpoints',
+    serviceMonitor,
+    (m) => {
+      delete m.spec.endpoints;
+    },
+    'spec: missing required field endpoints',
+  ],
+  [
+    'a ServiceMonitor lacks a selector',
+    serviceMonitor,
+    (m) => {
+      delete m.spec.selector;
+    },
+    'spec: missing required field selector',
+  ],
+  [
+    'a ServiceMonitor honorLabels is not boolean',
+    serviceMonitor,
+    (m) => {
+      m.spec.endpoints[0].honorLabels = 'yes';
+    },
+    'spec.endpoints[0].honorLabels: must be boolean (got "yes")',
+  ],
+  [
+    'an ExternalSecret data item has no secretKey',
+    externalSecret,
+    (e) => {
+      delete e.spec.data[0].secretKey;
+    },
+    'spec.data[0]: missing required field secretKey',
+  ],
+  [
+    'an ExternalSecret remote reference has no key',
+    externalSecret,
+    (e) => {
+      delete e.spec.data[0].remoteRef.key;
+    },
+    'spec.data[0].remoteRef: missing required field key',
+  ],
+  [
+    'an ExternalSecret creation policy is unknown',
+    externalSecret,
+    (e) => {
+      e.spec.target.creationPolicy = 'Always';
+    },
+    'spec.target.creationPolicy: must be one of Owner, Orphan, Merge, None (got "Always")',
+  ],
+  [
+    'an ExternalSecret store name is not a string',
+    externalSecret,
+    (e) => {
+      e.spec.secretStoreRef.name = 7;
+    },
+    'spec.secretStoreRef.name: must be string (got 7)',
+  ],
 ])('fails when %s', (_what, sample, change, message) => {
   const obj = sample();
   change(obj);
@@ -143,13 +363,62 @@ describe.each<Case>([
 
 describe('unknown fields', () => {
   test.each<[string, () => any, (o: any) => void, string]>([
-    ['a Kustomization', kustomization, (k) => { k.spec.dependOn = [{ name: 'x' }]; }, 'unknown field spec.dependOn (not in the Flux Kustomization v1 schema)'],
-    ['a Kustomization metadata', kustomization, (k) => { k.metadata.label = { a: 'b' }; }, 'unknown field metadata.label (not in the Flux Kustomization v1 schema)'],
-    ['an Application', application, (a) => { a.spec.syncPolicy.automated.prunee = true; }, 'unknown field spec.syncPolicy.automated.prunee (not in the Argo CD Application schema)'],
-    ['an Application status', application, (a) => { a.status = { sync: { status: 'Synced' } }; }, 'unknown field status (not in the Argo CD Application schema)'],
-    ['an HTTPRoute', httpRoute, (r) => { r.spec.hostname = ['x.example.com']; }, 'unknown field spec.hostname (not in the Gateway API HTTPRoute v1 schema)'],
-    ['a ServiceMonitor endpoint', serviceMonitor, (m) => { m.spec.endpoints[0].metricsPath = '/metrics'; }, 'unknown field spec.endpoints[0].metricsPath (not in the Prometheus Operator ServiceMonitor v1 schema)'],
-    ['an ExternalSecret target', externalSecret, (e) => { e.spec.target.secretName = 'x'; }, 'unknown field spec.target.secretName (not in the External Secrets ExternalSecret v1 schema)'],
+    [
+      'a Kustomization',
+      kustomization,
+      (k) => {
+        k.spec.dependOn = [{ name: 'x' }];
+      },
+      'unknown field spec.dependOn (not in the Flux Kustomization v1 schema)',
+    ],
+    [
+      'a Kustomization metadata',
+      kustomization,
+      (k) => {
+        k.metadata.label = { a: 'b' };
+      },
+      'unknown field metadata.label (not in the Flux Kustomization v1 schema)',
+    ],
+    [
+      'an Application',
+      application,
+      (a) => {
+        a.spec.syncPolicy.automated.prunee = true;
+      },
+      'unknown field spec.syncPolicy.automated.prunee (not in the Argo CD Application schema)',
+    ],
+    [
+      'an Application status',
+      application,
+      (a) => {
+        a.status = { sync: { status: 'Synced' } };
+      },
+      'unknown field status (not in the Argo CD Application schema)',
+    ],
+    [
+      'an HTTPRoute',
+      httpRoute,
+      (r) => {
+        r.spec.hostname = ['x.example.com'];
+      },
+      'unknown field spec.hostname (not in the Gateway API HTTPRoute v1 schema)',
+    ],
+    [
+      'a ServiceMonitor endpoint',
+      serviceMonitor,
+      (m) => {
+        m.spec.endpoints[0].metricsPath = '/metrics';
+      },
+      'unknown field spec.endpoints[0].metricsPath (not in the Prometheus Operator ServiceMonitor v1 schema)',
+    ],
+    [
+      'an ExternalSecret target',
+      externalSecret,
+      (e) => {
+        e.spec.target.secretName = 'x';
+      },
+      'unknown field spec.target.secretName (not in the External Secrets ExternalSecret v1 schema)',
+    ],
   ])('fail in %s, naming the CRD schema', (_what, sample, change, message) => {
     const obj = sample();
     change(obj);
@@ -187,21 +456,34 @@ describe('the CRD schema', () => {
 
   test('takes an integer or a string where the CRD says int-or-string', () => {
     const a = application();
-    a.spec.source.kustomize = { replicas: [{ name: 'api', count: 2 }, { name: 'worker', count: '3' }, { name: 'half', count: 0.5 }] };
+    a.spec.source.kustomize = {
+      replicas: [
+        { name: 'api', count: 2 },
+        { name: 'worker', count: '3' },
+        { name: 'half', count: 0.5 },
+      ],
+    };
     expect(messages(a)).toEqual(['spec.source.kustomize.replicas[2].count: must be integer or string (got 0.5)']);
   });
 
   test('fails when a Flux API version is not the one it knows, and says which it knows', () => {
     const k = { ...kustomization(), apiVersion: 'kustomize.toolkit.fluxcd.io/v1beta2' };
-    expect(validateSchema(k)).toEqual([{
-      rule: 'schema',
-      object: 'Kustomization/reviewpoint-backend-prod-migration',
-      message: 'apiVersion kustomize.toolkit.fluxcd.io/v1beta2 kind Kustomization is in none of the known schemas: Kubernetes 1.28, Argo CD Application (argoproj.io/v1alpha1), External Secrets ExternalSecret v1 (external-secrets.io/v1), Gateway API HTTPRoute v1 (gateway.networking.k8s.io/v1), Flux Kustomization v1 (kustomize.toolkit.fluxcd.io/v1), Prometheus Operator ServiceMonitor v1 (monitoring.coreos.com/v1)',
-    }]);
+    expect(validateSchema(k)).toEqual([
+      {
+        rule: 'schema',
+        object: 'Kustomization/reviewpoint-backend-prod-migration',
+        message:
+          'apiVersion kustomize.toolkit.fluxcd.io/v1beta2 kind Kustomization is in none of the known schemas: Kubernetes 1.28, Argo CD Application (argoproj.io/v1alpha1), External Secrets ExternalSecret v1 (external-secrets.io/v1), Gateway API HTTPRoute v1 (gateway.networking.k8s.io/v1), Flux Kustomization v1 (kustomize.toolkit.fluxcd.io/v1), Prometheus Operator ServiceMonitor v1 (monitoring.coreos.com/v1)',
+      },
+    ]);
   });
 
   test('knows ExternalSecret under v1 only: the operator stopped serving v1beta1 in v0.17', () => {
-    expect(messages({ ...externalSecret(), apiVersion: 'external-secrets.io/v1beta1' })).toEqual([expect.stringMatching(/^apiVersion external-secrets\.io\/v1beta1 kind ExternalSecret is in none of the known schemas/)]);
+    expect(messages({ ...externalSecret(), apiVersion: 'external-secrets.io/v1beta1' })).toEqual([
+      expect.stringMatching(
+        /^apiVersion external-secrets\.io\/v1beta1 kind ExternalSecret is in none of the known schemas/,
+      ),
+    ]);
   });
 
   test("leaves an HTTPRoute's hostname pattern and redirect codes to the package's validator", () => {
@@ -209,13 +491,21 @@ describe('the CRD schema', () => {
     r.spec.hostnames = ['API_Host'];
     r.spec.rules[0].filters[0].requestRedirect.statusCode = 307;
     expect(messages(r)).toEqual([]);
-    expect(validateWithCrdModels(r)).toEqual(expect.arrayContaining([expect.stringMatching(/^\/spec\/hostnames\/0: must match pattern/), expect.stringMatching(/^\/spec\/rules\/0\/filters\/0\/requestRedirect\/statusCode: must be equal to one of the allowed values/)]));
+    expect(validateWithCrdModels(r)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^\/spec\/hostnames\/0: must match pattern/),
+        expect.stringMatching(
+          /^\/spec\/rules\/0\/filters\/0\/requestRedirect\/statusCode: must be equal to one of the allowed values/,
+        ),
+      ]),
+    );
   });
 });
 
 describe('the CRD schema generator', () => {
   // a declaration of a kind, with `body` as its spec's members
-  const declaration = (body: string) => `export interface IWidget {\n    "apiVersion": "example.com/v1";\n    "kind": "Widget";\n    "spec"?: {\n${body}\n    };\n}\n`;
+  const declaration = (body: string) =>
+    `export interface IWidget {\n    "apiVersion": "example.com/v1";\n    "kind": "Widget";\n    "spec"?: {\n${body}\n    };\n}\n`;
   const generate = (bodies: readonly string[]): string[] => {
     const script = `
       import { declaredSchema } from './scripts/import-crd-schema.mjs';
@@ -225,7 +515,11 @@ describe('the CRD schema generator', () => {
         catch (e) { out.push(e.message); }
       }
       console.log(JSON.stringify(out));`;
-    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script, JSON.stringify(bodies.map(declaration))], { cwd: ROOT, encoding: 'utf8' });
+    const run = spawnSync(
+      process.execPath,
+      ['--input-type=module', '-e', script, JSON.stringify(bodies.map(declaration))],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
     expect(run.stderr).toBe('');
     return JSON.parse(run.stdout);
   };
@@ -236,7 +530,9 @@ describe('the CRD schema generator', () => {
   });
 
   test('reads fields, lists, maps, enumerations and nested objects', () => {
-    const [out] = generate(['        "mode": "A" | "B";\n        "tags"?: Array<string>;\n        "labels"?: { [key: string]: string; };\n        "ref"?: { "name": string; };\n        "meta"?: IObjectMeta;']);
+    const [out] = generate([
+      '        "mode": "A" | "B";\n        "tags"?: Array<string>;\n        "labels"?: { [key: string]: string; };\n        "ref"?: { "name": string; };\n        "meta"?: IObjectMeta;',
+    ]);
     expect(JSON.parse(out)).toEqual({
       'example.com.v1.Widget': [{ name: 'spec', required: false, type: '#example.com.v1.Widget.spec' }],
       'example.com.v1.Widget.spec': [
@@ -251,16 +547,18 @@ describe('the CRD schema generator', () => {
   });
 
   test('fails on any construct it does not understand, so an upgrade cannot weaken the check', () => {
-    expect(generate([
-      '        "a": string[];',
-      '        "a": Date;',
-      '        "a": string | boolean;',
-      '        readonly "a": string;',
-      '        "a": Record<string, string>;',
-      '        "a": { [key: string]: string; "b": string; };',
-      '        "a b": string;',
-      '        "a": string',
-    ])).toEqual([
+    expect(
+      generate([
+        '        "a": string[];',
+        '        "a": Date;',
+        '        "a": string | boolean;',
+        '        readonly "a": string;',
+        '        "a": Record<string, string>;',
+        '        "a": { [key: string]: string; "b": string; };',
+        '        "a b": string;',
+        '        "a": string',
+      ]),
+    ).toEqual([
       'Widget.d.ts:5: expected ;, found [',
       'Widget.d.ts:5: type Date is not understood',
       'Widget.d.ts:5: union boolean|string is not understood',
@@ -287,15 +585,37 @@ describe.each(ENVIRONMENTS)('the %s custom resources of the app', (env) => {
 
 describe('the synth gate', () => {
   test('covers both paths between the committed configs: staging the Gateway, monitor and store, prod the Ingress', () => {
-    const kinds = (env: string) => synthesizeObjects(committedConfig(env)).map((o) => o.kind).filter((k) => CUSTOM.has(k) || k === 'Ingress').sort();
+    const kinds = (env: string) =>
+      synthesizeObjects(committedConfig(env))
+        .map((o) => o.kind)
+        .filter((k) => CUSTOM.has(k) || k === 'Ingress')
+        .sort();
     expect(kinds('staging')).toEqual(['ExternalSecret', 'HTTPRoute', 'ServiceMonitor']);
     expect(kinds('prod')).toEqual(['Ingress']);
   });
 
   test.each([
-    ['HTTPRoute', (o: any) => { o.spec.rules[0].backendRefs[0].port = '8000'; }, /HTTPRoute\/reviewpoint-backend: \[schema\] spec\.rules\[0\]\.backendRefs\[0\]\.port: must be integer \(got "8000"\)/],
-    ['ServiceMonitor', (o: any) => { o.spec.endpoints[0].targetPortName = 'http'; }, /ServiceMonitor\/reviewpoint-backend: \[schema\] unknown field spec\.endpoints\[0\]\.targetPortName \(not in the Prometheus Operator ServiceMonitor v1 schema\)/],
-    ['ExternalSecret', (o: any) => { delete o.spec.data[0].remoteRef.key; }, /ExternalSecret\/reviewpoint-backend: \[schema\] spec\.data\[0\]\.remoteRef: missing required field key/],
+    [
+      'HTTPRoute',
+      (o: any) => {
+        o.spec.rules[0].backendRefs[0].port = '8000';
+      },
+      /HTTPRoute\/reviewpoint-backend: \[schema\] spec\.rules\[0\]\.backendRefs\[0\]\.port: must be integer \(got "8000"\)/,
+    ],
+    [
+      'ServiceMonitor',
+      (o: any) => {
+        o.spec.endpoints[0].targetPortName = 'http';
+      },
+      /ServiceMonitor\/reviewpoint-backend: \[schema\] unknown field spec\.endpoints\[0\]\.targetPortName \(not in the Prometheus Operator ServiceMonitor v1 schema\)/,
+    ],
+    [
+      'ExternalSecret',
+      (o: any) => {
+        delete o.spec.data[0].remoteRef.key;
+      },
+      /ExternalSecret\/reviewpoint-backend: \[schema\] spec\.data\[0\]\.remoteRef: missing required field key/,
+    ],
   ])('fails when the %s breaks its CRD schema', (kind, change, message) => {
     const config = committedConfig('staging');
     const objects = JSON.parse(JSON.stringify(synthesizeObjects(config)));

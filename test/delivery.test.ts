@@ -9,7 +9,15 @@ import { validateSchema } from '../lib/schema';
 import { verifyDelivery } from '../lib/verify';
 import { validateWithCrdModels } from './crd-models';
 import type { EnvironmentConfig } from '../lib/config';
-import { committedConfig, configFrom, devLike, ENVIRONMENTS, minimalConfig, productionConfig, prodLike } from './helpers';
+import {
+  committedConfig,
+  configFrom,
+  devLike,
+  ENVIRONMENTS,
+  minimalConfig,
+  productionConfig,
+  prodLike,
+} from './helpers';
 
 const rendered = (env: string) => renderEnvironment(committedConfig(env));
 // shapes of environment, independent of what config/ holds
@@ -17,7 +25,10 @@ const rendered = (env: string) => renderEnvironment(committedConfig(env));
 function storeLike(): EnvironmentConfig {
   const c = productionConfig();
   c.namespace = 'reviewpoint-store';
-  c.secrets = { name: 'reviewpoint-backend', externalSecret: { store: { name: 'vault', kind: 'ClusterSecretStore' }, remoteKey: 'reviewpoint/backend' } };
+  c.secrets = {
+    name: 'reviewpoint-backend',
+    externalSecret: { store: { name: 'vault', kind: 'ClusterSecretStore' }, remoteKey: 'reviewpoint/backend' },
+  };
   return configFrom(c, 'store');
 }
 const FIXTURES = { prod: prodLike, dev: devLike, store: storeLike } as const;
@@ -46,8 +57,11 @@ describe('a first sync of a production-shaped environment', () => {
     const steps = argoCdPlan(objects).steps;
     expect(steps.map((s) => s.name)).toEqual(['Sync wave -2', 'Sync wave -1', 'Sync wave 0']);
     expect(names(steps[0].objects)).toEqual([
-      'Namespace/reviewpoint-prod', 'NetworkPolicy/default-deny', 'NetworkPolicy/reviewpoint-backend-egress',
-      'NetworkPolicy/reviewpoint-backend-ingress', 'ServiceAccount/reviewpoint-backend-migration',
+      'Namespace/reviewpoint-prod',
+      'NetworkPolicy/default-deny',
+      'NetworkPolicy/reviewpoint-backend-egress',
+      'NetworkPolicy/reviewpoint-backend-ingress',
+      'ServiceAccount/reviewpoint-backend-migration',
     ]);
     expect(names(steps[1].objects)).toEqual([expect.stringMatching(/^Job\/reviewpoint-backend-migrate-[0-9a-f]{10}$/)]);
     expect(names(steps[2].objects)).toContain('Deployment/reviewpoint-backend');
@@ -69,7 +83,10 @@ describe('a first sync of a production-shaped environment', () => {
   });
 
   test('kubectl: the stage folders in order', () => {
-    expect(kubectlPlan(r.files).steps.map((s) => s.name)).toEqual(['kubectl apply -k migration', 'kubectl apply -k app']);
+    expect(kubectlPlan(r.files).steps.map((s) => s.name)).toEqual([
+      'kubectl apply -k migration',
+      'kubectl apply -k app',
+    ]);
   });
 
   test('the config declares what must exist before it: the Secret and the TLS secret', () => {
@@ -140,113 +157,197 @@ function externalSecretInAppStage(): Map<string, string> {
   return files;
 }
 
-const check = (env: keyof typeof FIXTURES, files: ReadonlyMap<string, string>, prerequisites = declaredPrerequisites(FIXTURES[env]())): Violation[] =>
-  checkDelivery({ environment: env, files, root: `dist/${env}`, prerequisites });
+const check = (
+  env: keyof typeof FIXTURES,
+  files: ReadonlyMap<string, string>,
+  prerequisites = declaredPrerequisites(FIXTURES[env]()),
+): Violation[] => checkDelivery({ environment: env, files, root: `dist/${env}`, prerequisites });
 
 const JOB = /^migration\/job-/;
 const FLUX_MIGRATION = /kustomization-reviewpoint-backend-prod-migration\.yaml$/;
 
-const cases: Array<{ rule: string; what: string; env?: keyof typeof FIXTURES; files: () => ReadonlyMap<string, string>; prerequisites?: []; message: RegExp }> = [
+const cases: Array<{
+  rule: string;
+  what: string;
+  env?: keyof typeof FIXTURES;
+  files: () => ReadonlyMap<string, string>;
+  prerequisites?: [];
+  message: RegExp;
+}> = [
   {
-    rule: 'delivery-missing', what: 'the Secret is not declared as a prerequisite', files: () => fixture('prod').files, prerequisites: [],
-    message: /needs Secret\/reviewpoint-backend \(namespace reviewpoint-prod\), which is neither in the output nor a declared prerequisite/,
+    rule: 'delivery-missing',
+    what: 'the Secret is not declared as a prerequisite',
+    files: () => fixture('prod').files,
+    prerequisites: [],
+    message:
+      /needs Secret\/reviewpoint-backend \(namespace reviewpoint-prod\), which is neither in the output nor a declared prerequisite/,
   },
   {
-    rule: 'delivery-missing', what: 'the Deployment reads a ConfigMap nobody creates',
-    files: () => breakFile(fixture('prod'), /^app\/deployment-/, (o) => { o.spec.template.spec.containers[0].envFrom[0].configMapRef.name = 'other'; }),
+    rule: 'delivery-missing',
+    what: 'the Deployment reads a ConfigMap nobody creates',
+    files: () =>
+      breakFile(fixture('prod'), /^app\/deployment-/, (o) => {
+        o.spec.template.spec.containers[0].envFrom[0].configMapRef.name = 'other';
+      }),
     message: /containers\[api\]\.envFrom\[0\] needs ConfigMap\/other/,
   },
   {
     // the first-sync deadlock: a PreSync hook that reads the ConfigMap the Sync phase creates
-    rule: 'delivery-order', what: 'the migration Job is a PreSync hook that reads the app ConfigMap',
-    files: () => breakFile(fixture('prod'), JOB, (o) => {
-      o.metadata.annotations['argocd.argoproj.io/hook'] = 'PreSync';
-      o.spec.template.spec.containers[0].envFrom = [{ configMapRef: { name: 'reviewpoint-backend' } }];
-    }),
-    message: /argocd: .*needs ConfigMap\/reviewpoint-backend .*applied in "Sync wave 0", after "PreSync wave -1" waits for this object/,
+    rule: 'delivery-order',
+    what: 'the migration Job is a PreSync hook that reads the app ConfigMap',
+    files: () =>
+      breakFile(fixture('prod'), JOB, (o) => {
+        o.metadata.annotations['argocd.argoproj.io/hook'] = 'PreSync';
+        o.spec.template.spec.containers[0].envFrom = [{ configMapRef: { name: 'reviewpoint-backend' } }];
+      }),
+    message:
+      /argocd: .*needs ConfigMap\/reviewpoint-backend .*applied in "Sync wave 0", after "PreSync wave -1" waits for this object/,
   },
   {
-    rule: 'delivery-order', what: 'the Job reads a ConfigMap of the app stage (Flux)',
-    files: () => breakFile(fixture('prod'), JOB, (o) => { o.spec.template.spec.containers[0].envFrom = [{ configMapRef: { name: 'reviewpoint-backend' } }]; }),
+    rule: 'delivery-order',
+    what: 'the Job reads a ConfigMap of the app stage (Flux)',
+    files: () =>
+      breakFile(fixture('prod'), JOB, (o) => {
+        o.spec.template.spec.containers[0].envFrom = [{ configMapRef: { name: 'reviewpoint-backend' } }];
+      }),
     message: /flux: .*needs ConfigMap\/reviewpoint-backend .*"Kustomization reviewpoint-backend-prod"/,
   },
   {
     // the ExternalSecret's Secret counts as applied in the ExternalSecret's step
-    rule: 'delivery-order', what: 'the ExternalSecret that creates the Secret sits in the app stage (Argo CD)', env: 'store',
+    rule: 'delivery-order',
+    what: 'the ExternalSecret that creates the Secret sits in the app stage (Argo CD)',
+    env: 'store',
     files: externalSecretInAppStage,
-    message: /argocd: .*containers\[migrate\]\.env\[REVIEWPOINT_DB_URL\] needs Secret\/reviewpoint-backend \(namespace reviewpoint-store\), created by ExternalSecret\/reviewpoint-backend, applied in "Sync wave 0", after "Sync wave -1" waits for this object/,
+    message:
+      /argocd: .*containers\[migrate\]\.env\[REVIEWPOINT_DB_URL\] needs Secret\/reviewpoint-backend \(namespace reviewpoint-store\), created by ExternalSecret\/reviewpoint-backend, applied in "Sync wave 0", after "Sync wave -1" waits for this object/,
   },
   {
-    rule: 'delivery-order', what: 'the ExternalSecret that creates the Secret sits in the app stage (Flux)', env: 'store',
+    rule: 'delivery-order',
+    what: 'the ExternalSecret that creates the Secret sits in the app stage (Flux)',
+    env: 'store',
     files: externalSecretInAppStage,
-    message: /flux: .*needs Secret\/reviewpoint-backend \(namespace reviewpoint-store\), created by ExternalSecret\/reviewpoint-backend, applied in "Kustomization reviewpoint-backend-store", after "Kustomization reviewpoint-backend-store-migration" waits/,
+    message:
+      /flux: .*needs Secret\/reviewpoint-backend \(namespace reviewpoint-store\), created by ExternalSecret\/reviewpoint-backend, applied in "Kustomization reviewpoint-backend-store", after "Kustomization reviewpoint-backend-store-migration" waits/,
   },
   {
-    rule: 'delivery-missing', what: 'the Secret comes from a store but no ExternalSecret creates it', env: 'store',
+    rule: 'delivery-missing',
+    what: 'the Secret comes from a store but no ExternalSecret creates it',
+    env: 'store',
     files: () => dropFile(fixture('store').files, /^migration\/externalsecret-/),
-    message: /needs Secret\/reviewpoint-backend \(namespace reviewpoint-store\), which is neither in the output nor a declared prerequisite/,
+    message:
+      /needs Secret\/reviewpoint-backend \(namespace reviewpoint-store\), which is neither in the output nor a declared prerequisite/,
   },
   {
-    rule: 'delivery-coverage', what: 'a Flux Kustomization points at a folder that does not exist',
-    files: () => breakFile(fixture('prod'), /kustomization-reviewpoint-backend-prod\.yaml$/, (o) => { o.spec.path = './dist/prod/apps'; }),
+    rule: 'delivery-coverage',
+    what: 'a Flux Kustomization points at a folder that does not exist',
+    files: () =>
+      breakFile(fixture('prod'), /kustomization-reviewpoint-backend-prod\.yaml$/, (o) => {
+        o.spec.path = './dist/prod/apps';
+      }),
     message: /spec\.path \.\/dist\/prod\/apps: apps\/kustomization\.yaml does not exist/,
   },
   {
-    rule: 'delivery-coverage', what: 'two Flux Kustomizations apply the same objects',
-    files: () => breakFile(fixture('prod'), /kustomization-reviewpoint-backend-prod\.yaml$/, (o) => { o.spec.path = './dist/prod'; }),
+    rule: 'delivery-coverage',
+    what: 'two Flux Kustomizations apply the same objects',
+    files: () =>
+      breakFile(fixture('prod'), /kustomization-reviewpoint-backend-prod\.yaml$/, (o) => {
+        o.spec.path = './dist/prod';
+      }),
     message: /flux applies it 2 times/,
   },
   {
-    rule: 'delivery-coverage', what: 'the Argo CD Application points elsewhere',
-    files: () => breakFile(fixture('prod'), /application-/, (o) => { o.spec.source.path = 'dist/staging'; }),
+    rule: 'delivery-coverage',
+    what: 'the Argo CD Application points elsewhere',
+    files: () =>
+      breakFile(fixture('prod'), /application-/, (o) => {
+        o.spec.source.path = 'dist/staging';
+      }),
     message: /spec\.source\.path is "dist\/staging"; allowed: dist\/prod/,
   },
   {
-    rule: 'migration-first', what: 'the Flux migration stage does not wait for the Job',
-    files: () => breakFile(fixture('prod'), FLUX_MIGRATION, (o) => { o.spec.wait = false; }),
+    rule: 'migration-first',
+    what: 'the Flux migration stage does not wait for the Job',
+    files: () =>
+      breakFile(fixture('prod'), FLUX_MIGRATION, (o) => {
+        o.spec.wait = false;
+      }),
     message: /flux: Deployment\/reviewpoint-backend is applied without waiting for it/,
   },
   {
-    rule: 'migration-first', what: 'the Job is a plain object of the app wave (Argo CD)',
-    files: () => breakFile(fixture('prod'), JOB, (o) => { delete o.metadata.annotations['argocd.argoproj.io/hook']; delete o.metadata.annotations['argocd.argoproj.io/sync-wave']; }),
+    rule: 'migration-first',
+    what: 'the Job is a plain object of the app wave (Argo CD)',
+    files: () =>
+      breakFile(fixture('prod'), JOB, (o) => {
+        delete o.metadata.annotations['argocd.argoproj.io/hook'];
+        delete o.metadata.annotations['argocd.argoproj.io/sync-wave'];
+      }),
     message: /argocd: Deployment\/reviewpoint-backend is applied no later than it/,
   },
   {
-    rule: 'job-rerun', what: 'Flux keeps the Job TTL',
-    files: () => breakFile(fixture('prod'), FLUX_MIGRATION, (o) => { delete o.spec.patches; }),
+    rule: 'job-rerun',
+    what: 'Flux keeps the Job TTL',
+    files: () =>
+      breakFile(fixture('prod'), FLUX_MIGRATION, (o) => {
+        delete o.spec.patches;
+      }),
     message: /flux: ttlSecondsAfterFinished deletes the finished Job/,
   },
   {
-    rule: 'hook-cleanup', what: 'a hook Job with a hashed name has no TTL and no HookSucceeded',
-    files: () => breakFile(fixture('prod'), JOB, (o) => { delete o.spec.ttlSecondsAfterFinished; }),
+    rule: 'hook-cleanup',
+    what: 'a hook Job with a hashed name has no TTL and no HookSucceeded',
+    files: () =>
+      breakFile(fixture('prod'), JOB, (o) => {
+        delete o.spec.ttlSecondsAfterFinished;
+      }),
     message: /Argo CD never prunes hooks/,
   },
   {
-    rule: 'force-scope', what: 'the Flux migration stage forces every object, its Namespace included',
-    files: () => breakFile(fixture('prod'), FLUX_MIGRATION, (o) => { o.spec.force = true; }),
+    rule: 'force-scope',
+    what: 'the Flux migration stage forces every object, its Namespace included',
+    files: () =>
+      breakFile(fixture('prod'), FLUX_MIGRATION, (o) => {
+        o.spec.force = true;
+      }),
     message: /spec\.force recreates Namespace\/reviewpoint-prod on an immutable-field conflict/,
   },
   {
-    rule: 'cluster-scoped', what: 'the Namespace carries metadata.namespace',
-    files: () => breakFile(fixture('prod'), /namespace-reviewpoint-prod/, (o) => { o.metadata.namespace = 'reviewpoint-prod'; }),
+    rule: 'cluster-scoped',
+    what: 'the Namespace carries metadata.namespace',
+    files: () =>
+      breakFile(fixture('prod'), /namespace-reviewpoint-prod/, (o) => {
+        o.metadata.namespace = 'reviewpoint-prod';
+      }),
     message: /metadata\.namespace is "reviewpoint-prod" on a cluster-scoped kind/,
   },
   {
-    rule: 'namespace-protected', what: 'the Namespace can be pruned',
-    files: () => breakFile(fixture('prod'), /namespace-reviewpoint-prod/, (o) => { delete o.metadata.annotations; }),
-    message: /missing argocd\.argoproj\.io\/sync-options: Prune=false, argocd\.argoproj\.io\/sync-options: Delete=false, kustomize\.toolkit\.fluxcd\.io\/prune: disabled/,
+    rule: 'namespace-protected',
+    what: 'the Namespace can be pruned',
+    files: () =>
+      breakFile(fixture('prod'), /namespace-reviewpoint-prod/, (o) => {
+        delete o.metadata.annotations;
+      }),
+    message:
+      /missing argocd\.argoproj\.io\/sync-options: Prune=false, argocd\.argoproj\.io\/sync-options: Delete=false, kustomize\.toolkit\.fluxcd\.io\/prune: disabled/,
   },
   {
-    rule: 'network-closure', what: 'the database in the namespace does not admit the backend on its port', env: 'dev',
-    files: () => breakFile(fixture('dev'), /to-database/, (o) => { o.spec.ingress[0].ports[0].port = 5433; }),
-    message: /lets pods .* reach pods \{"app\.kubernetes\.io\/name":"postgresql"\} of namespace reviewpoint-dev on TCP 5432, but NetworkPolicy\/default-deny, NetworkPolicy\/reviewpoint-backend-to-database admit no such traffic/,
+    rule: 'network-closure',
+    what: 'the database in the namespace does not admit the backend on its port',
+    env: 'dev',
+    files: () =>
+      breakFile(fixture('dev'), /to-database/, (o) => {
+        o.spec.ingress[0].ports[0].port = 5433;
+      }),
+    message:
+      /lets pods .* reach pods \{"app\.kubernetes\.io\/name":"postgresql"\} of namespace reviewpoint-dev on TCP 5432, but NetworkPolicy\/default-deny, NetworkPolicy\/reviewpoint-backend-to-database admit no such traffic/,
   },
 ];
 
 describe('the delivery check', () => {
   test.each(cases)('fails when $what [$rule]', ({ rule, env, files, prerequisites, message }) => {
     const violations = check(env ?? 'prod', files(), prerequisites);
-    expect(violations.filter((v) => v.rule === rule).map((v) => `${v.object}: ${v.message}`)).toContainEqual(expect.stringMatching(message));
+    expect(violations.filter((v) => v.rule === rule).map((v) => `${v.object}: ${v.message}`)).toContainEqual(
+      expect.stringMatching(message),
+    );
   });
 
   test('every rule has a case above that breaks it', () => {
@@ -258,7 +359,9 @@ describe('the delivery objects', () => {
   test('take repository, revision, project, namespaces and source from the config', () => {
     const data = { ...minimalConfig() } as Record<string, any>;
     data.delivery = {
-      repoURL: 'git@github.com:acme/gitops.git', revision: 'release', root: 'clusters/eu/dist',
+      repoURL: 'git@github.com:acme/gitops.git',
+      revision: 'release',
+      root: 'clusters/eu/dist',
       argocd: { namespace: 'gitops', project: 'backend', server: 'https://eu.example.com' },
       flux: { namespace: 'flux', sourceName: 'gitops', interval: '5m' },
     };
@@ -271,9 +374,18 @@ describe('the delivery objects', () => {
       destination: { server: 'https://eu.example.com', namespace: 'rp-test' },
     });
     expect(migration.metadata).toEqual({ name: 'reviewpoint-backend-eu-migration', namespace: 'flux' });
-    expect(migration.spec).toMatchObject({ path: './clusters/eu/dist/eu/migration', interval: '5m', sourceRef: { kind: 'GitRepository', name: 'gitops' }, wait: true });
+    expect(migration.spec).toMatchObject({
+      path: './clusters/eu/dist/eu/migration',
+      interval: '5m',
+      sourceRef: { kind: 'GitRepository', name: 'gitops' },
+      wait: true,
+    });
     expect(migration.spec.force).toBeUndefined();
-    expect(rollout.spec).toMatchObject({ path: './clusters/eu/dist/eu/app', dependsOn: [{ name: 'reviewpoint-backend-eu-migration' }], wait: true });
+    expect(rollout.spec).toMatchObject({
+      path: './clusters/eu/dist/eu/app',
+      dependsOn: [{ name: 'reviewpoint-backend-eu-migration' }],
+      wait: true,
+    });
   });
 
   test('give Flux a timeout a minute above the Job deadline and the rollout deadline', () => {
@@ -298,14 +410,25 @@ describe('the synth gate', () => {
   test('fails when a delivery object breaks its CRD schema', () => {
     const config = prodLike();
     const r = renderEnvironment(config);
-    const broken = { ...r, delivery: r.delivery.map((o) => (o.kind === 'Kustomization' ? { ...o, spec: { ...(o as any).spec, dependOn: [] } } : o)) };
-    expect(() => verifyDelivery(config, broken)).toThrow(/schema check failed in environment "prod".*\n.*Kustomization\/reviewpoint-backend-prod-migration: \[schema\] unknown field spec\.dependOn/);
+    const broken = {
+      ...r,
+      delivery: r.delivery.map((o) =>
+        o.kind === 'Kustomization' ? { ...o, spec: { ...(o as any).spec, dependOn: [] } } : o,
+      ),
+    };
+    expect(() => verifyDelivery(config, broken)).toThrow(
+      /schema check failed in environment "prod".*\n.*Kustomization\/reviewpoint-backend-prod-migration: \[schema\] unknown field spec\.dependOn/,
+    );
   });
 
   test('fails when the output would not come up, naming the rule', () => {
     const config = prodLike();
     const r = renderEnvironment(config);
-    const files = breakFile(r, /namespace-reviewpoint-prod/, (o) => { o.metadata.namespace = 'x'; });
-    expect(() => verifyDelivery(config, { ...r, files })).toThrow(/delivery check failed in environment "prod" \(1 violation\):\n  Namespace\/reviewpoint-prod: \[cluster-scoped\]/);
+    const files = breakFile(r, /namespace-reviewpoint-prod/, (o) => {
+      o.metadata.namespace = 'x';
+    });
+    expect(() => verifyDelivery(config, { ...r, files })).toThrow(
+      /delivery check failed in environment "prod" \(1 violation\):\n  Namespace\/reviewpoint-prod: \[cluster-scoped\]/,
+    );
   });
 });

@@ -4,7 +4,8 @@ import { renderEnvironment } from '../lib/render';
 import { committedConfig, configFrom, ENVIRONMENTS, minimalConfig } from './helpers';
 
 const readmeOf = (files: ReadonlyMap<string, string>) => files.get(ENVIRONMENT_README)!;
-const mermaid = (text: string) => text.slice(text.indexOf('```mermaid\n'), text.indexOf('```', text.indexOf('```mermaid\n') + 3));
+const mermaid = (text: string) =>
+  text.slice(text.indexOf('```mermaid\n'), text.indexOf('```', text.indexOf('```mermaid\n') + 3));
 
 describe.each(ENVIRONMENTS)('dist/%s/README.md', (env) => {
   const config = committedConfig(env);
@@ -13,7 +14,8 @@ describe.each(ENVIRONMENTS)('dist/%s/README.md', (env) => {
 
   test('is written at the top of the environment, and no kustomization lists it', () => {
     expect(text).toMatch(new RegExp(`^<!-- Generated from config/${env}\\.yaml`));
-    for (const [name, content] of files) if (name.endsWith('kustomization.yaml')) expect(content).not.toContain(ENVIRONMENT_README);
+    for (const [name, content] of files)
+      if (name.endsWith('kustomization.yaml')) expect(content).not.toContain(ENVIRONMENT_README);
     // what kustomize renders is exactly the objects: the README adds nothing to apply
     expect(kustomize(files, '').length).toBe(objects.length);
   });
@@ -21,7 +23,9 @@ describe.each(ENVIRONMENTS)('dist/%s/README.md', (env) => {
   test('names every image with its digest, or says it has none', () => {
     for (const image of [config.app.image, config.migration.image]) {
       if (!image) continue;
-      expect(text).toContain(`\`${image.repository}:${image.tag}\` | ${image.digest ? `\`${image.digest}\`` : '**none: the tag can move**'} |`);
+      expect(text).toContain(
+        `\`${image.repository}:${image.tag}\` | ${image.digest ? `\`${image.digest}\`` : '**none: the tag can move**'} |`,
+      );
     }
   });
 
@@ -35,7 +39,8 @@ describe.each(ENVIRONMENTS)('dist/%s/README.md', (env) => {
     const database = diagram.match(/ {2}(peer\d+)\[\("database<br\/>/)![1];
     expect(diagram).toContain(`  api -->|"TCP ${config.database.port}"| ${database}\n`);
     if (config.ingress) expect(diagram).toContain('  ingress -.-> service\n');
-    if (config.migration.strategy === 'job') expect(diagram).toContain(`  migration -->|"TCP ${config.database.port}"| ${database}\n`);
+    if (config.migration.strategy === 'job')
+      expect(diagram).toContain(`  migration -->|"TCP ${config.database.port}"| ${database}\n`);
   });
 });
 
@@ -43,7 +48,9 @@ describe('the README of an environment', () => {
   test('says when each engine runs a migration Job', () => {
     const text = readmeOf(renderEnvironment(committedConfig('prod')).files);
     expect(text).toMatch(/\| Argo CD \| a `Sync` hook in wave -1: on \*\*every\*\* sync/);
-    expect(text).toMatch(/\| Flux \| Kustomization `reviewpoint-backend-prod-migration`: only when the Job's name changes/);
+    expect(text).toMatch(
+      /\| Flux \| Kustomization `reviewpoint-backend-prod-migration`: only when the Job's name changes/,
+    );
     expect(text).toContain('`kubectl apply -k dist/prod/migration`');
   });
 
@@ -51,7 +58,9 @@ describe('the README of an environment', () => {
     // GIVEN a config with a tag alone and no ingress
     const text = readmeOf(renderEnvironment(configFrom(minimalConfig())).files);
     // THEN the images table and the exposure say so
-    expect(text).toContain('| Deployment `reviewpoint-backend` | `api` | `ghcr.io/acme/backend:1.0.0` | **none: the tag can move** |');
+    expect(text).toContain(
+      '| Deployment `reviewpoint-backend` | `api` | `ghcr.io/acme/backend:1.0.0` | **none: the tag can move** |',
+    );
     expect(text).toContain('No Ingress or HTTPRoute: reachable inside the cluster only.');
   });
 
@@ -63,7 +72,9 @@ describe('the README of an environment', () => {
     deployment.spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation = true;
     // WHEN the README is rendered from them THEN the table marks it
     const text = readmeOf(renderEnvironment(config, objects).files);
-    expect(text).toMatch(/\| Deployment `reviewpoint-backend`, `api` \| 65532:65532 \| yes \| yes \| \*\*allowed\*\* \|/);
+    expect(text).toMatch(
+      /\| Deployment `reviewpoint-backend`, `api` \| 65532:65532 \| yes \| yes \| \*\*allowed\*\* \|/,
+    );
   });
 });
 
@@ -71,10 +82,18 @@ describe('the staging README', () => {
   const text = readmeOf(renderEnvironment(committedConfig('staging')).files);
 
   test('says where the Secret comes from, how the pods stop, and who reaches them through which route', () => {
-    expect(text).toContain('Secret `reviewpoint-backend`: written by ExternalSecret `reviewpoint-backend` from ClusterSecretStore `reviewpoint` (`reviewpoint/staging/backend`), every 1h.');
-    expect(text).toContain('Shutdown: the pods keep serving 10 s after the stop request (preStop), then uvicorn drains on SIGTERM; killed after 35 s.');
-    expect(text).toContain('HTTPRoute `reviewpoint-backend`: **api.staging.reviewpoint.example.com** through Gateway `gateway-system/public`, listener `https`.');
-    expect(text).toContain('(gateway); namespace monitoring, pods app.kubernetes.io/name=prometheus (metrics scrapers).');
+    expect(text).toContain(
+      'Secret `reviewpoint-backend`: written by ExternalSecret `reviewpoint-backend` from ClusterSecretStore `reviewpoint` (`reviewpoint/staging/backend`), every 1h.',
+    );
+    expect(text).toContain(
+      'Shutdown: the pods keep serving 10 s after the stop request (preStop), then uvicorn drains on SIGTERM; killed after 35 s.',
+    );
+    expect(text).toContain(
+      'HTTPRoute `reviewpoint-backend`: **api.staging.reviewpoint.example.com** through Gateway `gateway-system/public`, listener `https`.',
+    );
+    expect(text).toContain(
+      '(gateway); namespace monitoring, pods app.kubernetes.io/name=prometheus (metrics scrapers).',
+    );
     expect(mermaid(text)).toContain('  route -.-> service');
   });
 

@@ -13,19 +13,28 @@ describe('staging, with its Secret from a store', () => {
 
   test('has an ExternalSecret for every key the pods read, valid for the v1 schema and the package', () => {
     expect(externalSecret.apiVersion).toBe('external-secrets.io/v1');
-    expect(externalSecret.metadata).toMatchObject({ name: 'reviewpoint-backend', namespace: 'reviewpoint-staging', annotations: { 'argocd.argoproj.io/sync-wave': '-2' } });
+    expect(externalSecret.metadata).toMatchObject({
+      name: 'reviewpoint-backend',
+      namespace: 'reviewpoint-staging',
+      annotations: { 'argocd.argoproj.io/sync-wave': '-2' },
+    });
     expect(externalSecret.spec).toEqual({
       refreshInterval: '1h',
       secretStoreRef: { name: 'reviewpoint', kind: 'ClusterSecretStore' },
       target: { name: 'reviewpoint-backend', creationPolicy: 'Owner', deletionPolicy: 'Retain' },
-      data: ['db-url', 'jwt-secret-key', 'api-key'].map((key) => ({ secretKey: key, remoteRef: { key: 'reviewpoint/staging/backend', property: key } })),
+      data: ['db-url', 'jwt-secret-key', 'api-key'].map((key) => ({
+        secretKey: key,
+        remoteRef: { key: 'reviewpoint/staging/backend', property: key },
+      })),
     });
     expect(validateSchema(externalSecret)).toEqual([]);
     expect(validateWithCrdModels(externalSecret)).toEqual([]);
   });
 
   test('needs the store before the first sync, and no longer the Secret', () => {
-    expect(declaredPrerequisites(committedConfig('staging'))).toEqual([{ kind: 'ClusterSecretStore', name: 'reviewpoint' }]);
+    expect(declaredPrerequisites(committedConfig('staging'))).toEqual([
+      { kind: 'ClusterSecretStore', name: 'reviewpoint' },
+    ]);
   });
 
   test('is ready before the migration under Argo CD, Flux and kubectl', () => {
@@ -38,10 +47,14 @@ describe('staging, with its Secret from a store', () => {
     // Flux: the migration stage, which waits for every object it applies to be ready
     const flux = fluxPlan(r.files, objectsIn(r.files, 'delivery/flux'), 'dist/staging').steps;
     expect(flux[0].waits).toBe(true);
-    expect(names(flux[0].objects)).toEqual(expect.arrayContaining(['ExternalSecret/reviewpoint-backend', expect.stringMatching(/^Job\//)]));
+    expect(names(flux[0].objects)).toEqual(
+      expect.arrayContaining(['ExternalSecret/reviewpoint-backend', expect.stringMatching(/^Job\//)]),
+    );
     // kubectl: the same folder, the ExternalSecret listed before the Job
     const first = names(kubectlPlan(r.files).steps[0].objects);
-    expect(first.indexOf('ExternalSecret/reviewpoint-backend')).toBeLessThan(first.findIndex((n) => n.startsWith('Job/')));
+    expect(first.indexOf('ExternalSecret/reviewpoint-backend')).toBeLessThan(
+      first.findIndex((n) => n.startsWith('Job/')),
+    );
   });
 });
 
@@ -61,13 +74,19 @@ describe('an ExternalSecret', () => {
   });
 
   test('takes remote property names from the config, and leaves out the API key when the backend checks none', () => {
-    const config = withStore((es) => { es.properties = { 'db-url': 'DATABASE_URL' }; });
+    const config = withStore((es) => {
+      es.properties = { 'db-url': 'DATABASE_URL' };
+    });
     const data = (synthesizeObjects(config) as any[]).find((o) => o.kind === 'ExternalSecret').spec.data;
     expect(data[0]).toEqual({ secretKey: 'db-url', remoteRef: { key: 'apps/backend', property: 'DATABASE_URL' } });
     const raw = minimalConfig();
     raw.settings.apiKeyEnabled = false;
     raw.secrets.externalSecret = { store: { name: 'vault' }, remoteKey: 'apps/backend' };
-    expect((synthesizeObjects(configFrom(raw)) as any[]).find((o) => o.kind === 'ExternalSecret').spec.data.map((d: any) => d.secretKey)).toEqual(['db-url', 'jwt-secret-key']);
+    expect(
+      (synthesizeObjects(configFrom(raw)) as any[])
+        .find((o) => o.kind === 'ExternalSecret')
+        .spec.data.map((d: any) => d.secretKey),
+    ).toEqual(['db-url', 'jwt-secret-key']);
   });
 
   test('goes with the Deployment when there is no migration Job: the pods wait for the Secret', () => {

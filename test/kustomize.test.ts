@@ -10,15 +10,21 @@ import { ROOT } from './helpers';
 const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
 const dist = path.join(ROOT, 'dist');
 const folders = [...readTree(dist)].flatMap(([env, files]) =>
-  [...files.keys()].filter((f) => f === 'kustomization.yaml' || f.endsWith('/kustomization.yaml')).map((f) => ({ env, files, folder: path.posix.dirname(f) === '.' ? '' : path.posix.dirname(f) })));
+  [...files.keys()]
+    .filter((f) => f === 'kustomization.yaml' || f.endsWith('/kustomization.yaml'))
+    .map((f) => ({ env, files, folder: path.posix.dirname(f) === '.' ? '' : path.posix.dirname(f) })),
+);
 const byKey = (o: any) => `${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`;
 const sorted = (list: any[]) => [...list].sort((a, b) => (byKey(a) < byKey(b) ? -1 : 1));
 
 (kubectl ? describe : describe.skip)('the delivery model reads kustomizations as kubectl kustomize does', () => {
-  test.each(folders.map((f) => [[f.env, f.folder].filter(Boolean).join('/'), f] as const))('dist/%s', (_name, { env, files, folder }) => {
-    const result = spawnSync('kubectl', ['kustomize', path.join(dist, env, folder)], { encoding: 'utf8' });
-    expect(result.stderr).toBe('');
-    const rendered = loadAll(result.stdout, undefined, { schema: CORE_SCHEMA }).filter((d) => d !== null);
-    expect(sorted(kustomize(files, folder))).toEqual(sorted(rendered));
-  });
+  test.each(folders.map((f) => [[f.env, f.folder].filter(Boolean).join('/'), f] as const))(
+    'dist/%s',
+    (_name, { env, files, folder }) => {
+      const result = spawnSync('kubectl', ['kustomize', path.join(dist, env, folder)], { encoding: 'utf8' });
+      expect(result.stderr).toBe('');
+      const rendered = loadAll(result.stdout, undefined, { schema: CORE_SCHEMA }).filter((d) => d !== null);
+      expect(sorted(kustomize(files, folder))).toEqual(sorted(rendered));
+    },
+  );
 });

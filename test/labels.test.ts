@@ -32,10 +32,16 @@ describe('the app.kubernetes.io/version label', () => {
   test('is on the Deployment, the Job and their pod templates, and in no selector', () => {
     const { objects } = renderEnvironment(configFrom(productionConfig()));
     const version = (labels: Record<string, string> | undefined) => labels?.['app.kubernetes.io/version'];
-    const carriers = objects.filter((o) => version(o.metadata.labels) !== undefined).map((o) => o.kind).sort();
+    const carriers = objects
+      .filter((o) => version(o.metadata.labels) !== undefined)
+      .map((o) => o.kind)
+      .sort();
     expect(carriers).toEqual(['Deployment', 'Job']);
     for (const o of objects.filter((x) => x.kind === 'Deployment' || x.kind === 'Job')) {
-      const spec = o.spec as { template: { metadata: { labels: Record<string, string> } }; selector?: { matchLabels: Record<string, string> } };
+      const spec = o.spec as {
+        template: { metadata: { labels: Record<string, string> } };
+        selector?: { matchLabels: Record<string, string> };
+      };
       expect(version(spec.template.metadata.labels)).toBe('1.0.0');
       expect(version(spec.selector?.matchLabels)).toBeUndefined();
     }

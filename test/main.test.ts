@@ -20,8 +20,12 @@ function scratch(envs: Record<string, unknown>): { config: string; out: string }
 function run(args: string[], env: NodeJS.ProcessEnv = {}): { code: number; stderr: string; stdout: string } {
   const errors: string[] = [];
   const logs: string[] = [];
-  const err = jest.spyOn(console, 'error').mockImplementation((m: string) => { errors.push(m); });
-  const log = jest.spyOn(console, 'log').mockImplementation((m: string) => { logs.push(m); });
+  const err = jest.spyOn(console, 'error').mockImplementation((m: string) => {
+    errors.push(m);
+  });
+  const log = jest.spyOn(console, 'log').mockImplementation((m: string) => {
+    logs.push(m);
+  });
   try {
     return { code: main(args, env), stderr: errors.join('\n'), stdout: logs.join('\n') };
   } finally {
@@ -73,10 +77,18 @@ describe('publishing', () => {
     run(['--config', config, '--out', out]);
     const jobFile = fs.readdirSync(path.join(out, 'alpha', 'migration')).find((f) => f.startsWith('job-'));
     expect(jobFile).toBeDefined();
-    fs.writeFileSync(path.join(config, 'alpha.yaml'), stringify({ ...minimalConfig(), migration: { strategy: 'none' } }));
+    fs.writeFileSync(
+      path.join(config, 'alpha.yaml'),
+      stringify({ ...minimalConfig(), migration: { strategy: 'none' } }),
+    );
     run(['--config', config, '--out', out]);
     // no Job, no migration stage
-    expect(fs.readdirSync(path.join(out, 'alpha')).sort()).toEqual(['README.md', 'app', 'delivery', 'kustomization.yaml']);
+    expect(fs.readdirSync(path.join(out, 'alpha')).sort()).toEqual([
+      'README.md',
+      'app',
+      'delivery',
+      'kustomization.yaml',
+    ]);
   });
 
   test('with --env, rewrites only that environment and keeps the others', () => {
@@ -101,7 +113,11 @@ describe('a failing run', () => {
   // and one from the rules across fields reaching the user through main()
   test.each([
     ['a YAML syntax error', 'namespace: [\n', /config\/beta\.yaml\), field \(yaml\): YAML syntax error at line 2/],
-    ['a production image without digest', stringify({ ...minimalConfig(), production: true }), /field app\.image\.digest: missing in a production environment/],
+    [
+      'a production image without digest',
+      stringify({ ...minimalConfig(), production: true }),
+      /field app\.image\.digest: missing in a production environment/,
+    ],
   ])('with %s leaves the previous output byte-identical', (_what, text, message) => {
     // GIVEN a published tree
     const { config, out } = scratch({ alpha: minimalConfig(), beta: beta() });
@@ -123,7 +139,9 @@ describe('a failing run', () => {
     const { config, out } = scratch({ alpha: minimalConfig() });
     const result = run(['--env', 'qa', '--config', config, '--out', out]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/unknown environment "qa": missing environment file .*config\/qa\.yaml; allowed: one of alpha/);
+    expect(result.stderr).toMatch(
+      /unknown environment "qa": missing environment file .*config\/qa\.yaml; allowed: one of alpha/,
+    );
     expect(fs.existsSync(out)).toBe(false);
   });
 
@@ -136,7 +154,9 @@ describe('a failing run', () => {
   test('fails when an environment file has an invalid name', () => {
     const { config, out } = scratch({ alpha: minimalConfig(), Prod_1: minimalConfig() });
     const result = run(['--config', config, '--out', out]);
-    expect(result.stderr).toMatch(/unknown environment name "Prod_1" \(file .*Prod_1\.yaml\); allowed: a DNS-1123 label/);
+    expect(result.stderr).toMatch(
+      /unknown environment name "Prod_1" \(file .*Prod_1\.yaml\); allowed: a DNS-1123 label/,
+    );
   });
 
   test('fails when there are no environment files', () => {
@@ -168,17 +188,26 @@ describe('the command line', () => {
   });
 
   test('fails on an unknown option, pointing to --help', () => {
-    expect(run(['--verbose']).stderr).toMatch(/unknown option --verbose; allowed: .*--help \(npm run synth -- --help\)/);
+    expect(run(['--verbose']).stderr).toMatch(
+      /unknown option --verbose; allowed: .*--help \(npm run synth -- --help\)/,
+    );
   });
 
   test('says per environment what changed', () => {
     const { config, out } = scratch({ alpha: minimalConfig() });
-    expect(run(['--config', config, '--out', out]).stdout).toMatch(/dist\/alpha: 10 objects; 19 files added, 0 changed, 0 removed, 0 unchanged/);
-    fs.writeFileSync(path.join(config, 'alpha.yaml'), stringify({ ...minimalConfig(), settings: { environment: 'dev', logLevel: 'WARNING' } }));
+    expect(run(['--config', config, '--out', out]).stdout).toMatch(
+      /dist\/alpha: 10 objects; 19 files added, 0 changed, 0 removed, 0 unchanged/,
+    );
+    fs.writeFileSync(
+      path.join(config, 'alpha.yaml'),
+      stringify({ ...minimalConfig(), settings: { environment: 'dev', logLevel: 'WARNING' } }),
+    );
     // changed: the ConfigMap, the Deployment (its checksum), the migration folder's list and the
     // environment's README (it names the Job); the Job carries the settings, so it has a new
     // name: one file added, one removed
-    expect(run(['--config', config, '--out', out]).stdout).toMatch(/dist\/alpha: 10 objects; 1 files added, 4 changed, 1 removed, 14 unchanged/);
+    expect(run(['--config', config, '--out', out]).stdout).toMatch(
+      /dist\/alpha: 10 objects; 1 files added, 4 changed, 1 removed, 14 unchanged/,
+    );
   });
 });
 
@@ -187,36 +216,49 @@ describe('environments that would collide or vanish', () => {
     const { config, out } = scratch({ alpha: minimalConfig(), beta: minimalConfig() });
     const result = run(['--config', config, '--out', out]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/environment "beta" \(.*beta\.yaml\), field namespace: got "rp-test", the namespace of environment "alpha" \(.*alpha\.yaml\) too/);
+    expect(result.stderr).toMatch(
+      /environment "beta" \(.*beta\.yaml\), field namespace: got "rp-test", the namespace of environment "alpha" \(.*alpha\.yaml\) too/,
+    );
     expect(fs.existsSync(out)).toBe(false);
   });
 
   test('fails when two environments share an ingress host', () => {
     const ingress = { host: 'api.example.com' };
     const { config, out } = scratch({ alpha: { ...minimalConfig(), ingress }, beta: { ...beta(), ingress } });
-    expect(run(['--config', config, '--out', out]).stderr).toMatch(/environment "beta" .*field ingress\.host: got "api\.example\.com", the host of environment "alpha"/);
+    expect(run(['--config', config, '--out', out]).stderr).toMatch(
+      /environment "beta" .*field ingress\.host: got "api\.example\.com", the host of environment "alpha"/,
+    );
   });
 
   test('fails when an environment with --env takes the namespace of one not synthesized', () => {
     const { config, out } = scratch({ alpha: minimalConfig(), beta: beta() });
     fs.writeFileSync(path.join(config, 'beta.yaml'), stringify(minimalConfig()));
-    expect(run(['--env', 'beta', '--config', config, '--out', out]).stderr).toMatch(/field namespace: got "rp-test", the namespace of environment "alpha"/);
+    expect(run(['--env', 'beta', '--config', config, '--out', out]).stderr).toMatch(
+      /field namespace: got "rp-test", the namespace of environment "alpha"/,
+    );
   });
 
   test('reports every problem of every environment in one run', () => {
-    const { config, out } = scratch({ alpha: { ...minimalConfig(), namespce: 'x' }, beta: { ...beta(), app: { image: { repository: 'ghcr.io/acme/backend', tag: 'latest' } } } });
+    const { config, out } = scratch({
+      alpha: { ...minimalConfig(), namespce: 'x' },
+      beta: { ...beta(), app: { image: { repository: 'ghcr.io/acme/backend', tag: 'latest' } } },
+    });
     const lines = run(['--config', config, '--out', out]).stderr.split('\n');
-    expect(lines).toEqual(expect.arrayContaining([
-      expect.stringMatching(/environment "alpha" .*field namespce: unknown key/),
-      expect.stringMatching(/environment "beta" .*field app\.image\.tag: got string "latest"/),
-    ]));
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/environment "alpha" .*field namespce: unknown key/),
+        expect.stringMatching(/environment "beta" .*field app\.image\.tag: got string "latest"/),
+      ]),
+    );
   });
 
   test('announces the removal of an environment whose config file is gone', () => {
     const { config, out } = scratch({ alpha: minimalConfig(), beta: beta() });
     run(['--config', config, '--out', out]);
     fs.rmSync(path.join(config, 'beta.yaml'));
-    expect(run(['--config', config, '--out', out]).stdout).toMatch(/dist\/beta: removed, since .*config\/beta\.yaml is gone/);
+    expect(run(['--config', config, '--out', out]).stdout).toMatch(
+      /dist\/beta: removed, since .*config\/beta\.yaml is gone/,
+    );
   });
 
   test('fails when a production environment loses its config file, unless --remove names it', () => {
@@ -229,7 +271,9 @@ describe('environments that would collide or vanish', () => {
     const result = run(['--config', config, '--out', out]);
     // THEN the run refuses, names the way out, and leaves dist/ as it was
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/config\/prod\.yaml is gone, and .*dist\/prod is a production environment's output: .*confirm with npm run synth -- --remove prod/);
+    expect(result.stderr).toMatch(
+      /config\/prod\.yaml is gone, and .*dist\/prod is a production environment's output: .*confirm with npm run synth -- --remove prod/,
+    );
     expect(snapshotDir(out)).toEqual(before);
     // AND with --remove prod it goes
     expect(run(['--remove', 'prod', '--config', config, '--out', out]).code).toBe(0);
@@ -248,14 +292,21 @@ describe('environments that would collide or vanish', () => {
     const { config, out } = scratch({ alpha: minimalConfig() });
     run(['--config', config, '--out', out]);
     fs.writeFileSync(path.join(out, 'alpha', 'extra.yaml'), 'x: 1\n');
-    expect(run(['--check', '--config', config, '--out', out]).stderr).toMatch(/run: npm run synth -- --out .*dist, then commit/);
+    expect(run(['--check', '--config', config, '--out', out]).stderr).toMatch(
+      /run: npm run synth -- --out .*dist, then commit/,
+    );
   });
 });
 
 describe('environments sharing a route host', () => {
-  test('fails when an HTTPRoute host is another environment\'s Ingress host', () => {
+  test("fails when an HTTPRoute host is another environment's Ingress host", () => {
     const route = { gateway: { name: 'public', namespace: 'gateway-system' }, hostnames: ['api.example.com'] };
-    const { config, out } = scratch({ alpha: { ...minimalConfig(), ingress: { host: 'api.example.com' } }, beta: { ...beta(), route } });
-    expect(run(['--config', config, '--out', out]).stderr).toMatch(/environment "beta" .*field route\.hostnames\[0\]: got "api\.example\.com", the host of environment "alpha"/);
+    const { config, out } = scratch({
+      alpha: { ...minimalConfig(), ingress: { host: 'api.example.com' } },
+      beta: { ...beta(), route },
+    });
+    expect(run(['--config', config, '--out', out]).stderr).toMatch(
+      /environment "beta" .*field route\.hostnames\[0\]: got "api\.example\.com", the host of environment "alpha"/,
+    );
   });
 });

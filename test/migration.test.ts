@@ -15,7 +15,11 @@ describe('migration strategy "job"', () => {
 
   test('runs alembic upgrade head from /app in the shell image', () => {
     const c = job.spec.template.spec.containers[0];
-    expect(c).toMatchObject({ image: 'ghcr.io/acme/backend-shell:1.0.0', command: ['alembic', 'upgrade', 'head'], workingDir: '/app' });
+    expect(c).toMatchObject({
+      image: 'ghcr.io/acme/backend-shell:1.0.0',
+      command: ['alembic', 'upgrade', 'head'],
+      workingDir: '/app',
+    });
     expect(job.spec.template.spec.restartPolicy).toBe('Never');
   });
 
@@ -30,7 +34,9 @@ describe('migration strategy "job"', () => {
       'argocd.argoproj.io/sync-wave': '-1',
       'kustomize.toolkit.fluxcd.io/force': 'enabled',
     });
-    const account = objects.find((o) => o.kind === 'ServiceAccount' && o.metadata.name === job.spec.template.spec.serviceAccountName)!;
+    const account = objects.find(
+      (o) => o.kind === 'ServiceAccount' && o.metadata.name === job.spec.template.spec.serviceAccountName,
+    )!;
     expect(Number((account.metadata as any).annotations['argocd.argoproj.io/sync-wave'])).toBeLessThan(-1);
     // a plain object, so Argo CD prunes it like any other
     expect((account.metadata as any).annotations['argocd.argoproj.io/hook']).toBeUndefined();
@@ -40,7 +46,9 @@ describe('migration strategy "job"', () => {
     const c = job.spec.template.spec.containers[0];
     const configMap = objects.find((o) => o.kind === 'ConfigMap') as any;
     expect(c.envFrom).toBeUndefined();
-    const literal = Object.fromEntries(c.env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
+    const literal = Object.fromEntries(
+      c.env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]),
+    );
     expect(literal).toEqual(configMap.data);
   });
 
@@ -53,7 +61,10 @@ describe('migration strategy "job"', () => {
 
 describe('the Job name', () => {
   const jobName = (data: Record<string, any>) => jobs(synthesizeObjects(configFrom(data)))[0].metadata.name;
-  const names = (data: Record<string, any>) => synthesizeObjects(configFrom(data)).filter((o) => o.kind !== 'Job').map((o) => `${o.kind}/${o.metadata.name}`);
+  const names = (data: Record<string, any>) =>
+    synthesizeObjects(configFrom(data))
+      .filter((o) => o.kind !== 'Job')
+      .map((o) => `${o.kind}/${o.metadata.name}`);
 
   test('is the same when the config is the same', () => {
     expect(jobName(minimalConfig())).toBe(jobName(minimalConfig()));
@@ -91,7 +102,11 @@ describe('migration strategy "initContainer"', () => {
     expect(jobs(objects)).toEqual([]);
     const init = deployment(objects).spec.template.spec.initContainers;
     expect(init).toHaveLength(1);
-    expect(init[0]).toMatchObject({ name: 'migrate', image: 'ghcr.io/acme/backend-shell:1.0.0', command: ['alembic', 'upgrade', 'head'] });
+    expect(init[0]).toMatchObject({
+      name: 'migrate',
+      image: 'ghcr.io/acme/backend-shell:1.0.0',
+      command: ['alembic', 'upgrade', 'head'],
+    });
   });
 
   test('reads the app ConfigMap and writes the upload folder on the pod uploads volume', () => {

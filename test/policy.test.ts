@@ -25,43 +25,333 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { rule: 'probe-host', what: 'a probe with a host', breakIt: (o) => { api(o).livenessProbe.httpGet.host = '10.0.0.1'; }, message: /livenessProbe must not set host/ },
-  { rule: 'explicit-identity', what: 'no numeric UID', breakIt: (o) => { delete pod(o).securityContext.runAsUser; delete api(o).securityContext.runAsUser; }, message: /container "api" needs a numeric, non-zero runAsUser/ },
-  { rule: 'explicit-identity', what: 'no fsGroup', breakIt: (o) => { delete pod(o).securityContext.fsGroup; }, message: /fsGroup must be set/ },
-  { rule: 'read-only-root', what: 'a writable root', breakIt: (o) => { api(o).securityContext.readOnlyRootFilesystem = false; }, message: /readOnlyRootFilesystem must be true \(got false\)/ },
-  { rule: 'read-only-root', what: 'no /tmp', breakIt: (o) => { api(o).volumeMounts = api(o).volumeMounts.filter((m: any) => m.mountPath !== '/tmp'); }, message: /needs a writable emptyDir mounted at \/tmp/ },
-  { rule: 'service-account', what: 'the default account', breakIt: (o) => { pod(o).serviceAccountName = 'default'; }, message: /serviceAccountName must name a dedicated ServiceAccount \(got "default"\)/ },
-  { rule: 'service-account', what: 'a mounted token', breakIt: (o) => { pod(o).automountServiceAccountToken = true; }, message: /automountServiceAccountToken must be false \(got true\)/ },
-  { rule: 'service-account', what: 'an account that mounts tokens', breakIt: (o) => { find(o, 'ServiceAccount').automountServiceAccountToken = true; }, message: /automountServiceAccountToken must be false/ },
-  { rule: 'no-plaintext-secrets', what: 'a Secret with data', breakIt: (o) => { o.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'reviewpoint-prod' }, stringData: { 'db-url': 'x' } }); }, message: /a Secret with data must not be in the output/ },
-  { rule: 'no-plaintext-secrets', what: 'a literal secret env value', breakIt: (o) => { api(o).env.push({ name: 'REVIEWPOINT_API_KEY_2', value: 'hunter2' }); }, message: /env REVIEWPOINT_API_KEY_2 has a literal value/ },
-  { rule: 'no-plaintext-secrets', what: 'an API key in a probe header', breakIt: (o) => { api(o).readinessProbe.httpGet.httpHeaders = [{ name: 'X-API-Key', value: 'k' }]; }, message: /readinessProbe sends header X-API-Key/ },
-  { rule: 'no-plaintext-secrets', what: 'a password in args', breakIt: (o) => { api(o).args = ['--password=hunter2']; }, message: /command\/args carry a secret \(--password=\.\.\.\)/ },
-  { rule: 'no-plaintext-secrets', what: 'a secret in the ConfigMap', breakIt: (o) => { find(o, 'ConfigMap').data.REVIEWPOINT_JWT_SECRET_KEY = 'x'; }, message: /ConfigMap key REVIEWPOINT_JWT_SECRET_KEY looks like a secret/ },
-  { rule: 'image-pinned', what: 'latest', breakIt: (o) => { api(o).image = 'ghcr.io/reviewpoint/backend:latest'; }, message: /must have a tag other than latest, or a digest/ },
-  { rule: 'image-pinned', what: 'no tag at all', env: 'dev', production: false, breakIt: (o) => { init(o).image = 'ghcr.io/reviewpoint/backend-shell'; }, message: /must have a tag other than latest/, container: 'migrate' },
-  { rule: 'image-pinned', what: 'a tag without digest in production', breakIt: (o) => { job(o).spec.template.spec.containers[0].image = 'ghcr.io/reviewpoint/backend-shell:1.4.2'; }, message: /must be pinned by digest \(@sha256:\.\.\.\) in production/, container: 'migrate' },
-  { rule: 'resources', what: 'no memory limit', breakIt: (o) => { delete api(o).resources.limits; }, message: /resources must set limits\.memory/ },
-  { rule: 'resources', what: 'no requests on the init container', env: 'dev', breakIt: (o) => { delete init(o).resources.requests; }, message: /resources must set requests\.cpu, requests\.memory/, container: 'migrate' },
-  { rule: 'resources', what: 'no ephemeral storage', breakIt: (o) => { delete api(o).resources.requests['ephemeral-storage']; delete api(o).resources.limits['ephemeral-storage']; }, message: /resources must set requests\.ephemeral-storage, limits\.ephemeral-storage/ },
-  { rule: 'probes', what: 'no readiness probe', breakIt: (o) => { delete api(o).readinessProbe; }, message: /readinessProbe is missing/ },
-  { rule: 'probes', what: 'identical probes', breakIt: (o) => { api(o).livenessProbe = { ...api(o).readinessProbe }; }, message: /readinessProbe and livenessProbe are identical/ },
-  { rule: 'probes', what: 'an undeclared probe port', breakIt: (o) => { api(o).startupProbe.httpGet.port = 9000; }, message: /startupProbe uses port 9000, which the container does not declare/ },
-  { rule: 'network', what: 'no default deny', breakIt: (o) => { o.splice(o.findIndex((x) => x.metadata.name === 'default-deny'), 1); }, message: /needs a default-deny NetworkPolicy/ },
-  { rule: 'network', what: 'an egress rule to everyone', breakIt: (o) => { o.find((x) => x.metadata.name === 'reviewpoint-backend-egress').spec.egress.push({}); }, message: /egress\[2\] has no to: it allows every peer/ },
-  { rule: 'network', what: 'no egress policy for the pods', breakIt: (o) => { o.splice(o.findIndex((x) => x.metadata.name === 'reviewpoint-backend-egress'), 1); }, message: /no NetworkPolicy allows its egress/ },
-  { rule: 'availability', what: 'one replica in production', breakIt: (o) => { find(o, 'HorizontalPodAutoscaler').spec.minReplicas = 1; }, message: /needs at least 2 replicas in production \(got 1 as HPA minReplicas\)/ },
-  { rule: 'availability', what: 'no PodDisruptionBudget in production', breakIt: (o) => { o.splice(o.findIndex((x) => x.kind === 'PodDisruptionBudget'), 1); }, message: /needs a PodDisruptionBudget that selects its pods/ },
-  { rule: 'availability', what: 'no spreading', breakIt: (o) => { delete pod(o).topologySpreadConstraints; }, message: /needs topologySpreadConstraints/ },
-  { rule: 'job-bounds', what: 'an unbounded Job', breakIt: (o) => { delete job(o).spec.activeDeadlineSeconds; }, message: /must set activeDeadlineSeconds/ },
-  { rule: 'job-bounds', what: 'a Job that piles up', breakIt: (o) => { delete job(o).spec.ttlSecondsAfterFinished; delete job(o).metadata.annotations['argocd.argoproj.io/hook-delete-policy']; }, message: /must set ttlSecondsAfterFinished/ },
-  { rule: 'namespace-restricted', what: 'a baseline namespace', breakIt: (o) => { find(o, 'Namespace').metadata.labels['pod-security.kubernetes.io/enforce'] = 'baseline'; }, message: /enforce must be "restricted" \(got "baseline"\)/ },
-  { rule: 'namespace-restricted', what: 'a namespace enforcing another version than the policy evaluates', breakIt: (o) => { find(o, 'Namespace').metadata.labels['pod-security.kubernetes.io/enforce-version'] = 'latest'; }, message: /enforce-version must be "v1\.28", the version the policy evaluates \(got "latest"\)/ },
-  { rule: 'namespace-restricted', what: 'no Namespace object', breakIt: (o) => { o.splice(o.findIndex((x) => x.kind === 'Namespace'), 1); }, message: /is used but not part of the output/ },
-  { rule: 'consistency', what: 'a selector that misses the template', breakIt: (o) => { find(o, 'Deployment').spec.selector.matchLabels['app.kubernetes.io/component'] = 'web'; }, message: /spec\.selector .* does not match the template labels/ },
-  { rule: 'consistency', what: 'a Service that selects nothing', breakIt: (o) => { find(o, 'Service').spec.selector = { app: 'other' }; }, message: /selector \{"app":"other"\} selects no pod template/ },
-  { rule: 'consistency', what: 'a ServiceMonitor that selects no Service', breakIt: (o) => { o.push({ apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: 'reviewpoint-backend', namespace: 'reviewpoint-prod' }, spec: { selector: { matchLabels: { app: 'other' } }, endpoints: [{ port: 'http' }] } }); }, message: /selector \{"app":"other"\} selects no Service in the output/ },
-  { rule: 'consistency', what: 'a duplicate env name', breakIt: (o) => { api(o).env.push({ name: 'REVIEWPOINT_DB_URL', valueFrom: api(o).env[0].valueFrom }); }, message: /duplicate env names REVIEWPOINT_DB_URL/ },
+  {
+    rule: 'probe-host',
+    what: 'a probe with a host',
+    breakIt: (o) => {
+      api(o).livenessProbe.httpGet.host = '10.0.0.1';
+    },
+    message: /livenessProbe must not set host/,
+  },
+  {
+    rule: 'explicit-identity',
+    what: 'no numeric UID',
+    breakIt: (o) => {
+      delete pod(o).securityContext.runAsUser;
+      delete api(o).securityContext.runAsUser;
+    },
+    message: /container "api" needs a numeric, non-zero runAsUser/,
+  },
+  {
+    rule: 'explicit-identity',
+    what: 'no fsGroup',
+    breakIt: (o) => {
+      delete pod(o).securityContext.fsGroup;
+    },
+    message: /fsGroup must be set/,
+  },
+  {
+    rule: 'read-only-root',
+    what: 'a writable root',
+    breakIt: (o) => {
+      api(o).securityContext.readOnlyRootFilesystem = false;
+    },
+    message: /readOnlyRootFilesystem must be true \(got false\)/,
+  },
+  {
+    rule: 'read-only-root',
+    what: 'no /tmp',
+    breakIt: (o) => {
+      api(o).volumeMounts = api(o).volumeMounts.filter((m: any) => m.mountPath !== '/tmp');
+    },
+    message: /needs a writable emptyDir mounted at \/tmp/,
+  },
+  {
+    rule: 'service-account',
+    what: 'the default account',
+    breakIt: (o) => {
+      pod(o).serviceAccountName = 'default';
+    },
+    message: /serviceAccountName must name a dedicated ServiceAccount \(got "default"\)/,
+  },
+  {
+    rule: 'service-account',
+    what: 'a mounted token',
+    breakIt: (o) => {
+      pod(o).automountServiceAccountToken = true;
+    },
+    message: /automountServiceAccountToken must be false \(got true\)/,
+  },
+  {
+    rule: 'service-account',
+    what: 'an account that mounts tokens',
+    breakIt: (o) => {
+      find(o, 'ServiceAccount').automountServiceAccountToken = true;
+    },
+    message: /automountServiceAccountToken must be false/,
+  },
+  {
+    rule: 'no-plaintext-secrets',
+    what: 'a Secret with data',
+    breakIt: (o) => {
+      o.push({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 's', namespace: 'reviewpoint-prod' },
+        stringData: { 'db-url': 'x' },
+      });
+    },
+    message: /a Secret with data must not be in the output/,
+  },
+  {
+    rule: 'no-plaintext-secrets',
+    what: 'a literal secret env value',
+    breakIt: (o) => {
+      api(o).env.push({ name: 'REVIEWPOINT_API_KEY_2', value: 'hunter2' });
+    },
+    message: /env REVIEWPOINT_API_KEY_2 has a literal value/,
+  },
+  {
+    rule: 'no-plaintext-secrets',
+    what: 'an API key in a probe header',
+    breakIt: (o) => {
+      api(o).readinessProbe.httpGet.httpHeaders = [{ name: 'X-API-Key', value: 'k' }];
+    },
+    message: /readinessProbe sends header X-API-Key/,
+  },
+  {
+    rule: 'no-plaintext-secrets',
+    what: 'a password in args',
+    breakIt: (o) => {
+      api(o).args = ['--password=hunter2'];
+    },
+    message: /command\/args carry a secret \(--password=\.\.\.\)/,
+  },
+  {
+    rule: 'no-plaintext-secrets',
+    what: 'a secret in the ConfigMap',
+    breakIt: (o) => {
+      find(o, 'ConfigMap').data.REVIEWPOINT_JWT_SECRET_KEY = 'x';
+    },
+    message: /ConfigMap key REVIEWPOINT_JWT_SECRET_KEY looks like a secret/,
+  },
+  {
+    rule: 'image-pinned',
+    what: 'latest',
+    breakIt: (o) => {
+      api(o).image = 'ghcr.io/reviewpoint/backend:latest';
+    },
+    message: /must have a tag other than latest, or a digest/,
+  },
+  {
+    rule: 'image-pinned',
+    what: 'no tag at all',
+    env: 'dev',
+    production: false,
+    breakIt: (o) => {
+      init(o).image = 'ghcr.io/reviewpoint/backend-shell';
+    },
+    message: /must have a tag other than latest/,
+    container: 'migrate',
+  },
+  {
+    rule: 'image-pinned',
+    what: 'a tag without digest in production',
+    breakIt: (o) => {
+      job(o).spec.template.spec.containers[0].image = 'ghcr.io/reviewpoint/backend-shell:1.4.2';
+    },
+    message: /must be pinned by digest \(@sha256:\.\.\.\) in production/,
+    container: 'migrate',
+  },
+  {
+    rule: 'resources',
+    what: 'no memory limit',
+    breakIt: (o) => {
+      delete api(o).resources.limits;
+    },
+    message: /resources must set limits\.memory/,
+  },
+  {
+    rule: 'resources',
+    what: 'no requests on the init container',
+    env: 'dev',
+    breakIt: (o) => {
+      delete init(o).resources.requests;
+    },
+    message: /resources must set requests\.cpu, requests\.memory/,
+    container: 'migrate',
+  },
+  {
+    rule: 'resources',
+    what: 'no ephemeral storage',
+    breakIt: (o) => {
+      delete api(o).resources.requests['ephemeral-storage'];
+      delete api(o).resources.limits['ephemeral-storage'];
+    },
+    message: /resources must set requests\.ephemeral-storage, limits\.ephemeral-storage/,
+  },
+  {
+    rule: 'probes',
+    what: 'no readiness probe',
+    breakIt: (o) => {
+      delete api(o).readinessProbe;
+    },
+    message: /readinessProbe is missing/,
+  },
+  {
+    rule: 'probes',
+    what: 'identical probes',
+    breakIt: (o) => {
+      api(o).livenessProbe = { ...api(o).readinessProbe };
+    },
+    message: /readinessProbe and livenessProbe are identical/,
+  },
+  {
+    rule: 'probes',
+    what: 'an undeclared probe port',
+    breakIt: (o) => {
+      api(o).startupProbe.httpGet.port = 9000;
+    },
+    message: /startupProbe uses port 9000, which the container does not declare/,
+  },
+  {
+    rule: 'network',
+    what: 'no default deny',
+    breakIt: (o) => {
+      o.splice(
+        o.findIndex((x) => x.metadata.name === 'default-deny'),
+        1,
+      );
+    },
+    message: /needs a default-deny NetworkPolicy/,
+  },
+  {
+    rule: 'network',
+    what: 'an egress rule to everyone',
+    breakIt: (o) => {
+      o.find((x) => x.metadata.name === 'reviewpoint-backend-egress').spec.egress.push({});
+    },
+    message: /egress\[2\] has no to: it allows every peer/,
+  },
+  {
+    rule: 'network',
+    what: 'no egress policy for the pods',
+    breakIt: (o) => {
+      o.splice(
+        o.findIndex((x) => x.metadata.name === 'reviewpoint-backend-egress'),
+        1,
+      );
+    },
+    message: /no NetworkPolicy allows its egress/,
+  },
+  {
+    rule: 'availability',
+    what: 'one replica in production',
+    breakIt: (o) => {
+      find(o, 'HorizontalPodAutoscaler').spec.minReplicas = 1;
+    },
+    message: /needs at least 2 replicas in production \(got 1 as HPA minReplicas\)/,
+  },
+  {
+    rule: 'availability',
+    what: 'no PodDisruptionBudget in production',
+    breakIt: (o) => {
+      o.splice(
+        o.findIndex((x) => x.kind === 'PodDisruptionBudget'),
+        1,
+      );
+    },
+    message: /needs a PodDisruptionBudget that selects its pods/,
+  },
+  {
+    rule: 'availability',
+    what: 'no spreading',
+    breakIt: (o) => {
+      delete pod(o).topologySpreadConstraints;
+    },
+    message: /needs topologySpreadConstraints/,
+  },
+  {
+    rule: 'job-bounds',
+    what: 'an unbounded Job',
+    breakIt: (o) => {
+      delete job(o).spec.activeDeadlineSeconds;
+    },
+    message: /must set activeDeadlineSeconds/,
+  },
+  {
+    rule: 'job-bounds',
+    what: 'a Job that piles up',
+    breakIt: (o) => {
+      delete job(o).spec.ttlSecondsAfterFinished;
+      delete job(o).metadata.annotations['argocd.argoproj.io/hook-delete-policy'];
+    },
+    message: /must set ttlSecondsAfterFinished/,
+  },
+  {
+    rule: 'namespace-restricted',
+    what: 'a baseline namespace',
+    breakIt: (o) => {
+      find(o, 'Namespace').metadata.labels['pod-security.kubernetes.io/enforce'] = 'baseline';
+    },
+    message: /enforce must be "restricted" \(got "baseline"\)/,
+  },
+  {
+    rule: 'namespace-restricted',
+    what: 'a namespace enforcing another version than the policy evaluates',
+    breakIt: (o) => {
+      find(o, 'Namespace').metadata.labels['pod-security.kubernetes.io/enforce-version'] = 'latest';
+    },
+    message: /enforce-version must be "v1\.28", the version the policy evaluates \(got "latest"\)/,
+  },
+  {
+    rule: 'namespace-restricted',
+    what: 'no Namespace object',
+    breakIt: (o) => {
+      o.splice(
+        o.findIndex((x) => x.kind === 'Namespace'),
+        1,
+      );
+    },
+    message: /is used but not part of the output/,
+  },
+  {
+    rule: 'consistency',
+    what: 'a selector that misses the template',
+    breakIt: (o) => {
+      find(o, 'Deployment').spec.selector.matchLabels['app.kubernetes.io/component'] = 'web';
+    },
+    message: /spec\.selector .* does not match the template labels/,
+  },
+  {
+    rule: 'consistency',
+    what: 'a Service that selects nothing',
+    breakIt: (o) => {
+      find(o, 'Service').spec.selector = { app: 'other' };
+    },
+    message: /selector \{"app":"other"\} selects no pod template/,
+  },
+  {
+    rule: 'consistency',
+    what: 'a ServiceMonitor that selects no Service',
+    breakIt: (o) => {
+      o.push({
+        apiVersion: 'monitoring.coreos.com/v1',
+        kind: 'ServiceMonitor',
+        metadata: { name: 'reviewpoint-backend', namespace: 'reviewpoint-prod' },
+        spec: { selector: { matchLabels: { app: 'other' } }, endpoints: [{ port: 'http' }] },
+      });
+    },
+    message: /selector \{"app":"other"\} selects no Service in the output/,
+  },
+  {
+    rule: 'consistency',
+    what: 'a duplicate env name',
+    breakIt: (o) => {
+      api(o).env.push({ name: 'REVIEWPOINT_DB_URL', valueFrom: api(o).env[0].valueFrom });
+    },
+    message: /duplicate env names REVIEWPOINT_DB_URL/,
+  },
 ];
 
 describe.each(ENVIRONMENTS)('the committed %s output', (env) => {
@@ -77,7 +367,10 @@ describe('every house rule can fail', () => {
     const objects = objectsOf(c.env ?? 'prod');
     c.breakIt(objects);
     // WHEN the policy runs
-    const violations: Violation[] = checkPolicy(objects as Manifest[], { environment: 'prod', production: c.production ?? (c.env ?? 'prod') === 'prod' });
+    const violations: Violation[] = checkPolicy(objects as Manifest[], {
+      environment: 'prod',
+      production: c.production ?? (c.env ?? 'prod') === 'prod',
+    });
     // THEN this rule reports it, naming the object and (where it applies) the container
     const mine = violations.filter((v) => v.rule === c.rule);
     expect(mine.map((v) => v.message).join('\n')).toMatch(c.message);
@@ -86,6 +379,10 @@ describe('every house rule can fail', () => {
   });
 
   test('covers every house rule (the Pod Security Standards have their own cases)', () => {
-    expect([...new Set(CASES.map((c) => c.rule))].sort()).toEqual(RULES.filter((r) => r.source === 'hardening').map((r) => r.id).sort());
+    expect([...new Set(CASES.map((c) => c.rule))].sort()).toEqual(
+      RULES.filter((r) => r.source === 'hardening')
+        .map((r) => r.id)
+        .sort(),
+    );
   });
 });

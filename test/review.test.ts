@@ -16,8 +16,20 @@ const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x));
 
 describe('diffValues', () => {
   test('compares lists of named items by name, and quotes label keys', () => {
-    const a = { metadata: { labels: { 'app.kubernetes.io/version': '1' } }, containers: [{ name: 'api', image: 'a:1' }, { name: 'side', image: 's:1' }] };
-    const b = { metadata: { labels: { 'app.kubernetes.io/version': '2' } }, containers: [{ name: 'side', image: 's:1' }, { name: 'api', image: 'a:2' }] };
+    const a = {
+      metadata: { labels: { 'app.kubernetes.io/version': '1' } },
+      containers: [
+        { name: 'api', image: 'a:1' },
+        { name: 'side', image: 's:1' },
+      ],
+    };
+    const b = {
+      metadata: { labels: { 'app.kubernetes.io/version': '2' } },
+      containers: [
+        { name: 'side', image: 's:1' },
+        { name: 'api', image: 'a:2' },
+      ],
+    };
     expect(diffValues(a, b, '')).toEqual([
       { path: 'containers[api].image', before: 'a:1', after: 'a:2' },
       { path: 'metadata.labels["app.kubernetes.io/version"]', before: '1', after: '2' },
@@ -26,8 +38,12 @@ describe('diffValues', () => {
 
   test('reads a list item that comes or goes as that item, not the whole list', () => {
     const rule = (port: number) => ({ ports: [{ port }] });
-    expect(diffValues({ egress: [rule(53), rule(5432)] }, { egress: [rule(5432)] }, '')).toEqual([{ path: 'egress[0]', before: rule(53) }]);
-    expect(diffValues({ egress: [rule(53)] }, { egress: [rule(53), rule(443)] }, '')).toEqual([{ path: 'egress[1]', after: rule(443) }]);
+    expect(diffValues({ egress: [rule(53), rule(5432)] }, { egress: [rule(5432)] }, '')).toEqual([
+      { path: 'egress[0]', before: rule(53) },
+    ]);
+    expect(diffValues({ egress: [rule(53)] }, { egress: [rule(53), rule(443)] }, '')).toEqual([
+      { path: 'egress[1]', after: rule(443) },
+    ]);
   });
 });
 
@@ -42,10 +58,18 @@ describe('diffTrees', () => {
     const [env] = diffTrees(new Map([['prod', filesOf(before)]]), new Map([['prod', filesOf(after)]]));
     // THEN the Deployment changed, one Job went and one came, and nothing else (the README is no object)
     // (the two Jobs come in the order of their content-hashed names)
-    expect(env.objects.map((o) => `${o.change} ${o.kind}`).sort()).toEqual(['added Job', 'changed Deployment', 'removed Job']);
+    expect(env.objects.map((o) => `${o.change} ${o.kind}`).sort()).toEqual([
+      'added Job',
+      'changed Deployment',
+      'removed Job',
+    ]);
     expect(env.objects[0].kind).toBe('Deployment');
     const deployment = env.objects[0];
-    expect(deployment.fields).toContainEqual({ path: 'spec.template.spec.containers[api].image', before: `ghcr.io/acme/backend:1.0.0@${DIGEST_A}`, after: `ghcr.io/acme/backend:1.0.1@${DIGEST_B}` });
+    expect(deployment.fields).toContainEqual({
+      path: 'spec.template.spec.containers[api].image',
+      before: `ghcr.io/acme/backend:1.0.0@${DIGEST_A}`,
+      after: `ghcr.io/acme/backend:1.0.1@${DIGEST_B}`,
+    });
   });
 
   test('reports nothing for identical trees', () => {
@@ -56,7 +80,10 @@ describe('diffTrees', () => {
 
 describe('risksOf', () => {
   /** the changes between prod rendered from a config, and from the config changed */
-  const changesOf = (change: (c: Record<string, any>) => void, edit?: (objects: any[]) => void): readonly ObjectChange[] => {
+  const changesOf = (
+    change: (c: Record<string, any>) => void,
+    edit?: (objects: any[]) => void,
+  ): readonly ObjectChange[] => {
     const before = productionConfig();
     const after = clone(before);
     change(after);
@@ -67,71 +94,134 @@ describe('risksOf', () => {
     return diffTrees(new Map([['prod', filesOf(before)]]), new Map([['prod', files]]))[0]?.objects ?? [];
   };
   const kinds = (changes: readonly ObjectChange[]) => [...new Set(risksOf(changes).map((r) => r.kind))].sort();
-  const messages = (changes: readonly ObjectChange[], kind: RiskKind) => risksOf(changes).filter((r) => r.kind === kind).map((r) => `${r.object}: ${r.message}`);
+  const messages = (changes: readonly ObjectChange[], kind: RiskKind) =>
+    risksOf(changes)
+      .filter((r) => r.kind === kind)
+      .map((r) => `${r.object}: ${r.message}`);
   const deployment = (objects: any[]) => objects.find((o) => o.kind === 'Deployment');
 
   test('flags nothing when only a setting that is no risk changes', () => {
-    expect(kinds(changesOf((c) => { c.app.terminationGracePeriodSeconds = 60; }))).toEqual([]);
+    expect(
+      kinds(
+        changesOf((c) => {
+          c.app.terminationGracePeriodSeconds = 60;
+        }),
+      ),
+    ).toEqual([]);
   });
 
   test('flags a migration when a setting changes: the Job carries the settings, so it gets a new name', () => {
-    expect(kinds(changesOf((c) => { c.settings.logLevel = 'WARNING'; }))).toEqual(['migration']);
+    expect(
+      kinds(
+        changesOf((c) => {
+          c.settings.logLevel = 'WARNING';
+        }),
+      ),
+    ).toEqual(['migration']);
   });
 
   test('flags public exposure when a route comes or an Ingress host changes', () => {
-    const route = changesOf((c) => { c.route = { gateway: { name: 'public', namespace: 'gateway-system' }, hostnames: ['api.example.com'] }; });
+    const route = changesOf((c) => {
+      c.route = { gateway: { name: 'public', namespace: 'gateway-system' }, hostnames: ['api.example.com'] };
+    });
     expect(messages(route, 'exposure')).toEqual(['HTTPRoute/reviewpoint-backend: added: api.example.com']);
-    expect(messages(route, 'network')).toContainEqual(expect.stringMatching(/^NetworkPolicy\/reviewpoint-backend-from-gateway: new policy allowing/));
+    expect(messages(route, 'network')).toContainEqual(
+      expect.stringMatching(/^NetworkPolicy\/reviewpoint-backend-from-gateway: new policy allowing/),
+    );
     const before = productionConfig();
     before.ingress = { host: 'api.example.com' };
     const after = clone(before);
     after.ingress.host = 'api2.example.com';
-    const [env] = diffTrees(new Map([['prod', renderEnvironment(configFrom(before, 'prod')).files]]), new Map([['prod', renderEnvironment(configFrom(after, 'prod')).files]]));
-    expect(messages([...env.objects], 'exposure')).toEqual(['Ingress/reviewpoint-backend: spec.rules[0].host: api.example.com -> api2.example.com']);
+    const [env] = diffTrees(
+      new Map([['prod', renderEnvironment(configFrom(before, 'prod')).files]]),
+      new Map([['prod', renderEnvironment(configFrom(after, 'prod')).files]]),
+    );
+    expect(messages([...env.objects], 'exposure')).toEqual([
+      'Ingress/reviewpoint-backend: spec.rules[0].host: api.example.com -> api2.example.com',
+    ]);
   });
 
   test("flags the Secret's source when an ExternalSecret comes", () => {
-    const changes = changesOf((c) => { c.secrets.externalSecret = { store: { name: 'vault', kind: 'ClusterSecretStore' }, remoteKey: 'rp/prod' }; });
-    expect(messages(changes, 'secrets')).toEqual(['ExternalSecret/backend-secrets: added: Secret backend-secrets now comes from ClusterSecretStore vault']);
+    const changes = changesOf((c) => {
+      c.secrets.externalSecret = { store: { name: 'vault', kind: 'ClusterSecretStore' }, remoteKey: 'rp/prod' };
+    });
+    expect(messages(changes, 'secrets')).toEqual([
+      'ExternalSecret/backend-secrets: added: Secret backend-secrets now comes from ClusterSecretStore vault',
+    ]);
   });
 
   test('flags a migration when a new Job comes', () => {
-    const changes = changesOf((c) => { c.migration.image.tag = '1.0.1'; });
-    expect(messages(changes, 'migration')).toEqual([expect.stringMatching(/^Job\/reviewpoint-backend-migrate-[0-9a-f]{10}: Job \S+ is new: it will run \(ghcr\.io\/acme\/backend-shell:1\.0\.1@/)]);
+    const changes = changesOf((c) => {
+      c.migration.image.tag = '1.0.1';
+    });
+    expect(messages(changes, 'migration')).toEqual([
+      expect.stringMatching(
+        /^Job\/reviewpoint-backend-migrate-[0-9a-f]{10}: Job \S+ is new: it will run \(ghcr\.io\/acme\/backend-shell:1\.0\.1@/,
+      ),
+    ]);
   });
 
   test('flags a migration when the init container image changes', () => {
-    const init = (c: Record<string, any>) => { c.production = false; c.migration.strategy = 'initContainer'; };
-    const before = minimalConfig(); init(before);
-    const after = clone(before); after.migration.image.tag = '1.0.1';
-    const [env] = diffTrees(new Map([['dev', renderEnvironment(configFrom(before, 'dev')).files]]), new Map([['dev', renderEnvironment(configFrom(after, 'dev')).files]]));
-    expect(messages([...env.objects], 'migration')).toEqual(['Deployment/reviewpoint-backend: init container image ghcr.io/acme/backend-shell:1.0.0 -> ghcr.io/acme/backend-shell:1.0.1: it runs in every new pod']);
-    expect(messages([...env.objects], 'digest')).toEqual(['Deployment/reviewpoint-backend: ghcr.io/acme/backend-shell:1.0.1: no digest, so what runs is whatever the tag points at when a node pulls it']);
+    const init = (c: Record<string, any>) => {
+      c.production = false;
+      c.migration.strategy = 'initContainer';
+    };
+    const before = minimalConfig();
+    init(before);
+    const after = clone(before);
+    after.migration.image.tag = '1.0.1';
+    const [env] = diffTrees(
+      new Map([['dev', renderEnvironment(configFrom(before, 'dev')).files]]),
+      new Map([['dev', renderEnvironment(configFrom(after, 'dev')).files]]),
+    );
+    expect(messages([...env.objects], 'migration')).toEqual([
+      'Deployment/reviewpoint-backend: init container image ghcr.io/acme/backend-shell:1.0.0 -> ghcr.io/acme/backend-shell:1.0.1: it runs in every new pod',
+    ]);
+    expect(messages([...env.objects], 'digest')).toEqual([
+      'Deployment/reviewpoint-backend: ghcr.io/acme/backend-shell:1.0.1: no digest, so what runs is whatever the tag points at when a node pulls it',
+    ]);
   });
 
   test('flags an immutable Deployment selector and a Service selector', () => {
-    const changes = changesOf(() => {}, (objects) => {
-      deployment(objects).spec.selector.matchLabels.tier = 'web';
-      objects.find((o) => o.kind === 'Service').spec.selector.tier = 'web';
-    });
-    expect(messages(changes, 'immutable')).toEqual(['Deployment/reviewpoint-backend: spec.selector.matchLabels.tier: (none) -> web: immutable, the apply fails until the object is replaced']);
-    expect(messages(changes, 'selector')).toEqual(['Service/reviewpoint-backend: spec.selector.tier: (none) -> web: the Service sends traffic to other pods']);
+    const changes = changesOf(
+      () => {},
+      (objects) => {
+        deployment(objects).spec.selector.matchLabels.tier = 'web';
+        objects.find((o) => o.kind === 'Service').spec.selector.tier = 'web';
+      },
+    );
+    expect(messages(changes, 'immutable')).toEqual([
+      'Deployment/reviewpoint-backend: spec.selector.matchLabels.tier: (none) -> web: immutable, the apply fails until the object is replaced',
+    ]);
+    expect(messages(changes, 'selector')).toEqual([
+      'Service/reviewpoint-backend: spec.selector.tier: (none) -> web: the Service sends traffic to other pods',
+    ]);
   });
 
   test('flags a Job whose pod template changes under the same name', () => {
-    const changes = changesOf(() => {}, (objects) => { objects.find((o) => o.kind === 'Job').spec.template.spec.containers[0].args = ['--sql']; });
-    expect(messages(changes, 'immutable')).toEqual([expect.stringMatching(/^Job\/\S+: spec\.template changes under the same name/)]);
+    const changes = changesOf(
+      () => {},
+      (objects) => {
+        objects.find((o) => o.kind === 'Job').spec.template.spec.containers[0].args = ['--sql'];
+      },
+    );
+    expect(messages(changes, 'immutable')).toEqual([
+      expect.stringMatching(/^Job\/\S+: spec\.template changes under the same name/),
+    ]);
   });
 
   test('flags a security context that weakens, and not one that hardens', () => {
-    const changes = changesOf(() => {}, (objects) => {
-      const pod = deployment(objects).spec.template.spec;
-      pod.containers[0].securityContext.allowPrivilegeEscalation = true;
-      pod.containers[0].securityContext.capabilities = { drop: ['NET_RAW'], add: ['NET_ADMIN'] };
-      delete pod.securityContext.runAsNonRoot;
-      pod.automountServiceAccountToken = true;
-      objects.find((o) => o.kind === 'Namespace').metadata.labels['pod-security.kubernetes.io/enforce'] = 'baseline';
-    });
+    const changes = changesOf(
+      () => {},
+      (objects) => {
+        const pod = deployment(objects).spec.template.spec;
+        pod.containers[0].securityContext.allowPrivilegeEscalation = true;
+        pod.containers[0].securityContext.capabilities = { drop: ['NET_RAW'], add: ['NET_ADMIN'] };
+        delete pod.securityContext.runAsNonRoot;
+        pod.automountServiceAccountToken = true;
+        objects.find((o) => o.kind === 'Namespace').metadata.labels['pod-security.kubernetes.io/enforce'] = 'baseline';
+      },
+    );
     expect(messages(changes, 'security')).toEqual([
       'Deployment/reviewpoint-backend: spec.template.spec.automountServiceAccountToken: false -> true',
       'Deployment/reviewpoint-backend: spec.template.spec.containers[api].securityContext.allowPrivilegeEscalation: false -> true',
@@ -140,41 +230,109 @@ describe('risksOf', () => {
       'Deployment/reviewpoint-backend: spec.template.spec.securityContext.runAsNonRoot: true -> (none)',
       'Namespace/rp-test: metadata.labels["pod-security.kubernetes.io/enforce"]: restricted -> baseline',
     ]);
-    expect(messages(changesOf(() => {}, (objects) => { deployment(objects).spec.template.spec.securityContext.runAsUser = 1000; }), 'security')).toEqual([]);
+    expect(
+      messages(
+        changesOf(
+          () => {},
+          (objects) => {
+            deployment(objects).spec.template.spec.securityContext.runAsUser = 1000;
+          },
+        ),
+        'security',
+      ),
+    ).toEqual([]);
   });
 
   test('flags replicas, the PDB and the HPA', () => {
-    expect(messages(changesOf((c) => { c.app.replicas = 3; }), 'availability')).toEqual(['Deployment/reviewpoint-backend: replicas 2 -> 3']);
-    expect(messages(changesOf((c) => { c.app.podDisruptionBudget = { maxUnavailable: 1 }; }), 'availability')).toEqual([
+    expect(
+      messages(
+        changesOf((c) => {
+          c.app.replicas = 3;
+        }),
+        'availability',
+      ),
+    ).toEqual(['Deployment/reviewpoint-backend: replicas 2 -> 3']);
+    expect(
+      messages(
+        changesOf((c) => {
+          c.app.podDisruptionBudget = { maxUnavailable: 1 };
+        }),
+        'availability',
+      ),
+    ).toEqual([
       'PodDisruptionBudget/reviewpoint-backend: spec.maxUnavailable (none) -> 1; spec.minAvailable 1 -> (none)',
     ]);
-    expect(messages(changesOf((c) => { delete c.app.replicas; c.app.autoscaling = { minReplicas: 2, maxReplicas: 4 }; }), 'availability')).toEqual([
+    expect(
+      messages(
+        changesOf((c) => {
+          delete c.app.replicas;
+          c.app.autoscaling = { minReplicas: 2, maxReplicas: 4 };
+        }),
+        'availability',
+      ),
+    ).toEqual([
       'Deployment/reviewpoint-backend: replicas 2 -> (none)',
       'HorizontalPodAutoscaler/reviewpoint-backend: added',
     ]);
   });
 
   test('flags a NetworkPolicy that lets more through, or a deny-all that goes', () => {
-    const wider = changesOf((c) => { c.database.egress = { cidr: '10.0.0.0/8' }; });
-    expect(messages(wider, 'network')).toEqual(['NetworkPolicy/reviewpoint-backend-egress: spec.egress[1].to[0].ipBlock.cidr: 10.0.0.0/24 -> 10.0.0.0/8']);
-    const anyPort = changesOf(() => {}, (objects) => { delete objects.find((o) => o.metadata.name === 'reviewpoint-backend-ingress').spec.ingress[0].ports; });
-    expect(messages(anyPort, 'network')).toEqual(['NetworkPolicy/reviewpoint-backend-ingress: spec.ingress[0].ports: [{"port":8000,"protocol":"TCP"}] -> (none)']);
-    const fewerPeers = changesOf(() => {}, (objects) => { objects.find((o) => o.metadata.name === 'reviewpoint-backend-egress').spec.egress.pop(); });
+    const wider = changesOf((c) => {
+      c.database.egress = { cidr: '10.0.0.0/8' };
+    });
+    expect(messages(wider, 'network')).toEqual([
+      'NetworkPolicy/reviewpoint-backend-egress: spec.egress[1].to[0].ipBlock.cidr: 10.0.0.0/24 -> 10.0.0.0/8',
+    ]);
+    const anyPort = changesOf(
+      () => {},
+      (objects) => {
+        delete objects.find((o) => o.metadata.name === 'reviewpoint-backend-ingress').spec.ingress[0].ports;
+      },
+    );
+    expect(messages(anyPort, 'network')).toEqual([
+      'NetworkPolicy/reviewpoint-backend-ingress: spec.ingress[0].ports: [{"port":8000,"protocol":"TCP"}] -> (none)',
+    ]);
+    const fewerPeers = changesOf(
+      () => {},
+      (objects) => {
+        objects.find((o) => o.metadata.name === 'reviewpoint-backend-egress').spec.egress.pop();
+      },
+    );
     expect(messages(fewerPeers, 'network')).toEqual([]);
-    const opened = changesOf(() => {}, (objects) => objects.splice(objects.findIndex((o) => o.metadata.name === 'default-deny'), 1));
-    expect(messages(opened, 'network')).toEqual(['NetworkPolicy/default-deny: a deny-all policy is removed: what it denied is open']);
-    const added = changesOf((c) => { c.production = false; c.settings.environment = 'dev'; c.database.egress = { namespace: 'rp-test', podLabels: { app: 'db' } }; });
+    const opened = changesOf(
+      () => {},
+      (objects) =>
+        objects.splice(
+          objects.findIndex((o) => o.metadata.name === 'default-deny'),
+          1,
+        ),
+    );
+    expect(messages(opened, 'network')).toEqual([
+      'NetworkPolicy/default-deny: a deny-all policy is removed: what it denied is open',
+    ]);
+    const added = changesOf((c) => {
+      c.production = false;
+      c.settings.environment = 'dev';
+      c.database.egress = { namespace: 'rp-test', podLabels: { app: 'db' } };
+    });
     expect(messages(added, 'network')).toEqual([
       'NetworkPolicy/reviewpoint-backend-egress: spec.egress[1].to[0].ipBlock: {"cidr":"10.0.0.0/24"} -> (none)',
       'NetworkPolicy/reviewpoint-backend-egress: spec.egress[1].to[0].namespaceSelector: (none) -> {"matchLabels":{"kubernetes.io/metadata.name":"rp-test"}}',
       'NetworkPolicy/reviewpoint-backend-egress: spec.egress[1].to[0].podSelector: (none) -> {"matchLabels":{"app":"db"}}',
-      expect.stringMatching(/^NetworkPolicy\/reviewpoint-backend-to-database: new policy allowing in from \[\{"podSelector".* on \[\{"port":5432,"protocol":"TCP"\}\]$/),
+      expect.stringMatching(
+        /^NetworkPolicy\/reviewpoint-backend-to-database: new policy allowing in from \[\{"podSelector".* on \[\{"port":5432,"protocol":"TCP"\}\]$/,
+      ),
     ]);
   });
 
   test('flags an image without a digest', () => {
-    const changes = changesOf((c) => { c.production = false; delete c.app.image.digest; });
-    expect(messages(changes, 'digest')).toEqual(['Deployment/reviewpoint-backend: ghcr.io/acme/backend:1.0.0: no digest, so what runs is whatever the tag points at when a node pulls it']);
+    const changes = changesOf((c) => {
+      c.production = false;
+      delete c.app.image.digest;
+    });
+    expect(messages(changes, 'digest')).toEqual([
+      'Deployment/reviewpoint-backend: ghcr.io/acme/backend:1.0.0: no digest, so what runs is whatever the tag points at when a node pulls it',
+    ]);
   });
 });
 
@@ -183,7 +341,16 @@ describe('review', () => {
     const before = productionConfig();
     const after = clone(before);
     after.app.replicas = 3;
-    const changes = diffTrees(new Map([['prod', filesOf(before)], ['dev', filesOf(before)]]), new Map([['prod', filesOf(after)], ['dev', filesOf(after)]]));
+    const changes = diffTrees(
+      new Map([
+        ['prod', filesOf(before)],
+        ['dev', filesOf(before)],
+      ]),
+      new Map([
+        ['prod', filesOf(after)],
+        ['dev', filesOf(after)],
+      ]),
+    );
     const result = review({ base: 'main', head: 'the working tree', changes, production: (e) => e === 'prod' });
     expect(result.production).toEqual(['prod']);
     expect(result.markdown).toContain('**Production changes: prod.**');
@@ -203,7 +370,11 @@ describe('npm run diff, on a repository', () => {
   const lines: string[] = [];
   const out: Output = { log: (l) => lines.push(l), error: (l) => lines.push(l) };
   const git = (...args: string[]) => {
-    const run = spawnSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: dir, encoding: 'utf8' });
+    const run = spawnSync(
+      'git',
+      ['-c', 'user.name=test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args],
+      { cwd: dir, encoding: 'utf8' },
+    );
     if (run.status !== 0) throw new Error(run.stderr);
   };
 
@@ -221,7 +392,14 @@ describe('npm run diff, on a repository', () => {
 
   test('after set-image on prod, against the previous commit: the Deployment, the Job, the image and the migration', () => {
     // WHEN prod's images are bumped and committed
-    const bump = ['--env', 'prod', '--app', `ghcr.io/reviewpoint/backend:1.4.3@${DIGEST_A}`, '--migration', `ghcr.io/reviewpoint/backend-shell:1.4.3@${DIGEST_B}`];
+    const bump = [
+      '--env',
+      'prod',
+      '--app',
+      `ghcr.io/reviewpoint/backend:1.4.3@${DIGEST_A}`,
+      '--migration',
+      `ghcr.io/reviewpoint/backend-shell:1.4.3@${DIGEST_B}`,
+    ];
     expect(setImage([...bump, '--config', path.join(dir, 'config'), '--out', path.join(dir, 'dist')], out)).toBe(0);
     git('add', '-A');
     git('commit', '-qm', 'bump');
@@ -232,8 +410,12 @@ describe('npm run diff, on a repository', () => {
     const markdown = lines.join('\n');
     expect(markdown).toContain('**Production changes: prod.**');
     expect(markdown).toContain('| prod (production) | 1 | 1 | 1 | a migration will run |');
-    expect(markdown).toMatch(/- Job `reviewpoint-backend-migrate-[0-9a-f]{10}` removed, Job `reviewpoint-backend-migrate-[0-9a-f]{10}` added: \*\*a migration will run\*\*/);
-    expect(markdown).toContain(`| \`spec.template.spec.containers[api].image\` | \`ghcr.io/reviewpoint/backend:1.4.2@sha256:f10afa2add8d86f914bd9565d1e997539ce05b4a5367d2301e382137a4d25781\` | \`ghcr.io/reviewpoint/backend:1.4.3@${DIGEST_A}\` |`);
+    expect(markdown).toMatch(
+      /- Job `reviewpoint-backend-migrate-[0-9a-f]{10}` removed, Job `reviewpoint-backend-migrate-[0-9a-f]{10}` added: \*\*a migration will run\*\*/,
+    );
+    expect(markdown).toContain(
+      `| \`spec.template.spec.containers[api].image\` | \`ghcr.io/reviewpoint/backend:1.4.2@sha256:f10afa2add8d86f914bd9565d1e997539ce05b4a5367d2301e382137a4d25781\` | \`ghcr.io/reviewpoint/backend:1.4.3@${DIGEST_A}\` |`,
+    );
     expect(markdown).not.toMatch(/### (dev|staging)/);
     // and the working tree, now the same as HEAD, has no change against it
     lines.length = 0;

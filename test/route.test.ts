@@ -3,7 +3,8 @@ import { committedConfig, configFrom, minimalConfig } from './helpers';
 import { validateWithCrdModels } from './crd-models';
 import { validateSchema } from '../lib/schema';
 
-const byName = (objects: readonly any[], kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name);
+const byName = (objects: readonly any[], kind: string, name: string) =>
+  objects.find((o) => o.kind === kind && o.metadata.name === name);
 
 describe('staging, behind a Gateway', () => {
   const objects = synthesizeObjects(committedConfig('staging')) as any[];
@@ -12,9 +13,22 @@ describe('staging, behind a Gateway', () => {
     const route = byName(objects, 'HTTPRoute', 'reviewpoint-backend');
     expect(route.apiVersion).toBe('gateway.networking.k8s.io/v1');
     expect(route.spec).toEqual({
-      parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'public', namespace: 'gateway-system', sectionName: 'https' }],
+      parentRefs: [
+        {
+          group: 'gateway.networking.k8s.io',
+          kind: 'Gateway',
+          name: 'public',
+          namespace: 'gateway-system',
+          sectionName: 'https',
+        },
+      ],
       hostnames: ['api.staging.reviewpoint.example.com'],
-      rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: [{ group: '', kind: 'Service', name: 'reviewpoint-backend', port: 8000 }] }],
+      rules: [
+        {
+          matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+          backendRefs: [{ group: '', kind: 'Service', name: 'reviewpoint-backend', port: 8000 }],
+        },
+      ],
     });
     expect(validateSchema(route)).toEqual([]);
     expect(validateWithCrdModels(route)).toEqual([]);
@@ -22,9 +36,20 @@ describe('staging, behind a Gateway', () => {
 
   test("admits the gateway's namespace to port 8000, and no ingress controller", () => {
     expect(byName(objects, 'NetworkPolicy', 'reviewpoint-backend-from-gateway').spec).toEqual({
-      podSelector: { matchLabels: { 'app.kubernetes.io/name': 'reviewpoint-backend', 'app.kubernetes.io/instance': 'reviewpoint-backend-staging', 'app.kubernetes.io/component': 'api' } },
+      podSelector: {
+        matchLabels: {
+          'app.kubernetes.io/name': 'reviewpoint-backend',
+          'app.kubernetes.io/instance': 'reviewpoint-backend-staging',
+          'app.kubernetes.io/component': 'api',
+        },
+      },
       policyTypes: ['Ingress'],
-      ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateway-system' } } }], ports: [{ protocol: 'TCP', port: 8000 }] }],
+      ingress: [
+        {
+          from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateway-system' } } }],
+          ports: [{ protocol: 'TCP', port: 8000 }],
+        },
+      ],
     });
     expect(byName(objects, 'NetworkPolicy', 'reviewpoint-backend-ingress')).toBeUndefined();
     expect(objects.some((o) => o.kind === 'Ingress')).toBe(false);
@@ -34,13 +59,24 @@ describe('staging, behind a Gateway', () => {
 describe('a route', () => {
   test("admits the gateway's proxies where the config says they run, and leaves out an unset listener", () => {
     const data = minimalConfig();
-    data.route = { gateway: { name: 'eg', namespace: 'apps-gateway' }, hostnames: ['*.example.com'], allowFrom: { namespace: 'envoy-gateway-system', podLabels: { 'gateway.envoyproxy.io/owning-gateway-name': 'eg' } } };
+    data.route = {
+      gateway: { name: 'eg', namespace: 'apps-gateway' },
+      hostnames: ['*.example.com'],
+      allowFrom: {
+        namespace: 'envoy-gateway-system',
+        podLabels: { 'gateway.envoyproxy.io/owning-gateway-name': 'eg' },
+      },
+    };
     const objects = synthesizeObjects(configFrom(data)) as any[];
-    expect(byName(objects, 'HTTPRoute', 'reviewpoint-backend').spec.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'eg', namespace: 'apps-gateway' }]);
-    expect(byName(objects, 'NetworkPolicy', 'reviewpoint-backend-from-gateway').spec.ingress[0].from).toEqual([{
-      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'envoy-gateway-system' } },
-      podSelector: { matchLabels: { 'gateway.envoyproxy.io/owning-gateway-name': 'eg' } },
-    }]);
+    expect(byName(objects, 'HTTPRoute', 'reviewpoint-backend').spec.parentRefs).toEqual([
+      { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'eg', namespace: 'apps-gateway' },
+    ]);
+    expect(byName(objects, 'NetworkPolicy', 'reviewpoint-backend-from-gateway').spec.ingress[0].from).toEqual([
+      {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'envoy-gateway-system' } },
+        podSelector: { matchLabels: { 'gateway.envoyproxy.io/owning-gateway-name': 'eg' } },
+      },
+    ]);
   });
 });
 

@@ -15,7 +15,9 @@ describe.each(ENVIRONMENTS)('the %s Deployment', (env) => {
   test('keeps serving for a while after the stop request, without a shell, and is killed only after that and the drain', () => {
     // GIVEN the committed config WHEN it is synthesized THEN the preStop hook runs the image's Python
     const hook = api(objects).lifecycle.preStop;
-    expect(hook).toEqual({ exec: { command: ['/app/.venv/bin/python', '-c', expect.stringMatching(/^import time; time\.sleep\(\d+\)$/)] } });
+    expect(hook).toEqual({
+      exec: { command: ['/app/.venv/bin/python', '-c', expect.stringMatching(/^import time; time\.sleep\(\d+\)$/)] },
+    });
     const delay = Number(/sleep\((\d+)\)/.exec(hook.exec.command[2])![1]);
     const argv: string[] = [...api(objects).command, ...(api(objects).args ?? [])];
     const drain = Number(argv[argv.indexOf('--timeout-graceful-shutdown') + 1]);
@@ -36,7 +38,11 @@ describe('graceful shutdown', () => {
     data.app.preStopSeconds = 5;
     data.app.terminationGracePeriodSeconds = 60;
     const objects = synthesizeObjects(configFrom(data)) as any[];
-    expect(api(objects).lifecycle.preStop.exec.command).toEqual(['/app/.venv/bin/python', '-c', 'import time; time.sleep(5)']);
+    expect(api(objects).lifecycle.preStop.exec.command).toEqual([
+      '/app/.venv/bin/python',
+      '-c',
+      'import time; time.sleep(5)',
+    ]);
     expect(deployment(objects).spec.template.spec.terminationGracePeriodSeconds).toBe(60);
   });
 
@@ -59,14 +65,19 @@ describe.each(ENVIRONMENTS)('the %s pods', (env) => {
     .filter((o) => o.kind === 'Deployment' || o.kind === 'Job')
     .map((o) => [`${o.kind}/${o.metadata.name}`, o.spec.template.spec] as const);
 
-  test.each(pods)('%s: every container requests and is limited to the emptyDirs it mounts, and room for its logs', (_name, spec) => {
-    const sizes = new Map<string, number>(spec.volumes.filter((v: any) => v.emptyDir).map((v: any) => [v.name, mib(v.emptyDir.sizeLimit)]));
-    for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
-      const mounted = c.volumeMounts.reduce((sum: number, m: any) => sum + (sizes.get(m.name) ?? 0), 0);
-      expect(c.resources.requests['ephemeral-storage']).toBe(`${mounted + 64}Mi`);
-      expect(c.resources.limits['ephemeral-storage']).toBe(`${mounted + 64}Mi`);
-    }
-  });
+  test.each(pods)(
+    '%s: every container requests and is limited to the emptyDirs it mounts, and room for its logs',
+    (_name, spec) => {
+      const sizes = new Map<string, number>(
+        spec.volumes.filter((v: any) => v.emptyDir).map((v: any) => [v.name, mib(v.emptyDir.sizeLimit)]),
+      );
+      for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
+        const mounted = c.volumeMounts.reduce((sum: number, m: any) => sum + (sizes.get(m.name) ?? 0), 0);
+        expect(c.resources.requests['ephemeral-storage']).toBe(`${mounted + 64}Mi`);
+        expect(c.resources.limits['ephemeral-storage']).toBe(`${mounted + 64}Mi`);
+      }
+    },
+  );
 });
 
 describe('scheduling', () => {
@@ -91,13 +102,22 @@ describe('scheduling', () => {
   test('lets DNS egress through on the configured port', () => {
     const data = minimalConfig();
     data.dns = { port: 5353 };
-    const egress = (synthesizeObjects(configFrom(data)) as any[]).find((o) => o.metadata.name === 'reviewpoint-backend-egress');
-    expect(egress.spec.egress[0].ports).toEqual([{ protocol: 'UDP', port: 5353 }, { protocol: 'TCP', port: 5353 }]);
+    const egress = (synthesizeObjects(configFrom(data)) as any[]).find(
+      (o) => o.metadata.name === 'reviewpoint-backend-egress',
+    );
+    expect(egress.spec.egress[0].ports).toEqual([
+      { protocol: 'UDP', port: 5353 },
+      { protocol: 'TCP', port: 5353 },
+    ]);
   });
 
   test('puts the image pull secrets among what must exist before the first sync', () => {
     const data = minimalConfig();
     data.imagePullSecrets = ['registry-credentials'];
-    expect(declaredPrerequisites(configFrom(data))).toContainEqual({ kind: 'Secret', name: 'registry-credentials', namespace: 'rp-test' });
+    expect(declaredPrerequisites(configFrom(data))).toContainEqual({
+      kind: 'Secret',
+      name: 'registry-credentials',
+      namespace: 'rp-test',
+    });
   });
 });

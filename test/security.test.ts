@@ -33,7 +33,9 @@ describe.each(ENVIRONMENTS)('environment %s', (env) => {
 
   test('has the pod templates its migration strategy calls for', () => {
     const strategy = committedConfig(env).migration.strategy;
-    expect(pods.map(([name]) => name.split('/')[0]).sort()).toEqual(strategy === 'job' ? ['Deployment', 'Job'] : ['Deployment']);
+    expect(pods.map(([name]) => name.split('/')[0]).sort()).toEqual(
+      strategy === 'job' ? ['Deployment', 'Job'] : ['Deployment'],
+    );
   });
 
   test.each(pods)('%s has the restricted pod securityContext', (_name, spec) => {
@@ -47,7 +49,11 @@ describe.each(ENVIRONMENTS)('environment %s', (env) => {
   test.each(pods)('%s: every container and init container has the restricted securityContext', (_name, spec) => {
     const containers = [...(spec.initContainers ?? []), ...spec.containers];
     expect(containers.length).toBeGreaterThan(0);
-    for (const c of containers) expect({ name: c.name, securityContext: c.securityContext }).toEqual({ name: c.name, securityContext: CONTAINER_CONTEXT });
+    for (const c of containers)
+      expect({ name: c.name, securityContext: c.securityContext }).toEqual({
+        name: c.name,
+        securityContext: CONTAINER_CONTEXT,
+      });
   });
 
   test.each(pods)('%s: /tmp is writable on the read-only root', (_name, spec) => {
@@ -69,14 +75,16 @@ describe.each(ENVIRONMENTS)('environment %s', (env) => {
   test('no Secret object and no literal secret value is emitted', () => {
     expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
     const [, app] = pods.find(([name]) => name.startsWith('Deployment'))!;
-    const env = app.containers[0].env as any[];
+    const vars = app.containers[0].env as any[];
     for (const name of ['REVIEWPOINT_DB_URL', 'REVIEWPOINT_JWT_SECRET_KEY', 'REVIEWPOINT_JWT_SECRET']) {
-      const v = env.find((e) => e.name === name);
+      const v = vars.find((e) => e.name === name);
       expect(v.value).toBeUndefined();
       expect(v.valueFrom.secretKeyRef.name).toBe('reviewpoint-backend');
     }
     // both JWT names read the same key
-    expect(env.find((e) => e.name === 'REVIEWPOINT_JWT_SECRET').valueFrom).toEqual(env.find((e) => e.name === 'REVIEWPOINT_JWT_SECRET_KEY').valueFrom);
+    expect(vars.find((e) => e.name === 'REVIEWPOINT_JWT_SECRET').valueFrom).toEqual(
+      vars.find((e) => e.name === 'REVIEWPOINT_JWT_SECRET_KEY').valueFrom,
+    );
   });
 
   test('probes use /api/v1/metrics on the named port and never carry headers', () => {

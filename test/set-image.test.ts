@@ -35,13 +35,23 @@ describe('setImages', () => {
   const prod = fs.readFileSync(path.join(CONFIG_DIR, 'prod.yaml'), 'utf8');
 
   test('writes the file back byte for byte when the images are the same', () => {
-    const same = new Map([['app.image', parseImageReference('ghcr.io/reviewpoint/backend:1.4.2@sha256:f10afa2add8d86f914bd9565d1e997539ce05b4a5367d2301e382137a4d25781')]] as const);
+    const same = new Map([
+      [
+        'app.image',
+        parseImageReference(
+          'ghcr.io/reviewpoint/backend:1.4.2@sha256:f10afa2add8d86f914bd9565d1e997539ce05b4a5367d2301e382137a4d25781',
+        ),
+      ],
+    ] as const);
     expect(setImages(prod, same)).toBe(prod);
   });
 
   test('changes only the lines of the image, keeping comments, blank lines and quoting', () => {
     // GIVEN prod's config WHEN the app image is bumped
-    const after = setImages(prod, new Map([['app.image', { repository: 'ghcr.io/reviewpoint/backend', tag: '1.4.3', digest: DIGEST_A }]]));
+    const after = setImages(
+      prod,
+      new Map([['app.image', { repository: 'ghcr.io/reviewpoint/backend', tag: '1.4.3', digest: DIGEST_A }]]),
+    );
     // THEN two lines differ, and the tag keeps its quotes
     const before = prod.split('\n');
     const lines = after.split('\n');
@@ -50,17 +60,26 @@ describe('setImages', () => {
   });
 
   test('removes a digest the new reference does not have, so an old digest never pins a new tag', () => {
-    const after = setImages(prod, new Map([['migration.image', { repository: 'ghcr.io/reviewpoint/backend-shell', tag: '1.5.0' }]]));
-    expect(after).toContain('    repository: ghcr.io/reviewpoint/backend-shell\n    tag: "1.5.0"\n  activeDeadlineSeconds');
+    const after = setImages(
+      prod,
+      new Map([['migration.image', { repository: 'ghcr.io/reviewpoint/backend-shell', tag: '1.5.0' }]]),
+    );
+    expect(after).toContain(
+      '    repository: ghcr.io/reviewpoint/backend-shell\n    tag: "1.5.0"\n  activeDeadlineSeconds',
+    );
   });
 
   test('keeps a flow mapping a flow mapping', () => {
     const text = '# images\nmigration:\n  image: { repository: a/b, tag: "1" } # pinned\n';
-    expect(setImages(text, new Map([['migration.image', { repository: 'a/b', tag: '2' }]]))).toBe('# images\nmigration:\n  image: { repository: a/b, tag: "2" } # pinned\n');
+    expect(setImages(text, new Map([['migration.image', { repository: 'a/b', tag: '2' }]]))).toBe(
+      '# images\nmigration:\n  image: { repository: a/b, tag: "2" } # pinned\n',
+    );
   });
 
   test('fails when a parent of the field is not a mapping', () => {
-    expect(() => setImages('app: 1\n', new Map([['app.image', { repository: 'a/b', tag: '1' }]]))).toThrow(/field app is not a mapping/);
+    expect(() => setImages('app: 1\n', new Map([['app.image', { repository: 'a/b', tag: '1' }]]))).toThrow(
+      /field app is not a mapping/,
+    );
   });
 });
 
@@ -89,9 +108,18 @@ describe('npm run set-image', () => {
     const before = snapshot();
     const prodBefore = before.config!.get('prod.yaml')!;
     // WHEN a pipeline bumps both images of prod
-    const code = run('--env', 'prod', '--app', `ghcr.io/reviewpoint/backend:1.4.3@${DIGEST_A}`, '--migration', `ghcr.io/reviewpoint/backend-shell:1.4.3@${DIGEST_B}`);
+    const code = run(
+      '--env',
+      'prod',
+      '--app',
+      `ghcr.io/reviewpoint/backend:1.4.3@${DIGEST_A}`,
+      '--migration',
+      `ghcr.io/reviewpoint/backend-shell:1.4.3@${DIGEST_B}`,
+    );
     // THEN it succeeds and says what changed
-    expect(lines.join('\n')).toMatch(/prod\.yaml: app\.image ghcr\.io\/reviewpoint\/backend:1\.4\.2@sha256:f10a\S+ -> ghcr\.io\/reviewpoint\/backend:1\.4\.3@sha256:a{64}/);
+    expect(lines.join('\n')).toMatch(
+      /prod\.yaml: app\.image ghcr\.io\/reviewpoint\/backend:1\.4\.2@sha256:f10a\S+ -> ghcr\.io\/reviewpoint\/backend:1\.4\.3@sha256:a{64}/,
+    );
     expect(code).toBe(0);
     const after = snapshot();
     // only prod's config changed, and every comment line of it is still there
@@ -108,10 +136,26 @@ describe('npm run set-image', () => {
   });
 
   test.each([
-    ['the reference is malformed', ['--env', 'prod', '--app', 'ghcr.io/reviewpoint/backend:'], /environment "prod" \(.*prod\.yaml\), field app\.image, option --app: got "ghcr\.io\/reviewpoint\/backend:": nothing after ":"/],
-    ['a production image has no digest', ['--env', 'prod', '--app', 'ghcr.io/reviewpoint/backend:1.4.3'], /environment "prod" \(.*prod\.yaml\), field app\.image\.digest: missing in a production environment/],
-    ['the tag is latest', ['--env', 'dev', '--app', 'ghcr.io/reviewpoint/backend:latest'], /field app\.image\.tag: got string "latest"/],
-    ['the environment has no config file', ['--env', 'qa', '--app', 'ghcr.io/reviewpoint/backend:1'], /unknown environment "qa": missing environment file .*qa\.yaml; allowed: one of dev, prod, staging/],
+    [
+      'the reference is malformed',
+      ['--env', 'prod', '--app', 'ghcr.io/reviewpoint/backend:'],
+      /environment "prod" \(.*prod\.yaml\), field app\.image, option --app: got "ghcr\.io\/reviewpoint\/backend:": nothing after ":"/,
+    ],
+    [
+      'a production image has no digest',
+      ['--env', 'prod', '--app', 'ghcr.io/reviewpoint/backend:1.4.3'],
+      /environment "prod" \(.*prod\.yaml\), field app\.image\.digest: missing in a production environment/,
+    ],
+    [
+      'the tag is latest',
+      ['--env', 'dev', '--app', 'ghcr.io/reviewpoint/backend:latest'],
+      /field app\.image\.tag: got string "latest"/,
+    ],
+    [
+      'the environment has no config file',
+      ['--env', 'qa', '--app', 'ghcr.io/reviewpoint/backend:1'],
+      /unknown environment "qa": missing environment file .*qa\.yaml; allowed: one of dev, prod, staging/,
+    ],
     ['no image is given', ['--env', 'prod'], /no image given/],
   ])('fails when %s, and changes nothing', (_name, argv, message) => {
     const before = snapshot();
@@ -122,10 +166,28 @@ describe('npm run set-image', () => {
 
   test('fails when the synth fails, and puts the config file back', () => {
     // GIVEN a synth that fails (as main() does: it reports, writes nothing and returns 1)
-    const failing = (_argv: readonly string[], _env: NodeJS.ProcessEnv, o: Output = out) => { o.error('synth failed: a check failed'); return 1; };
+    const failing = (_argv: readonly string[], _env: NodeJS.ProcessEnv, o: Output = out) => {
+      o.error('synth failed: a check failed');
+      return 1;
+    };
     const before = snapshot();
     // WHEN an image is set THEN the command fails, and the config is as it was
-    expect(setImage(['--env', 'prod', '--app', `ghcr.io/reviewpoint/backend:1.4.3@${DIGEST_A}`, '--config', configDir, '--out', outDir], out, failing)).toBe(1);
+    expect(
+      setImage(
+        [
+          '--env',
+          'prod',
+          '--app',
+          `ghcr.io/reviewpoint/backend:1.4.3@${DIGEST_A}`,
+          '--config',
+          configDir,
+          '--out',
+          outDir,
+        ],
+        out,
+        failing,
+      ),
+    ).toBe(1);
     expect(lines.join('\n')).toMatch(/synth failed: a check failed\nset-image failed: .*prod\.yaml is unchanged/);
     expect(snapshot()).toEqual(before);
   });

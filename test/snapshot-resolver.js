@@ -7,6 +7,7 @@ const tests = path.join(root, 'test');
 
 module.exports = {
   resolveSnapshotPath: (testPath, ext) => path.join(snapshots, path.relative(tests, testPath) + ext),
-  resolveTestPath: (snapshotPath, ext) => path.join(tests, path.relative(snapshots, snapshotPath).slice(0, -ext.length)),
+  resolveTestPath: (snapshotPath, ext) =>
+    path.join(tests, path.relative(snapshots, snapshotPath).slice(0, -ext.length)),
   testPathForConsistencyCheck: path.join(tests, 'synth.test.ts'),
 };

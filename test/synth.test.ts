@@ -2,8 +2,13 @@ import { renderEnvironment, synthesizeObjects } from '../lib/render';
 import { committedConfig, ENVIRONMENTS } from './helpers';
 
 const NAMES = [
-  'reviewpoint-backend', 'reviewpoint-backend-migration', 'default-deny', 'reviewpoint-backend-ingress',
-  'reviewpoint-backend-egress', 'reviewpoint-backend-to-database', 'reviewpoint-backend-from-gateway',
+  'reviewpoint-backend',
+  'reviewpoint-backend-migration',
+  'default-deny',
+  'reviewpoint-backend-ingress',
+  'reviewpoint-backend-egress',
+  'reviewpoint-backend-to-database',
+  'reviewpoint-backend-from-gateway',
   'reviewpoint-backend-from-monitoring',
 ];
 
@@ -29,7 +34,12 @@ describe.each(ENVIRONMENTS)('environment %s', (env) => {
         'app.kubernetes.io/managed-by': 'cdk8s',
       });
       // fixed names, never construct-path hashes; only the Job carries a (content) hash
-      const expected = obj.kind === 'Namespace' ? config.namespace : obj.kind === 'Job' ? 'reviewpoint-backend-migrate-<hash>' : undefined;
+      const expected =
+        obj.kind === 'Namespace'
+          ? config.namespace
+          : obj.kind === 'Job'
+            ? 'reviewpoint-backend-migrate-<hash>'
+            : undefined;
       if (expected) expect(obj.metadata.name.replace(/[0-9a-f]{10}$/, '<hash>')).toBe(expected);
       else expect(NAMES).toContain(obj.metadata.name);
     }

@@ -23,14 +23,19 @@ describe('verifyManifests', () => {
   test('fails on a schema violation before it looks at the policy', () => {
     const objects: any[] = JSON.parse(JSON.stringify(synthesizeObjects(prodLike())));
     objects.find((o) => o.kind === 'Service').spec.ports[0].port = 'eighty';
-    expect(() => verifyManifests(objects, { environment: 'prod', production: true })).toThrow(/^schema check failed in environment "prod" \(1 violation\):\n {2}Service\/reviewpoint-backend: \[schema\] spec\.ports\[0\]\.port: must be integer \(got "eighty"\)$/);
+    expect(() => verifyManifests(objects, { environment: 'prod', production: true })).toThrow(
+      /^schema check failed in environment "prod" \(1 violation\):\n {2}Service\/reviewpoint-backend: \[schema\] spec\.ports\[0\]\.port: must be integer \(got "eighty"\)$/,
+    );
   });
 
   test('fails on a policy violation, naming object, container and rule', () => {
     const objects: any[] = JSON.parse(JSON.stringify(synthesizeObjects(prodLike())));
-    objects.find((o) => o.kind === 'Deployment').spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem = false;
-    expect(() => verifyManifests(objects, { environment: 'prod', production: true }))
-      .toThrow(/policy check failed in environment "prod" \(1 violation\):\n {2}Deployment\/reviewpoint-backend container "api": \[read-only-root\] securityContext\.readOnlyRootFilesystem must be true \(got false\)/);
+    objects.find(
+      (o) => o.kind === 'Deployment',
+    ).spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem = false;
+    expect(() => verifyManifests(objects, { environment: 'prod', production: true })).toThrow(
+      /policy check failed in environment "prod" \(1 violation\):\n {2}Deployment\/reviewpoint-backend container "api": \[read-only-root\] securityContext\.readOnlyRootFilesystem must be true \(got false\)/,
+    );
   });
 });
 
@@ -41,17 +46,27 @@ describe('a run that fails the checks', () => {
     fs.mkdirSync(path.join(dir, 'config'));
     fs.writeFileSync(path.join(dir, 'config', 'alpha.yaml'), stringify(minimalConfig()));
     const args = ['--config', path.join(dir, 'config'), '--out', path.join(dir, 'dist')];
-    const quiet = [jest.spyOn(console, 'log').mockImplementation(() => {}), jest.spyOn(console, 'error').mockImplementation(() => {})];
+    const quiet = [
+      jest.spyOn(console, 'log').mockImplementation(() => {}),
+      jest.spyOn(console, 'error').mockImplementation(() => {}),
+    ];
     expect(main(args, {})).toBe(0);
-    const before = fs.readFileSync(path.join(dir, 'dist', 'alpha', 'app', 'deployment-reviewpoint-backend.yaml'), 'utf8');
+    const before = fs.readFileSync(
+      path.join(dir, 'dist', 'alpha', 'app', 'deployment-reviewpoint-backend.yaml'),
+      'utf8',
+    );
     // WHEN the config changes but the policy check fails
     fs.writeFileSync(path.join(dir, 'config', 'alpha.yaml'), stringify({ ...minimalConfig(), namespace: 'rp-other' }));
-    jest.mocked(verifyManifests).mockImplementationOnce(() => { throw new PolicyError('alpha', [{ rule: 'privileged', object: 'Deployment/x', message: 'boom' }]); });
+    jest.mocked(verifyManifests).mockImplementationOnce(() => {
+      throw new PolicyError('alpha', [{ rule: 'privileged', object: 'Deployment/x', message: 'boom' }]);
+    });
     const code = main(args, {});
     quiet.forEach((q) => q.mockRestore());
     // THEN nothing changed on disk
     expect(code).toBe(1);
-    expect(fs.readFileSync(path.join(dir, 'dist', 'alpha', 'app', 'deployment-reviewpoint-backend.yaml'), 'utf8')).toBe(before);
+    expect(fs.readFileSync(path.join(dir, 'dist', 'alpha', 'app', 'deployment-reviewpoint-backend.yaml'), 'utf8')).toBe(
+      before,
+    );
     expect(before).toContain('namespace: rp-test');
   });
 });

@@ -37,16 +37,38 @@ function everyField(): Record<string, any> {
       extraEnv: { FORWARDED_ALLOW_IPS: '10.0.0.0/8' },
     },
     secrets: {
-      name: 'rp-secrets', dbUrlKey: 'database-url', jwtSecretKey: 'jwt', apiKeyKey: 'key',
-      externalSecret: { store: { name: 'vault', kind: 'SecretStore' }, remoteKey: 'rp/full', properties: { jwt: 'jwt-secret' }, refreshInterval: '15m' },
+      name: 'rp-secrets',
+      dbUrlKey: 'database-url',
+      jwtSecretKey: 'jwt',
+      apiKeyKey: 'key',
+      externalSecret: {
+        store: { name: 'vault', kind: 'SecretStore' },
+        remoteKey: 'rp/full',
+        properties: { jwt: 'jwt-secret' },
+        refreshInterval: '15m',
+      },
     },
     database: { port: 6432, maxConnections: 200, egress: { namespace: 'databases', podLabels: { app: 'pg' } } },
     dns: { namespace: 'dns-system', podLabels: { app: 'coredns' }, port: 5353 },
     imagePullSecrets: ['registry-credentials'],
     allowIngressFrom: { cidr: '10.20.0.0/16' },
-    ingress: { host: 'api.example.com', className: 'nginx', tlsSecretName: 'api-tls', annotations: { 'nginx.ingress.kubernetes.io/proxy-body-size': '64m' } },
-    route: { gateway: { name: 'public', namespace: 'gateways', sectionName: 'https' }, hostnames: ['api.example.com'], allowFrom: { namespace: 'envoy-gateway-system' } },
-    serviceMonitor: { labels: { release: 'prometheus' }, interval: '1m', scrapeTimeout: '20s', allowFrom: { namespace: 'observability' } },
+    ingress: {
+      host: 'api.example.com',
+      className: 'nginx',
+      tlsSecretName: 'api-tls',
+      annotations: { 'nginx.ingress.kubernetes.io/proxy-body-size': '64m' },
+    },
+    route: {
+      gateway: { name: 'public', namespace: 'gateways', sectionName: 'https' },
+      hostnames: ['api.example.com'],
+      allowFrom: { namespace: 'envoy-gateway-system' },
+    },
+    serviceMonitor: {
+      labels: { release: 'prometheus' },
+      interval: '1m',
+      scrapeTimeout: '20s',
+      allowFrom: { namespace: 'observability' },
+    },
     migration: {
       strategy: 'job',
       image: { repository: 'registry.example.com/rp/backend-shell', tag: '2.0.0', digest: DIGEST_B },
@@ -75,8 +97,18 @@ describe('a config that sets every field', () => {
   });
 
   test('creates the optional objects: HTTPRoute, ServiceMonitor and ExternalSecret, with what the config says', () => {
-    expect(find('HTTPRoute').spec.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'public', namespace: 'gateways', sectionName: 'https' }]);
-    expect(find('ServiceMonitor').spec.endpoints).toEqual([{ port: 'http', path: '/api/v1/metrics', scheme: 'http', interval: '1m', scrapeTimeout: '20s' }]);
+    expect(find('HTTPRoute').spec.parentRefs).toEqual([
+      {
+        group: 'gateway.networking.k8s.io',
+        kind: 'Gateway',
+        name: 'public',
+        namespace: 'gateways',
+        sectionName: 'https',
+      },
+    ]);
+    expect(find('ServiceMonitor').spec.endpoints).toEqual([
+      { port: 'http', path: '/api/v1/metrics', scheme: 'http', interval: '1m', scrapeTimeout: '20s' },
+    ]);
     expect(find('ExternalSecret').spec).toMatchObject({
       refreshInterval: '15m',
       secretStoreRef: { name: 'vault', kind: 'SecretStore' },
@@ -86,7 +118,10 @@ describe('a config that sets every field', () => {
       ],
     });
     expect(find('Ingress').metadata.annotations).toEqual({ 'nginx.ingress.kubernetes.io/proxy-body-size': '64m' });
-    expect(find('Deployment').spec.template.spec).toMatchObject({ priorityClassName: 'business-critical', imagePullSecrets: [{ name: 'registry-credentials' }] });
+    expect(find('Deployment').spec.template.spec).toMatchObject({
+      priorityClassName: 'business-critical',
+      imagePullSecrets: [{ name: 'registry-credentials' }],
+    });
     expect(app.lifecycle.preStop.exec.command).toEqual(['/app/.venv/bin/python', '-c', 'import time; time.sleep(15)']);
   });
 
@@ -100,18 +135,19 @@ describe('a config that sets every field', () => {
   test('sets a CPU limit on the app and on the migration when cpuLimit is given', () => {
     // ephemeral storage: /tmp and logs, plus the Job's upload folder (the app's uploads are a claim)
     expect(app.resources).toEqual({
-      requests: { 'cpu': '200m', 'memory': '320Mi', 'ephemeral-storage': '320Mi' },
-      limits: { 'cpu': '1500m', 'memory': '640Mi', 'ephemeral-storage': '320Mi' },
+      requests: { cpu: '200m', memory: '320Mi', 'ephemeral-storage': '320Mi' },
+      limits: { cpu: '1500m', memory: '640Mi', 'ephemeral-storage': '320Mi' },
     });
     expect(migrate.resources).toEqual({
-      requests: { 'cpu': '100m', 'memory': '128Mi', 'ephemeral-storage': '336Mi' },
-      limits: { 'cpu': '500m', 'memory': '256Mi', 'ephemeral-storage': '336Mi' },
+      requests: { cpu: '100m', memory: '128Mi', 'ephemeral-storage': '336Mi' },
+      limits: { cpu: '500m', memory: '256Mi', 'ephemeral-storage': '336Mi' },
     });
   });
 
   test('mounts the uploads from the existing claim instead of an emptyDir', () => {
     expect(find('Deployment').spec.template.spec.volumes).toContainEqual({
-      name: 'uploads', persistentVolumeClaim: { claimName: 'reviewpoint-uploads' },
+      name: 'uploads',
+      persistentVolumeClaim: { claimName: 'reviewpoint-uploads' },
     });
     expect(app.volumeMounts).toContainEqual({ name: 'uploads', mountPath: '/app/uploads' });
   });
@@ -119,7 +155,8 @@ describe('a config that sets every field', () => {
   test('with apiKeyEnabled false, turns the key check off and reads no API key', () => {
     expect(find('ConfigMap').data.REVIEWPOINT_API_KEY_ENABLED).toBe('false');
     // the migration Job also carries the settings as literal values: only secret refs matter here
-    const secretRefs = (c: any) => c.env.filter((e: any) => e.valueFrom).map((e: any) => [e.name, e.valueFrom.secretKeyRef]);
+    const secretRefs = (c: any) =>
+      c.env.filter((e: any) => e.valueFrom).map((e: any) => [e.name, e.valueFrom.secretKeyRef]);
     const expected = [
       ['REVIEWPOINT_DB_URL', { name: 'rp-secrets', key: 'database-url' }],
       ['REVIEWPOINT_JWT_SECRET_KEY', { name: 'rp-secrets', key: 'jwt' }],

@@ -9,22 +9,112 @@ function readBack(text: string): [unknown, unknown] {
 }
 
 const TRICKY = [
-  '', ' ', 'a b', ' lead', 'trail ', 'true', 'False', 'yes', 'NO', 'on', 'off', 'y', 'n', 'null', '~', 'Null',
-  '0', '-1', '+1', '1.5', '1e3', '1E+3', '.5', '0x1F', '0o17', '0b101', '1_000', '1:20', '.inf', '-.Inf', '.NaN', '1.4.2', '0.0.0.0',
-  'a: b', 'a:b', 'a:', ':a', '#a', 'a #b', 'a#b', '- a', '-a', '--a', '-', '?', '? a', '[a]', '{a}', 'a,b', '*a', '&a', '!a', '|', '>', '%a', '@a', '`a',
-  "it's", 'say "hi"', "both ' and \"", 'line\nbreak', 'tab\there', 'back\\slash', 'uni ✓ code', 'nul\u0000', 'sep\u2028x', 'bell\u0007',
-  '8000', '1.10', '1.4.2-rc.1', '2001-12-14', '2001-12-14 21:59:43.10 -5', '2001-12-14t21:59:43.10-05:00', '<<', '=',
-  'sha256:abc', 'http://a.b:80/c', 'src.main:app', '/api/v1/metrics', '25%', '["http://localhost:3000"]', 'app.kubernetes.io/name',
+  '',
+  ' ',
+  'a b',
+  ' lead',
+  'trail ',
+  'true',
+  'False',
+  'yes',
+  'NO',
+  'on',
+  'off',
+  'y',
+  'n',
+  'null',
+  '~',
+  'Null',
+  '0',
+  '-1',
+  '+1',
+  '1.5',
+  '1e3',
+  '1E+3',
+  '.5',
+  '0x1F',
+  '0o17',
+  '0b101',
+  '1_000',
+  '1:20',
+  '.inf',
+  '-.Inf',
+  '.NaN',
+  '1.4.2',
+  '0.0.0.0',
+  'a: b',
+  'a:b',
+  'a:',
+  ':a',
+  '#a',
+  'a #b',
+  'a#b',
+  '- a',
+  '-a',
+  '--a',
+  '-',
+  '?',
+  '? a',
+  '[a]',
+  '{a}',
+  'a,b',
+  '*a',
+  '&a',
+  '!a',
+  '|',
+  '>',
+  '%a',
+  '@a',
+  '`a',
+  "it's",
+  'say "hi"',
+  'both \' and "',
+  'line\nbreak',
+  'tab\there',
+  'back\\slash',
+  'uni ✓ code',
+  'nul\u0000',
+  'sep\u2028x',
+  'bell\u0007',
+  '8000',
+  '1.10',
+  '1.4.2-rc.1',
+  '2001-12-14',
+  '2001-12-14 21:59:43.10 -5',
+  '2001-12-14t21:59:43.10-05:00',
+  '<<',
+  '=',
+  'sha256:abc',
+  'http://a.b:80/c',
+  'src.main:app',
+  '/api/v1/metrics',
+  '25%',
+  '["http://localhost:3000"]',
+  'app.kubernetes.io/name',
 ];
 
 describe('toYaml', () => {
-  test.each(TRICKY.map((s) => [JSON.stringify(s), s]))('round-trips the string %s as value, key and list item', (_shown, s) => {
-    const value = { [s]: s, list: [s, { [s]: [s] }], nested: { k: s } };
-    for (const back of readBack(toYaml(value))) expect(back).toEqual(value);
-  });
+  test.each(TRICKY.map((s) => [JSON.stringify(s), s]))(
+    'round-trips the string %s as value, key and list item',
+    (_shown, s) => {
+      const value = { [s]: s, list: [s, { [s]: [s] }], nested: { k: s } };
+      for (const back of readBack(toYaml(value))) expect(back).toEqual(value);
+    },
+  );
 
   test('round-trips numbers, booleans, null and empty collections', () => {
-    const value = { n: 0, neg: -3, f: 1.25, big: 1e21, t: true, f2: false, z: null, m: {}, l: [], deep: [[1, [2]], [], {}] };
+    const value = {
+      n: 0,
+      neg: -3,
+      f: 1.25,
+      big: 1e21,
+      t: true,
+      f2: false,
+      z: null,
+      m: {},
+      l: [],
+      deep: [[1, [2]], [], {}],
+    };
     for (const back of readBack(toYaml(value))) expect(back).toEqual(value);
   });
 
@@ -51,6 +141,7 @@ describe.each(ENVIRONMENTS)('the %s output', (env) => {
   test('reads back as exactly the synthesized objects, one document per file', () => {
     // parse() refuses a text of more than one document
     const { objects, delivery, files } = renderEnvironment(committedConfig(env));
-    for (const o of [...objects, ...delivery]) for (const back of readBack(files.get(filePath(o))!)) expect(back).toEqual(o);
+    for (const o of [...objects, ...delivery])
+      for (const back of readBack(files.get(filePath(o))!)) expect(back).toEqual(o);
   });
 });

@@ -50,7 +50,11 @@ export function argoCdApplication(props: DeliveryProps): IApplication {
     },
     spec: {
       project: delivery.argocd.project,
-      source: { repoURL: delivery.repoURL, targetRevision: delivery.revision, path: repoPath(delivery, props.environment) },
+      source: {
+        repoURL: delivery.repoURL,
+        targetRevision: delivery.revision,
+        path: repoPath(delivery, props.environment),
+      },
       destination: { server: delivery.argocd.server, namespace: props.namespace },
       syncPolicy: {
         automated: { prune: true, selfHeal: true },
@@ -90,7 +94,12 @@ export function fluxKustomizations(props: DeliveryProps): IKustomization[] {
               // run the migration again at the next reconcile. Under Flux the finished Job stays
               // until a new one replaces it (prune)
               patches: props.migrationJobLabels
-                ? [{ target: { kind: 'Job', labelSelector: labelSelector(props.migrationJobLabels) }, patch: REMOVE_TTL }]
+                ? [
+                    {
+                      target: { kind: 'Job', labelSelector: labelSelector(props.migrationJobLabels) },
+                      patch: REMOVE_TTL,
+                    },
+                  ]
                 : undefined,
             }
           : {}),
@@ -103,7 +112,9 @@ export function fluxKustomizations(props: DeliveryProps): IKustomization[] {
 export const REMOVE_TTL = '- op: remove\n  path: /spec/ttlSecondsAfterFinished\n';
 
 function labelSelector(labels: Readonly<Record<string, string>>): string {
-  return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
+  return Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
 }
 
 function minutes(seconds: number): string {

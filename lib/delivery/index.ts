@@ -17,10 +17,16 @@ export function declaredPrerequisites(config: EnvironmentConfig): ObjectKey[] {
   return [
     // with an ExternalSecret the Secret is in the output's hands; the store it reads is not
     ...(store
-      ? [store.kind === 'ClusterSecretStore' ? { kind: store.kind, name: store.name } : { kind: store.kind, name: store.name, namespace: ns }]
+      ? [
+          store.kind === 'ClusterSecretStore'
+            ? { kind: store.kind, name: store.name }
+            : { kind: store.kind, name: store.name, namespace: ns },
+        ]
       : [{ kind: 'Secret', name: config.secrets.name, namespace: ns }]),
     ...(config.ingress?.tlsSecretName ? [{ kind: 'Secret', name: config.ingress.tlsSecretName, namespace: ns }] : []),
-    ...(config.app.uploads.claimName ? [{ kind: 'PersistentVolumeClaim', name: config.app.uploads.claimName, namespace: ns }] : []),
+    ...(config.app.uploads.claimName
+      ? [{ kind: 'PersistentVolumeClaim', name: config.app.uploads.claimName, namespace: ns }]
+      : []),
     ...config.imagePullSecrets.map((name) => ({ kind: 'Secret', name, namespace: ns })),
   ];
 }

@@ -53,21 +53,54 @@ export function kustomize(files: ReadonlyMap<string, string>, folder: string): M
 /** the objects of every file of a folder (not its subfolders) */
 export function objectsIn(files: ReadonlyMap<string, string>, folder: string): Manifest[] {
   return [...files.keys()]
-    .filter((f) => f.startsWith(`${folder}/`) && !f.slice(folder.length + 1).includes('/') && !f.endsWith(KUSTOMIZATION_FILE))
+    .filter(
+      (f) => f.startsWith(`${folder}/`) && !f.slice(folder.length + 1).includes('/') && !f.endsWith(KUSTOMIZATION_FILE),
+    )
     .flatMap((f) => parse(files.get(f)!));
 }
 
 function parse(text: string): Manifest[] {
-  return loadAll(text, undefined, { schema: CORE_SCHEMA }).filter((d): d is Manifest => d !== null && typeof d === 'object');
+  return loadAll(text, undefined, { schema: CORE_SCHEMA }).filter(
+    (d): d is Manifest => d !== null && typeof d === 'object',
+  );
 }
 
 // gitops-engine's kind order within a step (pkg/sync/sync_tasks.go); other kinds go after, by name
 const ARGOCD_KIND_ORDER = [
-  'Namespace', 'NetworkPolicy', 'ResourceQuota', 'LimitRange', 'PodSecurityPolicy', 'PodDisruptionBudget',
-  'ServiceAccount', 'Secret', 'SecretList', 'ConfigMap', 'StorageClass', 'PersistentVolume', 'PersistentVolumeClaim',
-  'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleList', 'ClusterRoleBinding', 'ClusterRoleBindingList',
-  'Role', 'RoleList', 'RoleBinding', 'RoleBindingList', 'Service', 'DaemonSet', 'Pod', 'ReplicationController',
-  'ReplicaSet', 'Deployment', 'HorizontalPodAutoscaler', 'StatefulSet', 'Job', 'CronJob', 'IngressClass', 'Ingress',
+  'Namespace',
+  'NetworkPolicy',
+  'ResourceQuota',
+  'LimitRange',
+  'PodSecurityPolicy',
+  'PodDisruptionBudget',
+  'ServiceAccount',
+  'Secret',
+  'SecretList',
+  'ConfigMap',
+  'StorageClass',
+  'PersistentVolume',
+  'PersistentVolumeClaim',
+  'CustomResourceDefinition',
+  'ClusterRole',
+  'ClusterRoleList',
+  'ClusterRoleBinding',
+  'ClusterRoleBindingList',
+  'Role',
+  'RoleList',
+  'RoleBinding',
+  'RoleBindingList',
+  'Service',
+  'DaemonSet',
+  'Pod',
+  'ReplicationController',
+  'ReplicaSet',
+  'Deployment',
+  'HorizontalPodAutoscaler',
+  'StatefulSet',
+  'Job',
+  'CronJob',
+  'IngressClass',
+  'Ingress',
   'APIService',
 ];
 const PHASES = ['PreSync', 'Sync', 'PostSync'];
@@ -76,7 +109,13 @@ export function argoCdPlan(objects: readonly Manifest[]): Plan {
   const keyed = objects.flatMap((o) => {
     const hook = o.metadata?.annotations?.['argocd.argoproj.io/hook'];
     // Skip, SyncFail and the delete hooks are not part of a successful sync
-    const phase = hook === undefined ? 'Sync' : hook.split(',').map((h) => h.trim()).find((h) => PHASES.includes(h));
+    const phase =
+      hook === undefined
+        ? 'Sync'
+        : hook
+            .split(',')
+            .map((h) => h.trim())
+            .find((h) => PHASES.includes(h));
     if (phase === undefined) return [];
     const wave = Number(o.metadata?.annotations?.['argocd.argoproj.io/sync-wave'] ?? 0);
     return [{ o, phase, wave }];
@@ -115,7 +154,10 @@ export function fluxPlan(files: ReadonlyMap<string, string>, kustomizations: rea
   const visit = (k: Manifest, trail: string[]): void => {
     const name = k.metadata?.name ?? '';
     if (ordered.includes(k)) return;
-    if (trail.includes(name)) { problems.push(`Kustomization ${name}: dependsOn forms a cycle (${[...trail, name].join(' -> ')})`); return; }
+    if (trail.includes(name)) {
+      problems.push(`Kustomization ${name}: dependsOn forms a cycle (${[...trail, name].join(' -> ')})`);
+      return;
+    }
     for (const d of k.spec?.dependsOn ?? []) {
       const dep = byName.get(d.name);
       if (dep) visit(dep, [...trail, name]);
@@ -139,7 +181,8 @@ export function fluxPlan(files: ReadonlyMap<string, string>, kustomizations: rea
       problems.push(`${name}: spec.path ${k.spec?.path}: ${(e as Error).message}`);
       return [];
     }
-    for (const p of k.spec?.patches ?? []) objects = objects.map((o) => (matches(p.target ?? {}, o) ? applyPatch(o, p.patch, name, problems) : o));
+    for (const p of k.spec?.patches ?? [])
+      objects = objects.map((o) => (matches(p.target ?? {}, o) ? applyPatch(o, p.patch, name, problems) : o));
     const waits = k.spec?.wait === true || (k.spec?.healthChecks ?? []).length > 0;
     return [{ name, objects, waits }];
   });
@@ -148,8 +191,11 @@ export function fluxPlan(files: ReadonlyMap<string, string>, kustomizations: rea
 
 /** README's kubectl runbook: each stage folder in order, waiting in between */
 export function kubectlPlan(files: ReadonlyMap<string, string>): Plan {
-  const steps = STAGES.filter((s) => files.has(`${s}/${KUSTOMIZATION_FILE}`))
-    .map((s) => ({ name: `kubectl apply -k ${s}`, objects: kustomize(files, s), waits: true }));
+  const steps = STAGES.filter((s) => files.has(`${s}/${KUSTOMIZATION_FILE}`)).map((s) => ({
+    name: `kubectl apply -k ${s}`,
+    objects: kustomize(files, s),
+    waits: true,
+  }));
   return { engine: 'kubectl', steps, problems: [] };
 }
 
@@ -173,7 +219,9 @@ function matches(target: { kind?: string; name?: string; labelSelector?: string 
 
 /** the JSON 6902 `remove` operations the generated Kustomizations use; anything else is refused */
 function applyPatch(o: Manifest, patch: string, owner: string, problems: string[]): Manifest {
-  const ops = parse(`ops: ${patch.includes('\n') ? `\n${patch.replace(/^/gm, '  ')}` : patch}`)[0] as { ops: Array<{ op: string; path: string }> };
+  const ops = parse(`ops: ${patch.includes('\n') ? `\n${patch.replace(/^/gm, '  ')}` : patch}`)[0] as {
+    ops: Array<{ op: string; path: string }>;
+  };
   const copy = structuredClone(o) as Record<string, any>;
   for (const { op, path } of ops.ops ?? []) {
     const keys = path.split('/').slice(1);

@@ -20,14 +20,26 @@ export interface Reference extends ObjectKey {
 }
 
 export const CLUSTER_SCOPED = new Set([
-  'Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'PersistentVolume',
-  'StorageClass', 'PriorityClass', 'IngressClass', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration',
+  'Namespace',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'CustomResourceDefinition',
+  'PersistentVolume',
+  'StorageClass',
+  'PriorityClass',
+  'IngressClass',
+  'ValidatingWebhookConfiguration',
+  'MutatingWebhookConfiguration',
   'ClusterSecretStore',
 ]);
 
 export function keyOf(m: Manifest): ObjectKey {
   const kind = m.kind ?? '?';
-  return { kind, name: m.metadata?.name ?? '?', namespace: CLUSTER_SCOPED.has(kind) ? undefined : m.metadata?.namespace };
+  return {
+    kind,
+    name: m.metadata?.name ?? '?',
+    namespace: CLUSTER_SCOPED.has(kind) ? undefined : m.metadata?.namespace,
+  };
 }
 
 export function sameObject(a: ObjectKey, b: ObjectKey): boolean {
@@ -48,7 +60,8 @@ export function referencesOf(m: Manifest, all: readonly Manifest[]): Reference[]
   if (ns && !CLUSTER_SCOPED.has(m.kind ?? '')) refs.push({ kind: 'Namespace', name: ns, field: 'metadata.namespace' });
 
   for (const pod of podTemplates([m])) {
-    const at = m.kind === 'Pod' ? 'spec' : m.kind === 'CronJob' ? 'spec.jobTemplate.spec.template.spec' : 'spec.template.spec';
+    const at =
+      m.kind === 'Pod' ? 'spec' : m.kind === 'CronJob' ? 'spec.jobTemplate.spec.template.spec' : 'spec.template.spec';
     const spec = pod.spec;
     // a pod without serviceAccountName runs as "default", which every namespace has
     add('ServiceAccount', spec.serviceAccountName, `${at}.serviceAccountName`);
@@ -57,9 +70,11 @@ export function referencesOf(m: Manifest, all: readonly Manifest[]): Reference[]
       const field = `${at}.volumes[${v.name}]`;
       if (v.configMap && !v.configMap.optional) add('ConfigMap', v.configMap.name, `${field}.configMap`);
       if (v.secret && !v.secret.optional) add('Secret', v.secret.secretName, `${field}.secret`);
-      if (v.persistentVolumeClaim) add('PersistentVolumeClaim', v.persistentVolumeClaim.claimName, `${field}.persistentVolumeClaim`);
+      if (v.persistentVolumeClaim)
+        add('PersistentVolumeClaim', v.persistentVolumeClaim.claimName, `${field}.persistentVolumeClaim`);
       (v.projected?.sources ?? []).forEach((s: any, i: number) => {
-        if (s.configMap && !s.configMap.optional) add('ConfigMap', s.configMap.name, `${field}.projected.sources[${i}]`);
+        if (s.configMap && !s.configMap.optional)
+          add('ConfigMap', s.configMap.name, `${field}.projected.sources[${i}]`);
         if (s.secret && !s.secret.optional) add('Secret', s.secret.name, `${field}.projected.sources[${i}]`);
       });
     });
@@ -73,7 +88,8 @@ export function referencesOf(m: Manifest, all: readonly Manifest[]): Reference[]
           if (sk && !sk.optional) add('Secret', sk.name, `${field}.env[${e.name}]`);
         });
         (c.envFrom ?? []).forEach((e: any, i: number) => {
-          if (e.configMapRef && !e.configMapRef.optional) add('ConfigMap', e.configMapRef.name, `${field}.envFrom[${i}]`);
+          if (e.configMapRef && !e.configMapRef.optional)
+            add('ConfigMap', e.configMapRef.name, `${field}.envFrom[${i}]`);
           if (e.secretRef && !e.secretRef.optional) add('Secret', e.secretRef.name, `${field}.envFrom[${i}]`);
         });
       }
@@ -83,29 +99,49 @@ export function referencesOf(m: Manifest, all: readonly Manifest[]): Reference[]
   if (m.kind === 'Ingress') {
     add('Service', m.spec?.defaultBackend?.service?.name, 'spec.defaultBackend');
     (m.spec?.rules ?? []).forEach((r: any, i: number) =>
-      (r.http?.paths ?? []).forEach((p: any, j: number) => add('Service', p.backend?.service?.name, `spec.rules[${i}].http.paths[${j}].backend`)));
+      (r.http?.paths ?? []).forEach((p: any, j: number) =>
+        add('Service', p.backend?.service?.name, `spec.rules[${i}].http.paths[${j}].backend`),
+      ),
+    );
     (m.spec?.tls ?? []).forEach((t: any, i: number) => add('Secret', t.secretName, `spec.tls[${i}].secretName`));
   }
   if (m.kind === 'HTTPRoute') {
     (m.spec?.rules ?? []).forEach((r: any, i: number) =>
       (r.backendRefs ?? []).forEach((b: any, j: number) => {
-        if ((b.kind ?? 'Service') === 'Service' && (b.namespace ?? ns) === ns) add('Service', b.name, `spec.rules[${i}].backendRefs[${j}]`);
-      }));
+        if ((b.kind ?? 'Service') === 'Service' && (b.namespace ?? ns) === ns)
+          add('Service', b.name, `spec.rules[${i}].backendRefs[${j}]`);
+      }),
+    );
   }
   if (m.kind === 'ExternalSecret') {
     // the operator reads the store named here; a ClusterSecretStore is cluster-scoped
     const store = m.spec?.secretStoreRef;
     if (store?.kind === 'ClusterSecretStore') {
-      if (typeof store.name === 'string' && store.name) refs.push({ kind: 'ClusterSecretStore', name: store.name, field: 'spec.secretStoreRef' });
+      if (typeof store.name === 'string' && store.name)
+        refs.push({ kind: 'ClusterSecretStore', name: store.name, field: 'spec.secretStoreRef' });
     } else {
       add('SecretStore', store?.name, 'spec.secretStoreRef');
     }
   }
-  if (m.kind === 'HorizontalPodAutoscaler') add(m.spec?.scaleTargetRef?.kind ?? '?', m.spec?.scaleTargetRef?.name, 'spec.scaleTargetRef');
+  if (m.kind === 'HorizontalPodAutoscaler')
+    add(m.spec?.scaleTargetRef?.kind ?? '?', m.spec?.scaleTargetRef?.name, 'spec.scaleTargetRef');
   if (m.kind === 'PodDisruptionBudget') {
     // a PDB names no object; it needs the workload whose pods it selects
-    const target = all.find((o) => o.metadata?.namespace === ns && podTemplates([o]).some((p) => selects(m.spec?.selector?.matchLabels, p.metadata.labels)));
-    refs.push(target ? { ...keyOf(target), field: 'spec.selector' } : { kind: 'a workload', name: JSON.stringify(m.spec?.selector?.matchLabels ?? {}), namespace: ns, field: 'spec.selector' });
+    const target = all.find(
+      (o) =>
+        o.metadata?.namespace === ns &&
+        podTemplates([o]).some((p) => selects(m.spec?.selector?.matchLabels, p.metadata.labels)),
+    );
+    refs.push(
+      target
+        ? { ...keyOf(target), field: 'spec.selector' }
+        : {
+            kind: 'a workload',
+            name: JSON.stringify(m.spec?.selector?.matchLabels ?? {}),
+            namespace: ns,
+            field: 'spec.selector',
+          },
+    );
   }
   return refs;
 }
@@ -120,5 +156,7 @@ export function providedBy(m: Manifest): ObjectKey[] {
   const name = m.spec?.target?.name ?? m.metadata?.name;
   // creationPolicy None writes nothing; Merge writes into a Secret that must already exist
   const policy = m.spec?.target?.creationPolicy ?? 'Owner';
-  return typeof name === 'string' && (policy === 'Owner' || policy === 'Orphan') ? [{ kind: 'Secret', name, namespace: m.metadata?.namespace }] : [];
+  return typeof name === 'string' && (policy === 'Owner' || policy === 'Orphan')
+    ? [{ kind: 'Secret', name, namespace: m.metadata?.namespace }]
+    : [];
 }

@@ -32,10 +32,15 @@ export interface DeliveryRule {
   check(model: Model): Violation[];
 }
 
-const rule = (id: string, description: string, check: (m: Model) => Violation[]): DeliveryRule => ({ id, description, check });
+const rule = (id: string, description: string, check: (m: Model) => Violation[]): DeliveryRule => ({
+  id,
+  description,
+  check,
+});
 
 /** is `k` this object, or what it provides (an ExternalSecret's Secret)? */
-const isOrProvides = (o: Manifest, k: ObjectKey) => sameObject(keyOf(o), k) || providedBy(o).some((p) => sameObject(p, k));
+const isOrProvides = (o: Manifest, k: ObjectKey) =>
+  sameObject(keyOf(o), k) || providedBy(o).some((p) => sameObject(p, k));
 
 /** the step of each object in a plan, by object key; a provided object is in its provider's step */
 function stepIndex(plan: Plan): (k: ObjectKey) => number | undefined {
@@ -46,16 +51,21 @@ function stepIndex(plan: Plan): (k: ObjectKey) => number | undefined {
 }
 
 const isHook = (o: Manifest) => o.metadata?.annotations?.[ARGOCD_HOOK] !== undefined;
-const annotationList = (o: Manifest, key: string) => (o.metadata?.annotations?.[key] ?? '').split(',').map((s) => s.trim());
+const annotationList = (o: Manifest, key: string) =>
+  (o.metadata?.annotations?.[key] ?? '').split(',').map((s) => s.trim());
 
 export const DELIVERY_RULES: readonly DeliveryRule[] = [
   rule('delivery-missing', 'every object an object names is in the output or a declared prerequisite', (m) =>
-    m.objects.flatMap((o) => referencesOf(o, m.objects)
-      .filter((r) => !m.objects.some((x) => isOrProvides(x, r)) && !m.prerequisites.some((p) => sameObject(p, r)))
-      .map((r) => ({
-        rule: 'delivery-missing', object: objectRef(o),
-        message: `${r.field} needs ${showKey(r)}, which is neither in the output nor a declared prerequisite (the config's secrets or their store, ingress TLS secret, uploads claim, image pull secrets), nor created by an ExternalSecret of the output`,
-      })))),
+    m.objects.flatMap((o) =>
+      referencesOf(o, m.objects)
+        .filter((r) => !m.objects.some((x) => isOrProvides(x, r)) && !m.prerequisites.some((p) => sameObject(p, r)))
+        .map((r) => ({
+          rule: 'delivery-missing',
+          object: objectRef(o),
+          message: `${r.field} needs ${showKey(r)}, which is neither in the output nor a declared prerequisite (the config's secrets or their store, ingress TLS secret, uploads claim, image pull secrets), nor created by an ExternalSecret of the output`,
+        })),
+    ),
+  ),
 
   rule('delivery-order', 'under every engine, what an object needs is applied before it, or with it', (m) =>
     m.plans.flatMap((plan) => {
@@ -69,82 +79,181 @@ export const DELIVERY_RULES: readonly DeliveryRule[] = [
           const j = at(r);
           const base = { rule: 'delivery-order', object: objectRef(o) };
           const what = sameObject(keyOf(source), r) ? showKey(r) : `${showKey(r)}, created by ${objectRef(source)}`;
-          if (j === undefined) return [{ ...base, message: `${plan.engine}: ${r.field} needs ${what}, which ${plan.engine} never applies` }];
+          if (j === undefined)
+            return [
+              { ...base, message: `${plan.engine}: ${r.field} needs ${what}, which ${plan.engine} never applies` },
+            ];
           // a later step only hurts when a step in between waits for this object to be ready
           if (j > i && plan.steps.slice(i, j).some((s) => s.waits)) {
-            return [{ ...base, message: `${plan.engine}: ${r.field} needs ${what}, applied in "${plan.steps[j].name}", after "${plan.steps[i].name}" waits for this object: it can never become ready` }];
+            return [
+              {
+                ...base,
+                message: `${plan.engine}: ${r.field} needs ${what}, applied in "${plan.steps[j].name}", after "${plan.steps[i].name}" waits for this object: it can never become ready`,
+              },
+            ];
           }
           return [];
         });
       });
-    })),
+    }),
+  ),
 
-  rule('delivery-coverage', 'every engine applies every object of dist/<env> exactly once, from paths that exist', (m) =>
-    m.plans.flatMap((plan) => {
-      const out: Violation[] = plan.problems.map((p) => ({ rule: 'delivery-coverage', object: plan.engine, message: p }));
-      for (const o of m.objects) {
-        const times = plan.steps.reduce((n, s) => n + s.objects.filter((x) => sameObject(keyOf(x), keyOf(o))).length, 0);
-        const hookOnlyInArgo = plan.engine !== 'argocd' || times > 0 || !isHook(o);
-        if (times !== 1 && hookOnlyInArgo) {
-          out.push({ rule: 'delivery-coverage', object: objectRef(o), message: `${plan.engine} applies it ${times === 0 ? 'never' : `${times} times (two owners would fight over it)`}; allowed: once` });
-        }
-      }
-      return out;
-    }).concat(objectsIn(m.files, DELIVERY_FOLDERS.argocd).flatMap((app) =>
-      app.spec?.source?.path === m.root ? [] : [{ rule: 'delivery-coverage', object: objectRef(app), message: `spec.source.path is ${JSON.stringify(app.spec?.source?.path)}; allowed: ${m.root}` }]))),
+  rule(
+    'delivery-coverage',
+    'every engine applies every object of dist/<env> exactly once, from paths that exist',
+    (m) =>
+      m.plans
+        .flatMap((plan) => {
+          const out: Violation[] = plan.problems.map((p) => ({
+            rule: 'delivery-coverage',
+            object: plan.engine,
+            message: p,
+          }));
+          for (const o of m.objects) {
+            const times = plan.steps.reduce(
+              (n, s) => n + s.objects.filter((x) => sameObject(keyOf(x), keyOf(o))).length,
+              0,
+            );
+            const hookOnlyInArgo = plan.engine !== 'argocd' || times > 0 || !isHook(o);
+            if (times !== 1 && hookOnlyInArgo) {
+              out.push({
+                rule: 'delivery-coverage',
+                object: objectRef(o),
+                message: `${plan.engine} applies it ${times === 0 ? 'never' : `${times} times (two owners would fight over it)`}; allowed: once`,
+              });
+            }
+          }
+          return out;
+        })
+        .concat(
+          objectsIn(m.files, DELIVERY_FOLDERS.argocd).flatMap((app) =>
+            app.spec?.source?.path === m.root
+              ? []
+              : [
+                  {
+                    rule: 'delivery-coverage',
+                    object: objectRef(app),
+                    message: `spec.source.path is ${JSON.stringify(app.spec?.source?.path)}; allowed: ${m.root}`,
+                  },
+                ],
+          ),
+        ),
+  ),
 
   rule('migration-first', 'under every engine, the migration Job completes before any Deployment rolls out', (m) =>
     m.plans.flatMap((plan) => {
       const at = stepIndex(plan);
       const jobs = m.objects.filter((o) => o.kind === 'Job');
       const deployments = m.objects.filter((o) => o.kind === 'Deployment');
-      return jobs.flatMap((job) => deployments.flatMap((d): Violation[] => {
-        const j = at(keyOf(job));
-        const k = at(keyOf(d));
-        if (j === undefined || k === undefined) return [];
-        if (j < k && plan.steps.slice(j, k).some((s) => s.waits)) return [];
-        return [{ rule: 'migration-first', object: objectRef(job), message: `${plan.engine}: ${objectRef(d)} is applied ${j < k ? 'without waiting for it' : 'no later than it'}: new pods would start before the schema is migrated` }];
-      }));
-    })),
+      return jobs.flatMap((job) =>
+        deployments.flatMap((d): Violation[] => {
+          const j = at(keyOf(job));
+          const k = at(keyOf(d));
+          if (j === undefined || k === undefined) return [];
+          if (j < k && plan.steps.slice(j, k).some((s) => s.waits)) return [];
+          return [
+            {
+              rule: 'migration-first',
+              object: objectRef(job),
+              message: `${plan.engine}: ${objectRef(d)} is applied ${j < k ? 'without waiting for it' : 'no later than it'}: new pods would start before the schema is migrated`,
+            },
+          ];
+        }),
+      );
+    }),
+  ),
 
   rule('job-rerun', 'no engine re-creates a finished Job (and re-runs the migration) once its TTL removed it', (m) =>
-    m.plans.flatMap((plan) => plan.engine === 'kubectl' ? [] : plan.steps.flatMap((s) => s.objects
-      .filter((o) => o.kind === 'Job' && o.spec?.ttlSecondsAfterFinished !== undefined && !(plan.engine === 'argocd' && isHook(o)))
-      .map((o) => ({
-        rule: 'job-rerun', object: objectRef(o),
-        message: `${plan.engine}: ttlSecondsAfterFinished deletes the finished Job, and ${plan.engine} applies it again at the next ${plan.engine === 'flux' ? 'reconcile' : 'self-heal'}: the migration would run again`,
-      }))))),
+    m.plans.flatMap((plan) =>
+      plan.engine === 'kubectl'
+        ? []
+        : plan.steps.flatMap((s) =>
+            s.objects
+              .filter(
+                (o) =>
+                  o.kind === 'Job' &&
+                  o.spec?.ttlSecondsAfterFinished !== undefined &&
+                  !(plan.engine === 'argocd' && isHook(o)),
+              )
+              .map((o) => ({
+                rule: 'job-rerun',
+                object: objectRef(o),
+                message: `${plan.engine}: ttlSecondsAfterFinished deletes the finished Job, and ${plan.engine} applies it again at the next ${plan.engine === 'flux' ? 'reconcile' : 'self-heal'}: the migration would run again`,
+              })),
+          ),
+    ),
+  ),
 
   rule('hook-cleanup', 'Argo CD hooks with changing names are removed after they ran (TTL or HookSucceeded)', (m) =>
-    m.objects.filter((o) => o.kind === 'Job' && isHook(o))
-      .filter((o) => o.spec?.ttlSecondsAfterFinished === undefined && !annotationList(o, ARGOCD_HOOK_DELETE_POLICY).includes('HookSucceeded'))
-      .map((o) => ({ rule: 'hook-cleanup', object: objectRef(o), message: 'Argo CD never prunes hooks, and BeforeHookCreation removes only a Job of the same name: set ttlSecondsAfterFinished or the HookSucceeded delete policy' }))),
+    m.objects
+      .filter((o) => o.kind === 'Job' && isHook(o))
+      .filter(
+        (o) =>
+          o.spec?.ttlSecondsAfterFinished === undefined &&
+          !annotationList(o, ARGOCD_HOOK_DELETE_POLICY).includes('HookSucceeded'),
+      )
+      .map((o) => ({
+        rule: 'hook-cleanup',
+        object: objectRef(o),
+        message:
+          'Argo CD never prunes hooks, and BeforeHookCreation removes only a Job of the same name: set ttlSecondsAfterFinished or the HookSucceeded delete policy',
+      })),
+  ),
 
   rule('force-scope', 'Flux never recreates a Namespace or a volume claim to force an apply', (m) =>
-    objectsIn(m.files, DELIVERY_FOLDERS.flux).filter((k) => k.spec?.force === true).flatMap((k) => {
-      const step = m.plans.find((p) => p.engine === 'flux')?.steps.find((s) => s.name === `Kustomization ${k.metadata?.name}`);
-      return (step?.objects ?? []).filter((o) => ['Namespace', 'PersistentVolumeClaim'].includes(o.kind ?? '')).map((o) => ({
-        rule: 'force-scope', object: objectRef(k),
-        message: `spec.force recreates ${objectRef(o)} on an immutable-field conflict, and everything in it goes too; allowed: force only the Job, with the annotation kustomize.toolkit.fluxcd.io/force: enabled`,
-      }));
-    })),
+    objectsIn(m.files, DELIVERY_FOLDERS.flux)
+      .filter((k) => k.spec?.force === true)
+      .flatMap((k) => {
+        const step = m.plans
+          .find((p) => p.engine === 'flux')
+          ?.steps.find((s) => s.name === `Kustomization ${k.metadata?.name}`);
+        return (step?.objects ?? [])
+          .filter((o) => ['Namespace', 'PersistentVolumeClaim'].includes(o.kind ?? ''))
+          .map((o) => ({
+            rule: 'force-scope',
+            object: objectRef(k),
+            message: `spec.force recreates ${objectRef(o)} on an immutable-field conflict, and everything in it goes too; allowed: force only the Job, with the annotation kustomize.toolkit.fluxcd.io/force: enabled`,
+          }));
+      }),
+  ),
 
   rule('cluster-scoped', 'cluster-scoped objects carry no metadata.namespace', (m) =>
-    m.objects.filter((o) => CLUSTER_SCOPED.has(o.kind ?? '') && o.metadata?.namespace !== undefined)
-      .map((o) => ({ rule: 'cluster-scoped', object: objectRef(o), message: `metadata.namespace is ${JSON.stringify(o.metadata?.namespace)} on a cluster-scoped kind; allowed: unset (Flux health checks hang on it, Config Sync refuses it)` }))),
+    m.objects
+      .filter((o) => CLUSTER_SCOPED.has(o.kind ?? '') && o.metadata?.namespace !== undefined)
+      .map((o) => ({
+        rule: 'cluster-scoped',
+        object: objectRef(o),
+        message: `metadata.namespace is ${JSON.stringify(o.metadata?.namespace)} on a cluster-scoped kind; allowed: unset (Flux health checks hang on it, Config Sync refuses it)`,
+      })),
+  ),
 
   rule('namespace-protected', 'the Namespace survives prune and application deletion in Argo CD and Flux', (m) =>
-    m.objects.filter((o) => o.kind === 'Namespace').flatMap((o) => {
-      const argo = annotationList(o, ARGOCD_SYNC_OPTIONS);
-      const missing = [
-        ...(argo.includes('Prune=false') ? [] : [`${ARGOCD_SYNC_OPTIONS}: Prune=false`]),
-        ...(argo.includes('Delete=false') ? [] : [`${ARGOCD_SYNC_OPTIONS}: Delete=false`]),
-        ...(o.metadata?.annotations?.[FLUX_PRUNE] === 'disabled' ? [] : [`${FLUX_PRUNE}: disabled`]),
-      ];
-      return missing.length === 0 ? [] : [{ rule: 'namespace-protected', object: objectRef(o), message: `missing ${missing.join(', ')}: pruning or deleting the application would delete the namespace, and the Secret, TLS secret and volumes in it` }];
-    })),
+    m.objects
+      .filter((o) => o.kind === 'Namespace')
+      .flatMap((o) => {
+        const argo = annotationList(o, ARGOCD_SYNC_OPTIONS);
+        const missing = [
+          ...(argo.includes('Prune=false') ? [] : [`${ARGOCD_SYNC_OPTIONS}: Prune=false`]),
+          ...(argo.includes('Delete=false') ? [] : [`${ARGOCD_SYNC_OPTIONS}: Delete=false`]),
+          ...(o.metadata?.annotations?.[FLUX_PRUNE] === 'disabled' ? [] : [`${FLUX_PRUNE}: disabled`]),
+        ];
+        return missing.length === 0
+          ? []
+          : [
+              {
+                rule: 'namespace-protected',
+                object: objectRef(o),
+                message: `missing ${missing.join(', ')}: pruning or deleting the application would delete the namespace, and the Secret, TLS secret and volumes in it`,
+              },
+            ];
+      }),
+  ),
 
-  rule('network-closure', 'traffic our policies let out to pods of the same namespace is also let into those pods', (m) => networkClosure(m.objects)),
+  rule(
+    'network-closure',
+    'traffic our policies let out to pods of the same namespace is also let into those pods',
+    (m) => networkClosure(m.objects),
+  ),
 ];
 
 /** does a matchLabels selector (empty: every pod) select these labels? */
@@ -162,19 +271,43 @@ function networkClosure(objects: readonly Manifest[]): Violation[] {
     for (const [i, egress] of (p.spec?.egress ?? []).entries()) {
       for (const peer of egress.to ?? []) {
         if (peer.ipBlock) continue;
-        const sameNamespace = peer.namespaceSelector === undefined || peer.namespaceSelector.matchLabels?.['kubernetes.io/metadata.name'] === ns;
+        const sameNamespace =
+          peer.namespaceSelector === undefined ||
+          peer.namespaceSelector.matchLabels?.['kubernetes.io/metadata.name'] === ns;
         if (!sameNamespace) continue;
         const target: Record<string, string> = peer.podSelector?.matchLabels ?? {};
-        const guarding = policies.filter((q) => q.metadata?.namespace === ns && (q.spec?.policyTypes ?? []).includes('Ingress') && matchLabels(q.spec?.podSelector?.matchLabels, target));
+        const guarding = policies.filter(
+          (q) =>
+            q.metadata?.namespace === ns &&
+            (q.spec?.policyTypes ?? []).includes('Ingress') &&
+            matchLabels(q.spec?.podSelector?.matchLabels, target),
+        );
         if (guarding.length === 0) continue;
         for (const port of egress.ports ?? [{}]) {
-          const admitted = guarding.some((q) => (q.spec?.ingress ?? []).some((rule: any) =>
-            (rule.from === undefined || rule.from.length === 0 || rule.from.some((f: any) =>
-              !f.ipBlock && (f.namespaceSelector === undefined || f.namespaceSelector.matchLabels?.['kubernetes.io/metadata.name'] === ns) && matchLabels(f.podSelector?.matchLabels, source)))
-            && (rule.ports === undefined || rule.ports.length === 0 || port.port === undefined || rule.ports.some((rp: any) => rp.port === port.port && (rp.protocol ?? 'TCP') === (port.protocol ?? 'TCP')))));
+          const admitted = guarding.some((q) =>
+            (q.spec?.ingress ?? []).some(
+              (allow: any) =>
+                (allow.from === undefined ||
+                  allow.from.length === 0 ||
+                  allow.from.some(
+                    (f: any) =>
+                      !f.ipBlock &&
+                      (f.namespaceSelector === undefined ||
+                        f.namespaceSelector.matchLabels?.['kubernetes.io/metadata.name'] === ns) &&
+                      matchLabels(f.podSelector?.matchLabels, source),
+                  )) &&
+                (allow.ports === undefined ||
+                  allow.ports.length === 0 ||
+                  port.port === undefined ||
+                  allow.ports.some(
+                    (rp: any) => rp.port === port.port && (rp.protocol ?? 'TCP') === (port.protocol ?? 'TCP'),
+                  )),
+            ),
+          );
           if (!admitted) {
             out.push({
-              rule: 'network-closure', object: objectRef(p),
+              rule: 'network-closure',
+              object: objectRef(p),
               message: `spec.egress[${i}] lets pods ${JSON.stringify(source)} reach pods ${JSON.stringify(target)} of namespace ${ns}${port.port !== undefined ? ` on ${port.protocol ?? 'TCP'} ${port.port}` : ''}, but ${guarding.map(objectRef).join(', ')} admit${guarding.length === 1 ? 's' : ''} no such traffic into them`,
             });
           }

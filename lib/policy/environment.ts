@@ -18,15 +18,21 @@ function collector(rule: string): [Violation[], (object: string, message: string
 const sameNamespace = (a: Manifest, b: Manifest) => a.metadata?.namespace === b.metadata?.namespace;
 
 export const ENVIRONMENT_RULES: readonly Rule[] = [
-  setRule('service-account', 'hardening', 'a dedicated ServiceAccount, with automountServiceAccountToken: false',
+  setRule(
+    'service-account',
+    'hardening',
+    'a dedicated ServiceAccount, with automountServiceAccountToken: false',
     (manifests) => {
       const [out, v] = collector('service-account');
       for (const pod of podTemplates(manifests)) {
         const name = pod.spec.serviceAccountName;
         if (!name || name === 'default') {
           v(pod.ref, `serviceAccountName must name a dedicated ServiceAccount (got ${show(name)})`);
-        } else if (!manifests.some((m) => m.kind === 'ServiceAccount' && m.metadata?.name === name
-          && sameNamespace(m, pod.owner))) {
+        } else if (
+          !manifests.some(
+            (m) => m.kind === 'ServiceAccount' && m.metadata?.name === name && sameNamespace(m, pod.owner),
+          )
+        ) {
           v(pod.ref, `ServiceAccount "${name}" is not part of the output`);
         }
         const automount = pod.spec.automountServiceAccountToken;
@@ -37,25 +43,37 @@ export const ENVIRONMENT_RULES: readonly Rule[] = [
         if (automount !== false) v(objectRef(m), `automountServiceAccountToken must be false (got ${show(automount)})`);
       }
       return out;
-    }),
+    },
+  ),
 
-  setRule('network', 'hardening',
-    'default-deny NetworkPolicy, narrow ingress, egress only to listed peers and ports', (manifests) => {
+  setRule(
+    'network',
+    'hardening',
+    'default-deny NetworkPolicy, narrow ingress, egress only to listed peers and ports',
+    (manifests) => {
       const [out, v] = collector('network');
       const policies = manifests.filter((m) => m.kind === 'NetworkPolicy');
       // podSelector {} selects every pod; a missing podSelector is not a deny-all
       const selectsAll = (p: Manifest) =>
         p.spec?.podSelector !== undefined && Object.keys(p.spec.podSelector).length === 0;
-      const deniesAll = (p: Manifest) => selectsAll(p) && !p.spec?.ingress?.length && !p.spec?.egress?.length
-        && ['Ingress', 'Egress'].every((t) => (p.spec?.policyTypes ?? []).includes(t));
+      const deniesAll = (p: Manifest) =>
+        selectsAll(p) &&
+        !p.spec?.ingress?.length &&
+        !p.spec?.egress?.length &&
+        ['Ingress', 'Egress'].every((t) => (p.spec?.policyTypes ?? []).includes(t));
       for (const ns of new Set(podTemplates(manifests).map((p) => p.owner.metadata?.namespace))) {
         if (!policies.some((p) => p.metadata?.namespace === ns && deniesAll(p))) {
-          v(`Namespace/${ns}`,
-            'needs a default-deny NetworkPolicy (podSelector {}, policyTypes Ingress and Egress, no rules)');
+          v(
+            `Namespace/${ns}`,
+            'needs a default-deny NetworkPolicy (podSelector {}, policyTypes Ingress and Egress, no rules)',
+          );
         }
       }
       for (const p of policies) {
-        const directions = [['ingress', p.spec?.ingress, 'from'], ['egress', p.spec?.egress, 'to']] as const;
+        const directions = [
+          ['ingress', p.spec?.ingress, 'from'],
+          ['egress', p.spec?.egress, 'to'],
+        ] as const;
         for (const [kind, rules, peers] of directions) {
           (rules ?? []).forEach((r: any, i: number) => {
             if (!r[peers]?.length) v(objectRef(p), `${kind}[${i}] has no ${peers}: it allows every peer`);
@@ -67,32 +85,49 @@ export const ENVIRONMENT_RULES: readonly Rule[] = [
         }
       }
       for (const pod of podTemplates(manifests)) {
-        const egress = policies.some((p) => sameNamespace(p, pod.owner)
-          && (p.spec?.policyTypes ?? []).includes('Egress') && (p.spec?.egress?.length ?? 0) > 0
-          && selects(p.spec?.podSelector?.matchLabels, pod.metadata.labels));
+        const egress = policies.some(
+          (p) =>
+            sameNamespace(p, pod.owner) &&
+            (p.spec?.policyTypes ?? []).includes('Egress') &&
+            (p.spec?.egress?.length ?? 0) > 0 &&
+            selects(p.spec?.podSelector?.matchLabels, pod.metadata.labels),
+        );
         if (!egress) {
-          v(pod.ref, 'no NetworkPolicy allows its egress (DNS and the database): '
-            + 'it could reach nothing, or the policy is missing');
+          v(
+            pod.ref,
+            'no NetworkPolicy allows its egress (DNS and the database): ' +
+              'it could reach nothing, or the policy is missing',
+          );
         }
       }
       return out;
-    }),
+    },
+  ),
 
-  setRule('availability', 'hardening',
+  setRule(
+    'availability',
+    'hardening',
     'in production: 2+ replicas or an HPA, a PodDisruptionBudget that selects the pods, spread over nodes/zones',
     (manifests, ctx) => {
       const [out, v] = collector('availability');
       for (const d of manifests.filter((m) => m.kind === 'Deployment' || m.kind === 'StatefulSet')) {
         const labels = d.spec?.template?.metadata?.labels;
-        const hpa = manifests.find((m) => m.kind === 'HorizontalPodAutoscaler' && sameNamespace(m, d)
-          && m.spec?.scaleTargetRef?.kind === d.kind && m.spec?.scaleTargetRef?.name === d.metadata?.name);
-        const pdb = manifests.some((m) => m.kind === 'PodDisruptionBudget' && sameNamespace(m, d)
-          && selects(m.spec?.selector?.matchLabels, labels));
+        const hpa = manifests.find(
+          (m) =>
+            m.kind === 'HorizontalPodAutoscaler' &&
+            sameNamespace(m, d) &&
+            m.spec?.scaleTargetRef?.kind === d.kind &&
+            m.spec?.scaleTargetRef?.name === d.metadata?.name,
+        );
+        const pdb = manifests.some(
+          (m) =>
+            m.kind === 'PodDisruptionBudget' && sameNamespace(m, d) && selects(m.spec?.selector?.matchLabels, labels),
+        );
         const spec = d.spec?.template?.spec ?? {};
-        const spread = (spec.topologySpreadConstraints ?? []).length > 0
-          || spec.affinity?.podAntiAffinity !== undefined;
+        const spread =
+          (spec.topologySpreadConstraints ?? []).length > 0 || spec.affinity?.podAntiAffinity !== undefined;
         if (ctx.production) {
-          const min = hpa ? hpa.spec?.minReplicas ?? 1 : d.spec?.replicas ?? 1;
+          const min = hpa ? (hpa.spec?.minReplicas ?? 1) : (d.spec?.replicas ?? 1);
           const got = `${min}${hpa ? ' as HPA minReplicas' : ''}`;
           if (min < 2) v(objectRef(d), `needs at least 2 replicas in production (got ${got})`);
           if (!pdb) v(objectRef(d), 'needs a PodDisruptionBudget that selects its pods in production');
@@ -102,25 +137,35 @@ export const ENVIRONMENT_RULES: readonly Rule[] = [
         }
       }
       return out;
-    }),
+    },
+  ),
 
-  setRule('job-bounds', 'hardening',
-    'Jobs set backoffLimit, activeDeadlineSeconds and ttlSecondsAfterFinished (or a hook delete policy)', (manifests) =>
-      manifests.filter((m) => m.kind === 'Job').flatMap((job) => {
-        const s = job.spec ?? {};
-        const missing = ['backoffLimit', 'activeDeadlineSeconds'].filter((f) => s[f] === undefined);
-        const annotations = job.metadata?.annotations ?? {};
-        const deletedByHook = annotations['argocd.argoproj.io/hook-delete-policy']
-          || annotations['helm.sh/hook-delete-policy'];
-        if (s.ttlSecondsAfterFinished === undefined && !deletedByHook) missing.push('ttlSecondsAfterFinished');
-        if (missing.length === 0) return [];
-        const message = `must set ${missing.join(', ')}: an unbounded Job can hang or pile up forever`;
-        return [{ rule: 'job-bounds', object: objectRef(job), message }];
-      })),
+  setRule(
+    'job-bounds',
+    'hardening',
+    'Jobs set backoffLimit, activeDeadlineSeconds and ttlSecondsAfterFinished (or a hook delete policy)',
+    (manifests) =>
+      manifests
+        .filter((m) => m.kind === 'Job')
+        .flatMap((job) => {
+          const s = job.spec ?? {};
+          const missing = ['backoffLimit', 'activeDeadlineSeconds'].filter((f) => s[f] === undefined);
+          const annotations = job.metadata?.annotations ?? {};
+          const deletedByHook =
+            annotations['argocd.argoproj.io/hook-delete-policy'] || annotations['helm.sh/hook-delete-policy'];
+          if (s.ttlSecondsAfterFinished === undefined && !deletedByHook) missing.push('ttlSecondsAfterFinished');
+          if (missing.length === 0) return [];
+          const message = `must set ${missing.join(', ')}: an unbounded Job can hang or pile up forever`;
+          return [{ rule: 'job-bounds', object: objectRef(job), message }];
+        }),
+  ),
 
-  setRule('namespace-restricted', 'hardening',
-    'each namespace used is in the output and labelled pod-security.kubernetes.io/enforce: restricted, '
-    + 'at the version the policy evaluates', (manifests, ctx) => {
+  setRule(
+    'namespace-restricted',
+    'hardening',
+    'each namespace used is in the output and labelled pod-security.kubernetes.io/enforce: restricted, ' +
+      'at the version the policy evaluates',
+    (manifests, ctx) => {
       const [out, v] = collector('namespace-restricted');
       const version = ctx.podSecurityVersion ?? ENFORCED_POD_SECURITY_VERSION;
       for (const ns of new Set(manifests.map((m) => m.metadata?.namespace).filter((n): n is string => !!n))) {
@@ -137,19 +182,29 @@ export const ENVIRONMENT_RULES: readonly Rule[] = [
         // the cluster evaluates the pods at this version: the policy must evaluate the same one
         const enforced = labels['pod-security.kubernetes.io/enforce-version'];
         if (enforced !== version) {
-          v(objectRef(obj), `label pod-security.kubernetes.io/enforce-version must be "${version}", `
-            + `the version the policy evaluates (got ${show(enforced)})`);
+          v(
+            objectRef(obj),
+            `label pod-security.kubernetes.io/enforce-version must be "${version}", ` +
+              `the version the policy evaluates (got ${show(enforced)})`,
+          );
         }
       }
       return out;
-    }),
+    },
+  ),
 
-  setRule('consistency', 'hardening',
-    'selectors match template labels, every Service and ServiceMonitor selects something, no duplicate env names', (manifests) => {
+  setRule(
+    'consistency',
+    'hardening',
+    'selectors match template labels, every Service and ServiceMonitor selects something, no duplicate env names',
+    (manifests) => {
       const [out, v] = collector('consistency');
       const pods = podTemplates(manifests);
-      const selectsPod = (m: Manifest, selector: any, longRunningOnly: boolean) => pods.some((p) =>
-        sameNamespace(p.owner, m) && (p.longRunning || !longRunningOnly) && selects(selector, p.metadata.labels));
+      const selectsPod = (m: Manifest, selector: any, longRunningOnly: boolean) =>
+        pods.some(
+          (p) =>
+            sameNamespace(p.owner, m) && (p.longRunning || !longRunningOnly) && selects(selector, p.metadata.labels),
+        );
       for (const m of manifests) {
         const selector = m.spec?.selector?.matchLabels;
         const templated = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'].includes(m.kind ?? '');
@@ -163,13 +218,17 @@ export const ENVIRONMENT_RULES: readonly Rule[] = [
           v(objectRef(m), `selector ${show(selector)} selects no pod template in the output`);
         }
         // a ServiceMonitor that selects no Service scrapes nothing, and says so nowhere
-        if (m.kind === 'ServiceMonitor'
-          && !manifests.some((t) => t.kind === 'Service' && sameNamespace(t, m) && selects(selector, t.metadata?.labels))) {
+        if (
+          m.kind === 'ServiceMonitor' &&
+          !manifests.some((t) => t.kind === 'Service' && sameNamespace(t, m) && selects(selector, t.metadata?.labels))
+        ) {
           v(objectRef(m), `selector ${show(selector)} selects no Service in the output`);
         }
         const ref = m.spec?.scaleTargetRef ?? {};
-        if (m.kind === 'HorizontalPodAutoscaler'
-          && !manifests.some((t) => t.kind === ref.kind && t.metadata?.name === ref.name && sameNamespace(t, m))) {
+        if (
+          m.kind === 'HorizontalPodAutoscaler' &&
+          !manifests.some((t) => t.kind === ref.kind && t.metadata?.name === ref.name && sameNamespace(t, m))
+        ) {
           v(objectRef(m), `scaleTargetRef ${ref.kind}/${ref.name} is not part of the output`);
         }
       }
@@ -183,5 +242,6 @@ export const ENVIRONMENT_RULES: readonly Rule[] = [
         }
       }
       return out;
-    }),
+    },
+  ),
 ];

@@ -19,15 +19,20 @@ function handlers(c: any): Array<[string, any]> {
 }
 
 export const HARDENING_RULES: readonly Rule[] = [
-  podRule('explicit-identity', 'hardening',
-    'numeric non-zero runAsUser and runAsGroup on the pod or every container; fsGroup set', (pod) => {
+  podRule(
+    'explicit-identity',
+    'hardening',
+    'numeric non-zero runAsUser and runAsGroup on the pod or every container; fsGroup set',
+    (pod) => {
       const out: string[] = [];
       for (const field of ['runAsUser', 'runAsGroup']) {
         for (const { container } of containersOf(pod)) {
           const v = container.securityContext?.[field] ?? pod.spec.securityContext?.[field];
           if (!Number.isInteger(v) || v <= 0) {
-            out.push(`container "${container.name}" needs a numeric, non-zero ${field} (got ${show(v)}): `
-              + 'an image USER given by name cannot be checked by runAsNonRoot');
+            out.push(
+              `container "${container.name}" needs a numeric, non-zero ${field} (got ${show(v)}): ` +
+                'an image USER given by name cannot be checked by runAsNonRoot',
+            );
           }
         }
       }
@@ -36,9 +41,13 @@ export const HARDENING_RULES: readonly Rule[] = [
         out.push(`securityContext.fsGroup must be set to a non-zero GID (got ${show(fsGroup)})`);
       }
       return out;
-    }),
+    },
+  ),
 
-  containerRule('read-only-root', 'hardening', 'readOnlyRootFilesystem: true, with a writable emptyDir at /tmp',
+  containerRule(
+    'read-only-root',
+    'hardening',
+    'readOnlyRootFilesystem: true, with a writable emptyDir at /tmp',
     ({ container, pod }) => {
       const out: string[] = [];
       const readOnly = container.securityContext?.readOnlyRootFilesystem;
@@ -49,17 +58,24 @@ export const HARDENING_RULES: readonly Rule[] = [
         out.push('needs a writable emptyDir mounted at /tmp: the root filesystem is read-only');
       }
       return out;
-    }),
+    },
+  ),
 
   // Pod Security Admission checks this at baseline only from v1.34; the namespaces enforce an
   // older version, so the house requires it on its own
   containerRule('probe-host', 'hardening', 'no host in probes or lifecycle handlers', ({ container }) =>
-    handlers(container).flatMap(([where, h]) => [h.httpGet?.host, h.tcpSocket?.host]
-      .filter((host) => host !== undefined && host !== '')
-      .map((host) => `${where} must not set host (got ${show(host)})`))),
+    handlers(container).flatMap(([where, h]) =>
+      [h.httpGet?.host, h.tcpSocket?.host]
+        .filter((host) => host !== undefined && host !== '')
+        .map((host) => `${where} must not set host (got ${show(host)})`),
+    ),
+  ),
 
-  setRule('no-plaintext-secrets', 'hardening',
-    'no Secret data, no literal secret-looking env values, no secrets in probe headers or args', (manifests) => {
+  setRule(
+    'no-plaintext-secrets',
+    'hardening',
+    'no Secret data, no literal secret-looking env values, no secrets in probe headers or args',
+    (manifests) => {
       const out: Violation[] = [];
       const at = (object: string, message: string, container?: string) =>
         out.push({ rule: 'no-plaintext-secrets', object, message, ...(container ? { container } : {}) });
@@ -100,9 +116,13 @@ export const HARDENING_RULES: readonly Rule[] = [
         }
       }
       return out;
-    }),
+    },
+  ),
 
-  containerRule('image-pinned', 'hardening', 'a tag other than latest, or a digest; a digest in production',
+  containerRule(
+    'image-pinned',
+    'hardening',
+    'a tag other than latest, or a digest; a digest in production',
     ({ container }, ctx) => {
       const image: string = container.image ?? '';
       const [name, digest] = image.split('@');
@@ -116,16 +136,29 @@ export const HARDENING_RULES: readonly Rule[] = [
         return [`image ${show(image)} must be pinned by digest (@sha256:...) in production`];
       }
       return [];
-    }),
+    },
+  ),
 
-  containerRule('resources', 'hardening', 'CPU, memory and ephemeral-storage requests; memory and ephemeral-storage limits', ({ container }) => {
-    const r = container.resources ?? {};
-    const missing = [['requests', 'cpu'], ['requests', 'memory'], ['requests', 'ephemeral-storage'], ['limits', 'memory'], ['limits', 'ephemeral-storage']]
-      .filter(([k, res]) => r[k]?.[res] === undefined);
-    return missing.length > 0 ? [`resources must set ${missing.map(([k, res]) => `${k}.${res}`).join(', ')}`] : [];
-  }),
+  containerRule(
+    'resources',
+    'hardening',
+    'CPU, memory and ephemeral-storage requests; memory and ephemeral-storage limits',
+    ({ container }) => {
+      const r = container.resources ?? {};
+      const missing = [
+        ['requests', 'cpu'],
+        ['requests', 'memory'],
+        ['requests', 'ephemeral-storage'],
+        ['limits', 'memory'],
+        ['limits', 'ephemeral-storage'],
+      ].filter(([k, res]) => r[k]?.[res] === undefined);
+      return missing.length > 0 ? [`resources must set ${missing.map(([k, res]) => `${k}.${res}`).join(', ')}`] : [];
+    },
+  ),
 
-  containerRule('probes', 'hardening',
+  containerRule(
+    'probes',
+    'hardening',
     'readiness and liveness probes on long-running containers, not identical, on declared ports',
     ({ container, pod, init }) => {
       const out: string[] = [];
@@ -134,19 +167,23 @@ export const HARDENING_RULES: readonly Rule[] = [
         if (!readinessProbe) out.push('readinessProbe is missing');
         if (!livenessProbe) out.push('livenessProbe is missing');
         if (readinessProbe && JSON.stringify(readinessProbe) === JSON.stringify(livenessProbe)) {
-          out.push('readinessProbe and livenessProbe are identical: '
-            + 'a slow dependency would restart the pod instead of taking it out of rotation');
+          out.push(
+            'readinessProbe and livenessProbe are identical: ' +
+              'a slow dependency would restart the pod instead of taking it out of rotation',
+          );
         }
       }
       const ports = container.ports ?? [];
       for (const [where, h] of handlers(container)) {
         const port = h.httpGet?.port ?? h.tcpSocket?.port ?? h.grpc?.port;
         if (port === undefined) continue;
-        const declared = typeof port === 'number'
-          ? ports.some((p: any) => p.containerPort === port)
-          : ports.some((p: any) => p.name === port);
+        const declared =
+          typeof port === 'number'
+            ? ports.some((p: any) => p.containerPort === port)
+            : ports.some((p: any) => p.name === port);
         if (!declared) out.push(`${where} uses port ${show(port)}, which the container does not declare`);
       }
       return out;
-    }),
+    },
+  ),
 ];

@@ -18,7 +18,11 @@ export function checkPolicy(manifests: readonly Manifest[], context: PolicyConte
 
 /** a failed check: every violation, one per line */
 export class PolicyError extends Error {
-  constructor(readonly environment: string, readonly violations: readonly Violation[], what = 'policy') {
+  constructor(
+    readonly environment: string,
+    readonly violations: readonly Violation[],
+    what = 'policy',
+  ) {
     const count = `${violations.length} violation${violations.length === 1 ? '' : 's'}`;
     const lines = violations.map(formatViolation).join('\n  ');
     super(`${what} check failed in environment "${environment}" (${count}):\n  ${lines}`);

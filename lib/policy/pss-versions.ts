@@ -21,18 +21,29 @@ export function atLeast(version: PodSecurityVersion, since: PodSecurityVersion):
 
 /** a growing list as it stands at `version` */
 export function allowedAt(additions: Additions, version: PodSecurityVersion): ReadonlySet<string> {
-  return new Set(Object.entries(additions)
-    .filter(([since]) => atLeast(version, since as PodSecurityVersion))
-    .flatMap(([, names]) => names));
+  return new Set(
+    Object.entries(additions)
+      .filter(([since]) => atLeast(version, since as PodSecurityVersion))
+      .flatMap(([, names]) => names),
+  );
 }
 
 /** sysctls that are namespaced and isolated per pod */
 export const SAFE_SYSCTLS: Additions = {
-  'v1.0': ['kernel.shm_rmid_forced', 'net.ipv4.ip_local_port_range', 'net.ipv4.tcp_syncookies',
-    'net.ipv4.ping_group_range', 'net.ipv4.ip_unprivileged_port_start'],
+  'v1.0': [
+    'kernel.shm_rmid_forced',
+    'net.ipv4.ip_local_port_range',
+    'net.ipv4.tcp_syncookies',
+    'net.ipv4.ping_group_range',
+    'net.ipv4.ip_unprivileged_port_start',
+  ],
   'v1.27': ['net.ipv4.ip_local_reserved_ports'],
-  'v1.29': ['net.ipv4.tcp_keepalive_time', 'net.ipv4.tcp_fin_timeout', 'net.ipv4.tcp_keepalive_intvl',
-    'net.ipv4.tcp_keepalive_probes'],
+  'v1.29': [
+    'net.ipv4.tcp_keepalive_time',
+    'net.ipv4.tcp_fin_timeout',
+    'net.ipv4.tcp_keepalive_intvl',
+    'net.ipv4.tcp_keepalive_probes',
+  ],
   'v1.32': ['net.ipv4.tcp_rmem', 'net.ipv4.tcp_wmem'],
   'v1.37': ['net.ipv4.tcp_slow_start_after_idle', 'net.ipv4.tcp_notsent_lowat'],
 };
@@ -45,13 +56,32 @@ export const SELINUX_TYPES: Additions = {
 
 /** what a container runtime grants when nothing is added or dropped: baseline allows adding these */
 export const DEFAULT_CAPABILITIES: ReadonlySet<string> = new Set([
-  'AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP',
-  'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT',
+  'AUDIT_WRITE',
+  'CHOWN',
+  'DAC_OVERRIDE',
+  'FOWNER',
+  'FSETID',
+  'KILL',
+  'MKNOD',
+  'NET_BIND_SERVICE',
+  'SETFCAP',
+  'SETGID',
+  'SETPCAP',
+  'SETUID',
+  'SYS_CHROOT',
 ]);
 
 /** the volume types restricted allows ("image" has no field in the 1.28 API yet: the schema refuses it) */
 export const RESTRICTED_VOLUMES: readonly string[] = [
-  'configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'image', 'persistentVolumeClaim', 'projected', 'secret',
+  'configMap',
+  'csi',
+  'downwardAPI',
+  'emptyDir',
+  'ephemeral',
+  'image',
+  'persistentVolumeClaim',
+  'projected',
+  'secret',
 ];
 
 /** seccomp and AppArmor profile types both levels allow */

@@ -10,31 +10,47 @@ export type Source = Rule['source'];
 
 /** a rule checked on each pod template; each message is one violation */
 export function podRule(
-  id: string, source: Source, description: string,
+  id: string,
+  source: Source,
+  description: string,
   check: (pod: PodTemplate, ctx: PolicyContext) => string[],
 ): Rule {
   return {
-    id, source, description,
-    check: (manifests, ctx) => podTemplates(manifests)
-      .flatMap((pod) => check(pod, ctx).map((message) => ({ rule: id, object: pod.ref, message }))),
+    id,
+    source,
+    description,
+    check: (manifests, ctx) =>
+      podTemplates(manifests).flatMap((pod) =>
+        check(pod, ctx).map((message) => ({ rule: id, object: pod.ref, message })),
+      ),
   };
 }
 
 /** a rule checked on each container, init containers included */
 export function containerRule(
-  id: string, source: Source, description: string,
+  id: string,
+  source: Source,
+  description: string,
   check: (c: ContainerAt, ctx: PolicyContext) => string[],
 ): Rule {
   return {
-    id, source, description,
-    check: (manifests, ctx) => podTemplates(manifests).flatMap((pod) => containersOf(pod).flatMap((c) =>
-      check(c, ctx).map((message) => ({ rule: id, object: pod.ref, container: c.container.name ?? '?', message })))),
+    id,
+    source,
+    description,
+    check: (manifests, ctx) =>
+      podTemplates(manifests).flatMap((pod) =>
+        containersOf(pod).flatMap((c) =>
+          check(c, ctx).map((message) => ({ rule: id, object: pod.ref, container: c.container.name ?? '?', message })),
+        ),
+      ),
   };
 }
 
 /** a rule over the whole set of manifests of an environment */
 export function setRule(
-  id: string, source: Source, description: string,
+  id: string,
+  source: Source,
+  description: string,
   check: (manifests: readonly Manifest[], ctx: PolicyContext) => Violation[],
 ): Rule {
   return { id, source, description, check };

@@ -38,7 +38,10 @@ export interface EnvironmentChange {
   readonly objects: readonly ObjectChange[];
 }
 
-interface Located { readonly manifest: Manifest; readonly file: string }
+interface Located {
+  readonly manifest: Manifest;
+  readonly file: string;
+}
 
 /** every Kubernetes object of an environment's files, by kind/namespace/name */
 export function objectsOf(files: ReadonlyMap<string, string>): Map<string, Located> {
@@ -82,7 +85,9 @@ function diffObjects(before: ReadonlyMap<string, Located>, after: ReadonlyMap<st
     if (!a) return [{ change: 'added', ...id, file: b!.file, after: b!.manifest, fields: [] }];
     if (!b) return [{ change: 'removed', ...id, file: a.file, before: a.manifest, fields: [] }];
     const fields = diffValues(a.manifest, b.manifest, '');
-    return fields.length === 0 ? [] : [{ change: 'changed', ...id, file: b.file, before: a.manifest, after: b.manifest, fields }];
+    return fields.length === 0
+      ? []
+      : [{ change: 'changed', ...id, file: b.file, before: a.manifest, after: b.manifest, fields }];
   });
 }
 
@@ -106,7 +111,10 @@ export function diffValues(a: unknown, b: unknown, path: string): FieldChange[] 
     const unmatched = [...b.keys()];
     const removed = a.flatMap((x, i): FieldChange[] => {
       const j = unmatched.findIndex((k) => same(x, b[k]));
-      if (j !== -1) { unmatched.splice(j, 1); return []; }
+      if (j !== -1) {
+        unmatched.splice(j, 1);
+        return [];
+      }
       return [{ path: `${path}[${i}]`, before: x }];
     });
     return [...removed, ...unmatched.map((j): FieldChange => ({ path: `${path}[${j}]`, after: b[j] }))];

@@ -40,12 +40,21 @@ export function review(input: ReviewInput): Review {
     lines.push('**No object changes in any environment.**', '');
     return { markdown: lines.join('\n'), production, risks };
   }
-  lines.push(production.length > 0 ? `**Production changes: ${production.join(', ')}.**` : '**No production environment changes.**', '');
+  lines.push(
+    production.length > 0
+      ? `**Production changes: ${production.join(', ')}.**`
+      : '**No production environment changes.**',
+    '',
+  );
   lines.push('| environment | added | removed | changed | needs attention |', '|---|---|---|---|---|');
   for (const e of input.changes) {
     const count = (c: ObjectChange['change']) => e.objects.filter((o) => o.change === c).length;
-    const kinds = [...new Set(risks.get(e.environment)!.map((r) => r.kind))].map((k) => RISK_TITLES[k]).join(', ') || 'nothing flagged';
-    lines.push(`| ${envTitle(e.environment)}${e.change === 'changed' ? '' : ` (environment ${e.change})`} | ${count('added')} | ${count('removed')} | ${count('changed')} | ${kinds} |`);
+    const kinds =
+      [...new Set(risks.get(e.environment)!.map((r) => r.kind))].map((k) => RISK_TITLES[k]).join(', ') ||
+      'nothing flagged';
+    lines.push(
+      `| ${envTitle(e.environment)}${e.change === 'changed' ? '' : ` (environment ${e.change})`} | ${count('added')} | ${count('removed')} | ${count('changed')} | ${kinds} |`,
+    );
   }
   for (const e of input.changes) {
     lines.push('', `### ${envTitle(e.environment)}`, '');
@@ -61,7 +70,14 @@ export function review(input: ReviewInput): Review {
     lines.push(...objectLines(e.objects));
   }
   // one blank line between blocks, however the blocks ended
-  return { markdown: `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`, production, risks };
+  return {
+    markdown: `${lines
+      .join('\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .trimEnd()}\n`,
+    production,
+    risks,
+  };
 }
 
 function objectLines(objects: readonly ObjectChange[]): string[] {
@@ -72,16 +88,21 @@ function objectLines(objects: readonly ObjectChange[]): string[] {
   const addedJobs = objects.filter((o) => o.kind === 'Job' && o.change === 'added');
   const paired = new Set<ObjectChange>();
   for (let i = 0; i < Math.min(removedJobs.length, addedJobs.length); i++) {
-    lines.push(`- ${ref(removedJobs[i])} removed, ${ref(addedJobs[i])} added: **a migration will run** (\`${addedJobs[i].file}\`)`);
+    lines.push(
+      `- ${ref(removedJobs[i])} removed, ${ref(addedJobs[i])} added: **a migration will run** (\`${addedJobs[i].file}\`)`,
+    );
     paired.add(removedJobs[i]).add(addedJobs[i]);
   }
   for (const o of objects.filter((x) => !paired.has(x))) {
     if (o.change !== 'changed') {
-      lines.push(`- ${ref(o)} ${o.change}${o.kind === 'Job' && o.change === 'added' ? ': **a migration will run**' : ''} (\`${o.file}\`)`);
+      lines.push(
+        `- ${ref(o)} ${o.change}${o.kind === 'Job' && o.change === 'added' ? ': **a migration will run**' : ''} (\`${o.file}\`)`,
+      );
       continue;
     }
     lines.push(`- ${ref(o)} changed (\`${o.file}\`):`, '', '  | field | before | after |', '  |---|---|---|');
-    for (const f of o.fields.slice(0, MAX_FIELDS)) lines.push(`  | \`${cell(f.path)}\` | ${value(f.before)} | ${value(f.after)} |`);
+    for (const f of o.fields.slice(0, MAX_FIELDS))
+      lines.push(`  | \`${cell(f.path)}\` | ${value(f.before)} | ${value(f.after)} |`);
     if (o.fields.length > MAX_FIELDS) lines.push(`  | and ${o.fields.length - MAX_FIELDS} more fields | | |`);
     lines.push('');
   }

@@ -8,7 +8,8 @@
 import type { Manifest } from '../policy/types';
 import type { FieldChange, ObjectChange } from './diff';
 
-export type RiskKind = 'migration' | 'immutable' | 'selector' | 'security' | 'availability' | 'network' | 'exposure' | 'secrets' | 'digest';
+export type RiskKind =
+  'migration' | 'immutable' | 'selector' | 'security' | 'availability' | 'network' | 'exposure' | 'secrets' | 'digest';
 
 export interface Risk {
   readonly kind: RiskKind;
@@ -49,15 +50,21 @@ const HARDENED: Record<string, (v: unknown) => boolean> = {
 
 export function risksOf(changes: readonly ObjectChange[]): Risk[] {
   const risks: Risk[] = [];
-  const add = (kind: RiskKind, o: ObjectChange, message: string) => risks.push({ kind, object: `${o.kind}/${o.name}`, message });
+  const add = (kind: RiskKind, o: ObjectChange, message: string) =>
+    risks.push({ kind, object: `${o.kind}/${o.name}`, message });
 
   for (const o of changes) {
     const fields = o.fields;
-    const under = (prefix: string) => fields.filter((f) => f.path === prefix || f.path.startsWith(`${prefix}.`) || f.path.startsWith(`${prefix}[`));
+    const under = (prefix: string) =>
+      fields.filter((f) => f.path === prefix || f.path.startsWith(`${prefix}.`) || f.path.startsWith(`${prefix}[`));
 
     // a migration: a new Job runs under every engine; an init container runs in every new pod
     if (o.kind === 'Job' && o.change === 'added') {
-      add('migration', o, `Job ${o.name} is new: it will run (${images(o.after).join(', ') || 'no image'}), before the app under Argo CD and Flux`);
+      add(
+        'migration',
+        o,
+        `Job ${o.name} is new: it will run (${images(o.after).join(', ') || 'no image'}), before the app under Argo CD and Flux`,
+      );
     }
     for (const f of fields.filter((x) => /\.initContainers\[[^\]]+\]\.image$/.test(x.path))) {
       add('migration', o, `init container image ${show(f.before)} -> ${show(f.after)}: it runs in every new pod`);
@@ -65,17 +72,33 @@ export function risksOf(changes: readonly ObjectChange[]): Risk[] {
 
     if (o.change === 'changed') {
       if (WORKLOADS_WITH_IMMUTABLE_SELECTOR.has(o.kind)) {
-        for (const f of under('spec.selector')) add('immutable', o, `${f.path}: ${show(f.before)} -> ${show(f.after)}: immutable, the apply fails until the object is replaced`);
+        for (const f of under('spec.selector'))
+          add(
+            'immutable',
+            o,
+            `${f.path}: ${show(f.before)} -> ${show(f.after)}: immutable, the apply fails until the object is replaced`,
+          );
       }
       if (o.kind === 'Job' && under('spec.template').length > 0) {
-        add('immutable', o, 'spec.template changes under the same name: a Job\'s pod template is immutable, the apply fails');
+        add(
+          'immutable',
+          o,
+          "spec.template changes under the same name: a Job's pod template is immutable, the apply fails",
+        );
       }
       if (o.kind === 'Service') {
-        for (const f of under('spec.clusterIP')) add('immutable', o, `${f.path}: ${show(f.before)} -> ${show(f.after)}: immutable`);
-        for (const f of under('spec.selector')) add('selector', o, `${f.path}: ${show(f.before)} -> ${show(f.after)}: the Service sends traffic to other pods`);
+        for (const f of under('spec.clusterIP'))
+          add('immutable', o, `${f.path}: ${show(f.before)} -> ${show(f.after)}: immutable`);
+        for (const f of under('spec.selector'))
+          add(
+            'selector',
+            o,
+            `${f.path}: ${show(f.before)} -> ${show(f.after)}: the Service sends traffic to other pods`,
+          );
       }
       if (o.kind === 'PodDisruptionBudget' || o.kind === 'NetworkPolicy') {
-        for (const f of [...under('spec.selector'), ...under('spec.podSelector')]) add('selector', o, `${f.path}: ${show(f.before)} -> ${show(f.after)}: it applies to other pods`);
+        for (const f of [...under('spec.selector'), ...under('spec.podSelector')])
+          add('selector', o, `${f.path}: ${show(f.before)} -> ${show(f.after)}: it applies to other pods`);
       }
       for (const f of fields) {
         const last = lastKey(f.path);
@@ -86,10 +109,18 @@ export function risksOf(changes: readonly ObjectChange[]): Risk[] {
           add('security', o, `${f.path}: ${show(f.before)} -> ${show(f.after)}`);
         }
       }
-      if (o.kind === 'Deployment') for (const f of under('spec.replicas')) add('availability', o, `replicas ${show(f.before)} -> ${show(f.after)}`);
+      if (o.kind === 'Deployment')
+        for (const f of under('spec.replicas'))
+          add('availability', o, `replicas ${show(f.before)} -> ${show(f.after)}`);
     }
     if (o.kind === 'PodDisruptionBudget' || o.kind === 'HorizontalPodAutoscaler') {
-      const what = o.change === 'changed' ? fields.filter((f) => f.path.startsWith('spec')).map((f) => `${f.path} ${show(f.before)} -> ${show(f.after)}`).join('; ') : o.change;
+      const what =
+        o.change === 'changed'
+          ? fields
+              .filter((f) => f.path.startsWith('spec'))
+              .map((f) => `${f.path} ${show(f.before)} -> ${show(f.after)}`)
+              .join('; ')
+          : o.change;
       if (what) add('availability', o, what);
     }
 
@@ -102,7 +133,9 @@ export function risksOf(changes: readonly ObjectChange[]): Risk[] {
       }
       // a new or changed value can let more through, and so can a narrowing field that goes
       // (ports, a selector, a label); a whole rule, peer or port that goes lets less through
-      for (const f of [...under('spec.ingress'), ...under('spec.egress')].filter((x) => x.after !== undefined || !x.path.endsWith(']'))) {
+      for (const f of [...under('spec.ingress'), ...under('spec.egress')].filter(
+        (x) => x.after !== undefined || !x.path.endsWith(']'),
+      )) {
         add('network', o, `${f.path}: ${show(f.before)} -> ${show(f.after)}`);
       }
       for (const f of under('spec.policyTypes')) add('network', o, `${f.path}: ${show(f.before)} -> ${show(f.after)}`);
@@ -111,15 +144,30 @@ export function risksOf(changes: readonly ObjectChange[]): Risk[] {
     // who reaches the app from outside, and through what; where the pods' credentials come from
     const spec = under('spec');
     if ((o.kind === 'Ingress' || o.kind === 'HTTPRoute') && (o.change !== 'changed' || spec.length > 0)) {
-      add('exposure', o, o.change === 'changed' ? fieldList(spec) : `${o.change}: ${hostsOf(o.after ?? o.before).join(', ') || 'no host'}`);
+      add(
+        'exposure',
+        o,
+        o.change === 'changed'
+          ? fieldList(spec)
+          : `${o.change}: ${hostsOf(o.after ?? o.before).join(', ') || 'no host'}`,
+      );
     }
     if (o.kind === 'ExternalSecret' && (o.change !== 'changed' || spec.length > 0)) {
       const store = (o.after ?? o.before)?.spec?.secretStoreRef;
-      add('secrets', o, o.change === 'changed' ? fieldList(spec) : `${o.change}: Secret ${(o.after ?? o.before)?.spec?.target?.name} ${o.change === 'added' ? 'now comes from' : 'no longer comes from'} ${store?.kind ?? 'SecretStore'} ${store?.name}`);
+      add(
+        'secrets',
+        o,
+        o.change === 'changed'
+          ? fieldList(spec)
+          : `${o.change}: Secret ${(o.after ?? o.before)?.spec?.target?.name} ${o.change === 'added' ? 'now comes from' : 'no longer comes from'} ${store?.kind ?? 'SecretStore'} ${store?.name}`,
+      );
     }
 
     if (o.change !== 'removed') {
-      const changedImages = o.change === 'added' ? images(o.after) : fields.filter((f) => /\.image$/.test(f.path)).map((f) => String(f.after ?? ''));
+      const changedImages =
+        o.change === 'added'
+          ? images(o.after)
+          : fields.filter((f) => f.path.endsWith('.image')).map((f) => String(f.after ?? ''));
       for (const image of changedImages.filter((i) => i && !i.includes('@sha256:'))) {
         add('digest', o, `${image}: no digest, so what runs is whatever the tag points at when a node pulls it`);
       }
@@ -139,7 +187,13 @@ function hostsOf(m: Manifest | undefined): string[] {
 }
 
 // pod and object fields outside securityContext that the restricted profile depends on
-const POD_FIELDS = new Set(['hostNetwork', 'hostPID', 'hostIPC', 'automountServiceAccountToken', '"pod-security.kubernetes.io/enforce"']);
+const POD_FIELDS = new Set([
+  'hostNetwork',
+  'hostPID',
+  'hostIPC',
+  'automountServiceAccountToken',
+  '"pod-security.kubernetes.io/enforce"',
+]);
 
 /** the last key of a field path: `runAsUser`, or a quoted one such as `"pod-security.kubernetes.io/enforce"` */
 function lastKey(path: string): string | undefined {
@@ -163,12 +217,22 @@ function weakensCapabilities(f: FieldChange): boolean {
 /** the images of a pod template's containers and init containers, or a Pod's */
 export function images(m: Manifest | undefined): string[] {
   const pod = m?.spec?.template?.spec ?? m?.spec;
-  return [...(pod?.initContainers ?? []), ...(pod?.containers ?? [])].map((c: { image?: string }) => String(c.image ?? '')).filter(Boolean);
+  return [...(pod?.initContainers ?? []), ...(pod?.containers ?? [])]
+    .map((c: { image?: string }) => String(c.image ?? ''))
+    .filter(Boolean);
 }
 
 function allows(m: Manifest | undefined): string {
-  const rules = [...(m?.spec?.ingress ?? []).map((r: unknown) => ['in from', r]), ...(m?.spec?.egress ?? []).map((r: unknown) => ['out to', r])];
-  return rules.map(([dir, r]) => `${dir} ${JSON.stringify((r as { from?: unknown; to?: unknown }).from ?? (r as { to?: unknown }).to ?? 'anywhere')} on ${JSON.stringify((r as { ports?: unknown }).ports ?? 'any port')}`).join('; ');
+  const rules = [
+    ...(m?.spec?.ingress ?? []).map((r: unknown) => ['in from', r]),
+    ...(m?.spec?.egress ?? []).map((r: unknown) => ['out to', r]),
+  ];
+  return rules
+    .map(
+      ([dir, r]) =>
+        `${dir} ${JSON.stringify((r as { from?: unknown; to?: unknown }).from ?? (r as { to?: unknown }).to ?? 'anywhere')} on ${JSON.stringify((r as { ports?: unknown }).ports ?? 'any port')}`,
+    )
+    .join('; ');
 }
 
 /** a value for one line of Markdown: JSON, shortened */
