@@ -1,0 +1,98 @@
+/**
+ * The rules of what stays and what goes: finished Jobs that are not run again, hooks that do not
+ * pile up, a Namespace that neither an engine nor a forced apply deletes.
+ */
+import { objectRef } from '../policy/types';
+import { DELIVERY_FOLDERS } from '../render';
+import { objectsIn } from './model';
+import { CLUSTER_SCOPED } from './references';
+import { annotationList, isHook, rule, type DeliveryRule } from './rule';
+import { ARGOCD_HOOK_DELETE_POLICY, ARGOCD_SYNC_OPTIONS, FLUX_PRUNE } from './stages';
+
+export const LIFECYCLE_RULES: readonly DeliveryRule[] = [
+  rule('job-rerun', 'no engine re-creates a finished Job (and re-runs the migration) once its TTL removed it', (m) =>
+    m.plans.flatMap((plan) =>
+      plan.engine === 'kubectl'
+        ? []
+        : plan.steps.flatMap((s) =>
+            s.objects
+              .filter(
+                (o) =>
+                  o.kind === 'Job' &&
+                  o.spec?.ttlSecondsAfterFinished !== undefined &&
+                  !(plan.engine === 'argocd' && isHook(o)),
+              )
+              .map((o) => ({
+                rule: 'job-rerun',
+                object: objectRef(o),
+                message: `${plan.engine}: ttlSecondsAfterFinished deletes the finished Job, and ${plan.engine} applies it again at the next ${plan.engine === 'flux' ? 'reconcile' : 'self-heal'}: the migration would run again`,
+              })),
+          ),
+    ),
+  ),
+
+  rule('hook-cleanup', 'Argo CD hooks with changing names are removed after they ran (TTL or HookSucceeded)', (m) =>
+    m.objects
+      .filter((o) => o.kind === 'Job' && isHook(o))
+      .filter(
+        (o) =>
+          o.spec?.ttlSecondsAfterFinished === undefined &&
+          !annotationList(o, ARGOCD_HOOK_DELETE_POLICY).includes('HookSucceeded'),
+      )
+      .map((o) => ({
+        rule: 'hook-cleanup',
+        object: objectRef(o),
+        message:
+          'Argo CD never prunes hooks, and BeforeHookCreation removes only a Job of the same name: set ttlSecondsAfterFinished or the HookSucceeded delete policy',
+      })),
+  ),
+
+  rule('force-scope', 'Flux never recreates a Namespace or a volume claim to force an apply', (m) =>
+    objectsIn(m.files, DELIVERY_FOLDERS.flux)
+      .filter((k) => k.spec?.force === true)
+      .flatMap((k) => {
+        const step = m.plans
+          .find((p) => p.engine === 'flux')
+          ?.steps.find((s) => s.name === `Kustomization ${k.metadata?.name}`);
+        return (step?.objects ?? [])
+          .filter((o) => ['Namespace', 'PersistentVolumeClaim'].includes(o.kind ?? ''))
+          .map((o) => ({
+            rule: 'force-scope',
+            object: objectRef(k),
+            message: `spec.force recreates ${objectRef(o)} on an immutable-field conflict, and everything in it goes too; allowed: force only the Job, with the annotation kustomize.toolkit.fluxcd.io/force: enabled`,
+          }));
+      }),
+  ),
+
+  rule('cluster-scoped', 'cluster-scoped objects carry no metadata.namespace', (m) =>
+    m.objects
+      .filter((o) => CLUSTER_SCOPED.has(o.kind ?? '') && o.metadata?.namespace !== undefined)
+      .map((o) => ({
+        rule: 'cluster-scoped',
+        object: objectRef(o),
+        message: `metadata.namespace is ${JSON.stringify(o.metadata?.namespace)} on a cluster-scoped kind; allowed: unset (Flux health checks hang on it, Config Sync refuses it)`,
+      })),
+  ),
+
+  rule('namespace-protected', 'the Namespace survives prune and application deletion in Argo CD and Flux', (m) =>
+    m.objects
+      .filter((o) => o.kind === 'Namespace')
+      .flatMap((o) => {
+        const argo = annotationList(o, ARGOCD_SYNC_OPTIONS);
+        const missing = [
+          ...(argo.includes('Prune=false') ? [] : [`${ARGOCD_SYNC_OPTIONS}: Prune=false`]),
+          ...(argo.includes('Delete=false') ? [] : [`${ARGOCD_SYNC_OPTIONS}: Delete=false`]),
+          ...(o.metadata?.annotations?.[FLUX_PRUNE] === 'disabled' ? [] : [`${FLUX_PRUNE}: disabled`]),
+        ];
+        return missing.length === 0
+          ? []
+          : [
+              {
+                rule: 'namespace-protected',
+                object: objectRef(o),
+                message: `missing ${missing.join(', ')}: pruning or deleting the application would delete the namespace, and the Secret, TLS secret and volumes in it`,
+              },
+            ];
+      }),
+  ),
+];

@@ -1,0 +1,119 @@
+/**
+ * The rules of order: everything an object needs exists when it is applied, every engine applies
+ * every object once, and the migration completes before the app rolls out.
+ */
+import { objectRef, type Violation } from '../policy/types';
+import { DELIVERY_FOLDERS } from '../render';
+import { objectsIn } from './model';
+import { keyOf, referencesOf, sameObject, showKey } from './references';
+import { isHook, isOrProvides, rule, stepIndex, type DeliveryRule } from './rule';
+
+export const ORDER_RULES: readonly DeliveryRule[] = [
+  rule('delivery-missing', 'every object an object names is in the output or a declared prerequisite', (m) =>
+    m.objects.flatMap((o) =>
+      referencesOf(o, m.objects)
+        .filter((r) => !m.objects.some((x) => isOrProvides(x, r)) && !m.prerequisites.some((p) => sameObject(p, r)))
+        .map((r) => ({
+          rule: 'delivery-missing',
+          object: objectRef(o),
+          message: `${r.field} needs ${showKey(r)}, which is neither in the output nor a declared prerequisite (the config's secrets or their store, ingress TLS secret, uploads claim, image pull secrets), nor created by an ExternalSecret of the output`,
+        })),
+    ),
+  ),
+
+  rule('delivery-order', 'under every engine, what an object needs is applied before it, or with it', (m) =>
+    m.plans.flatMap((plan) => {
+      const at = stepIndex(plan);
+      return m.objects.flatMap((o) => {
+        const i = at(keyOf(o));
+        if (i === undefined) return [];
+        return referencesOf(o, m.objects).flatMap((r): Violation[] => {
+          const source = m.objects.find((x) => isOrProvides(x, r));
+          if (!source) return [];
+          const j = at(r);
+          const base = { rule: 'delivery-order', object: objectRef(o) };
+          const what = sameObject(keyOf(source), r) ? showKey(r) : `${showKey(r)}, created by ${objectRef(source)}`;
+          if (j === undefined)
+            return [
+              { ...base, message: `${plan.engine}: ${r.field} needs ${what}, which ${plan.engine} never applies` },
+            ];
+          // a later step only hurts when a step in between waits for this object to be ready
+          if (j > i && plan.steps.slice(i, j).some((s) => s.waits)) {
+            return [
+              {
+                ...base,
+                message: `${plan.engine}: ${r.field} needs ${what}, applied in "${plan.steps[j].name}", after "${plan.steps[i].name}" waits for this object: it can never become ready`,
+              },
+            ];
+          }
+          return [];
+        });
+      });
+    }),
+  ),
+
+  rule(
+    'delivery-coverage',
+    'every engine applies every object of dist/<env> exactly once, from paths that exist',
+    (m) =>
+      m.plans
+        .flatMap((plan) => {
+          const out: Violation[] = plan.problems.map((p) => ({
+            rule: 'delivery-coverage',
+            object: plan.engine,
+            message: p,
+          }));
+          for (const o of m.objects) {
+            const times = plan.steps.reduce(
+              (n, s) => n + s.objects.filter((x) => sameObject(keyOf(x), keyOf(o))).length,
+              0,
+            );
+            const hookOnlyInArgo = plan.engine !== 'argocd' || times > 0 || !isHook(o);
+            if (times !== 1 && hookOnlyInArgo) {
+              out.push({
+                rule: 'delivery-coverage',
+                object: objectRef(o),
+                message: `${plan.engine} applies it ${times === 0 ? 'never' : `${times} times (two owners would fight over it)`}; allowed: once`,
+              });
+            }
+          }
+          return out;
+        })
+        .concat(
+          objectsIn(m.files, DELIVERY_FOLDERS.argocd).flatMap((app) =>
+            app.spec?.source?.path === m.root
+              ? []
+              : [
+                  {
+                    rule: 'delivery-coverage',
+                    object: objectRef(app),
+                    message: `spec.source.path is ${JSON.stringify(app.spec?.source?.path)}; allowed: ${m.root}`,
+                  },
+                ],
+          ),
+        ),
+  ),
+
+  rule('migration-first', 'under every engine, the migration Job completes before any Deployment rolls out', (m) =>
+    m.plans.flatMap((plan) => {
+      const at = stepIndex(plan);
+      const jobs = m.objects.filter((o) => o.kind === 'Job');
+      const deployments = m.objects.filter((o) => o.kind === 'Deployment');
+      return jobs.flatMap((job) =>
+        deployments.flatMap((d): Violation[] => {
+          const j = at(keyOf(job));
+          const k = at(keyOf(d));
+          if (j === undefined || k === undefined) return [];
+          if (j < k && plan.steps.slice(j, k).some((s) => s.waits)) return [];
+          return [
+            {
+              rule: 'migration-first',
+              object: objectRef(job),
+              message: `${plan.engine}: ${objectRef(d)} is applied ${j < k ? 'without waiting for it' : 'no later than it'}: new pods would start before the schema is migrated`,
+            },
+          ];
+        }),
+      );
+    }),
+  ),
+];
