@@ -8,6 +8,7 @@
 import path = require('node:path');
 import type { EnvironmentConfig } from '../lib/config';
 import { isProductionOutput, type RenderedEnvironment } from '../lib/render';
+import { readOptions } from './args';
 import { configFile } from './config-files';
 import { publish, readTree, writeTree } from './publish';
 
@@ -37,35 +38,33 @@ export interface CliOptions {
   readonly cliOutDir?: string;
 }
 
+const OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  env: { type: 'string', multiple: true },
+  config: { type: 'string' },
+  out: { type: 'string' },
+  check: { type: 'boolean' },
+  remove: { type: 'string', multiple: true },
+} as const;
+
 export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): CliOptions {
-  let environments: string[] | undefined;
-  let configDir = 'config';
-  let outDir = 'dist';
-  let check = false;
-  let help = false;
-  const remove: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new Error(`option ${arg} needs a value; see --help`);
-      return v;
-    };
-    const list = () => value().split(',').filter(Boolean);
-    if (arg === '--help' || arg === '-h') help = true;
-    else if (arg === '--env') environments = [...(environments ?? []), ...list()];
-    else if (arg === '--config') configDir = value();
-    else if (arg === '--out') outDir = value();
-    else if (arg === '--check') check = true;
-    else if (arg === '--remove') remove.push(...list());
-    else
-      throw new Error(
-        `unknown option ${arg}; allowed: --env NAME[,NAME], --config DIR, --out DIR, --check, --remove NAME[,NAME], --help (npm run synth -- --help)`,
-      );
-  }
+  const o = readOptions(
+    argv,
+    OPTIONS,
+    'allowed: --env NAME[,NAME], --config DIR, --out DIR, --check, --remove NAME[,NAME], --help (npm run synth -- --help)',
+  );
+  const outDir = o.out ?? 'dist';
   const cliOutDir =
     env.CDK8S_OUTDIR && path.resolve(env.CDK8S_OUTDIR) !== path.resolve(outDir) ? env.CDK8S_OUTDIR : undefined;
-  return { help, environments, configDir, outDir, check, remove, cliOutDir };
+  return {
+    help: o.help ?? false,
+    environments: o.env,
+    configDir: o.config ?? 'config',
+    outDir,
+    check: o.check ?? false,
+    remove: o.remove ?? [],
+    cliOutDir,
+  };
 }
 
 /** where main() reports: a line at a time */

@@ -10,6 +10,7 @@ import { diffTrees } from '../lib/review/diff';
 import { review } from '../lib/review/report';
 import type { Output } from '../main';
 import { readFilesAt, readTreeAt, resolveCommit } from './git-tree';
+import { readOptions } from './args';
 import { readTree } from './publish';
 
 /** the exit code of --exit-code when a production environment changes */
@@ -26,27 +27,25 @@ export interface DiffOptions {
 const USAGE = 'allowed: --base GITREF, --head GITREF, --out DIR, --config DIR, --exit-code';
 
 export function parseDiffArgs(argv: readonly string[]): DiffOptions {
-  let base: string | undefined;
-  let head: string | undefined;
-  let outDir = 'dist';
-  let configDir = 'config';
-  let exitCode = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new Error(`option ${arg} needs a value; ${USAGE}`);
-      return v;
-    };
-    if (arg === '--base') base = value();
-    else if (arg === '--head') head = value();
-    else if (arg === '--out') outDir = value();
-    else if (arg === '--config') configDir = value();
-    else if (arg === '--exit-code') exitCode = true;
-    else throw new Error(`unknown option ${arg}; ${USAGE}`);
-  }
-  if (base === undefined) throw new Error(`option --base is missing; ${USAGE}`);
-  return { base, head, outDir, configDir, exitCode };
+  const o = readOptions(
+    argv,
+    {
+      base: { type: 'string' },
+      head: { type: 'string' },
+      out: { type: 'string' },
+      config: { type: 'string' },
+      'exit-code': { type: 'boolean' },
+    },
+    USAGE,
+  );
+  if (o.base === undefined) throw new Error(`option --base is missing; ${USAGE}`);
+  return {
+    base: o.base,
+    head: o.head,
+    outDir: o.out ?? 'dist',
+    configDir: o.config ?? 'config',
+    exitCode: o['exit-code'] ?? false,
+  };
 }
 
 /** prints the review; 0, or PRODUCTION_CHANGES with --exit-code when production changes; 1 on error */

@@ -11,6 +11,7 @@ import { setImages, type ImageField } from '../lib/config-edit';
 import { imageReference } from '../lib/labels';
 import { parseImageReference } from '../lib/image-reference';
 import { main, type Output } from '../main';
+import { readOptions } from './args';
 import { listEnvironments, selectEnvironments } from './config-files';
 
 export interface SetImageOptions {
@@ -24,27 +25,23 @@ export interface SetImageOptions {
 const USAGE = 'allowed: --env ENV, --app REF, --migration REF (at least one of them), --config DIR, --out DIR';
 
 export function parseSetImageArgs(argv: readonly string[]): SetImageOptions {
-  let environment: string | undefined;
-  let configDir = 'config';
-  let outDir = 'dist';
+  const o = readOptions(
+    argv,
+    {
+      env: { type: 'string' },
+      app: { type: 'string' },
+      migration: { type: 'string' },
+      config: { type: 'string' },
+      out: { type: 'string' },
+    },
+    USAGE,
+  );
+  if (o.env === undefined) throw new Error(`option --env is missing; ${USAGE}`);
   const refs = new Map<ImageField, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new Error(`option ${arg} needs a value; ${USAGE}`);
-      return v;
-    };
-    if (arg === '--env') environment = value();
-    else if (arg === '--config') configDir = value();
-    else if (arg === '--out') outDir = value();
-    else if (arg === '--app') refs.set('app.image', value());
-    else if (arg === '--migration') refs.set('migration.image', value());
-    else throw new Error(`unknown option ${arg}; ${USAGE}`);
-  }
-  if (environment === undefined) throw new Error(`option --env is missing; ${USAGE}`);
+  if (o.app !== undefined) refs.set('app.image', o.app);
+  if (o.migration !== undefined) refs.set('migration.image', o.migration);
   if (refs.size === 0) throw new Error(`no image given; ${USAGE}`);
-  return { environment, refs, configDir, outDir };
+  return { environment: o.env, refs, configDir: o.config ?? 'config', outDir: o.out ?? 'dist' };
 }
 
 /** `synth` is main(): a test hands in a failing one to see the config file put back */

@@ -164,10 +164,6 @@ describe('a failing run', () => {
     expect(run(['--config', config, '--out', out]).stderr).toMatch(/no environment files in .*config/);
   });
 
-  test('fails on an unknown option', () => {
-    expect(run(['--outdir', 'x']).stderr).toMatch(/unknown option --outdir; allowed: --env/);
-  });
-
   test('--check fails when the output is stale', () => {
     const { config, out } = scratch({ alpha: minimalConfig() });
     run(['--config', config, '--out', out]);
@@ -308,5 +304,25 @@ describe('environments sharing a route host', () => {
     expect(run(['--config', config, '--out', out]).stderr).toMatch(
       /environment "beta" .*field route\.hostnames\[0\]: got "api\.example\.com", the host of environment "alpha"/,
     );
+  });
+});
+
+describe('options', () => {
+  test('take a list as NAME,NAME or as the option repeated', () => {
+    const { config, out } = scratch({
+      alpha: minimalConfig(),
+      beta: beta(),
+      gamma: { ...minimalConfig(), namespace: 'rp-gamma' },
+    });
+    expect(run(['--env', 'alpha,beta', '--env', 'gamma', '--config', config, '--out', out]).code).toBe(0);
+    expect(fs.readdirSync(out).sort()).toEqual(['alpha', 'beta', 'gamma']);
+  });
+
+  test('fail when an option misses its value', () => {
+    expect(run(['--env']).stderr).toMatch(/option --env needs a value; allowed: --env NAME\[,NAME\]/);
+  });
+
+  test('fail on an argument that is not an option', () => {
+    expect(run(['prod']).stderr).toMatch(/Unexpected argument 'prod'.*; allowed: --env/);
   });
 });
