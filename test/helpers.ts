@@ -91,3 +91,13 @@ export function devLike(): EnvironmentConfig {
   c.database = { egress: { namespace: 'reviewpoint-dev', podLabels: { 'app.kubernetes.io/name': 'postgresql' } } };
   return configFrom(c, 'dev');
 }
+
+/** the arguments of set-image that bump both of prod's images to 1.4.3, with digests */
+export const PROD_IMAGE_BUMP = [
+  '--env',
+  'prod',
+  '--app',
+  `ghcr.io/reviewpoint/backend:1.4.3@${DIGEST_A}`,
+  '--migration',
+  `ghcr.io/reviewpoint/backend-shell:1.4.3@${DIGEST_B}`,
+] as const;

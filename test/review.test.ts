@@ -9,7 +9,16 @@ import { renderEnvironment } from '../lib/render';
 import { diffTrees, diffValues, type ObjectChange } from '../lib/review/diff';
 import { review } from '../lib/review/report';
 import { risksOf, type RiskKind } from '../lib/review/risks';
-import { CONFIG_DIR, configFrom, DIGEST_A, DIGEST_B, minimalConfig, productionConfig, ROOT } from './helpers';
+import {
+  CONFIG_DIR,
+  configFrom,
+  DIGEST_A,
+  DIGEST_B,
+  minimalConfig,
+  PROD_IMAGE_BUMP,
+  productionConfig,
+  ROOT,
+} from './helpers';
 
 const filesOf = (data: Record<string, any>) => renderEnvironment(configFrom(data, 'prod')).files;
 const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x));
@@ -392,14 +401,7 @@ describe('npm run diff, on a repository', () => {
 
   test('after set-image on prod, against the previous commit: the Deployment, the Job, the image and the migration', () => {
     // WHEN prod's images are bumped and committed
-    const bump = [
-      '--env',
-      'prod',
-      '--app',
-      `ghcr.io/reviewpoint/backend:1.4.3@${DIGEST_A}`,
-      '--migration',
-      `ghcr.io/reviewpoint/backend-shell:1.4.3@${DIGEST_B}`,
-    ];
+    const bump = PROD_IMAGE_BUMP;
     expect(setImage([...bump, '--config', path.join(dir, 'config'), '--out', path.join(dir, 'dist')], out)).toBe(0);
     git('add', '-A');
     git('commit', '-qm', 'bump');

@@ -6,7 +6,7 @@ import { setImage } from '../io/set-image';
 import { setImages } from '../lib/config-edit';
 import { parseImageReference } from '../lib/image-reference';
 import { main, type Output } from '../main';
-import { CONFIG_DIR, DIGEST_A, DIGEST_B, ROOT } from './helpers';
+import { CONFIG_DIR, DIGEST_A, PROD_IMAGE_BUMP, ROOT } from './helpers';
 
 describe('parseImageReference', () => {
   test.each([
@@ -108,14 +108,7 @@ describe('npm run set-image', () => {
     const before = snapshot();
     const prodBefore = before.config!.get('prod.yaml')!;
     // WHEN a pipeline bumps both images of prod
-    const code = run(
-      '--env',
-      'prod',
-      '--app',
-      `ghcr.io/reviewpoint/backend:1.4.3@${DIGEST_A}`,
-      '--migration',
-      `ghcr.io/reviewpoint/backend-shell:1.4.3@${DIGEST_B}`,
-    );
+    const code = run(...PROD_IMAGE_BUMP);
     // THEN it succeeds and says what changed
     expect(lines.join('\n')).toMatch(
       /prod\.yaml: app\.image ghcr\.io\/reviewpoint\/backend:1\.4\.2@sha256:f10a\S+ -> ghcr\.io\/reviewpoint\/backend:1\.4\.3@sha256:a{64}/,

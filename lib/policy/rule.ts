@@ -15,15 +15,9 @@ export function podRule(
   description: string,
   check: (pod: PodTemplate, ctx: PolicyContext) => string[],
 ): Rule {
-  return {
-    id,
-    source,
-    description,
-    check: (manifests, ctx) =>
-      podTemplates(manifests).flatMap((pod) =>
-        check(pod, ctx).map((message) => ({ rule: id, object: pod.ref, message })),
-      ),
-  };
+  return eachPod(id, source, description, (pod, ctx) =>
+    check(pod, ctx).map((message) => ({ rule: id, object: pod.ref, message })),
+  );
 }
 
 /** a rule checked on each container, init containers included */
@@ -33,17 +27,22 @@ export function containerRule(
   description: string,
   check: (c: ContainerAt, ctx: PolicyContext) => string[],
 ): Rule {
-  return {
-    id,
-    source,
-    description,
-    check: (manifests, ctx) =>
-      podTemplates(manifests).flatMap((pod) =>
-        containersOf(pod).flatMap((c) =>
-          check(c, ctx).map((message) => ({ rule: id, object: pod.ref, container: c.container.name ?? '?', message })),
-        ),
-      ),
-  };
+  return eachPod(id, source, description, (pod, ctx) =>
+    containersOf(pod).flatMap((c) =>
+      check(c, ctx).map((message) => ({ rule: id, object: pod.ref, container: c.container.name ?? '?', message })),
+    ),
+  );
+}
+
+function eachPod(
+  id: string,
+  source: Source,
+  description: string,
+  violations: (pod: PodTemplate, ctx: PolicyContext) => Violation[],
+): Rule {
+  return setRule(id, source, description, (manifests, ctx) =>
+    podTemplates(manifests).flatMap((pod) => violations(pod, ctx)),
+  );
 }
 
 /** a rule over the whole set of manifests of an environment */
