@@ -44,11 +44,12 @@ const committed = ['dev', 'staging', 'prod'].map((env) => [
   fs.readFileSync(path.join(ROOT, 'config', `${env}.yaml`), 'utf8'),
 ]);
 const staging = committed[1][1];
-/** n environments shaped like staging, each in its own namespace */
+/** n environments shaped like staging, each with its own namespace and host (shared ones are refused) */
 const generated = (n) =>
   Array.from({ length: n }, (_, i) => {
     const env = `env-${String(i).padStart(3, '0')}`;
-    return [env, staging.replace(/^namespace: .*$/m, `namespace: reviewpoint-${env}`)];
+    const text = staging.replace(/^namespace: .*$/m, `namespace: reviewpoint-${env}`);
+    return [env, text.replaceAll('api.staging.reviewpoint.example.com', `api.${env}.reviewpoint.example.com`)];
   });
 
 const main3 = project('committed', committed);
