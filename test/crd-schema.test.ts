@@ -3,7 +3,7 @@ import { validateSchema } from '../lib/schema';
 import { validateWithCrdModels } from './crd-models';
 import { synthesizeObjects } from '../lib/render';
 import { verifyManifests } from '../lib/verify';
-import { committedConfig, ENVIRONMENTS, ROOT } from './helpers';
+import { committedConfig, ENVIRONMENTS, ROOT, fixtureConfig } from './helpers';
 
 /** the kinds of the app's custom resources: everything the synth writes outside the core API */
 const CUSTOM = new Set(['HTTPRoute', 'ServiceMonitor', 'ExternalSecret']);
@@ -617,7 +617,7 @@ describe('the synth gate', () => {
       /ExternalSecret\/reviewpoint-backend: \[schema\] spec\.data\[0\]\.remoteRef: missing required field key/,
     ],
   ])('fails when the %s breaks its CRD schema', (kind, change, message) => {
-    const config = committedConfig('staging');
+    const config = fixtureConfig('staging');
     const objects = JSON.parse(JSON.stringify(synthesizeObjects(config)));
     change(objects.find((o: any) => o.kind === kind));
     expect(() => verifyManifests(objects, { environment: 'staging', production: config.production })).toThrow(message);

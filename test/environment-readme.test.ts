@@ -1,7 +1,7 @@
 import { kustomize } from '../lib/delivery/model';
 import { ENVIRONMENT_README } from '../lib/environment-readme';
 import { renderEnvironment } from '../lib/render';
-import { committedConfig, configFrom, ENVIRONMENTS, minimalConfig } from './helpers';
+import { committedConfig, configFrom, ENVIRONMENTS, minimalConfig, fixtureConfig } from './helpers';
 
 const readmeOf = (files: ReadonlyMap<string, string>) => files.get(ENVIRONMENT_README)!;
 const mermaid = (text: string) =>
@@ -46,7 +46,7 @@ describe.each(ENVIRONMENTS)('dist/%s/README.md', (env) => {
 
 describe('the README of an environment', () => {
   test('says when each engine runs a migration Job', () => {
-    const text = readmeOf(renderEnvironment(committedConfig('prod')).files);
+    const text = readmeOf(renderEnvironment(fixtureConfig('prod')).files);
     expect(text).toMatch(/\| Argo CD \| a `Sync` hook in wave -1: on \*\*every\*\* sync/);
     expect(text).toMatch(
       /\| Flux \| Kustomization `reviewpoint-backend-prod-migration`: only when the Job's name changes/,
@@ -79,7 +79,7 @@ describe('the README of an environment', () => {
 });
 
 describe('the staging README', () => {
-  const text = readmeOf(renderEnvironment(committedConfig('staging')).files);
+  const text = readmeOf(renderEnvironment(fixtureConfig('staging')).files);
 
   test('says where the Secret comes from, how the pods stop, and who reaches them through which route', () => {
     expect(text).toContain(

@@ -3,12 +3,12 @@ import { argoCdPlan, fluxPlan, kubectlPlan, kustomize, objectsIn } from '../lib/
 import { renderEnvironment, synthesizeObjects } from '../lib/render';
 import { validateSchema } from '../lib/schema';
 import { validateWithCrdModels } from './crd-models';
-import { committedConfig, configFrom, minimalConfig } from './helpers';
+import { fixtureConfig, configFrom, minimalConfig } from './helpers';
 
 const names = (objects: readonly any[]) => objects.map((o) => `${o.kind}/${o.metadata.name}`);
 
 describe('staging, with its Secret from a store', () => {
-  const objects = synthesizeObjects(committedConfig('staging')) as any[];
+  const objects = synthesizeObjects(fixtureConfig('staging')) as any[];
   const externalSecret = objects.find((o) => o.kind === 'ExternalSecret');
 
   test('has an ExternalSecret for every key the pods read, valid for the v1 schema and the package', () => {
@@ -32,13 +32,13 @@ describe('staging, with its Secret from a store', () => {
   });
 
   test('needs the store before the first sync, and no longer the Secret', () => {
-    expect(declaredPrerequisites(committedConfig('staging'))).toEqual([
+    expect(declaredPrerequisites(fixtureConfig('staging'))).toEqual([
       { kind: 'ClusterSecretStore', name: 'reviewpoint' },
     ]);
   });
 
   test('is ready before the migration under Argo CD, Flux and kubectl', () => {
-    const r = renderEnvironment(committedConfig('staging'));
+    const r = renderEnvironment(fixtureConfig('staging'));
     const all = kustomize(r.files, '');
     const argo = argoCdPlan(all).steps;
     expect(argo.map((s) => s.name)).toEqual(['Sync wave -2', 'Sync wave -1', 'Sync wave 0']);

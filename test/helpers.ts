@@ -28,6 +28,17 @@ afterAll(() => {
   for (const dir of scratchDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 });
 
+/**
+ * Copies of the environments as committed when these tests were written: tests about the shape
+ * of an environment read these, so adding or removing a committed one takes no test down.
+ */
+export const FIXTURE_CONFIG_DIR = path.join(ROOT, 'test', 'fixtures', 'config');
+
+/** a fixture environment's config: dev, staging or prod */
+export function fixtureConfig(env: 'dev' | 'staging' | 'prod'): EnvironmentConfig {
+  return loadEnvironment(FIXTURE_CONFIG_DIR, env);
+}
+
 /** a committed environment's config */
 export function committedConfig(env: string): EnvironmentConfig {
   return loadEnvironment(CONFIG_DIR, env);

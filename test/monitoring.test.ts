@@ -1,13 +1,13 @@
 import { synthesizeObjects } from '../lib/render';
 import { validateSchema } from '../lib/schema';
 import { validateWithCrdModels } from './crd-models';
-import { committedConfig, configFrom, minimalConfig } from './helpers';
+import { fixtureConfig, configFrom, minimalConfig } from './helpers';
 
 const byName = (objects: readonly any[], kind: string, name: string) =>
   objects.find((o) => o.kind === kind && o.metadata.name === name);
 
 describe('staging, scraped by kube-prometheus-stack', () => {
-  const objects = synthesizeObjects(committedConfig('staging')) as any[];
+  const objects = synthesizeObjects(fixtureConfig('staging')) as any[];
 
   test('has a ServiceMonitor on the http port and /api/v1/metrics, labelled for the Prometheus, valid for its CRD', () => {
     const monitor = byName(objects, 'ServiceMonitor', 'reviewpoint-backend');

@@ -4,20 +4,19 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { PRODUCTION_CHANGES, runDiff } from '../io/diff';
 import { setImage } from '../io/set-image';
-import type { Output } from '../main';
+import { main, type Output } from '../main';
 import { renderEnvironment } from '../lib/render';
 import { diffTrees, diffValues, type ObjectChange } from '../lib/review/diff';
 import { review } from '../lib/review/report';
 import { risksOf, type RiskKind } from '../lib/review/risks';
 import {
-  CONFIG_DIR,
+  FIXTURE_CONFIG_DIR,
   configFrom,
   DIGEST_A,
   DIGEST_B,
   minimalConfig,
   PROD_IMAGE_BUMP,
   productionConfig,
-  ROOT,
 } from './helpers';
 
 const filesOf = (data: Record<string, any>) => renderEnvironment(configFrom(data, 'prod')).files;
@@ -390,8 +389,14 @@ describe('npm run diff, on a repository', () => {
   beforeEach(() => {
     // GIVEN a repository holding the committed config/ and dist/
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'review-'));
-    fs.cpSync(CONFIG_DIR, path.join(dir, 'config'), { recursive: true });
-    fs.cpSync(path.join(ROOT, 'dist'), path.join(dir, 'dist'), { recursive: true });
+    fs.cpSync(FIXTURE_CONFIG_DIR, path.join(dir, 'config'), { recursive: true });
+    expect(
+      main(
+        ['--config', path.join(dir, 'config'), '--out', path.join(dir, 'dist')],
+        {},
+        { log: () => {}, error: () => {} },
+      ),
+    ).toBe(0);
     git('init', '-q');
     git('add', '.');
     git('commit', '-qm', 'base');

@@ -1,5 +1,5 @@
 import { synthesizeObjects } from '../lib/render';
-import { committedConfig, configFrom, minimalConfig } from './helpers';
+import { fixtureConfig, configFrom, minimalConfig } from './helpers';
 import { validateWithCrdModels } from './crd-models';
 import { validateSchema } from '../lib/schema';
 
@@ -7,7 +7,7 @@ const byName = (objects: readonly any[], kind: string, name: string) =>
   objects.find((o) => o.kind === kind && o.metadata.name === name);
 
 describe('staging, behind a Gateway', () => {
-  const objects = synthesizeObjects(committedConfig('staging')) as any[];
+  const objects = synthesizeObjects(fixtureConfig('staging')) as any[];
 
   test('has an HTTPRoute from the gateway listener to the Service, valid for the CRD schema and its package', () => {
     const route = byName(objects, 'HTTPRoute', 'reviewpoint-backend');
@@ -82,7 +82,7 @@ describe('a route', () => {
 
 describe('prod, behind ingress-nginx', () => {
   test('passes the controller annotations through, so uploads over 1m are not refused', () => {
-    const ingress = byName(synthesizeObjects(committedConfig('prod')) as any[], 'Ingress', 'reviewpoint-backend');
+    const ingress = byName(synthesizeObjects(fixtureConfig('prod')) as any[], 'Ingress', 'reviewpoint-backend');
     expect(ingress.metadata.annotations).toEqual({
       'nginx.ingress.kubernetes.io/proxy-body-size': '100m',
       'nginx.ingress.kubernetes.io/proxy-read-timeout': '300',

@@ -6,7 +6,7 @@ import { setImage } from '../io/set-image';
 import { setImages } from '../lib/config-edit';
 import { parseImageReference } from '../lib/image-reference';
 import { main, type Output } from '../main';
-import { CONFIG_DIR, DIGEST_A, PROD_IMAGE_BUMP, ROOT } from './helpers';
+import { DIGEST_A, FIXTURE_CONFIG_DIR, PROD_IMAGE_BUMP } from './helpers';
 
 describe('parseImageReference', () => {
   test.each([
@@ -32,7 +32,7 @@ describe('parseImageReference', () => {
 });
 
 describe('setImages', () => {
-  const prod = fs.readFileSync(path.join(CONFIG_DIR, 'prod.yaml'), 'utf8');
+  const prod = fs.readFileSync(path.join(FIXTURE_CONFIG_DIR, 'prod.yaml'), 'utf8');
 
   test('writes the file back byte for byte when the images are the same', () => {
     const same = new Map([
@@ -97,8 +97,8 @@ describe('npm run set-image', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'set-image-'));
     configDir = path.join(dir, 'config');
     outDir = path.join(dir, 'dist');
-    fs.cpSync(CONFIG_DIR, configDir, { recursive: true });
-    fs.cpSync(path.join(ROOT, 'dist'), outDir, { recursive: true });
+    fs.cpSync(FIXTURE_CONFIG_DIR, configDir, { recursive: true });
+    expect(main(['--config', configDir, '--out', outDir], {}, { log: () => {}, error: () => {} })).toBe(0);
     lines.length = 0;
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
