@@ -9,6 +9,7 @@ import { App } from 'cdk8s';
 import { CORE_SCHEMA, load } from 'js-yaml';
 import { ReviewpointChart } from './chart';
 import type { EnvironmentConfig } from './config';
+import { knownDocuments } from './delivery/documents';
 import { argoCdApplication, fluxKustomizations } from './delivery/gitops';
 import { STAGES, stageOf, type StageName } from './delivery/stages';
 import { byCodeUnit } from './determinism';
@@ -125,6 +126,8 @@ export function renderEnvironment(
   files.set(KUSTOMIZATION_FILE, header + toYaml({ ...kustomization(stages), metadata }));
   // for reviewers: no kustomization lists it, so no engine applies it
   files.set(ENVIRONMENT_README, environmentReadme(config, objects));
+  // the gate reads these files as each engine will; what they hold is known
+  knownDocuments(files, new Map([...objects, ...delivery].map((o) => [filePath(o), [o]])));
   return { name: config.name, objects, delivery, stages, files };
 }
 

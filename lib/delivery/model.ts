@@ -13,10 +13,10 @@
  *   `kubectl wait` in between.
  * @see ../../README.md "Deploying"
  */
-import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import type { Manifest } from '../policy/types';
 import { KUSTOMIZATION_FILE, DELIVERY_FOLDERS } from '../render';
 import { STAGES } from './stages';
+import { parseFile, parseYaml } from './documents';
 
 export type Engine = 'argocd' | 'flux' | 'kubectl';
 export const ENGINES: readonly Engine[] = ['argocd', 'flux', 'kubectl'];
@@ -39,14 +39,12 @@ export interface Plan {
 /** the objects `kubectl kustomize <folder>` renders, folder relative to the environment's */
 export function kustomize(files: ReadonlyMap<string, string>, folder: string): Manifest[] {
   const at = (name: string) => (folder ? `${folder}/${name}` : name);
-  const text = files.get(at(KUSTOMIZATION_FILE));
-  if (text === undefined) throw new Error(`${at(KUSTOMIZATION_FILE)} does not exist`);
-  const resources: string[] = (parse(text)[0] as { resources?: string[] }).resources ?? [];
+  if (!files.has(at(KUSTOMIZATION_FILE))) throw new Error(`${at(KUSTOMIZATION_FILE)} does not exist`);
+  const resources: string[] = (parseFile(files, at(KUSTOMIZATION_FILE))[0] as { resources?: string[] }).resources ?? [];
   return resources.flatMap((r) => {
     if (files.has(`${at(r)}/${KUSTOMIZATION_FILE}`)) return kustomize(files, at(r));
-    const content = files.get(at(r));
-    if (content === undefined) throw new Error(`${at(KUSTOMIZATION_FILE)} lists ${r}, which does not exist`);
-    return parse(content);
+    if (!files.has(at(r))) throw new Error(`${at(KUSTOMIZATION_FILE)} lists ${r}, which does not exist`);
+    return parseFile(files, at(r));
   });
 }
 
@@ -56,13 +54,7 @@ export function objectsIn(files: ReadonlyMap<string, string>, folder: string): M
     .filter(
       (f) => f.startsWith(`${folder}/`) && !f.slice(folder.length + 1).includes('/') && !f.endsWith(KUSTOMIZATION_FILE),
     )
-    .flatMap((f) => parse(files.get(f)!));
-}
-
-function parse(text: string): Manifest[] {
-  return loadAll(text, undefined, { schema: CORE_SCHEMA }).filter(
-    (d): d is Manifest => d !== null && typeof d === 'object',
-  );
+    .flatMap((f) => parseFile(files, f));
 }
 
 // gitops-engine's kind order within a step (pkg/sync/sync_tasks.go); other kinds go after, by name
@@ -219,7 +211,7 @@ function matches(target: { kind?: string; name?: string; labelSelector?: string 
 
 /** the JSON 6902 `remove` operations the generated Kustomizations use; anything else is refused */
 function applyPatch(o: Manifest, patch: string, owner: string, problems: string[]): Manifest {
-  const ops = parse(`ops: ${patch.includes('\n') ? `\n${patch.replace(/^/gm, '  ')}` : patch}`)[0] as {
+  const ops = parseYaml(`ops: ${patch.includes('\n') ? `\n${patch.replace(/^/gm, '  ')}` : patch}`)[0] as {
     ops: Array<{ op: string; path: string }>;
   };
   const copy = structuredClone(o) as Record<string, any>;
