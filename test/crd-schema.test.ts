@@ -3,7 +3,7 @@ import { validateSchema } from '../lib/schema';
 import { validateWithCrdModels } from './crd-models';
 import { synthesizeObjects } from '../lib/render';
 import { verifyManifests } from '../lib/verify';
-import { committedConfig, ENVIRONMENTS, ROOT, fixtureConfig } from './helpers';
+import { committedConfig, ENVIRONMENTS, ROOT, fixtureConfig, stagingRouteSpec } from './helpers';
 
 /** the kinds of the app's custom resources: everything the synth writes outside the core API */
 const CUSTOM = new Set(['HTTPRoute', 'ServiceMonitor', 'ExternalSecret']);
@@ -51,30 +51,17 @@ const application = (): any => ({
   },
 });
 
-const httpRoute = (): any => ({
-  apiVersion: 'gateway.networking.k8s.io/v1',
-  kind: 'HTTPRoute',
-  metadata: { name: 'reviewpoint-backend', namespace: 'reviewpoint-staging' },
-  spec: {
-    parentRefs: [
-      {
-        group: 'gateway.networking.k8s.io',
-        kind: 'Gateway',
-        name: 'public',
-        namespace: 'gateway-system',
-        sectionName: 'https',
-      },
-    ],
-    hostnames: ['api.staging.reviewpoint.example.com'],
-    rules: [
-      {
-        matches: [{ path: { type: 'PathPrefix', value: '/' } }],
-        backendRefs: [{ group: '', kind: 'Service', name: 'reviewpoint-backend', port: 8000 }],
-        filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }],
-      },
-    ],
-  },
-});
+const httpRoute = (): any => {
+  const spec = stagingRouteSpec();
+  // a redirect filter too, so the sample covers more of the schema than the synth emits
+  spec.rules[0].filters = [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }];
+  return {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'HTTPRoute',
+    metadata: { name: 'reviewpoint-backend', namespace: 'reviewpoint-staging' },
+    spec,
+  };
+};
 
 const serviceMonitor = (): any => ({
   apiVersion: 'monitoring.coreos.com/v1',

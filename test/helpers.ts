@@ -112,3 +112,25 @@ export const PROD_IMAGE_BUMP = [
   '--migration',
   `ghcr.io/reviewpoint/backend-shell:1.4.3@${DIGEST_B}`,
 ] as const;
+
+/** the HTTPRoute spec the staging fixture synthesizes: its gateway listener to the Service */
+export function stagingRouteSpec(): Record<string, any> {
+  return {
+    parentRefs: [
+      {
+        group: 'gateway.networking.k8s.io',
+        kind: 'Gateway',
+        name: 'public',
+        namespace: 'gateway-system',
+        sectionName: 'https',
+      },
+    ],
+    hostnames: ['api.staging.reviewpoint.example.com'],
+    rules: [
+      {
+        matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+        backendRefs: [{ group: '', kind: 'Service', name: 'reviewpoint-backend', port: 8000 }],
+      },
+    ],
+  };
+}
