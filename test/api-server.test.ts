@@ -31,46 +31,43 @@ describe('quantities', () => {
   });
 });
 
+/** the object of a kind, renamed */
+const renamed = (kind: string, name: string) => (l: any[]) => {
+  const o = find(l, kind);
+  o.metadata.name = name;
+  return o;
+};
+
+/** the Deployment, its api container changed by `change` */
+const inApi = (change: (c: any) => void) => (l: any[]) => {
+  change(api(l));
+  return find(l, 'Deployment');
+};
+
 type Case = { check: string; what: string; breakIt: (list: any[]) => any; message: RegExp };
 const cases: Case[] = [
   {
     check: 'api-name',
     what: 'a Service name starts with a digit (DNS-1035)',
-    breakIt: (l) => {
-      const s = find(l, 'Service');
-      s.metadata.name = '1backend';
-      return s;
-    },
+    breakIt: renamed('Service', '1backend'),
     message: /metadata\.name: got "1backend"; allowed: a DNS-1035 label/,
   },
   {
     check: 'api-name',
     what: 'a Namespace name has a dot (DNS-1123 label)',
-    breakIt: (l) => {
-      const n = find(l, 'Namespace');
-      n.metadata.name = 'rp.test';
-      return n;
-    },
+    breakIt: renamed('Namespace', 'rp.test'),
     message: /allowed: a DNS-1123 label/,
   },
   {
     check: 'api-name',
     what: 'a Job name is longer than a label value may be',
-    breakIt: (l) => {
-      const j = find(l, 'Job');
-      j.metadata.name = `m-${'a'.repeat(62)}`;
-      return j;
-    },
+    breakIt: renamed('Job', `m-${'a'.repeat(62)}`),
     message: /allowed: a label value: at most 63/,
   },
   {
     check: 'api-name',
     what: 'a ConfigMap name has upper case (DNS-1123 subdomain)',
-    breakIt: (l) => {
-      const c = find(l, 'ConfigMap');
-      c.metadata.name = 'Backend';
-      return c;
-    },
+    breakIt: renamed('ConfigMap', 'Backend'),
     message: /allowed: a DNS-1123 subdomain/,
   },
   {
@@ -106,10 +103,9 @@ const cases: Case[] = [
   {
     check: 'api-container',
     what: 'a container name has upper case',
-    breakIt: (l) => {
-      api(l).name = 'API';
-      return find(l, 'Deployment');
-    },
+    breakIt: inApi((c) => {
+      c.name = 'API';
+    }),
     message: /container "API" name: got "API"; allowed: a DNS-1123 label/,
   },
   {
@@ -125,19 +121,17 @@ const cases: Case[] = [
   {
     check: 'api-ports',
     what: 'a container port name is longer than 15 characters',
-    breakIt: (l) => {
-      api(l).ports[0].name = 'http-application';
-      return find(l, 'Deployment');
-    },
+    breakIt: inApi((c) => {
+      c.ports[0].name = 'http-application';
+    }),
     message: /ports\[0\]\.name: got "http-application"; allowed: a port name: at most 15/,
   },
   {
     check: 'api-ports',
     what: 'a probe names a port the container does not have',
-    breakIt: (l) => {
-      api(l).livenessProbe.httpGet.port = 'web';
-      return find(l, 'Deployment');
-    },
+    breakIt: inApi((c) => {
+      c.livenessProbe.httpGet.port = 'web';
+    }),
     message: /livenessProbe port: got "web"; allowed: the name of a port of the container \(http\)/,
   },
   {
@@ -153,55 +147,49 @@ const cases: Case[] = [
   {
     check: 'api-env',
     what: 'an env var name starts with a digit',
-    breakIt: (l) => {
-      api(l).env[0].name = '1DB_URL';
-      return find(l, 'Deployment');
-    },
+    breakIt: inApi((c) => {
+      c.env[0].name = '1DB_URL';
+    }),
     message: /env\[0\]\.name: got "1DB_URL"; allowed: an environment variable name/,
   },
   {
     check: 'api-env',
     what: 'a secret key has a slash',
-    breakIt: (l) => {
-      api(l).env[0].valueFrom.secretKeyRef.key = 'db/url';
-      return find(l, 'Deployment');
-    },
+    breakIt: inApi((c) => {
+      c.env[0].valueFrom.secretKeyRef.key = 'db/url';
+    }),
     message: /key: got "db\/url"; allowed: a ConfigMap key/,
   },
   {
     check: 'api-resources',
     what: 'a memory request is above its limit',
-    breakIt: (l) => {
-      api(l).resources.requests.memory = '1Gi';
-      return find(l, 'Deployment');
-    },
+    breakIt: inApi((c) => {
+      c.resources.requests.memory = '1Gi';
+    }),
     message: /resources\.requests\.memory: got "1Gi"; allowed: at most the limit, "512Mi"/,
   },
   {
     check: 'api-resources',
     what: 'a CPU request is above its limit',
-    breakIt: (l) => {
-      api(l).resources.limits.cpu = '50m';
-      return find(l, 'Deployment');
-    },
+    breakIt: inApi((c) => {
+      c.resources.limits.cpu = '50m';
+    }),
     message: /resources\.requests\.cpu: got "100m"; allowed: at most the limit, "50m"/,
   },
   {
     check: 'api-volumes',
     what: 'a mount names no volume of the pod',
-    breakIt: (l) => {
-      api(l).volumeMounts[0].name = 'scratch';
-      return find(l, 'Deployment');
-    },
+    breakIt: inApi((c) => {
+      c.volumeMounts[0].name = 'scratch';
+    }),
     message: /volumeMounts\[0\]\.name: got "scratch"; allowed: a volume of the pod \(tmp, uploads\)/,
   },
   {
     check: 'api-volumes',
     what: 'two mounts share a path',
-    breakIt: (l) => {
-      api(l).volumeMounts[1].mountPath = '/tmp';
-      return find(l, 'Deployment');
-    },
+    breakIt: inApi((c) => {
+      c.volumeMounts[1].mountPath = '/tmp';
+    }),
     message: /mountPath: got "\/tmp"; allowed: a path no other mount/,
   },
   {
