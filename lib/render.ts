@@ -99,6 +99,7 @@ export function deliveryObjects(config: EnvironmentConfig, stages: readonly Stag
     migrationJobLabels: stages.includes('migration') ? selectorLabels(config, 'migration') : undefined,
     migrationSeconds: config.migration.activeDeadlineSeconds,
     rolloutSeconds: config.app.progressDeadlineSeconds,
+    externalSecret: config.secrets.externalSecret !== undefined,
   };
   return [argoCdApplication(props), ...fluxKustomizations(props)] as unknown as KubeObject[];
 }

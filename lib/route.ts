@@ -34,7 +34,8 @@ export class BackendRoute extends Construct {
         {
           matches: [{ path: { type: 'PathPrefix', value: '/' } }],
           // group "" is the core API group: a Service
-          backendRefs: [{ group: '', kind: 'Service', name: APP_NAME, port: HTTP_PORT }],
+          // weight written out: the CRD defaults it inside a list, which Argo CD would show as a diff
+          backendRefs: [{ group: '', kind: 'Service', name: APP_NAME, port: HTTP_PORT, weight: 1 }],
         },
       ],
     };

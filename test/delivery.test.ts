@@ -17,6 +17,7 @@ import {
   minimalConfig,
   productionConfig,
   prodLike,
+  fixtureConfig,
 } from './helpers';
 
 const rendered = (env: string) => renderEnvironment(committedConfig(env));
@@ -55,24 +56,27 @@ describe('a first sync of a production-shaped environment', () => {
 
   test('Argo CD: what the migration needs, then the migration Job, then the app, each step waited for', () => {
     const steps = argoCdPlan(objects).steps;
-    expect(steps.map((s) => s.name)).toEqual(['Sync wave -2', 'Sync wave -1', 'Sync wave 0']);
-    expect(names(steps[0].objects)).toEqual([
-      'Namespace/reviewpoint-prod',
+    // gitops-engine creates the Namespace before anything else
+    expect(steps.map((s) => s.name)).toEqual(['namespaces first', 'Sync wave -2', 'Sync wave -1', 'Sync wave 0']);
+    expect(names(steps[0].objects)).toEqual(['Namespace/reviewpoint-prod']);
+    expect(names(steps[1].objects)).toEqual([
       'NetworkPolicy/default-deny',
       'NetworkPolicy/reviewpoint-backend-egress',
       'NetworkPolicy/reviewpoint-backend-ingress',
       'ServiceAccount/reviewpoint-backend-migration',
     ]);
-    expect(names(steps[1].objects)).toEqual([expect.stringMatching(/^Job\/reviewpoint-backend-migrate-[0-9a-f]{10}$/)]);
-    expect(names(steps[2].objects)).toContain('Deployment/reviewpoint-backend');
+    expect(names(steps[2].objects)).toEqual([expect.stringMatching(/^Job\/reviewpoint-backend-migrate-[0-9a-f]{10}$/)]);
+    expect(names(steps[3].objects)).toContain('Deployment/reviewpoint-backend');
   });
 
   test('Flux: the migration Kustomization holds the Job and not the Deployment, the app one the reverse', () => {
     const plan = fluxPlan(r.files, objectsIn(r.files, 'delivery/flux'), 'dist/prod');
-    expect(plan.steps.map((s) => [s.name, s.waits])).toEqual([
-      ['Kustomization reviewpoint-backend-prod-migration', true],
-      ['Kustomization reviewpoint-backend-prod', true],
+    // the app's starts only once the migration's is done, which waits for its Job
+    expect(plan.steps.map((s) => [s.name, [...s.after]])).toEqual([
+      ['Kustomization reviewpoint-backend-prod-migration', []],
+      ['Kustomization reviewpoint-backend-prod', [0]],
     ]);
+    expect(plan.steps[0].waitsFor(plan.steps[0].objects.find((o) => o.kind === 'Job')!)).toBe(true);
     const [migration, app] = plan.steps.map((s) => names(s.objects));
     expect(migration.some((n) => n.startsWith('Job/'))).toBe(true);
     expect(migration).not.toContain('Deployment/reviewpoint-backend');
@@ -271,7 +275,8 @@ const cases: Array<{
       breakFile(fixture('prod'), FLUX_MIGRATION, (o) => {
         o.spec.wait = false;
       }),
-    message: /flux: Deployment\/reviewpoint-backend is applied without waiting for it/,
+    message:
+      /flux: Deployment\/reviewpoint-backend is applied in "Kustomization reviewpoint-backend-prod", which does not wait for this Job to complete/,
   },
   {
     rule: 'migration-first',
@@ -281,7 +286,8 @@ const cases: Array<{
         delete o.metadata.annotations['argocd.argoproj.io/hook'];
         delete o.metadata.annotations['argocd.argoproj.io/sync-wave'];
       }),
-    message: /argocd: Deployment\/reviewpoint-backend is applied no later than it/,
+    message:
+      /argocd: Deployment\/reviewpoint-backend is applied in "Sync wave 0", which does not wait for this Job to complete/,
   },
   {
     rule: 'job-rerun',
@@ -300,6 +306,39 @@ const cases: Array<{
         delete o.spec.ttlSecondsAfterFinished;
       }),
     message: /Argo CD never prunes hooks/,
+  },
+  {
+    rule: 'migration-first',
+    what: 'the Flux app Kustomization does not depend on the migration one (Flux runs them side by side)',
+    files: () =>
+      breakFile(fixture('prod'), /kustomization-reviewpoint-backend-prod\.yaml$/, (o) => {
+        delete o.spec.dependsOn;
+      }),
+    message:
+      /flux: Deployment\/reviewpoint-backend is applied in "Kustomization reviewpoint-backend-prod", which does not wait/,
+  },
+  {
+    rule: 'migration-first',
+    what: 'the Flux migration stage health-checks something else instead of waiting for the Job',
+    files: () =>
+      breakFile(fixture('prod'), FLUX_MIGRATION, (o) => {
+        delete o.spec.wait;
+        o.spec.healthChecks = [
+          { kind: 'ServiceAccount', name: 'reviewpoint-backend-migration', namespace: 'reviewpoint-prod' },
+        ];
+      }),
+    message:
+      /flux: Deployment\/reviewpoint-backend is applied in "Kustomization reviewpoint-backend-prod", which does not wait/,
+  },
+  {
+    rule: 'delivery-order',
+    what: 'the egress allow reaches the migration only in the app wave (Argo CD)',
+    files: () =>
+      breakFile(fixture('prod'), /networkpolicy-reviewpoint-backend-egress/, (o) => {
+        o.metadata.annotations = { 'argocd.argoproj.io/sync-wave': '0' };
+      }),
+    message:
+      /argocd: .*\(egress\) needs NetworkPolicy\/reviewpoint-backend-egress .*applied in "Sync wave 0", after "Sync wave -1" waits/,
   },
   {
     rule: 'force-scope',
@@ -430,5 +469,42 @@ describe('the synth gate', () => {
     expect(() => verifyDelivery(config, { ...r, files })).toThrow(
       /delivery check failed in environment "prod" \(1 violation\):\n  Namespace\/reviewpoint-prod: \[cluster-scoped\]/,
     );
+  });
+});
+
+describe('the Argo CD model', () => {
+  const objects = () => structuredClone(kustomize(fixture('prod').files, ''));
+
+  test('creates the Namespace before PreSync hooks, as gitops-engine does', () => {
+    const list = objects();
+    const job = list.find((o) => o.kind === 'Job')!;
+    job.metadata!.annotations!['argocd.argoproj.io/hook'] = 'PreSync';
+    const steps = argoCdPlan(list).steps;
+    expect(steps[0].name).toBe('namespaces first');
+    expect(steps[1].name).toBe('PreSync wave -1');
+  });
+
+  test('reads a Helm pre-install hook as PreSync when no Argo CD hook is set', () => {
+    const list = objects();
+    const job = list.find((o) => o.kind === 'Job')!;
+    const annotations = job.metadata!.annotations!;
+    delete annotations['argocd.argoproj.io/hook'];
+    annotations['helm.sh/hook'] = 'pre-install,pre-upgrade';
+    expect(argoCdPlan(list).steps.find((s) => s.objects.includes(job))!.name).toBe('PreSync wave -1');
+  });
+});
+
+describe('the Argo CD Application of an environment with an ExternalSecret', () => {
+  test('ignores the fields External Secrets defaults in its list items, so self-heal does not re-run the migration', () => {
+    const [staging] = renderEnvironment(fixtureConfig('staging')).delivery as any[];
+    expect(staging.spec.ignoreDifferences).toEqual([
+      {
+        group: 'external-secrets.io',
+        kind: 'ExternalSecret',
+        jqPathExpressions: expect.arrayContaining(['.spec.data[]?.remoteRef.conversionStrategy']),
+      },
+    ]);
+    const [prod] = renderEnvironment(prodLike()).delivery as any[];
+    expect(prod.spec.ignoreDifferences).toBeUndefined();
   });
 });

@@ -41,12 +41,12 @@ describe('staging, with its Secret from a store', () => {
     const r = renderEnvironment(fixtureConfig('staging'));
     const all = kustomize(r.files, '');
     const argo = argoCdPlan(all).steps;
-    expect(argo.map((s) => s.name)).toEqual(['Sync wave -2', 'Sync wave -1', 'Sync wave 0']);
-    expect(names(argo[0].objects)).toContain('ExternalSecret/reviewpoint-backend');
-    expect(names(argo[1].objects)).toEqual([expect.stringMatching(/^Job\//)]);
+    expect(argo.map((s) => s.name)).toEqual(['namespaces first', 'Sync wave -2', 'Sync wave -1', 'Sync wave 0']);
+    expect(names(argo[1].objects)).toContain('ExternalSecret/reviewpoint-backend');
+    expect(names(argo[2].objects)).toEqual([expect.stringMatching(/^Job\//)]);
     // Flux: the migration stage, which waits for every object it applies to be ready
     const flux = fluxPlan(r.files, objectsIn(r.files, 'delivery/flux'), 'dist/staging').steps;
-    expect(flux[0].waits).toBe(true);
+    expect(flux[0].objects.every((o) => flux[0].waitsFor(o))).toBe(true);
     expect(names(flux[0].objects)).toEqual(
       expect.arrayContaining(['ExternalSecret/reviewpoint-backend', expect.stringMatching(/^Job\//)]),
     );

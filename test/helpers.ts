@@ -129,7 +129,7 @@ export function stagingRouteSpec(): Record<string, any> {
     rules: [
       {
         matches: [{ path: { type: 'PathPrefix', value: '/' } }],
-        backendRefs: [{ group: '', kind: 'Service', name: 'reviewpoint-backend', port: 8000 }],
+        backendRefs: [{ group: '', kind: 'Service', name: 'reviewpoint-backend', port: 8000, weight: 1 }],
       },
     ],
   };

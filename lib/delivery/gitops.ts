@@ -26,7 +26,16 @@ export interface DeliveryProps {
   readonly migrationSeconds: number;
   /** how long a rollout may take: the Deployment's progressDeadlineSeconds */
   readonly rolloutSeconds: number;
+  /** the environment has an ExternalSecret, whose list items External Secrets fills in @default false */
+  readonly externalSecret?: boolean;
 }
+
+/**
+ * Fields External Secrets defaults inside spec.data[].remoteRef (older releases three, newer a
+ * fourth). Defaults inside a list item of a custom resource show as a diff in Argo CD, and with
+ * self-heal every such diff is a sync, which runs the migration hook again.
+ */
+const EXTERNAL_SECRET_DEFAULTS = ['conversionStrategy', 'decodingStrategy', 'metadataPolicy', 'nullBytePolicy'];
 
 /** the folder of an environment (or one of its stages) in the GitOps repository */
 export function repoPath(delivery: DeliveryConfig, environment: string, stage?: StageName): string {
@@ -56,6 +65,17 @@ export function argoCdApplication(props: DeliveryProps): IApplication {
         path: repoPath(delivery, props.environment),
       },
       destination: { server: delivery.argocd.server, namespace: props.namespace },
+      ...(props.externalSecret
+        ? {
+            ignoreDifferences: [
+              {
+                group: 'external-secrets.io',
+                kind: 'ExternalSecret',
+                jqPathExpressions: EXTERNAL_SECRET_DEFAULTS.map((f) => `.spec.data[]?.remoteRef.${f}`),
+              },
+            ],
+          }
+        : {}),
       syncPolicy: {
         automated: { prune: true, selfHeal: true },
         // a failed sync (a failed migration) is tried again, a few times, further apart

@@ -25,9 +25,23 @@ export interface Step {
   /** what applies it, e.g. `PreSync wave -1`, `Kustomization reviewpoint-backend-prod` */
   readonly name: string;
   readonly objects: readonly Manifest[];
-  /** the next step starts only once these objects are ready (a Job: completed) */
-  readonly waits: boolean;
+  /** the objects of this step the step is not done without (a Job: completed) */
+  readonly waitsFor: (o: Manifest) => boolean;
+  /** the steps that are done before this one starts (indices into the plan's steps) */
+  readonly after: ReadonlySet<number>;
 }
+
+/** is `o`, applied in step `i`, ready before step `j` is applied? */
+export function readyBefore(plan: Plan, i: number, o: Manifest, j: number): boolean {
+  return plan.steps[j].after.has(i) && plan.steps[i].waitsFor(o);
+}
+
+/** one step after another, each done before the next: Argo CD's waves, the kubectl runbook */
+function inSequence(steps: ReadonlyArray<Omit<Step, 'after'>>): Step[] {
+  return steps.map((s, i) => ({ ...s, after: new Set(Array.from({ length: i }, (_, k) => k)) }));
+}
+
+const everything = () => true;
 
 export interface Plan {
   readonly engine: Engine;
@@ -99,16 +113,10 @@ const PHASES = ['PreSync', 'Sync', 'PostSync'];
 
 export function argoCdPlan(objects: readonly Manifest[]): Plan {
   const keyed = objects.flatMap((o) => {
-    const hook = o.metadata?.annotations?.['argocd.argoproj.io/hook'];
-    // Skip, SyncFail and the delete hooks are not part of a successful sync
-    const phase =
-      hook === undefined
-        ? 'Sync'
-        : hook
-            .split(',')
-            .map((h) => h.trim())
-            .find((h) => PHASES.includes(h));
+    const phase = phaseOf(o);
     if (phase === undefined) return [];
+    // gitops-engine creates a Namespace of the manifests before anything else, hooks included
+    if (o.kind === 'Namespace' && !isArgoHook(o)) return [{ o, phase: PHASES[0], wave: -Infinity }];
     const wave = Number(o.metadata?.annotations?.['argocd.argoproj.io/sync-wave'] ?? 0);
     return [{ o, phase, wave }];
   });
@@ -121,8 +129,37 @@ export function argoCdPlan(objects: readonly Manifest[]): Plan {
   }
   const steps = [...groups.values()]
     .sort((a, b) => PHASES.indexOf(a.phase) - PHASES.indexOf(b.phase) || a.wave - b.wave)
-    .map((g) => ({ name: `${g.phase} wave ${g.wave}`, objects: g.objects.sort(byArgoCdKind), waits: true }));
-  return { engine: 'argocd', steps, problems: [] };
+    .map((g) => ({
+      name: g.wave === -Infinity ? 'namespaces first' : `${g.phase} wave ${g.wave}`,
+      objects: g.objects.sort(byArgoCdKind),
+      // a wave is done when its objects are healthy and its hooks completed
+      waitsFor: everything,
+    }));
+  return { engine: 'argocd', steps: inSequence(steps), problems: [] };
+}
+
+const isArgoHook = (o: Manifest) => o.metadata?.annotations?.['argocd.argoproj.io/hook'] !== undefined;
+
+// Helm hooks Argo CD maps onto its own phases, when no Argo CD hook annotation is present
+const HELM_PHASES: Readonly<Record<string, string>> = {
+  'pre-install': 'PreSync',
+  'pre-upgrade': 'PreSync',
+  'post-install': 'PostSync',
+  'post-upgrade': 'PostSync',
+};
+
+/** the phase Argo CD applies an object in; undefined for Skip, SyncFail and the delete hooks */
+function phaseOf(o: Manifest): string | undefined {
+  const list = (key: string) =>
+    (o.metadata?.annotations?.[key] ?? '')
+      .split(',')
+      .map((h) => h.trim())
+      .filter(Boolean);
+  const argo = list('argocd.argoproj.io/hook');
+  if (argo.length > 0) return argo.find((h) => PHASES.includes(h));
+  const helm = list('helm.sh/hook');
+  if (helm.length > 0) return helm.map((h) => HELM_PHASES[h]).find((p) => p !== undefined);
+  return 'Sync';
 }
 
 function byArgoCdKind(a: Manifest, b: Manifest): number {
@@ -159,7 +196,7 @@ export function fluxPlan(files: ReadonlyMap<string, string>, kustomizations: rea
   };
   kustomizations.forEach((k) => visit(k, []));
 
-  const steps = ordered.flatMap((k): Step[] => {
+  const built = ordered.flatMap((k) => {
     const name = `Kustomization ${k.metadata?.name}`;
     const path = String(k.spec?.path ?? '').replace(/^\.\//, '');
     if (path !== root && !path.startsWith(`${root}/`)) {
@@ -175,10 +212,35 @@ export function fluxPlan(files: ReadonlyMap<string, string>, kustomizations: rea
     }
     for (const p of k.spec?.patches ?? [])
       objects = objects.map((o) => (matches(p.target ?? {}, o) ? applyPatch(o, p.patch, name, problems) : o));
-    const waits = k.spec?.wait === true || (k.spec?.healthChecks ?? []).length > 0;
-    return [{ name, objects, waits }];
+    return [{ k, step: { name, objects, waitsFor: readiness(k) } }];
   });
+  // Kustomizations run side by side; one starts after another only through dependsOn, followed
+  // as far as it goes, and the one depended on is done when it is Ready
+  const at = new Map(built.map((b, i) => [b.k.metadata?.name, i]));
+  const before = (k: Manifest, seen = new Set<number>()): Set<number> => {
+    for (const d of k.spec?.dependsOn ?? []) {
+      const i = at.get(d.name);
+      if (i === undefined || seen.has(i)) continue;
+      seen.add(i);
+      before(built[i].k, seen);
+    }
+    return seen;
+  };
+  const steps = built.map((b) => ({ ...b.step, after: before(b.k) }));
   return { engine: 'flux', steps, problems };
+}
+
+/** what a Kustomization is Ready without: all its objects with wait, those its healthChecks name, or none */
+function readiness(k: Manifest): (o: Manifest) => boolean {
+  if (k.spec?.wait === true) return everything;
+  const checks: Array<{ kind?: string; name?: string; namespace?: string }> = k.spec?.healthChecks ?? [];
+  return (o) =>
+    checks.some(
+      (c) =>
+        c.kind === o.kind &&
+        c.name === o.metadata?.name &&
+        (c.namespace ?? o.metadata?.namespace) === o.metadata?.namespace,
+    );
 }
 
 /** README's kubectl runbook: each stage folder in order, waiting in between */
@@ -186,9 +248,10 @@ export function kubectlPlan(files: ReadonlyMap<string, string>): Plan {
   const steps = STAGES.filter((s) => files.has(`${s}/${KUSTOMIZATION_FILE}`)).map((s) => ({
     name: `kubectl apply -k ${s}`,
     objects: kustomize(files, s),
-    waits: true,
+    // the runbook waits for the Job to complete, nothing else
+    waitsFor: (o: Manifest) => o.kind === 'Job',
   }));
-  return { engine: 'kubectl', steps, problems: [] };
+  return { engine: 'kubectl', steps: inSequence(steps), problems: [] };
 }
 
 /** every plan of an environment's output */

@@ -4,6 +4,7 @@
  * those pods, or it goes nowhere.
  */
 import { objectRef, type Manifest, type Violation } from '../policy/types';
+import { matchLabels } from './references';
 import { rule, type DeliveryRule } from './rule';
 
 export const NETWORK_CLOSURE: DeliveryRule = rule(
@@ -11,11 +12,6 @@ export const NETWORK_CLOSURE: DeliveryRule = rule(
   'traffic our policies let out to pods of the same namespace is also let into those pods',
   (m) => networkClosure(m.objects),
 );
-
-/** does a matchLabels selector (empty: every pod) select these labels? */
-function matchLabels(selector: Record<string, string> | undefined, labels: Record<string, string>): boolean {
-  return Object.entries(selector ?? {}).every(([k, v]) => labels[k] === v);
-}
 
 /** does a peer of a rule stand for pods of namespace `ns` (no namespace selector: the policy's own)? */
 const inNamespace = (peer: any, ns: string) =>

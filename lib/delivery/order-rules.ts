@@ -4,7 +4,7 @@
  */
 import { objectRef, type Violation } from '../policy/types';
 import { DELIVERY_FOLDERS } from '../render';
-import { objectsIn } from './model';
+import { objectsIn, readyBefore } from './model';
 import { keyOf, referencesOf, sameObject, showKey } from './references';
 import { isHook, isOrProvides, rule, stepIndex, type DeliveryRule } from './rule';
 
@@ -37,8 +37,9 @@ export const ORDER_RULES: readonly DeliveryRule[] = [
             return [
               { ...base, message: `${plan.engine}: ${r.field} needs ${what}, which ${plan.engine} never applies` },
             ];
-          // a later step only hurts when a step in between waits for this object to be ready
-          if (j > i && plan.steps.slice(i, j).some((s) => s.waits)) {
+          // another step only hurts when it starts after this object's step is done, and that
+          // step waits for this object to be ready
+          if (j !== i && readyBefore(plan, i, o, j)) {
             return [
               {
                 ...base,
@@ -104,12 +105,12 @@ export const ORDER_RULES: readonly DeliveryRule[] = [
           const j = at(keyOf(job));
           const k = at(keyOf(d));
           if (j === undefined || k === undefined) return [];
-          if (j < k && plan.steps.slice(j, k).some((s) => s.waits)) return [];
+          if (readyBefore(plan, j, job, k)) return [];
           return [
             {
               rule: 'migration-first',
               object: objectRef(job),
-              message: `${plan.engine}: ${objectRef(d)} is applied ${j < k ? 'without waiting for it' : 'no later than it'}: new pods would start before the schema is migrated`,
+              message: `${plan.engine}: ${objectRef(d)} is applied in "${plan.steps[k].name}", which does not wait for this Job to complete: new pods would start before the schema is migrated`,
             },
           ];
         }),

@@ -33,6 +33,11 @@ export const CLUSTER_SCOPED = new Set([
   'ClusterSecretStore',
 ]);
 
+/** does a matchLabels selector (empty: every pod) select these labels? */
+export function matchLabels(selector: Record<string, string> | undefined, labels: Record<string, string>): boolean {
+  return Object.entries(selector ?? {}).every(([k, v]) => labels[k] === v);
+}
+
 export function keyOf(m: Manifest): ObjectKey {
   const kind = m.kind ?? '?';
   return {
@@ -63,6 +68,16 @@ export function referencesOf(m: Manifest, all: readonly Manifest[]): Reference[]
     const at =
       m.kind === 'Pod' ? 'spec' : m.kind === 'CronJob' ? 'spec.jobTemplate.spec.template.spec' : 'spec.template.spec';
     const spec = pod.spec;
+    // under a policy that isolates it for egress, a pod reaches DNS and its database only once
+    // the policies that allow that traffic exist: a migration that starts before them waits
+    // for a database it cannot reach until its deadline
+    for (const np of all) {
+      const coversPod = matchLabels(np.spec?.podSelector?.matchLabels, pod.metadata.labels ?? {});
+      const allowsEgress = (np.spec?.policyTypes ?? []).includes('Egress') && (np.spec?.egress ?? []).length > 0;
+      if (np.kind === 'NetworkPolicy' && np.metadata?.namespace === ns && coversPod && allowsEgress) {
+        add('NetworkPolicy', np.metadata?.name, `${at.replace(/\.spec$/, '')}.metadata.labels (egress)`);
+      }
+    }
     // a pod without serviceAccountName runs as "default", which every namespace has
     add('ServiceAccount', spec.serviceAccountName, `${at}.serviceAccountName`);
     (spec.imagePullSecrets ?? []).forEach((s: any, i: number) => add('Secret', s.name, `${at}.imagePullSecrets[${i}]`));
