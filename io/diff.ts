@@ -3,13 +3,12 @@
  * environment's objects, as Markdown for a pull-request comment. The base's dist/ is read from
  * git; the head is the working tree's dist/ unless --head names a commit.
  */
-import fs = require('node:fs');
 import path = require('node:path');
-import { CORE_SCHEMA, load } from 'js-yaml';
 import { diffTrees } from '../lib/review/diff';
+import { isProductionOutput } from '../lib/render';
 import { review } from '../lib/review/report';
 import type { Output } from '../main';
-import { readFilesAt, readTreeAt, resolveCommit } from './git-tree';
+import { readTreeAt, resolveCommit } from './git-tree';
 import { readOptions } from './args';
 import { readTree } from './publish';
 
@@ -20,11 +19,10 @@ export interface DiffOptions {
   readonly base: string;
   readonly head?: string;
   readonly outDir: string;
-  readonly configDir: string;
   readonly exitCode: boolean;
 }
 
-const USAGE = 'allowed: --base GITREF, --head GITREF, --out DIR, --config DIR, --exit-code';
+const USAGE = 'allowed: --base GITREF, --head GITREF, --out DIR, --exit-code';
 
 export function parseDiffArgs(argv: readonly string[]): DiffOptions {
   const o = readOptions(
@@ -33,7 +31,6 @@ export function parseDiffArgs(argv: readonly string[]): DiffOptions {
       base: { type: 'string' },
       head: { type: 'string' },
       out: { type: 'string' },
-      config: { type: 'string' },
       'exit-code': { type: 'boolean' },
     },
     USAGE,
@@ -43,7 +40,6 @@ export function parseDiffArgs(argv: readonly string[]): DiffOptions {
     base: o.base,
     head: o.head,
     outDir: o.out ?? 'dist',
-    configDir: o.config ?? 'config',
     exitCode: o['exit-code'] ?? false,
   };
 }
@@ -58,21 +54,10 @@ export function runDiff(argv: readonly string[], out: Output, cwd = '.'): number
     const baseTree = readTreeAt(cwd, base, options.outDir);
     const changes = diffTrees(baseTree, headTree);
 
-    // the production profile, from the config of the side the environment is in
-    const configPath = (env: string) => path.posix.join(options.configDir, `${env}.yaml`);
-    const envs = changes.map((c) => c.environment);
-    const headConfigs = head
-      ? readFilesAt(cwd, head, envs.map(configPath))
-      : new Map(
-          envs
-            .filter((e) => fs.existsSync(path.join(cwd, configPath(e))))
-            .map((e) => [configPath(e), fs.readFileSync(path.join(cwd, configPath(e)), 'utf8')]),
-        );
-    const baseConfigs = readFilesAt(cwd, base, envs.map(configPath));
+    // the production profile, as the synth marked it on the side the environment is in
     const production = (env: string) => {
-      const text = headConfigs.get(configPath(env)) ?? baseConfigs.get(configPath(env));
-      const data = text === undefined ? undefined : load(text, { schema: CORE_SCHEMA });
-      return (data as { production?: unknown } | undefined)?.production === true;
+      const files = headTree.get(env) ?? baseTree.get(env);
+      return files !== undefined && isProductionOutput(files);
     };
 
     const result = review({

@@ -24,7 +24,7 @@ export function resolveCommit(cwd: string, ref: string): string {
 }
 
 /** path (relative to cwd) -> content of the given files at a commit; missing files are left out */
-export function readFilesAt(cwd: string, commit: string, paths: readonly string[]): Map<string, string> {
+function readFilesAt(cwd: string, commit: string, paths: readonly string[]): Map<string, string> {
   const files = new Map<string, string>();
   if (paths.length === 0) return files;
   // cat-file takes paths from the repository's root
