@@ -6,8 +6,8 @@
  * folder, which the CLI empties before each run, for its validation plugins to read.
  */
 import path = require('node:path');
-import type { EnvironmentConfig } from '../lib/config';
-import { isProductionOutput, type RenderedEnvironment } from '../lib/render';
+import { isProductionOutput } from '../lib/render';
+import type { SynthOptions, Synthesized } from '../main';
 import { readOptions } from './args';
 import { configFile } from './config-files';
 import { publish, readTree, writeTree } from './publish';
@@ -76,11 +76,7 @@ export interface Output {
 const consoleOutput: Output = { log: (line) => console.log(line), error: (line) => console.error(line) };
 
 /** the app's side: config in, checked and rendered environments out (main.ts's synthesize) */
-export type Synthesize = (options: { environments?: readonly string[]; configDir: string }) => {
-  readonly all: readonly string[];
-  readonly configs: readonly EnvironmentConfig[];
-  readonly rendered: readonly RenderedEnvironment[];
-};
+export type Synthesize = (options: SynthOptions) => Synthesized;
 
 /** run the command line; the exit code */
 export function runCli(

@@ -5,14 +5,13 @@
  * file is put back and dist/ is left as it was.
  */
 import fs = require('node:fs');
-import path = require('node:path');
 import { parseEnvironmentConfig, type ImageConfig } from '../lib/config';
 import { setImages, type ImageField } from '../lib/config-edit';
 import { imageReference } from '../lib/labels';
 import { parseImageReference } from '../lib/image-reference';
 import { main, type Output } from '../main';
 import { readOptions } from './args';
-import { listEnvironments, selectEnvironments } from './config-files';
+import { configFile, listEnvironments, selectEnvironments } from './config-files';
 
 export interface SetImageOptions {
   readonly environment: string;
@@ -51,7 +50,7 @@ export function setImage(argv: readonly string[], out: Output, synth: typeof mai
     const options = parseSetImageArgs(argv);
     const env = options.environment;
     selectEnvironments(options.configDir, listEnvironments(options.configDir), [env]);
-    const file = path.join(options.configDir, `${env}.yaml`);
+    const file = configFile(options.configDir, env);
     const source = { environment: env, file };
     const images = new Map<ImageField, ImageConfig>();
     for (const [field, ref] of options.refs) {
