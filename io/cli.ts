@@ -168,7 +168,7 @@ function checkUpToDate(
   if (problems.length > 0) {
     out.error(
       `${outDir} is not what the config synthesizes:\n  ${problems.join('\n  ')}\n` +
-        `run: npm run synth${outDir === 'dist' ? '' : ` -- --out ${outDir}`}, then commit ${outDir}/ (and, if the snapshots changed, npx jest -u after reading their diff)`,
+        `run: npm run synth${outDir === 'dist' ? '' : ` -- --out ${outDir}`}, then commit ${outDir}/`,
     );
     return 1;
   }

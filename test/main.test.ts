@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { main } from '../main';
 import { readTree } from '../io/publish';
-import { CONFIG_DIR, minimalConfig, productionConfig, ROOT, scratchDir } from './helpers';
+import { minimalConfig, productionConfig, scratchDir } from './helpers';
 
 /** a second environment: its own namespace, since two environments may not share one */
 const beta = () => ({ ...minimalConfig(), namespace: 'rp-beta' });
@@ -47,14 +47,6 @@ function snapshotDir(dir: string): Record<string, string> {
   walk(dir);
   return files;
 }
-
-describe('the committed dist/', () => {
-  test('is exactly what the committed config synthesizes', () => {
-    const result = run(['--check', '--config', CONFIG_DIR, '--out', path.join(ROOT, 'dist')]);
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
-  });
-});
 
 describe('publishing', () => {
   test('writes one folder per environment with a kustomization', () => {
