@@ -310,6 +310,14 @@ describe('options', () => {
     expect(fs.readdirSync(out).sort()).toEqual(['alpha', 'beta', 'gamma']);
   });
 
+  test('fail when an option that takes one value is given twice', () => {
+    const { config, out } = scratch({ alpha: minimalConfig() });
+    const result = run(['--config', config, '--out', out, '--out', `${out}-2`]);
+    expect(result.stderr).toMatch(/option --out given 2 times \(.*dist, .*dist-2\); it takes one; allowed: --env NAME/);
+    expect(result.code).toBe(1);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
   test('fail when an option misses its value', () => {
     expect(run(['--env']).stderr).toMatch(/option --env needs a value; allowed: --env NAME\[,NAME\]/);
   });
