@@ -29,7 +29,7 @@ API server, policy and delivery checks passed; a failed run writes nothing.
 options:
   --env NAME[,NAME...]  synthesize only these environments; the others' output is kept
   --config DIR          the config folder (default: config)
-  --out DIR             the output folder (default: dist)
+  --out DIR             the output folder (default: dist): empty, missing, or one the synth wrote
   --check               write nothing; fail if the output folder is not what the config synthesizes
   --remove NAME[,NAME]  allow removing the output of these production environments, whose config
                         file is gone (other environments' output goes with their file)
@@ -108,7 +108,9 @@ export function runCli(
     }
     // one run at a time per output: each stages the environments it does not synthesize from
     // the tree it finds, so a second run swapping in later would drop the first one's
-    return withOutputLock(options.outDir, () => synthesizeAndPublish(synthesize, options, out, fault));
+    return withOutputLock(options.outDir, () => synthesizeAndPublish(synthesize, options, out, fault), {
+      onWait: (line) => out.error(line),
+    });
   } catch (e) {
     if (e instanceof Error) {
       out.error(`synth failed: ${e.message}`);

@@ -23,13 +23,20 @@ export function lockFileOf(outDir: string): string {
   return path.join(path.dirname(out), `.${path.basename(out)}.lock`);
 }
 
+export interface LockOptions {
+  /** how long to wait for another run; default LOCK_WAIT_MS */
+  readonly waitMs?: number;
+  /** told once, when the run starts waiting for another one */
+  readonly onWait?: (line: string) => void;
+}
+
 /**
  * Run `work` holding the output folder's lock.
  * @throws Error naming the lock file and the process that holds it, when it is not free in time
  */
-export function withOutputLock<T>(outDir: string, work: () => T, waitMs = LOCK_WAIT_MS): T {
+export function withOutputLock<T>(outDir: string, work: () => T, options: LockOptions = {}): T {
   const file = lockFileOf(outDir);
-  acquire(file, waitMs);
+  acquire(file, options.waitMs ?? LOCK_WAIT_MS, options.onWait);
   try {
     return work();
   } finally {
@@ -37,7 +44,7 @@ export function withOutputLock<T>(outDir: string, work: () => T, waitMs = LOCK_W
   }
 }
 
-function acquire(file: string, waitMs: number): void {
+function acquire(file: string, waitMs: number, onWait?: (line: string) => void): void {
   const depth = held.get(file);
   if (depth !== undefined) {
     held.set(file, depth + 1);
@@ -45,6 +52,7 @@ function acquire(file: string, waitMs: number): void {
   }
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const deadline = Date.now() + waitMs;
+  let told = false;
   for (;;) {
     try {
       const fd = fs.openSync(file, 'wx');
@@ -71,6 +79,9 @@ function acquire(file: string, waitMs: number): void {
         `${file}: another synth or set-image on this output (${who}) has held it for more than ${Math.round(waitMs / 1000)} s; allowed: wait for it to finish, or delete ${file} if no such run is going on`,
       );
     }
+    if (!told)
+      onWait?.(`waiting for ${owner === 'starting' ? 'another run' : `process ${owner}`}, which holds ${file}`);
+    told = true;
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, POLL_MS);
   }
 }

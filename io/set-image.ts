@@ -50,7 +50,7 @@ export function setImage(argv: readonly string[], out: Output, synth: typeof mai
     const options = parseSetImageArgs(argv);
     // the output's lock from the config edit to the end of the synth: a second run waits, so it
     // neither reads a half-done edit nor puts its file back over this one's
-    return withOutputLock(options.outDir, () => edit(options, out, synth));
+    return withOutputLock(options.outDir, () => edit(options, out, synth), { onWait: (line) => out.error(line) });
   } catch (e) {
     if (!(e instanceof Error)) throw e;
     out.error(`set-image failed: ${e.message}`);

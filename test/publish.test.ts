@@ -312,7 +312,7 @@ describe('the output lock', () => {
   test('fails when a live run holds it for too long, naming the lock and the process', () => {
     const { out } = project();
     fs.writeFileSync(lockFileOf(out), `${process.ppid}\n`);
-    expect(() => withOutputLock(out, () => 'ran', 200)).toThrow(
+    expect(() => withOutputLock(out, () => 'ran', { waitMs: 200 })).toThrow(
       new RegExp(
         `\\.dist\\.lock: another synth or set-image on this output \\(process ${process.ppid}\\) has held it for more than 0 s; allowed: wait for it to finish, or delete .*\\.dist\\.lock if no such run is going on`,
       ),
@@ -386,7 +386,8 @@ describe('runs at the same time', () => {
     const result = await child([path.join(ROOT, 'scripts', 'synth.cjs'), '--config', config, '--out', out]);
     const took = Date.now() - started;
     await exited;
-    // THEN it publishes only once the lock was freed
+    // THEN it says whom it waits for, and publishes only once the lock was freed
+    expect(result.output).toMatch(new RegExp(`waiting for process ${holder.pid}, which holds .*\\.dist\\.lock`));
     expect(result).toMatchObject({ code: 0 });
     expect(took).toBeGreaterThanOrEqual(1000);
     expect(readTree(out).size).toBe(2);
