@@ -265,6 +265,25 @@ describe('every failure says what is on disk', () => {
     expect(run(['--check', '--config', config, '--out', out]).code).toBe(0);
   });
 
+  test("fails when the cdk8s CLI's copy cannot be written, and says dist/ holds the new output", () => {
+    // GIVEN a CLI output folder that cannot be made (its parent is a file)
+    const { dir, config, out } = project();
+    fs.writeFileSync(path.join(dir, 'cdk8s.out'), 'a file\n');
+    const cliOut = path.join(dir, 'cdk8s.out', 'sub');
+    const lines: string[] = [];
+    const output: Output = { log: (l) => lines.push(l), error: (l) => lines.push(l) };
+    // WHEN the synth runs under the CLI
+    const code = runCli(synthesize, ['--config', config, '--out', out], { CDK8S_OUTDIR: cliOut }, output);
+    // THEN it fails, and says what is true: dist/ was published
+    expect(code).toBe(1);
+    expect(lines.join('\n')).toMatch(
+      /synth failed: could not write the copy for the cdk8s CLI to .*cdk8s\.out\/sub: ENOTDIR/,
+    );
+    expect(lines.join('\n')).toMatch(/dist holds the new output; .*cdk8s\.out\/sub may be incomplete/);
+    expect(lines.join('\n')).not.toMatch(/untouched/);
+    expect(run(['--check', '--config', config, '--out', out]).code).toBe(0);
+  });
+
   test('fails when neither the new tree nor the previous one can be moved back, and says where the previous one is', () => {
     // GIVEN a published tree, and something taking dist/'s place between the two renames
     const { dir, config, out } = project();
