@@ -145,7 +145,7 @@ export function checkOutputFolder(outDir: string, configDir: string): void {
   const within = (dir: string, inner: string) => inner === dir || inner.startsWith(dir + path.sep);
   if (within(out, config)) {
     throw new Error(
-      `option --out ${outDir}: it holds the config folder ${configDir}, and publishing replaces the output folder whole; allowed: a folder of its own, such as dist`,
+      `option --out ${outDir}: it ${out === config ? 'is' : 'holds'} the config folder ${configDir}, and publishing replaces the output folder whole; allowed: a folder of its own, such as dist`,
     );
   }
   if (within(config, out)) {

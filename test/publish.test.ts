@@ -75,11 +75,7 @@ describe('--out', () => {
       },
       /option --out .*: it holds the config folder .*config, and publishing replaces the output folder whole; allowed: a folder of its own, such as dist/,
     ],
-    [
-      'the config folder',
-      (dir: string) => path.join(dir, 'config'),
-      /option --out .*config: it holds the config folder/,
-    ],
+    ['the config folder', (dir: string) => path.join(dir, 'config'), /option --out .*config: it is the config folder/],
     [
       'a folder inside the config folder',
       (dir: string) => path.join(dir, 'config', 'out'),
