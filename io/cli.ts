@@ -121,8 +121,22 @@ export function runCli(
   }
 }
 
+/** under the output's lock: repair a killed run's leftovers, check the folder, synthesize, publish */
 function synthesizeAndPublish(synthesize: Synthesize, options: CliOptions, out: Output, fault?: FaultHook): number {
-  for (const note of repairLeftovers(options.outDir)) out.error(note);
+  const repairs = repairLeftovers(options.outDir);
+  for (const note of repairs) out.error(note);
+  try {
+    return checkAndPublish(synthesize, options, out, fault);
+  } catch (e) {
+    if (repairs.length === 0 || !(e instanceof Error) || e instanceof PublishError) throw e;
+    throw new PublishError(
+      e.message,
+      'nothing was written but the repair above: the previous output is as the interrupted run found it',
+    );
+  }
+}
+
+function checkAndPublish(synthesize: Synthesize, options: CliOptions, out: Output, fault?: FaultHook): number {
   checkOutputFolder(options.outDir, options.configDir);
   const { all, rendered } = synthesize(options);
   const environments = new Map(rendered.map((r) => [r.name, r.files]));

@@ -181,6 +181,21 @@ describe('a run killed half-way', () => {
     expect(fs.readdirSync(dir).sort()).toEqual(['config', 'dist']);
   });
 
+  test('fails when the config is broken after it repaired, and says only the repair was written', () => {
+    // GIVEN a killed run's state and a config that no longer loads
+    const { config, out, published } = killedAt('swap');
+    fs.writeFileSync(path.join(config, 'alpha.yaml'), 'namespace: [\n');
+    // WHEN the next run comes
+    const result = run(['--config', config, '--out', out]);
+    // THEN dist/ is back as published, and the message says that and nothing else happened
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/restored the previous output[\s\S]*synth failed: .*YAML syntax error/);
+    expect(result.stderr).toMatch(
+      /nothing was written but the repair above: the previous output is as the interrupted run found it$/,
+    );
+    expect(snapshot(out)).toEqual(published);
+  });
+
   test('after the swap: the next run deletes the previous tree left beside dist/', () => {
     const { config, out } = killedAt('remove-old');
     const result = run(['--config', config, '--out', out]);
