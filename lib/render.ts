@@ -108,7 +108,7 @@ export function renderEnvironment(
   config: EnvironmentConfig,
   objects: readonly KubeObject[] = synthesizeObjects(config),
 ): RenderedEnvironment {
-  const header = `# Generated from config/${config.name}.yaml by this repository's synth; do not edit by hand.\n`;
+  const header = generatedHeader(config.name);
   const files = new Map<string, string>();
   const stages = STAGES.filter((s) => objects.some((o) => stageOf(o.metadata) === s));
   const delivery = deliveryObjects(config, stages);
@@ -130,6 +130,11 @@ export function renderEnvironment(
   // the gate reads these files as each engine will; what they hold is known
   knownDocuments(files, new Map([...objects, ...delivery].map((o) => [filePath(o), [o]])));
   return { name: config.name, objects, delivery, stages, files };
+}
+
+/** the first line of every YAML file the synth writes for an environment: also how a later run knows its own output */
+export function generatedHeader(environment: string): string {
+  return `# Generated from config/${environment}.yaml by this repository's synth; do not edit by hand.\n`;
 }
 
 /** whether an environment's files (as rendered, or read back from dist/) are a production environment's */
