@@ -6,26 +6,14 @@
  */
 import { ConfigError, ConfigErrors, type EnvironmentConfig } from './lib/config';
 import { identityErrors } from './lib/environments';
-import { renderEnvironment, type RenderedEnvironment } from './lib/render';
+import { renderEnvironment } from './lib/render';
 import { verifyDelivery, verifyManifests } from './lib/verify';
 import { configFile, listEnvironments, loadEnvironment, selectEnvironments } from './io/config-files';
 
 import { runCli, type Output } from './io/cli';
+import type { SynthOptions, Synthesized } from './lib/app/synthesis';
 
-export type { Output };
-
-export interface SynthOptions {
-  /** the environments to synthesize; all when undefined */
-  readonly environments?: readonly string[];
-  readonly configDir: string;
-}
-
-export interface Synthesized {
-  /** every environment with a config file */
-  readonly all: readonly string[];
-  readonly configs: readonly EnvironmentConfig[];
-  readonly rendered: readonly RenderedEnvironment[];
-}
+export type { Output, SynthOptions, Synthesized };
 
 /**
  * Load, validate, render and check the selected environments.

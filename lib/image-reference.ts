@@ -3,7 +3,7 @@
  * into the config's `image` fields. Only the shape is read here; whether the repository, tag and
  * digest are allowed is the config validator's call, so the rules live in one place.
  */
-import type { ImageConfig } from './config';
+import type { ImageConfig } from './config/schema';
 
 export const IMAGE_REFERENCE_FORMAT =
   'repository[:tag][@sha256:digest], e.g. ghcr.io/reviewpoint/backend:1.4.3@sha256:<64 hex>';
@@ -26,4 +26,9 @@ export function parseImageReference(ref: string): ImageConfig {
   if (repository === '') bad('no repository');
   if (tag === '') bad('nothing after ":"');
   return { repository, ...(tag !== undefined ? { tag } : {}), ...(digest !== undefined ? { digest } : {}) };
+}
+
+/** `repo:tag@sha256:...`: the digest wins at pull time, the tag stays readable */
+export function imageReference(image: ImageConfig): string {
+  return `${image.repository}${image.tag ? `:${image.tag}` : ''}${image.digest ? `@${image.digest}` : ''}`;
 }

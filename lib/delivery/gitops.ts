@@ -9,7 +9,7 @@
 import type { IApplication } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
 import type { IKustomization } from '@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/Kustomization';
 import type { DeliveryConfig } from '../config';
-import { APP_NAME } from '../labels';
+import { APP_NAME } from '../app/labels';
 import type { StageName } from './stages';
 
 export interface DeliveryProps {

@@ -4,8 +4,8 @@
  * pods (dotted arrows).
  */
 import type { EnvironmentConfig, PeerConfig } from '../config';
-import { HTTP_PORT } from '../labels';
-import type { KubeObject } from '../render';
+import { HTTP_PORT } from '../app/labels';
+import type { KubeObject } from '../kube-object';
 import { callers, peerText } from './tables';
 import type { Labels, Workload } from './workloads';
 

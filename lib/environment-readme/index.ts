@@ -8,7 +8,7 @@
 import type { EnvironmentConfig } from '../config';
 import { repoPath } from '../delivery/gitops';
 import { stageOf } from '../delivery/stages';
-import type { KubeObject } from '../render';
+import type { KubeObject } from '../kube-object';
 import { diagram } from './diagram';
 import { exposure, images, migration, resources, scaling, secretSource, security, shutdown } from './tables';
 import { workloadsOf } from './workloads';

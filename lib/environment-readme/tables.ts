@@ -5,9 +5,9 @@
 import type { EnvironmentConfig, PeerConfig } from '../config';
 import { fluxKustomizationName } from '../delivery/gitops';
 import { WAVE } from '../delivery/stages';
-import { HTTP_PORT } from '../labels';
-import { gatewayPeer } from '../network';
-import type { KubeObject } from '../render';
+import { gatewayPeer } from '../app/backend';
+import { HTTP_PORT } from '../app/labels';
+import type { KubeObject } from '../kube-object';
 import { containersOf, type PodSpec, type Workload } from './workloads';
 
 /** every container's image, and whether a digest pins it */
