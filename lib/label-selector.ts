@@ -37,6 +37,15 @@ export function labelSelectorMatches(selector: LabelSelector | undefined, labels
   return byLabel && (selector.matchExpressions ?? []).every((r) => requirementMatches(r, l));
 }
 
+/** `{}` or a selector whose parts are all empty: selects everything */
+export function isEmptySelector(selector: LabelSelector | undefined): boolean {
+  return (
+    selector !== undefined &&
+    Object.keys(selector.matchLabels ?? {}).length === 0 &&
+    (selector.matchExpressions ?? []).length === 0
+  );
+}
+
 /** Does a Service's selector select these labels? Empty or missing: nothing */
 export function serviceSelectorMatches(selector: Labels | undefined, labels: Labels | undefined): boolean {
   if (!selector || Object.keys(selector).length === 0) return false;

@@ -4,7 +4,8 @@
  * ServiceAccount or volume claim is missing is never created or never starts; an Ingress, HPA or
  * PDB without its target does nothing.
  */
-import { podTemplates, selects } from '../policy/pods';
+import { labelSelectorMatches } from '../label-selector';
+import { podTemplates } from '../policy/pods';
 import type { Manifest } from '../policy/types';
 
 export interface ObjectKey {
@@ -32,11 +33,6 @@ export const CLUSTER_SCOPED = new Set([
   'MutatingWebhookConfiguration',
   'ClusterSecretStore',
 ]);
-
-/** does a matchLabels selector (empty: every pod) select these labels? */
-export function matchLabels(selector: Record<string, string> | undefined, labels: Record<string, string>): boolean {
-  return Object.entries(selector ?? {}).every(([k, v]) => labels[k] === v);
-}
 
 export function keyOf(m: Manifest): ObjectKey {
   const kind = m.kind ?? '?';
@@ -72,7 +68,7 @@ export function referencesOf(m: Manifest, all: readonly Manifest[]): Reference[]
     // the policies that allow that traffic exist: a migration that starts before them waits
     // for a database it cannot reach until its deadline
     for (const np of all) {
-      const coversPod = matchLabels(np.spec?.podSelector?.matchLabels, pod.metadata.labels ?? {});
+      const coversPod = labelSelectorMatches(np.spec?.podSelector ?? {}, pod.metadata.labels);
       const allowsEgress = (np.spec?.policyTypes ?? []).includes('Egress') && (np.spec?.egress ?? []).length > 0;
       if (np.kind === 'NetworkPolicy' && np.metadata?.namespace === ns && coversPod && allowsEgress) {
         add('NetworkPolicy', np.metadata?.name, `${at.replace(/\.spec$/, '')}.metadata.labels (egress)`);
@@ -145,7 +141,7 @@ export function referencesOf(m: Manifest, all: readonly Manifest[]): Reference[]
     const target = all.find(
       (o) =>
         o.metadata?.namespace === ns &&
-        podTemplates([o]).some((p) => selects(m.spec?.selector?.matchLabels, p.metadata.labels)),
+        podTemplates([o]).some((p) => labelSelectorMatches(m.spec?.selector, p.metadata.labels)),
     );
     refs.push(
       target
