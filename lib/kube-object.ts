@@ -22,8 +22,11 @@ export interface KubeObject {
 
 /** what an object is known by: its group, kind, namespace and name */
 export interface ObjectKey {
-  /** "" for the core group (v1) */
-  readonly group: string;
+  /**
+   * "" for the core group (v1); undefined in a reference that names a kind only (a pod's
+   * ConfigMap, a PDB's workload), which then matches that kind in any group
+   */
+  readonly group?: string;
   readonly kind: string;
   readonly name: string;
   /** undefined for cluster-scoped kinds */
@@ -66,12 +69,16 @@ export function keyOf(m: {
 }
 
 export function sameObject(a: ObjectKey, b: ObjectKey): boolean {
-  return a.group === b.group && a.kind === b.kind && a.name === b.name && a.namespace === b.namespace;
+  const groups = a.group === undefined || b.group === undefined || a.group === b.group;
+  return groups && a.kind === b.kind && a.name === b.name && a.namespace === b.namespace;
 }
 
-/** one string per object, for maps: `group/kind/namespace/name` */
+/**
+ * one string per object, for maps, as kubectl names a kind in a group: `Kind.group/namespace/name`
+ * (`Deployment.apps/shop/api`, `Namespace//shop`); sorted, they come in kind order
+ */
 export function objectId(k: ObjectKey): string {
-  return `${k.group}/${k.kind}/${k.namespace ?? ''}/${k.name}`;
+  return `${k.kind}${k.group ? `.${k.group}` : ''}/${k.namespace ?? ''}/${k.name}`;
 }
 
 /** how messages name an object: `Kind/name (namespace ns)` */

@@ -6,49 +6,14 @@
  */
 import { labelSelectorMatches } from '../label-selector';
 import { podTemplates } from '../policy/pods';
+import { CLUSTER_SCOPED, keyOf, type ObjectKey } from '../kube-object';
 import type { Manifest } from '../policy/types';
 
-export interface ObjectKey {
-  readonly kind: string;
-  readonly name: string;
-  /** undefined for cluster-scoped kinds */
-  readonly namespace?: string;
-}
+export { CLUSTER_SCOPED, keyOf, sameObject, showKey, type ObjectKey } from '../kube-object';
 
 export interface Reference extends ObjectKey {
   /** the field that names it, e.g. `spec.template.spec.containers[api].envFrom[0].configMapRef` */
   readonly field: string;
-}
-
-export const CLUSTER_SCOPED = new Set([
-  'Namespace',
-  'ClusterRole',
-  'ClusterRoleBinding',
-  'CustomResourceDefinition',
-  'PersistentVolume',
-  'StorageClass',
-  'PriorityClass',
-  'IngressClass',
-  'ValidatingWebhookConfiguration',
-  'MutatingWebhookConfiguration',
-  'ClusterSecretStore',
-]);
-
-export function keyOf(m: Manifest): ObjectKey {
-  const kind = m.kind ?? '?';
-  return {
-    kind,
-    name: m.metadata?.name ?? '?',
-    namespace: CLUSTER_SCOPED.has(kind) ? undefined : m.metadata?.namespace,
-  };
-}
-
-export function sameObject(a: ObjectKey, b: ObjectKey): boolean {
-  return a.kind === b.kind && a.name === b.name && a.namespace === b.namespace;
-}
-
-export function showKey(k: ObjectKey): string {
-  return `${k.kind}/${k.name}${k.namespace ? ` (namespace ${k.namespace})` : ''}`;
 }
 
 /** the objects `m` names, among `all` for selector-based targets */
