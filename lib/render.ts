@@ -4,7 +4,7 @@
  * lists the stages, so Argo CD and `kubectl apply -k` get everything, and each Flux Kustomization
  * one stage.
  */
-import { App } from 'cdk8s';
+import { App, type Chart } from 'cdk8s';
 import { CORE_SCHEMA, load } from 'js-yaml';
 import { ReviewpointChart } from './app/chart';
 import { selectorLabels } from './app/labels';
@@ -45,13 +45,15 @@ const KIND_ORDER = [
   'Ingress',
 ];
 
-/** build the objects of one environment */
-export function synthesizeObjects(config: EnvironmentConfig): KubeObject[] {
-  // one App per environment: cdk8s resolves the whole App for each chart it renders
-  const app = new App({ outdir: 'unused' });
-  const chart = new ReviewpointChart(app, config.name, { config });
+/** a chart's objects, in apply order */
+export function chartObjects(chart: Chart): KubeObject[] {
   const objects = chart.toJson() as KubeObject[];
   return objects.sort((a, b) => kindRank(a.kind) - kindRank(b.kind) || byCodeUnit(a.metadata.name, b.metadata.name));
+}
+
+/** the objects of one environment, from an App of its own */
+export function synthesizeObjects(config: EnvironmentConfig): KubeObject[] {
+  return chartObjects(new ReviewpointChart(new App({ outdir: 'unused' }), config.name, { config }));
 }
 
 /** the delivery objects of an environment whose stages are known */
