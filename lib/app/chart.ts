@@ -3,11 +3,18 @@
  * The only place that turns an EnvironmentConfig into construct props (with backend.ts).
  */
 import { Chart } from 'cdk8s';
-import k8s = require('cdk8s-plus-28/lib/imports/k8s');
 import { Construct } from 'constructs';
 import { secretKeys, type EnvironmentConfig } from '../config';
-import { ExternalSecret, HttpRoute, MigrationJob, NetworkPolicies, ServiceMonitor, WebApp } from '../constructs';
-import { applyBeforeMigration, ARGOCD_SYNC_OPTIONS, FLUX_PRUNE, WAVE } from '../delivery/stages';
+import {
+  ExternalSecret,
+  HttpRoute,
+  MigrationJob,
+  NetworkPolicies,
+  RestrictedNamespace,
+  ServiceMonitor,
+  WebApp,
+} from '../constructs';
+import { applyBeforeMigration, WAVE } from '../delivery/stages';
 import { jobUploads, migrationContainerProps, migrationInitContainer, networkProps, webAppProps } from './backend';
 import { APP_NAME, HTTP_PORT, METRICS_PATH, MIGRATION_NAME, recommendedLabels, selectorLabels } from './labels';
 
@@ -24,27 +31,9 @@ export class ReviewpointChart extends Chart {
     const { config } = props;
     const labels = recommendedLabels(config, 'api');
 
-    const level = 'restricted';
-    const namespace = new k8s.KubeNamespace(this, 'Namespace', {
-      metadata: {
-        name: config.namespace,
-        labels: {
-          ...labels,
-          // the cluster itself rejects any pod weaker than the restricted profile
-          'pod-security.kubernetes.io/enforce': level,
-          'pod-security.kubernetes.io/enforce-version': 'v1.28',
-          'pod-security.kubernetes.io/audit': level,
-          'pod-security.kubernetes.io/warn': level,
-        },
-        annotations: {
-          // the namespace also holds what this repository does not manage: the Secret, the TLS
-          // secret, uploads volumes, the database in dev. Deleting it with the application, or
-          // pruning it after a rename, would take those along
-          [ARGOCD_SYNC_OPTIONS]: 'Prune=false,Delete=false',
-          [FLUX_PRUNE]: 'disabled',
-        },
-      },
-    });
+    // the namespace also holds what this repository does not manage: the Secret, the TLS secret,
+    // uploads volumes, the database in dev; the engines keep it when the app goes
+    const namespace = new RestrictedNamespace(this, 'Namespace', { name: config.namespace, labels });
 
     const strategy = config.migration.strategy;
     new WebApp(

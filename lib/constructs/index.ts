@@ -10,6 +10,7 @@ export * from './hardened-container';
 export * from './http-route';
 export * from './migration-job';
 export * from './network-policies';
+export * from './restricted-namespace';
 export * from './security';
 export * from './service-monitor';
 export * from './web-app';
