@@ -7,10 +7,9 @@
 import { App, type Chart } from 'cdk8s';
 import { CORE_SCHEMA, load } from 'js-yaml';
 import { ReviewpointChart } from './app/chart';
-import { selectorLabels } from './app/labels';
+import { deliveryObjects } from './app/delivery';
 import type { EnvironmentConfig } from './config';
 import { knownDocuments } from './delivery/documents';
-import { argoCdApplication, fluxKustomizations } from './delivery/gitops';
 import { STAGES, stageOf, type StageName } from './delivery/stages';
 import { byCodeUnit } from './determinism';
 import { ENVIRONMENT_README, environmentReadme } from './environment-readme';
@@ -54,21 +53,6 @@ export function chartObjects(chart: Chart): KubeObject[] {
 /** the objects of one environment, from an App of its own */
 export function synthesizeObjects(config: EnvironmentConfig): KubeObject[] {
   return chartObjects(new ReviewpointChart(new App({ outdir: 'unused' }), config.name, { config }));
-}
-
-/** the delivery objects of an environment whose stages are known */
-export function deliveryObjects(config: EnvironmentConfig, stages: readonly StageName[]): KubeObject[] {
-  const props = {
-    environment: config.name,
-    namespace: config.namespace,
-    delivery: config.delivery,
-    stages,
-    migrationJobLabels: stages.includes('migration') ? selectorLabels(config, 'migration') : undefined,
-    migrationSeconds: config.migration.activeDeadlineSeconds,
-    rolloutSeconds: config.app.progressDeadlineSeconds,
-    externalSecret: config.secrets.externalSecret !== undefined,
-  };
-  return [argoCdApplication(props), ...fluxKustomizations(props)] as unknown as KubeObject[];
 }
 
 export function renderEnvironment(

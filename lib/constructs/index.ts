@@ -6,6 +6,7 @@
 export * from './annotations';
 export * from './availability';
 export * from './external-secret';
+export * from './gitops';
 export * from './hardened-container';
 export * from './http-route';
 export * from './migration-job';

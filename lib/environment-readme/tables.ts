@@ -3,7 +3,7 @@
  * migration, the security posture, resources and scaling, and how the app is exposed.
  */
 import type { EnvironmentConfig, PeerConfig } from '../config';
-import { fluxKustomizationName } from '../delivery/gitops';
+import { fluxKustomizationName } from '../app/delivery';
 import { WAVE } from '../delivery/stages';
 import { gatewayPeer } from '../app/backend';
 import { HTTP_PORT } from '../app/labels';

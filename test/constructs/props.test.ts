@@ -2,6 +2,7 @@ import { ApiObject, App, Chart } from 'cdk8s';
 import {
   Availability,
   ExternalSecret,
+  fluxKustomizations,
   hardenedContainer,
   HttpRoute,
   MigrationJob,
@@ -250,6 +251,32 @@ describe('the other constructs', () => {
     expect(() => new RestrictedNamespace(chart(), 'Namespace', { name: 'shop', podSecurityVersion: '1.28' })).toThrow(
       /podSecurityVersion got "1.28"; allowed: v<major>.<minor> or latest/,
     );
+  });
+});
+
+describe('the GitOps objects', () => {
+  test('each Flux stage depends on the one before and waits a minute past its deadline', () => {
+    // GIVEN two stages
+    const [first, second] = fluxKustomizations({
+      namespace: 'flux-system',
+      interval: '5m',
+      sourceName: 'gitops',
+      stages: [
+        { name: 'shop-migration', path: 'deploy/shop/migration', deadlineSeconds: 300 },
+        { name: 'shop', path: 'deploy/shop/app', deadlineSeconds: 600 },
+      ],
+    });
+    // WHEN built  THEN the second waits for the first, each a minute past its deadline
+    expect(first.spec).toMatchObject({ path: './deploy/shop/migration', timeout: '6m' });
+    expect(first.spec?.dependsOn).toBeUndefined();
+    expect(second.spec).toMatchObject({ timeout: '11m', dependsOn: [{ name: 'shop-migration' }] });
+  });
+
+  test('fails when there is no stage', () => {
+    // GIVEN no stages  WHEN built  THEN refused
+    expect(() =>
+      fluxKustomizations({ namespace: 'flux-system', interval: '5m', sourceName: 'gitops', stages: [] }),
+    ).toThrow(/stages got \[\]/);
   });
 });
 
