@@ -11,16 +11,8 @@ import k8s = require('cdk8s-plus-28/lib/imports/k8s');
 import { Construct } from 'constructs';
 import { contentHash } from '../determinism';
 import { ARGOCD_HOOK, ARGOCD_HOOK_DELETE_POLICY, FLUX_FORCE, SYNC_WAVE } from './annotations';
-import {
-  emptyDirSizes,
-  hardenedContainer,
-  podVolume,
-  pullSecrets,
-  tmpVolume,
-  type HardenedContainerProps,
-  type VolumeProps,
-} from './hardened-container';
-import { restrictedPodSecurityContext } from './security';
+import { emptyDirSizes, hardenedContainer, type HardenedContainerProps, type VolumeProps } from './hardened-container';
+import { hardenedPodSpec } from './pod-spec';
 
 export interface MigrationJobProps {
   /** the ServiceAccount's name */
@@ -68,7 +60,6 @@ export class MigrationJob extends Construct {
         `migration job "${props.jobNamePrefix}": serviceAccountSyncWave got ${serviceAccountWave}; allowed: a wave before syncWave (${wave})`,
       );
     const volumes = props.volumes ?? [];
-    const podVolumes = volumes.map((v) => podVolume(v, `migration job "${props.jobNamePrefix}"`));
 
     this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
       metadata: {
@@ -82,13 +73,11 @@ export class MigrationJob extends Construct {
 
     const template: k8s.PodTemplateSpec = {
       metadata: { labels: { ...podLabels } },
-      spec: {
+      spec: hardenedPodSpec({
         serviceAccountName: props.serviceAccountName,
-        automountServiceAccountToken: false,
-        enableServiceLinks: false,
+        identity: props.container,
         restartPolicy: 'Never',
-        securityContext: restrictedPodSecurityContext(props.container),
-        imagePullSecrets: pullSecrets(props.imagePullSecrets),
+        imagePullSecrets: props.imagePullSecrets,
         containers: [
           hardenedContainer({
             ...props.container,
@@ -96,8 +85,10 @@ export class MigrationJob extends Construct {
             emptyDirSizes: emptyDirSizes(volumes),
           }),
         ],
-        volumes: [tmpVolume(props.container.tmpSizeLimit), ...podVolumes],
-      },
+        volumes,
+        tmpSizeLimit: props.container.tmpSizeLimit,
+        where: `migration job "${props.jobNamePrefix}"`,
+      }),
     };
     this.jobName = `${props.jobNamePrefix}-${contentHash(template).slice(0, 10)}`;
 

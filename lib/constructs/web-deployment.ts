@@ -6,16 +6,8 @@
 import { ApiObject } from 'cdk8s';
 import k8s = require('cdk8s-plus-28/lib/imports/k8s');
 import { Construct } from 'constructs';
-import {
-  emptyDirSizes,
-  hardenedContainer,
-  podVolume,
-  pullSecrets,
-  tmpVolume,
-  type HardenedContainerProps,
-  type VolumeProps,
-} from './hardened-container';
-import { restrictedPodSecurityContext } from './security';
+import { emptyDirSizes, hardenedContainer, type HardenedContainerProps, type VolumeProps } from './hardened-container';
+import { hardenedPodSpec } from './pod-spec';
 
 /** the timings of one probe; the API server's own defaults apply to what is left out */
 export interface ProbeTimings {
@@ -111,7 +103,6 @@ export class WebDeployment extends Construct {
         `deployment "${props.name}": probes.path got ${JSON.stringify(props.probes.path)}; allowed: a path starting with "/"`,
       );
     const volumes = props.volumes ?? [];
-    const podVolumes = volumes.map((v) => podVolume(v, `deployment "${props.name}"`));
 
     const probe = (timings: ProbeTimings): k8s.Probe => ({
       httpGet: { path: props.probes.path, port: k8s.IntOrString.fromString('http'), scheme: 'HTTP' },
@@ -128,13 +119,6 @@ export class WebDeployment extends Construct {
       livenessProbe: probe(props.probes.liveness ?? DEFAULT_PROBES.liveness),
     });
 
-    const spread = (topologyKey: string): k8s.TopologySpreadConstraint => ({
-      topologyKey,
-      maxSkew: 1,
-      // ScheduleAnyway: a small or single-zone cluster must still run the app
-      whenUnsatisfiable: 'ScheduleAnyway',
-      labelSelector: { matchLabels: { ...selector } },
-    });
     const rollingUpdate = props.rollingUpdate ?? { maxSurge: 1, maxUnavailable: 0 };
     const annotations =
       props.podAnnotations && Object.keys(props.podAnnotations).length > 0 ? { ...props.podAnnotations } : undefined;
@@ -155,20 +139,19 @@ export class WebDeployment extends Construct {
         },
         template: {
           metadata: { labels: { ...labels }, annotations },
-          spec: {
+          spec: hardenedPodSpec({
             serviceAccountName: props.serviceAccountName,
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
-            securityContext: restrictedPodSecurityContext(props.container),
+            identity: props.container,
+            containers: [container],
+            initContainers: props.initContainers,
+            volumes,
+            tmpSizeLimit: props.container.tmpSizeLimit,
             terminationGracePeriodSeconds: props.terminationGracePeriodSeconds,
             priorityClassName: props.priorityClassName,
-            imagePullSecrets: pullSecrets(props.imagePullSecrets),
-            topologySpreadConstraints: [spread('topology.kubernetes.io/zone'), spread('kubernetes.io/hostname')],
-            initContainers:
-              props.initContainers && props.initContainers.length > 0 ? [...props.initContainers] : undefined,
-            containers: [container],
-            volumes: [tmpVolume(props.container.tmpSizeLimit), ...podVolumes],
-          },
+            imagePullSecrets: props.imagePullSecrets,
+            spreadSelector: selector,
+            where: `deployment "${props.name}"`,
+          }),
         },
       },
     });

@@ -1,6 +1,7 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import {
   Availability,
+  CronWorkload,
   ExternalSecret,
   fluxKustomizations,
   hardenedContainer,
@@ -10,6 +11,7 @@ import {
   RestrictedNamespace,
   ServiceMonitor,
   WebApp,
+  Worker,
   type HardenedContainerProps,
   type WebAppProps,
 } from '../../lib/constructs';
@@ -251,6 +253,87 @@ describe('the other constructs', () => {
     expect(() => new RestrictedNamespace(chart(), 'Namespace', { name: 'shop', podSecurityVersion: '1.28' })).toThrow(
       /podSecurityVersion got "1.28"; allowed: v<major>.<minor> or latest/,
     );
+  });
+});
+
+describe('Worker and CronWorkload', () => {
+  test('fails when a worker selector is not part of its pod labels', () => {
+    // GIVEN a selector the pods would not carry  WHEN built  THEN refused
+    expect(
+      () =>
+        new Worker(chart(), 'W', {
+          name: 'shop-worker',
+          namespace: 'shop',
+          labels: { other: 'x' },
+          selector,
+          container,
+          healthCommand: ['/ok'],
+        }),
+    ).toThrow(/worker "shop-worker": selector label app.kubernetes.io\/name=shop missing/);
+  });
+
+  test('fails when a worker has negative replicas', () => {
+    // GIVEN -1 replicas  WHEN built  THEN refused
+    expect(
+      () =>
+        new Worker(chart(), 'W', {
+          name: 'shop-worker',
+          namespace: 'shop',
+          labels: selector,
+          selector,
+          container,
+          healthCommand: ['/ok'],
+          replicas: -1,
+        }),
+    ).toThrow(/replicas got -1/);
+  });
+
+  test('fails when a worker has no health command', () => {
+    // GIVEN an empty health command  WHEN built  THEN refused: the probes need one
+    expect(
+      () =>
+        new Worker(chart(), 'W', {
+          name: 'shop-worker',
+          namespace: 'shop',
+          labels: selector,
+          selector,
+          container,
+          healthCommand: [],
+        }),
+    ).toThrow(/healthCommand got \[\]/);
+  });
+
+  const cron = (schedule: string, name = 'shop-report') =>
+    new CronWorkload(chart(), 'C', { name, namespace: 'shop', labels: selector, schedule, container });
+
+  test('a CronJob runs one at a time by default, with a deadline and a short history', () => {
+    // GIVEN a nightly run with no other props  WHEN built
+    const spec = cron('@daily').cronJob.toJson().spec;
+    // THEN the defaults are written out
+    expect(spec).toMatchObject({
+      concurrencyPolicy: 'Forbid',
+      startingDeadlineSeconds: 300,
+      successfulJobsHistoryLimit: 3,
+      failedJobsHistoryLimit: 1,
+      jobTemplate: {
+        spec: { backoffLimit: 0, activeDeadlineSeconds: 3600, template: { spec: { restartPolicy: 'Never' } } },
+      },
+    });
+  });
+
+  test('fails when the schedule is not five cron fields or a macro', () => {
+    // GIVEN six fields  WHEN built  THEN refused, naming what is allowed
+    expect(() => cron('0 30 2 * * *')).toThrow(/schedule got "0 30 2 \* \* \*"; allowed: five cron fields/);
+  });
+
+  test('fails when the schedule sets its time zone inline', () => {
+    // GIVEN a CRON_TZ prefix  WHEN built  THEN refused, pointing to timeZone
+    expect(() => cron('CRON_TZ=UTC 0 2 * * *')).toThrow(/allowed: no TZ=, use timeZone/);
+  });
+
+  test('fails when the name leaves no room for the Job names', () => {
+    // GIVEN a 53-character name  WHEN built  THEN refused
+    expect(() => cron('@daily', 'a'.repeat(53))).toThrow(/name got 53 characters; allowed: at most 52/);
   });
 });
 

@@ -1,5 +1,5 @@
 import { App, Chart } from 'cdk8s';
-import { NetworkPolicies, RestrictedNamespace, WebApp } from '../../lib/constructs';
+import { CronWorkload, NetworkPolicies, RestrictedNamespace, WebApp, Worker } from '../../lib/constructs';
 import type { KubeObject } from '../../lib/kube-object';
 import { verifyManifests } from '../../lib/verify';
 import { DIGEST_A } from '../helpers';
@@ -35,11 +35,35 @@ function ordersApi(): KubeObject[] {
     podDisruptionBudget: { maxUnavailable: 1 },
     ingress: { host: 'orders.example.com', className: 'nginx', tlsSecretName: 'orders-tls' },
   });
+  const image = `registry.example.com/orders/api:2.3.1@${DIGEST_A}`;
+  const identity = { runAsUser: 10001, runAsGroup: 10001 };
+  const resources = { cpuRequest: '20m', memoryRequest: '32Mi', memoryLimit: '64Mi' };
+  const workerSelector = { ...selector, 'app.kubernetes.io/component': 'worker' };
+  new Worker(chart, 'Worker', {
+    name: 'orders-worker',
+    namespace: 'orders',
+    labels: { ...labels, 'app.kubernetes.io/component': 'worker' },
+    selector: workerSelector,
+    container: { name: 'worker', image, command: ['/orders-api', 'work'], ...identity, resources },
+    healthCommand: ['/orders-api', 'healthcheck', '--worker'],
+    replicas: 2,
+    podDisruptionBudget: { maxUnavailable: 1 },
+  });
+  new CronWorkload(chart, 'Nightly', {
+    name: 'orders-report',
+    namespace: 'orders',
+    labels: { ...labels, 'app.kubernetes.io/component': 'report' },
+    schedule: '30 2 * * *',
+    timeZone: 'Europe/Berlin',
+    container: { name: 'report', image, command: ['/orders-api', 'report'], ...identity, resources },
+  });
   new NetworkPolicies(chart, 'Network', {
     namespace: 'orders',
     labels,
     serverSelector: api.selector,
     port: api.port,
+    // the API, the worker and the nightly report: every pod of the instance
+    egressSelector: selector,
     allowIngress: [{ id: 'AllowIngress', name: 'orders-api-ingress', from: { namespace: 'ingress-nginx' } }],
     egressName: 'orders-api-egress',
     egress: [
@@ -54,6 +78,30 @@ function ordersApi(): KubeObject[] {
 }
 
 describe('a second service from lib/constructs alone', () => {
+  test('has a worker and a nightly CronJob, hardened like the API', () => {
+    // GIVEN the second service's objects
+    const objects = ordersApi();
+    // WHEN its worker and CronJob are read
+    const worker = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'orders-worker') as any;
+    const cron = objects.find((o) => o.kind === 'CronJob') as any;
+    // THEN they run the restricted profile with no token, and the CronJob never overlaps
+    expect(worker.spec.template.spec).toMatchObject({
+      automountServiceAccountToken: false,
+      serviceAccountName: 'orders-worker',
+    });
+    expect(worker.spec.template.spec.containers[0].ports).toBeUndefined();
+    expect(cron.spec).toMatchObject({ schedule: '30 2 * * *', timeZone: 'Europe/Berlin', concurrencyPolicy: 'Forbid' });
+    expect(cron.spec.jobTemplate.spec.template.spec.securityContext).toEqual({
+      runAsNonRoot: true,
+      runAsUser: 10001,
+      runAsGroup: 10001,
+      fsGroup: 10001,
+      fsGroupChangePolicy: 'OnRootMismatch',
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(objects.filter((o) => o.kind === 'Service').map((o) => o.metadata.name)).toEqual(['orders-api']);
+  });
+
   test('passes the gate: schema, API server, Pod Security Standards and house rules, in production', () => {
     // GIVEN an unrelated Go API built from the construct library
     const objects = ordersApi();
