@@ -94,4 +94,16 @@ describe('imports', () => {
     // THEN there are none
     expect(findCycles(graph).map((c) => c.join(' -> '))).toEqual([]);
   });
+
+  test('lib/constructs imports no config, no app layer and no ReViewPoint module', () => {
+    // GIVEN the construct library's imports outside its own folder
+    const graph = importGraph();
+    const outside = [...graph]
+      .filter(([file]) => file.startsWith('lib/constructs/'))
+      .flatMap(([file, deps]) => deps.filter((d) => !d.startsWith('lib/constructs/')).map((d) => `${file} -> ${d}`));
+    // WHEN they are listed
+    // THEN they are the generic leaves only: quantities and the content hash
+    expect(outside.filter((i) => !/-> lib\/(quantity|determinism)\.ts$/.test(i))).toEqual([]);
+    expect(outside.length).toBeGreaterThan(0);
+  });
 });
