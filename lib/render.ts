@@ -17,6 +17,12 @@ import type { KubeObject } from './kube-object';
 import { filePath, KUSTOMIZATION_FILE, PRODUCTION_MARK } from './layout';
 import { toYaml } from './yaml';
 
+// the object type, the layout of dist/ and the delivery objects have modules of their own; the
+// callers that read them along with the rendering import them from here too
+export { deliveryObjects } from './app/delivery';
+export type { KubeObject } from './kube-object';
+export { DELIVERY_FOLDERS, fileName, filePath, KUSTOMIZATION_FILE, PRODUCTION_MARK } from './layout';
+
 export interface RenderedEnvironment {
   readonly name: string;
   /** what runs in the environment's namespace: the objects of every stage */
