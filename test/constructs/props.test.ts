@@ -393,3 +393,62 @@ describe('the ReViewPoint chart', () => {
     ]);
   });
 });
+
+describe('WebApp with every prop', () => {
+  test('each prop shows in the objects (a new prop fails the build until a test covers it)', () => {
+    // GIVEN every prop of WebAppProps, with autoscaling (which leaves replicas to the HPA)
+    const props: Required<WebAppProps> = {
+      ...webApp(),
+      podLabels: { ...selector, 'app.kubernetes.io/version': '1.0.0' },
+      volumes: [{ name: 'cache', mountPath: '/cache', sizeLimit: '64Mi' }],
+      settings: { SHOP_MODE: 'fast' },
+      configMapName: 'shop-settings',
+      replicas: 3,
+      autoscaling: { minReplicas: 2, maxReplicas: 5, targetCPUUtilizationPercent: 60 },
+      podDisruptionBudget: { minAvailable: '50%' },
+      ingress: { host: 'shop.example.com', className: 'nginx', tlsSecretName: 'shop-tls', annotations: { a: 'b' } },
+      progressDeadlineSeconds: 300,
+      rollingUpdate: { maxSurge: 2, maxUnavailable: 1 },
+      terminationGracePeriodSeconds: 45,
+      priorityClassName: 'high',
+      imagePullSecrets: ['registry'],
+      initContainers: [hardenedContainer({ ...container, name: 'init' })],
+    };
+    // WHEN built
+    const app = new WebApp(chart(), 'Shop', props);
+    const deployment = app.deployment.toJson();
+    const pod = deployment.spec.template;
+    // THEN
+    expect(deployment.metadata.labels).toEqual(props.podLabels);
+    expect(deployment.spec).toMatchObject({
+      progressDeadlineSeconds: 300,
+      strategy: { rollingUpdate: { maxSurge: 2, maxUnavailable: 1 } },
+    });
+    expect(deployment.spec.replicas).toBeUndefined();
+    expect(pod.metadata.annotations['checksum/config']).toMatch(/^[0-9a-f]{64}$/);
+    expect(pod.spec).toMatchObject({
+      terminationGracePeriodSeconds: 45,
+      priorityClassName: 'high',
+      imagePullSecrets: [{ name: 'registry' }],
+      initContainers: [{ name: 'init' }],
+      volumes: [{ name: 'tmp' }, { name: 'cache', emptyDir: { sizeLimit: '64Mi' } }],
+    });
+    expect(pod.spec.containers[0]).toMatchObject({
+      envFrom: [{ configMapRef: { name: 'shop-settings' } }],
+      volumeMounts: [{ name: 'tmp' }, { name: 'cache', mountPath: '/cache' }],
+      // /tmp 256Mi + the cache 64Mi + 64Mi for logs
+      resources: { requests: { 'ephemeral-storage': '384Mi' } },
+    });
+    expect(app.configMap?.toJson()).toMatchObject({ metadata: { name: 'shop-settings' }, data: { SHOP_MODE: 'fast' } });
+    expect(app.horizontalPodAutoscaler?.toJson().spec).toMatchObject({
+      minReplicas: 2,
+      maxReplicas: 5,
+      metrics: [{ resource: { target: { averageUtilization: 60 } } }],
+    });
+    expect(app.podDisruptionBudget?.toJson().spec).toMatchObject({ minAvailable: '50%' });
+    expect(app.ingress?.toJson()).toMatchObject({
+      metadata: { annotations: { a: 'b' } },
+      spec: { ingressClassName: 'nginx', tls: [{ hosts: ['shop.example.com'], secretName: 'shop-tls' }] },
+    });
+  });
+});
