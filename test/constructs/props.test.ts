@@ -328,7 +328,22 @@ describe('Worker and CronWorkload', () => {
 
   test('fails when the schedule sets its time zone inline', () => {
     // GIVEN a CRON_TZ prefix  WHEN built  THEN refused, pointing to timeZone
-    expect(() => cron('CRON_TZ=UTC 0 2 * * *')).toThrow(/allowed: no TZ=, use timeZone/);
+    expect(() => cron('CRON_TZ=UTC 0 2 * * *')).toThrow(/allowed: no TZ= or CRON_TZ= prefix: the time zone goes in timeZone/);
+  });
+
+  test('fails when the time zone is not an IANA name', () => {
+    // GIVEN "Local", the controller's own zone  WHEN built  THEN refused
+    expect(
+      () =>
+        new CronWorkload(chart(), 'C', {
+          name: 'shop-report',
+          namespace: 'shop',
+          labels: selector,
+          schedule: '@daily',
+          timeZone: 'Local',
+          container,
+        }),
+    ).toThrow(/timeZone got "Local"; allowed: an IANA time zone/);
   });
 
   test('fails when the name leaves no room for the Job names', () => {
