@@ -202,6 +202,7 @@ function secondWorkloadContainer(config: EnvironmentConfig, name: string, w: Wor
   const literal = Object.entries(w.env)
     .sort(([a], [b]) => byCodeUnit(a, b))
     .map(([envName, value]) => ({ name: envName, value }));
+  const env = [...(w.backendEnv ? secretEnv(config) : []), ...literal];
   return {
     container: {
       name,
@@ -211,7 +212,7 @@ function secondWorkloadContainer(config: EnvironmentConfig, name: string, w: Wor
       runAsUser: w.runAsUser ?? config.app.runAsUser,
       runAsGroup: w.runAsGroup ?? config.app.runAsGroup,
       resources: w.resources,
-      env: [...(w.backendEnv ? secretEnv(config) : []), ...literal],
+      env: env.length > 0 ? env : undefined,
       envFrom: w.backendEnv ? [{ configMapRef: { name: CONFIG_MAP_NAME } }] : undefined,
       workingDir: w.image ? undefined : WORKING_DIR,
     },

@@ -60,7 +60,8 @@ export class CronWorkload extends Construct {
     if (scheduleProblem)
       throw new Error(`${where}: schedule got ${JSON.stringify(props.schedule)}; allowed: ${scheduleProblem}`);
     const zoneProblem = props.timeZone === undefined ? undefined : timeZoneProblem(props.timeZone);
-    if (zoneProblem) throw new Error(`${where}: timeZone got ${JSON.stringify(props.timeZone)}; allowed: ${zoneProblem}`);
+    if (zoneProblem)
+      throw new Error(`${where}: timeZone got ${JSON.stringify(props.timeZone)}; allowed: ${zoneProblem}`);
     const podLabels = props.podLabels ?? labels;
     const volumes = props.volumes ?? [];
 

@@ -328,7 +328,9 @@ describe('Worker and CronWorkload', () => {
 
   test('fails when the schedule sets its time zone inline', () => {
     // GIVEN a CRON_TZ prefix  WHEN built  THEN refused, pointing to timeZone
-    expect(() => cron('CRON_TZ=UTC 0 2 * * *')).toThrow(/allowed: no TZ= or CRON_TZ= prefix: the time zone goes in timeZone/);
+    expect(() => cron('CRON_TZ=UTC 0 2 * * *')).toThrow(
+      /allowed: no TZ= or CRON_TZ= prefix: the time zone goes in timeZone/,
+    );
   });
 
   test('fails when the time zone is not an IANA name', () => {
