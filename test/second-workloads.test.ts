@@ -240,6 +240,26 @@ describe('workers and cron jobs in the config', () => {
   });
 
   test.each([
+    ['workers', 'command', []],
+    ['workers', 'healthPeriodSeconds', 4],
+    ['workers', 'terminationGracePeriodSeconds', 0],
+    ['workers', 'runAsUser', 0],
+    ['cronJobs', 'runAsGroup', 0],
+    ['cronJobs', 'startingDeadlineSeconds', 9],
+    ['cronJobs', 'activeDeadlineSeconds', 0],
+    ['cronJobs', 'successfulJobsHistoryLimit', 101],
+    ['cronJobs', 'failedJobsHistoryLimit', -1],
+  ])('fails when %s.<name>.%s is %j, out of its bounds', (section, field, value) => {
+    expectError(
+      minimalConfig,
+      (c) => {
+        c[section] = { x: { ...(section === 'workers' ? worker() : cronJob()), [field]: value } };
+      },
+      new RegExp(`${section}\\.x\\.${field}: got (a list \\[\\]|number ${value}); allowed: (items )?[<>]=`),
+    );
+  });
+
+  test.each([
     [
       'a production worker has one replica',
       (c: any) => (c.workers = { mailer: worker({ podDisruptionBudget: { maxUnavailable: 1 } }) }),
