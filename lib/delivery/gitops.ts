@@ -32,14 +32,19 @@ export interface DeliveryProps {
 
 /**
  * Fields External Secrets defaults inside spec.data[].remoteRef (older releases three, newer a
- * fourth). Defaults inside a list item of a custom resource show as a diff in Argo CD, and with
- * self-heal every such diff is a sync, which runs the migration hook again.
+ * fourth). Defaults inside a list item of a custom resource show as a diff in Argo CD: the
+ * Application would never report Synced, and self-heal would re-apply the ExternalSecret after
+ * every refresh (a self-heal skips hooks, so the migration does not run; the sync loop is the harm).
  */
 const EXTERNAL_SECRET_DEFAULTS = ['conversionStrategy', 'decodingStrategy', 'metadataPolicy', 'nullBytePolicy'];
 
 /** the folder of an environment (or one of its stages) in the GitOps repository */
 export function repoPath(delivery: DeliveryConfig, environment: string, stage?: StageName): string {
   return [delivery.root, environment, ...(stage ? [stage] : [])].join('/');
+}
+
+export function argoCdApplicationName(environment: string): string {
+  return `${APP_NAME}-${environment}`;
 }
 
 export function fluxKustomizationName(environment: string, stage: StageName): string {
@@ -52,7 +57,7 @@ export function argoCdApplication(props: DeliveryProps): IApplication {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Application',
     metadata: {
-      name: `${APP_NAME}-${props.environment}`,
+      name: argoCdApplicationName(props.environment),
       namespace: delivery.argocd.namespace,
       // deleting the Application deletes what it deployed (the Namespace keeps Delete=false)
       finalizers: ['resources-finalizer.argocd.argoproj.io'],
