@@ -13,6 +13,8 @@ import { contentHash } from './determinism';
 export const APP_NAME = 'reviewpoint-backend';
 export const PART_OF = 'reviewpoint';
 export const HTTP_PORT = 8000;
+/** app.kubernetes.io/managed-by of every object the synth writes */
+export const MANAGED_BY = 'cdk8s';
 
 export type Component = 'api' | 'migration';
 
@@ -40,7 +42,7 @@ export function recommendedLabels(
     ...selectorLabels(config, component),
     ...(version ? { 'app.kubernetes.io/version': version } : {}),
     'app.kubernetes.io/part-of': PART_OF,
-    'app.kubernetes.io/managed-by': 'cdk8s',
+    'app.kubernetes.io/managed-by': MANAGED_BY,
   };
 }
 

@@ -99,6 +99,10 @@ export function deliveryObjects(config: EnvironmentConfig, stages: readonly Stag
     migrationJobLabels: stages.includes('migration') ? selectorLabels(config, 'migration') : undefined,
     migrationSeconds: config.migration.activeDeadlineSeconds,
     rolloutSeconds: config.app.progressDeadlineSeconds,
+    rolloutSteps: Math.ceil(
+      (config.app.autoscaling?.maxReplicas ?? config.app.replicas ?? 1) /
+        (config.app.rollingUpdate.maxSurge + config.app.rollingUpdate.maxUnavailable),
+    ),
     externalSecret: config.secrets.externalSecret !== undefined,
   };
   return [argoCdApplication(props), ...fluxKustomizations(props)] as unknown as KubeObject[];

@@ -317,11 +317,12 @@ const cases: Array<{
         delete o.metadata.annotations['argocd.argoproj.io/hook'];
         delete o.metadata.annotations['argocd.argoproj.io/hook-delete-policy'];
       }),
-    message: /argocd: ttlSecondsAfterFinished deletes the finished Job, and the self-heal that follows applies it again/,
+    message:
+      /argocd: ttlSecondsAfterFinished deletes the finished Job, and the self-heal that follows applies it again/,
   },
   {
     rule: 'secret-arrival',
-    what: 'the Job that reads the ExternalSecret\'s Secret in the same Flux batch has no deadline',
+    what: "the Job that reads the ExternalSecret's Secret in the same Flux batch has no deadline",
     env: 'store',
     files: () =>
       breakFile(fixture('store'), JOB, (o) => {
@@ -467,6 +468,50 @@ describe('the delivery objects', () => {
     expect([migration.spec.timeout, rollout.spec.timeout]).toEqual(['16m', '6m']);
   });
 
+  test('size the app timeout to every rollout step: the deadline is per step without progress', () => {
+    // GIVEN up to 5 pods, replaced one per step (maxSurge 1, maxUnavailable 0)
+    const data = { ...minimalConfig() } as Record<string, any>;
+    delete data.app.replicas;
+    data.app.autoscaling = { minReplicas: 2, maxReplicas: 5 };
+    data.app.rollingUpdate = { maxSurge: 1, maxUnavailable: 0 };
+    data.app.progressDeadlineSeconds = 300;
+    data.migration.backoffLimit = 2;
+    data.migration.activeDeadlineSeconds = 600;
+    const [, migration, rollout] = renderEnvironment(configFrom(data)).delivery as any[];
+    // THEN 5 x 300 s + 1 min for the app; the Job's deadline covers all its attempts: 10 + 1 min
+    expect([migration.spec.timeout, rollout.spec.timeout]).toEqual(['11m', '26m']);
+  });
+
+  test('retry a failed reconcile sooner than the interval, and impersonate the configured ServiceAccount', () => {
+    const data = { ...minimalConfig() } as Record<string, any>;
+    const plain = renderEnvironment(configFrom(data)).delivery as any[];
+    expect(plain[1].spec).toMatchObject({ retryInterval: '2m' });
+    expect(plain[1].spec.serviceAccountName).toBeUndefined();
+    data.delivery = { flux: { serviceAccountName: 'reviewpoint-deployer' } };
+    const [, migration, rollout] = renderEnvironment(configFrom(data)).delivery as any[];
+    expect([migration.spec.serviceAccountName, rollout.spec.serviceAccountName]).toEqual([
+      'reviewpoint-deployer',
+      'reviewpoint-deployer',
+    ]);
+  });
+
+  test('fails when delivery.flux.serviceAccountName is no DNS-1123 subdomain', () => {
+    const data = { ...minimalConfig() } as Record<string, any>;
+    data.delivery = { flux: { serviceAccountName: 'Deployer_SA' } };
+    expect(() => configFrom(data)).toThrow(
+      /field delivery\.flux\.serviceAccountName: got string "Deployer_SA"; allowed: a DNS-1123 subdomain/,
+    );
+  });
+
+  test('label the Application with the recommended labels', () => {
+    const [app] = renderEnvironment(configFrom(minimalConfig(), 'eu')).delivery as any[];
+    expect(app.metadata.labels).toEqual({
+      'app.kubernetes.io/name': 'reviewpoint-backend',
+      'app.kubernetes.io/instance': 'reviewpoint-backend-eu',
+      'app.kubernetes.io/part-of': 'reviewpoint',
+      'app.kubernetes.io/managed-by': 'cdk8s',
+    });
+  });
 });
 
 describe.each(ENVIRONMENTS)('the %s delivery objects', (env) => {

@@ -9,7 +9,7 @@
 import type { IApplication } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
 import type { IKustomization } from '@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/Kustomization';
 import type { DeliveryConfig } from '../config';
-import { APP_NAME } from '../labels';
+import { APP_NAME, MANAGED_BY, PART_OF } from '../labels';
 import type { StageName } from './stages';
 
 export interface DeliveryProps {
@@ -24,8 +24,14 @@ export interface DeliveryProps {
   readonly migrationJobLabels?: Readonly<Record<string, string>>;
   /** how long the migration may take: the Job's activeDeadlineSeconds */
   readonly migrationSeconds: number;
-  /** how long a rollout may take: the Deployment's progressDeadlineSeconds */
+  /** how long a rollout step may go without progress: the Deployment's progressDeadlineSeconds */
   readonly rolloutSeconds: number;
+  /**
+   * how many steps a rollout takes at most: the most replicas over the pods replaced per step
+   * (maxSurge + maxUnavailable). Each step may take up to rolloutSeconds and still succeed.
+   * @default 1
+   */
+  readonly rolloutSteps?: number;
   /** the environment has an ExternalSecret, whose list items External Secrets fills in @default false */
   readonly externalSecret?: boolean;
 }
@@ -37,6 +43,13 @@ export interface DeliveryProps {
  * every refresh (a self-heal skips hooks, so the migration does not run; the sync loop is the harm).
  */
 const EXTERNAL_SECRET_DEFAULTS = ['conversionStrategy', 'decodingStrategy', 'metadataPolicy', 'nullBytePolicy'];
+
+/**
+ * How soon Flux tries a failed reconcile again (an apply refused, a rollout that timed out),
+ * instead of waiting the whole interval. A Failed Job of an unchanged name stays Failed at every
+ * retry: that one needs the runbook.
+ */
+export const FLUX_RETRY_INTERVAL = '2m';
 
 /** the folder of an environment (or one of its stages) in the GitOps repository */
 export function repoPath(delivery: DeliveryConfig, environment: string, stage?: StageName): string {
@@ -59,6 +72,12 @@ export function argoCdApplication(props: DeliveryProps): IApplication {
     metadata: {
       name: argoCdApplicationName(props.environment),
       namespace: delivery.argocd.namespace,
+      labels: {
+        'app.kubernetes.io/name': APP_NAME,
+        'app.kubernetes.io/instance': argoCdApplicationName(props.environment),
+        'app.kubernetes.io/part-of': PART_OF,
+        'app.kubernetes.io/managed-by': MANAGED_BY,
+      },
       // deleting the Application deletes what it deployed (the Namespace keeps Delete=false)
       finalizers: ['resources-finalizer.argocd.argoproj.io'],
     },
@@ -94,20 +113,25 @@ export function fluxKustomizations(props: DeliveryProps): IKustomization[] {
   const { delivery } = props;
   return props.stages.map((stage, i): IKustomization => {
     const migration = stage === 'migration';
-    const seconds = migration ? props.migrationSeconds : props.rolloutSeconds;
+    // activeDeadlineSeconds bounds the Job as a whole, every attempt and the wait for its Secret
+    // included; progressDeadlineSeconds bounds one rollout step without progress
+    const seconds = migration ? props.migrationSeconds : props.rolloutSeconds * (props.rolloutSteps ?? 1);
     return {
       apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
       kind: 'Kustomization',
       metadata: { name: fluxKustomizationName(props.environment, stage), namespace: delivery.flux.namespace },
       spec: {
         interval: delivery.flux.interval,
+        retryInterval: FLUX_RETRY_INTERVAL,
+        ...(delivery.flux.serviceAccountName ? { serviceAccountName: delivery.flux.serviceAccountName } : {}),
         sourceRef: { kind: 'GitRepository', name: delivery.flux.sourceName },
         path: `./${repoPath(delivery, props.environment, stage)}`,
         prune: true,
         // ready only when every object is: the Job completed, the Deployment rolled out; the next
         // stage's dependsOn waits for exactly that
         wait: true,
-        // a minute more than the Job or the rollout may take, so their own deadline reports first
+        // a minute more than the Job or the whole rollout may take, so their own deadline reports
+        // first (Flux stops waiting at once on a Failed Job or a Deployment past its deadline)
         timeout: minutes(seconds + 60),
         ...(i > 0 ? { dependsOn: [{ name: fluxKustomizationName(props.environment, props.stages[i - 1]) }] } : {}),
         ...(migration
