@@ -1,0 +1,186 @@
+/**
+ * The command line as users run it (main.ts's synthesize, io/cli.ts's publishing), in a scratch
+ * copy of config/ and dist/, one environment's config replaced at a time; and what every run
+ * must keep, whatever the config says: a failure is a config error naming environment, file and
+ * field, and leaves the output byte-identical; a success writes exactly what it checked, and
+ * what it wrote reads back as those objects and passes the gate again.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parse } from 'yaml';
+import { configFile } from '../io/config-files';
+import { runCli } from '../io/cli';
+import { readTree, writeTree } from '../io/publish';
+import type { EnvironmentConfig } from '../lib/config';
+import type { KubeObject, RenderedEnvironment } from '../lib/render';
+import { filePath } from '../lib/render';
+import { verifyDelivery, verifyManifests } from '../lib/verify';
+import { synthesize } from '../main';
+import { CONFIG_DIR, ROOT } from './helpers';
+
+type Tree = Map<string, Map<string, string>>;
+
+/** a bound per case: the synth of one environment takes well under a tenth of it */
+export const CASE_MS = 3000;
+/** the last line of every failed run */
+export const NOTHING_WRITTEN = 'nothing was written: the previous output is untouched';
+
+export interface Outcome {
+  readonly env: string;
+  /** the config file as the run read it */
+  readonly file: string;
+  readonly code: number;
+  /** everything the run reported, a line each */
+  readonly lines: readonly string[];
+  readonly ms: number;
+  readonly before: Tree;
+  readonly after: Tree;
+  /** what else the run left next to the output folder */
+  readonly leftovers: readonly string[];
+  /** what the run checked, when it got that far */
+  readonly checked?: { readonly config: EnvironmentConfig; readonly rendered: RenderedEnvironment };
+}
+
+/**
+ * Where sandboxes go: in memory where the system has such a folder (Linux), since a few hundred
+ * publishes wait on the disk elsewhere (a third of the file's time on a busy machine); removed
+ * when the test file is done.
+ */
+const MEMORY_TMP = '/dev/shm';
+const sandboxes: string[] = [];
+afterAll(() => {
+  for (const dir of sandboxes.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function sandboxDir(): string {
+  let parent = os.tmpdir();
+  try {
+    fs.accessSync(MEMORY_TMP, fs.constants.W_OK);
+    parent = MEMORY_TMP;
+  } catch {
+    // no memory-backed folder: the system's temp folder
+  }
+  const dir = fs.mkdtempSync(path.join(parent, 'rp-fuzz-'));
+  sandboxes.push(dir);
+  return dir;
+}
+
+/** a scratch project: the committed config/ and dist/, run with --config and --out */
+export class Sandbox {
+  readonly configDir: string;
+  readonly outDir: string;
+  private readonly dir: string;
+  private tree: Tree;
+
+  constructor() {
+    this.dir = sandboxDir();
+    this.configDir = path.join(this.dir, 'config');
+    this.outDir = path.join(this.dir, 'dist');
+    fs.cpSync(CONFIG_DIR, this.configDir, { recursive: true });
+    writeTree(this.outDir, readTree(path.join(ROOT, 'dist')));
+    this.tree = readTree(this.outDir);
+  }
+
+  /** synthesize one environment from this config text, as `npm run synth -- --env <env>` does */
+  run(env: string, text: string): Outcome {
+    const file = configFile(this.configDir, env);
+    const committed = fs.readFileSync(file, 'utf8');
+    fs.writeFileSync(file, text);
+    const lines: string[] = [];
+    const report = (line: string) => lines.push(...line.split('\n'));
+    let checked: Outcome['checked'];
+    const before = this.tree;
+    const start = performance.now();
+    let code: number;
+    try {
+      code = runCli(
+        (options) => {
+          const result = synthesize(options);
+          checked = { config: result.configs[0], rendered: result.rendered[0] };
+          return result;
+        },
+        ['--env', env, '--config', this.configDir, '--out', this.outDir],
+        {},
+        { log: report, error: report },
+      );
+    } finally {
+      fs.writeFileSync(file, committed);
+    }
+    const ms = performance.now() - start;
+    // a success changes this environment's folder: the next run starts from it
+    this.tree = readTree(this.outDir);
+    const leftovers = fs.readdirSync(this.dir).filter((f) => f !== 'config' && f !== 'dist');
+    return { env, file, code, lines, ms, before, after: this.tree, leftovers, checked };
+  }
+}
+
+/** the documented form of every line of a failed run: config errors, then NOTHING_WRITTEN */
+export function configErrorLines(o: Outcome): RegExp {
+  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  return new RegExp(
+    `^(synth failed: )?config error in environment "${escape(o.env)}" \\(${escape(o.file)}\\), field .+: .+$`,
+  );
+}
+
+/**
+ * What every run keeps. Throws (a jest expectation) naming what broke.
+ */
+export function expectSound(o: Outcome, reads: ReadBack): void {
+  // no hang
+  expect(o.ms).toBeLessThan(CASE_MS);
+  expect(o.leftovers).toEqual([]);
+  if (o.code !== 0) {
+    // no stack trace, no TypeError: a config error a person can act on
+    expect(o.code).toBe(1);
+    expect(o.lines[o.lines.length - 1]).toBe(NOTHING_WRITTEN);
+    const form = configErrorLines(o);
+    for (const line of o.lines.slice(0, -1)) if (!form.test(line)) expect(line).toMatch(form);
+    // and nothing changed on disk
+    if (!sameFiles(o.after, o.before)) expect(o.after).toEqual(o.before);
+    return;
+  }
+  expect(o.checked).toBeDefined();
+  const { config, rendered } = o.checked!;
+  // the other environments' output is kept as it was
+  for (const [env, files] of o.before)
+    if (env !== o.env && !sameFiles(o.after.get(env), files)) expect(o.after.get(env)).toEqual(files);
+  // this one's is exactly what was rendered and checked
+  const written = o.after.get(o.env)!;
+  if (!sameFiles(written, rendered.files)) expect(written).toEqual(rendered.files);
+  // every object reads back from its file as exactly the object that was checked, in YAML 1.2
+  // and in YAML 1.1 (what go-yaml based engines resolve)
+  const readBack = (objects: readonly KubeObject[]) =>
+    objects.map((obj) => {
+      const [v12, v11] = reads.parse(written.get(filePath(obj))!);
+      expect(v12).toEqual(obj);
+      expect(v11).toEqual(obj);
+      return v12 as KubeObject;
+    });
+  const objects = readBack(rendered.objects);
+  const delivery = readBack(rendered.delivery);
+  // and what is on disk passes the full gate again, its files parsed afresh
+  verifyManifests(objects, { environment: config.name, production: config.production });
+  verifyDelivery(config, { ...rendered, objects, delivery, files: new Map(written) });
+}
+
+/** the same names with the same contents (a fast path: expect's own comparison shows the difference) */
+function sameFiles<T>(a: ReadonlyMap<string, T> | undefined, b: ReadonlyMap<string, T> | undefined): boolean {
+  if (a === undefined || b === undefined || a.size !== b.size) return a === b;
+  for (const [name, content] of a) {
+    const other = b.get(name);
+    if (!(typeof content === 'string' ? content === other : sameFiles(content as any, other as any))) return false;
+  }
+  return true;
+}
+
+/** YAML 1.2 and 1.1 readings of a file, each distinct text parsed once: most files do not change */
+export class ReadBack {
+  private readonly seen = new Map<string, [unknown, unknown]>();
+
+  parse(text: string): [unknown, unknown] {
+    let both = this.seen.get(text);
+    if (!both) this.seen.set(text, (both = [parse(text), parse(text, { version: '1.1' })]));
+    return both;
+  }
+}
