@@ -11,7 +11,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { configFile } from '../io/config-files';
-import { readTree, writeTree } from '../io/publish';
 import type { EnvironmentConfig } from '../lib/config';
 import type { KubeObject, RenderedEnvironment } from '../lib/render';
 import { filePath } from '../lib/render';
@@ -19,7 +18,27 @@ import { verifyDelivery, verifyManifests } from '../lib/verify';
 import { main, synthesize } from '../main';
 import { CONFIG_DIR, ROOT } from './helpers';
 
-type Tree = Map<string, Map<string, string>>;
+/** every file below a folder, dotfiles included: `/`-separated path -> content */
+type Files = Map<string, string>;
+
+function filesBelow(dir: string, prefix = '', files: Files = new Map()): Files {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const name = prefix + entry.name;
+    if (entry.isDirectory()) filesBelow(path.join(dir, entry.name), `${name}/`, files);
+    else files.set(name, fs.readFileSync(path.join(dir, entry.name), 'utf8'));
+  }
+  return files;
+}
+
+/** the files of one environment's folder, by their path below it */
+function environmentFiles(files: Files, env: string): Files {
+  const prefix = `${env}/`;
+  return new Map(
+    [...files]
+      .filter(([name]) => name.startsWith(prefix))
+      .map(([name, content]) => [name.slice(prefix.length), content]),
+  );
+}
 
 /** a bound per case: the synth of one environment takes well under a tenth of it */
 export const CASE_MS = 3000;
@@ -34,8 +53,9 @@ export interface Outcome {
   /** everything the run reported, a line each */
   readonly lines: readonly string[];
   readonly ms: number;
-  readonly before: Tree;
-  readonly after: Tree;
+  /** the output folder's files before the run and after it */
+  readonly before: Files;
+  readonly after: Files;
   /** what else the run left next to the output folder */
   readonly leftovers: readonly string[];
   /** after a success: what the run checked and published */
@@ -71,15 +91,15 @@ export class Sandbox {
   readonly configDir: string;
   readonly outDir: string;
   private readonly dir: string;
-  private tree: Tree;
+  private files: Files;
 
   constructor() {
     this.dir = sandboxDir();
     this.configDir = path.join(this.dir, 'config');
     this.outDir = path.join(this.dir, 'dist');
     fs.cpSync(CONFIG_DIR, this.configDir, { recursive: true });
-    writeTree(this.outDir, readTree(path.join(ROOT, 'dist')));
-    this.tree = readTree(this.outDir);
+    fs.cpSync(path.join(ROOT, 'dist'), this.outDir, { recursive: true });
+    this.files = filesBelow(this.outDir);
   }
 
   /** synthesize one environment from this config text, as `npm run synth -- --env <env>` does */
@@ -89,7 +109,7 @@ export class Sandbox {
     fs.writeFileSync(file, text);
     const lines: string[] = [];
     const report = (line: string) => lines.push(...line.split('\n'));
-    const before = this.tree;
+    const before = this.files;
     const start = performance.now();
     let code: number;
     let ms: number;
@@ -106,14 +126,14 @@ export class Sandbox {
       fs.writeFileSync(file, committed);
     }
     // a success changes this environment's folder: the next run starts from it
-    this.tree = readTree(this.outDir);
+    this.files = filesBelow(this.outDir);
     const leftovers = fs.readdirSync(this.dir).filter((f) => f !== 'config' && f !== 'dist');
-    return { env, file, code, lines, ms, before, after: this.tree, leftovers, checked };
+    return { env, file, code, lines, ms, before, after: this.files, leftovers, checked };
   }
 }
 
 /** the documented form of every line of a failed run but its last: a config error each */
-export function configErrorLines(o: Outcome): RegExp {
+function configErrorLines(o: Outcome): RegExp {
   const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
   return new RegExp(
     `^(synth failed: )?config error in environment "${escape(o.env)}" \\(${escape(o.file)}\\), field .+: .+$`,
@@ -140,10 +160,11 @@ export function expectSound(o: Outcome, reads: ReadBack): void {
   expect(o.checked).toBeDefined();
   const { config, rendered } = o.checked!;
   // the other environments' output is kept as it was
-  for (const [env, files] of o.before)
-    if (env !== o.env && !sameFiles(o.after.get(env), files)) expect(o.after.get(env)).toEqual(files);
+  const others = (files: Files) =>
+    new Map([...files].filter(([name]) => !name.startsWith(`${o.env}/`) && name.includes('/')));
+  if (!sameFiles(others(o.after), others(o.before))) expect(others(o.after)).toEqual(others(o.before));
   // this one's is exactly what was rendered and checked
-  const written = o.after.get(o.env)!;
+  const written = environmentFiles(o.after, o.env);
   if (!sameFiles(written, rendered.files)) expect(written).toEqual(rendered.files);
   // every object reads back from its file as exactly the object that was checked, in YAML 1.2
   // and in YAML 1.1 (what go-yaml based engines resolve)
@@ -158,17 +179,12 @@ export function expectSound(o: Outcome, reads: ReadBack): void {
   const delivery = readBack(rendered.delivery);
   // and what is on disk passes the full gate again, its files parsed afresh
   verifyManifests(objects, { environment: config.name, production: config.production });
-  verifyDelivery(config, { ...rendered, objects, delivery, files: new Map(written) });
+  verifyDelivery(config, { ...rendered, objects, delivery, files: written });
 }
 
 /** the same names with the same contents (a fast path: expect's own comparison shows the difference) */
-function sameFiles<T>(a: ReadonlyMap<string, T> | undefined, b: ReadonlyMap<string, T> | undefined): boolean {
-  if (a === undefined || b === undefined || a.size !== b.size) return a === b;
-  for (const [name, content] of a) {
-    const other = b.get(name);
-    if (!(typeof content === 'string' ? content === other : sameFiles(content as any, other as any))) return false;
-  }
-  return true;
+function sameFiles(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
+  return a.size === b.size && [...a].every(([name, content]) => b.get(name) === content);
 }
 
 /** YAML 1.2 and 1.1 readings of a file, each distinct text parsed once: most files do not change */
