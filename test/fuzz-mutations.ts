@@ -40,8 +40,11 @@ export interface Case {
 }
 
 export const DEEP = '@@deep@@';
-/** outside YAML's printable set, or read as a line break by YAML 1.1 (NEL) */
-const NON_PRINTABLE = /[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/u;
+/** YAML's printable characters (c-printable) */
+const PRINTABLE = '\\t\\n\\r\\x20-\\x7e\\x85\\xa0-\\ud7ff\\ue000-\\ufffd\\u{10000}-\\u{10ffff}';
+export const PRINTABLE_TEXT = new RegExp(`^[${PRINTABLE}]*$`, 'u');
+/** a character outside YAML's printable set, or NEL, which YAML 1.1 reads as a line break */
+const NON_PRINTABLE = new RegExp(`[^${PRINTABLE}]|\\x85`, 'u');
 
 /** the config text of a case */
 export function caseText(base: Base, c: Case): string {
