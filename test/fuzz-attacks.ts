@@ -392,7 +392,8 @@ export const ATTACKS: readonly Attack[] = [
   },
   {
     name: 'out-of-range UIDs and GIDs',
-    // issue 16 item 5: the API server's int32 range for user and group IDs
+    // issue 16 item 5: the API server's int32 range for user and group IDs, as a config error
+    // (the hardened container refuses such an ID, but its message names no environment, file or field)
     waitsFor: 'int32 UIDs and GIDs',
     edits: () =>
       fc
