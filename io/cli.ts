@@ -7,7 +7,7 @@
  */
 import path = require('node:path');
 import { isProductionOutput } from '../lib/render';
-import type { SynthOptions, Synthesized } from '../main';
+import type { SynthOptions, Synthesized } from '../lib/app/synthesis';
 import { readOptions } from './args';
 import { configFile } from './config-files';
 import { withOutputLock } from './output-lock';

@@ -7,8 +7,7 @@
 import fs = require('node:fs');
 import { parseEnvironmentConfig, type ImageConfig } from '../lib/config';
 import { setImages, type ImageField } from '../lib/config-edit';
-import { imageReference } from '../lib/labels';
-import { parseImageReference } from '../lib/image-reference';
+import { imageReference, parseImageReference } from '../lib/image-reference';
 import { main, type Output } from '../main';
 import { readOptions } from './args';
 import { configFile, listEnvironments, selectEnvironments } from './config-files';

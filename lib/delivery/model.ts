@@ -20,7 +20,8 @@
  * @see ../../README.md "Deploying"
  */
 import type { Manifest } from '../policy/types';
-import { KUSTOMIZATION_FILE, DELIVERY_FOLDERS } from '../render';
+import { keyOf, sameObject } from '../kube-object';
+import { KUSTOMIZATION_FILE, DELIVERY_FOLDERS } from '../layout';
 import { STAGES } from './stages';
 import { parseFile, parseYaml } from './documents';
 
@@ -167,15 +168,12 @@ export function argoCdSelfHeal(objects: readonly Manifest[], drifted: (o: Manife
  * of its step and everything of the steps it comes after. They reach the running app.
  */
 export function appliedBeforeFailure(plan: Plan, job: Manifest): Manifest[] {
-  const i = plan.steps.findIndex((s) => s.objects.some((o) => sameKey(o, job)));
+  const i = plan.steps.findIndex((s) => s.objects.some((o) => sameObject(keyOf(o), keyOf(job))));
   if (i === -1) return [];
   return plan.steps.flatMap((s, k) =>
-    k === i || plan.steps[i].after.has(k) ? s.objects.filter((o) => !sameKey(o, job)) : [],
+    k === i || plan.steps[i].after.has(k) ? s.objects.filter((o) => !sameObject(keyOf(o), keyOf(job))) : [],
   );
 }
-
-const sameKey = (a: Manifest, b: Manifest) =>
-  a.kind === b.kind && a.metadata?.name === b.metadata?.name && a.metadata?.namespace === b.metadata?.namespace;
 
 const isArgoHook = (o: Manifest) => o.metadata?.annotations?.['argocd.argoproj.io/hook'] !== undefined;
 

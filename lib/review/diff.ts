@@ -6,6 +6,7 @@
  * cluster will see.
  */
 import { CORE_SCHEMA, loadAll } from 'js-yaml';
+import { keyOf, objectId } from '../kube-object';
 import type { Manifest } from '../policy/types';
 import { isProductionOutput } from '../render';
 
@@ -64,7 +65,7 @@ export function objectsOf(files: ReadonlyMap<string, string>): Map<string, Locat
 }
 
 export function objectKey(m: Manifest): string {
-  return `${m.kind}/${m.metadata?.namespace ?? ''}/${m.metadata?.name ?? ''}`;
+  return objectId(keyOf(m));
 }
 
 /**
