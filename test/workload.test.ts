@@ -1,5 +1,6 @@
 import { synthesizeObjects } from '../lib/render';
 import { verifyManifests } from '../lib/verify';
+import * as z from 'zod/mini';
 import { configSchema } from '../lib/config';
 import { configFrom, DIGEST_A, DIGEST_B } from './helpers';
 
@@ -123,7 +124,7 @@ function everyField(): Record<string, any> {
       revision: 'release',
       root: 'deploy/dist',
       argocd: { namespace: 'gitops', project: 'backend', server: 'https://eu.example.com' },
-      flux: { namespace: 'flux', sourceName: 'gitops', interval: '5m' },
+      flux: { namespace: 'flux', sourceName: 'gitops', interval: '5m', serviceAccountName: 'reviewpoint-deployer' },
     },
     migration: {
       strategy: 'job',
@@ -365,29 +366,28 @@ describe('the workers and the cron job of the config that sets every field', () 
   });
 });
 
-const unwrap = (node: any) => {
-  let inner = node;
-  while (inner?._zod?.def?.innerType) inner = inner._zod.def.innerType;
-  return inner;
-};
-
-/** every key path of the config schema, objects walked into (e.g. app.uploads.claimName), a record's entries as * */
-function schemaPaths(node: any = configSchema, prefix = ''): string[] {
-  const inner = unwrap(node);
-  if (inner?._zod?.def?.type === 'record') return schemaPaths(inner._zod.def.valueType, `${prefix}*.`);
-  const shape = inner?._zod?.def?.shape;
-  if (!shape) return [];
-  return Object.entries(shape).flatMap(([k, v]) => [`${prefix}${k}`, ...schemaPaths(v, `${prefix}${k}.`)]);
+/**
+ * every key path of the config schema, objects walked into (e.g. app.uploads.claimName), from its
+ * JSON schema; a record's entries (workers.<name>) as *
+ */
+function schemaPaths(node: any = z.toJSONSchema(configSchema, { io: 'input' }), prefix = ''): string[] {
+  const entries = node.additionalProperties?.properties ? schemaPaths(node.additionalProperties, `${prefix}*.`) : [];
+  return [
+    ...Object.entries(node.properties ?? {}).flatMap(([k, v]) => [
+      `${prefix}${k}`,
+      ...schemaPaths(v, `${prefix}${k}.`),
+    ]),
+    ...entries,
+  ];
 }
 
 /** every key path of the data, a record's keys (workers.<name>) as * */
-function dataPaths(value: any, node: any = configSchema, prefix = ''): string[] {
+function dataPaths(value: any, node: any = z.toJSONSchema(configSchema, { io: 'input' }), prefix = ''): string[] {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return [prefix];
-  const inner = unwrap(node);
-  const record = inner?._zod?.def?.type === 'record';
   return Object.entries(value).flatMap(([k, v]) => {
+    const record = node?.properties?.[k] === undefined && typeof node?.additionalProperties === 'object';
     const key = record ? '*' : k;
-    const child = record ? inner._zod.def.valueType : inner?._zod?.def?.shape?.[k];
+    const child = record ? node.additionalProperties : node?.properties?.[k];
     return [`${prefix}${key}`, ...dataPaths(v, child, `${prefix}${key}.`)];
   });
 }

@@ -160,6 +160,8 @@ export const deliverySchema = z.strictObject({
         z.string().check(z.regex(/^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/, 'a duration such as 10m or 1h30m')),
         '10m',
       ),
+      /** the ServiceAccount Flux impersonates to apply the Kustomizations, in their namespace (multi-tenant lockdown); unset: the controller's own */
+      serviceAccountName: z.optional(dnsSubdomain),
     }),
     {},
   ),

@@ -40,6 +40,8 @@ export interface EnvironmentChange {
   /** whether each side carries the production mark the synth writes (false for a side without the environment) */
   readonly production: { readonly before: boolean; readonly after: boolean };
   readonly objects: readonly ObjectChange[];
+  /** every object of the head side, changed or not: what is still there to name a removed one */
+  readonly objectsAfter: readonly Manifest[];
 }
 
 interface Located {
@@ -75,14 +77,15 @@ export function diffTrees(base: OutputTree, head: OutputTree): EnvironmentChange
   const environments = [...new Set([...base.keys(), ...head.keys()])].sort();
   return environments.flatMap((environment): EnvironmentChange[] => {
     const [baseFiles, headFiles] = [base.get(environment), head.get(environment)];
-    const objects = diffObjects(objectsOf(baseFiles ?? new Map()), objectsOf(headFiles ?? new Map()));
+    const after = objectsOf(headFiles ?? new Map());
+    const objects = diffObjects(objectsOf(baseFiles ?? new Map()), after);
     const production = {
       before: baseFiles !== undefined && isProductionOutput(baseFiles),
       after: headFiles !== undefined && isProductionOutput(headFiles),
     };
     if (objects.length === 0 && production.before === production.after) return [];
     const change = !base.has(environment) ? 'added' : !head.has(environment) ? 'removed' : 'changed';
-    return [{ environment, change, production, objects }];
+    return [{ environment, change, production, objects, objectsAfter: [...after.values()].map((l) => l.manifest) }];
   });
 }
 
