@@ -6,7 +6,6 @@
  * The engines' own objects go to `delivery/`, which no kustomization lists.
  */
 import { App } from 'cdk8s';
-import { CORE_SCHEMA, load } from 'js-yaml';
 import { ReviewpointChart } from './chart';
 import type { EnvironmentConfig } from './config';
 import { knownDocuments } from './delivery/documents';
@@ -15,7 +14,7 @@ import { STAGES, stageOf, type StageName } from './delivery/stages';
 import { byCodeUnit } from './determinism';
 import { ENVIRONMENT_README, environmentReadme } from './environment-readme';
 import { selectorLabels } from './labels';
-import { toYaml } from './yaml';
+import { readYaml, toYaml } from './yaml';
 
 /** a synthesized Kubernetes object */
 export interface KubeObject {
@@ -136,7 +135,7 @@ export function renderEnvironment(
 export function isProductionOutput(files: ReadonlyMap<string, string>): boolean {
   const root = files.get(KUSTOMIZATION_FILE);
   if (root === undefined) return false;
-  const data = load(root, { schema: CORE_SCHEMA }) as { metadata?: { annotations?: Record<string, string> } } | null;
+  const data = readYaml(root) as { metadata?: { annotations?: Record<string, string> } } | null;
   return data?.metadata?.annotations?.[PRODUCTION_MARK] === 'true';
 }
 
