@@ -1,8 +1,14 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
 import { stringify } from 'yaml';
+import { main } from '../main';
+import { listEnvironments, loadEnvironment } from '../io/config-files';
 import { MAX_CONFIG_BYTES } from '../lib/config';
 import { MAX_SHOWN } from '../lib/config/errors';
 import { MAX_NESTING } from '../lib/yaml';
-import { configFrom, configFromText, minimalConfig } from './helpers';
+import { configFrom, configFromText, minimalConfig, scratchDir } from './helpers';
 
 const WHERE = 'config error in environment "test" (config/test.yaml), field ';
 
@@ -14,6 +20,22 @@ function failureOf(text: string): string {
     return (e as Error).message;
   }
   throw new Error('the config was accepted');
+}
+
+/** a config folder holding one valid environment, alpha */
+function configDir(): string {
+  const dir = path.join(scratchDir('rp-input-'), 'config');
+  fs.mkdirSync(dir);
+  fs.writeFileSync(path.join(dir, 'alpha.yaml'), stringify(minimalConfig()));
+  return dir;
+}
+
+/** a synth of a config folder: exit code and every line it printed */
+function synth(config: string): { code: number; output: string; out: string } {
+  const out = path.join(path.dirname(config), 'dist');
+  const lines: string[] = [];
+  const code = main(['--config', config, '--out', out], {}, { log: (l) => lines.push(l), error: (l) => lines.push(l) });
+  return { code, output: lines.join('\n'), out };
 }
 
 describe('YAML that would cost time or memory', () => {
@@ -60,6 +82,14 @@ describe('YAML that would cost time or memory', () => {
     const text = `${stringify(minimalConfig())}# ${'x'.repeat(MAX_CONFIG_BYTES)}\n`;
     expect(failureOf(text)).toBe(
       `${WHERE}(root): got ${text.length} characters; allowed: a file of at most ${MAX_CONFIG_BYTES} bytes`,
+    );
+  });
+
+  test('fails when a file is larger than a config file has reason to be, before reading it', () => {
+    const dir = configDir();
+    fs.writeFileSync(path.join(dir, 'alpha.yaml'), `${stringify(minimalConfig())}# ${'x'.repeat(MAX_CONFIG_BYTES)}\n`);
+    expect(() => listEnvironments(dir)).toThrow(
+      new RegExp(`alpha\\.yaml has \\d+ bytes; allowed: at most ${MAX_CONFIG_BYTES}$`),
     );
   });
 });
@@ -259,5 +289,86 @@ describe('control characters in config strings', () => {
     const data = minimalConfig();
     data.settings.extraEnv = { GREETING: 'tab\there\nline ✓ 😀 é' };
     expect(configFrom(data).settings.extraEnv.GREETING).toBe('tab\there\nline ✓ 😀 é');
+  });
+});
+
+describe('the config folder', () => {
+  test('fails when a config file is a symbolic link, without showing what it points at', () => {
+    // GIVEN config/prod.yaml linked to a token file
+    const config = configDir();
+    const token = path.join(path.dirname(config), 'token');
+    fs.writeFileSync(token, 'ghp_TOKEN0123456789abcdef\n');
+    fs.symlinkSync(token, path.join(config, 'prod.yaml'));
+    // WHEN the synth runs
+    const { code, output, out } = synth(config);
+    // THEN it fails, naming the link, and the token is nowhere in its output
+    expect(code).toBe(1);
+    expect(output).toContain(
+      `config error in environment "prod" (${config}/prod.yaml), field (root): ${config}/prod.yaml is a symbolic link; allowed: a regular file in ${config}`,
+    );
+    expect(output).not.toContain('ghp_TOKEN');
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  test('fails when a config file is a symbolic link to another config file', () => {
+    const config = configDir();
+    fs.symlinkSync('alpha.yaml', path.join(config, 'beta.yaml'));
+    expect(() => listEnvironments(config)).toThrow(/beta\.yaml is a symbolic link/);
+    expect(() => loadEnvironment(config, 'beta')).toThrow(/beta\.yaml is a symbolic link/);
+  });
+
+  test('fails when a config file is a FIFO, without opening it', () => {
+    const config = configDir();
+    expect(spawnSync('mkfifo', [path.join(config, 'beta.yaml')]).status).toBe(0);
+    // a read would block until a writer came: reaching the assertion shows none was tried
+    expect(() => loadEnvironment(config, 'beta')).toThrow(
+      /beta\.yaml is a FIFO \(named pipe\); allowed: a regular file/,
+    );
+    expect(synth(config).output).toMatch(/beta\.yaml is a FIFO/);
+  });
+
+  test('fails when a config file is a socket', async () => {
+    const config = configDir();
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(path.join(config, 'beta.yaml'), resolve));
+    try {
+      expect(() => listEnvironments(config)).toThrow(/beta\.yaml is a socket/);
+    } finally {
+      server.close();
+    }
+  });
+
+  test('fails when a config file is a folder', () => {
+    const config = configDir();
+    fs.mkdirSync(path.join(config, 'beta.yaml'));
+    expect(() => listEnvironments(config)).toThrow(/beta\.yaml is a folder/);
+  });
+
+  test('fails when a config file is not UTF-8', () => {
+    const config = configDir();
+    fs.writeFileSync(path.join(config, 'beta.yaml'), Buffer.from('namespace: caf\xe9\n', 'latin1'));
+    expect(() => loadEnvironment(config, 'beta')).toThrow(
+      /beta\.yaml is not UTF-8 text; allowed: a YAML file saved as UTF-8/,
+    );
+  });
+
+  test.each([
+    ['beta.YAML', 'rename {config}/beta.YAML -> {config}/beta.yaml'],
+    ['beta.json', 'rename {config}/beta.json -> {config}/beta.yaml'],
+    ['alpha.yml', 'remove {config}/alpha.yml (or merge it into {config}/alpha.yaml)'],
+    ['alpha.yaml~', "remove {config}/alpha.yaml~ (an editor's backup, swap or lock file)"],
+    ['alpha.yaml.bak', "remove {config}/alpha.yaml.bak (an editor's backup, swap or lock file)"],
+    ['.alpha.yaml.swp', "remove {config}/.alpha.yaml.swp (an editor's backup, swap or lock file)"],
+    ['.#alpha.yaml', "remove {config}/.#alpha.yaml (an editor's backup, swap or lock file)"],
+    ['notes.txt', 'remove {config}/notes.txt (or move it out of {config})'],
+  ])('fails when the folder holds %s, instead of ignoring it', (name, action) => {
+    const config = configDir();
+    fs.writeFileSync(path.join(config, name), 'namespace: rp-beta\n');
+    const { code, output, out } = synth(config);
+    expect(code).toBe(1);
+    expect(output).toContain(
+      `: config files must end in .yaml: ${action.replaceAll('{config}', config)}; allowed: one <environment>.yaml per environment, and schema.json\n`,
+    );
+    expect(fs.existsSync(out)).toBe(false);
   });
 });
