@@ -3,7 +3,7 @@
  * network peers and where the GitOps engines find the output.
  */
 import * as z from 'zod/mini';
-import { isPositiveQuantity } from '../quantity';
+import { isPositiveQuantity, isQuantityAtLeast, MIN_CPU, MIN_MEMORY } from '../quantity';
 
 
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -25,6 +25,8 @@ export const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0
 export const dnsLabel = z.string().check(z.maxLength(63), z.regex(DNS_LABEL, 'a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters'));
 export const dnsSubdomain = z.string().check(z.maxLength(253), z.regex(DNS_SUBDOMAIN, 'a DNS-1123 subdomain: lowercase letters, digits, "-" and ".", at most 253 characters'));
 export const quantity = z.string().check(z.refine(isPositiveQuantity, 'a Kubernetes quantity above zero such as 100m, 0.5, 256Mi or 1Gi (binary suffixes Ki Mi Gi Ti, decimal k M G T; not "MB")'));
+export const cpuQuantity = z.string().check(z.refine((q) => isQuantityAtLeast(q, MIN_CPU), `a Kubernetes quantity of CPU, at least ${MIN_CPU}, such as 100m, 0.5 or 2 (m is a thousandth of a CPU)`));
+export const memoryQuantity = z.string().check(z.refine((q) => isQuantityAtLeast(q, MIN_MEMORY), `a Kubernetes quantity of memory, at least ${MIN_MEMORY}, such as 256Mi or 1Gi (binary suffixes Ki Mi Gi Ti, decimal k M G T; not "MB")`));
 export const labels = z.record(
   z.string().check(z.regex(LABEL_KEY, 'a label key: [prefix/]name, the name at most 63 characters of letters, digits, "-", "_", "."')),
   z.string().check(z.maxLength(63), z.regex(LABEL_VALUE, 'a label value: at most 63 characters of letters, digits, "-", "_", "."')),
@@ -47,11 +49,11 @@ export const imageSchema = z.strictObject({
 });
 
 export const resourcesSchema = z.strictObject({
-  cpuRequest: z._default(quantity, '100m'),
-  memoryRequest: z._default(quantity, '256Mi'),
-  memoryLimit: z._default(quantity, '512Mi'),
+  cpuRequest: z._default(cpuQuantity, '100m'),
+  memoryRequest: z._default(memoryQuantity, '256Mi'),
+  memoryLimit: z._default(memoryQuantity, '512Mi'),
   /** no CPU limit by default: CPU throttling hurts latency more than it protects neighbours */
-  cpuLimit: z.optional(quantity),
+  cpuLimit: z.optional(cpuQuantity),
 });
 
 /** who may talk to the pods, or whom the pods may talk to, in NetworkPolicy terms */

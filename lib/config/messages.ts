@@ -4,7 +4,7 @@
  */
 import * as z from 'zod/mini';
 import { printableJson } from '../yaml';
-import { quantity } from './formats';
+import { cpuQuantity, memoryQuantity, quantity } from './formats';
 import { ConfigError, shown, type ConfigSource } from './errors';
 import { configSchema } from './schema';
 
@@ -62,17 +62,25 @@ function issueToError(issue: Issue, source: ConfigSource): ConfigError {
         return new ConfigError(source, field, `missing; allowed: ${typeName(issue.expected)}${needs}`);
       }
       if (issue.expected === 'string' && (typeof input === 'number' || typeof input === 'boolean')) {
-        // YAML reads 512, 0.5 or yes as a number or a boolean
-        const unit = node === quantity ? ' with its unit, e.g. "512Mi" or "0.5"' : '';
-        return new ConfigError(source, field, `got ${describe(input)}; allowed: a string${unit}: quote it, e.g. ${field.split('.').pop()}: "${String(input)}"`);
+        // YAML reads 512, 0.5 or yes as a number or a boolean; quoted, a memory 512 is 512 bytes
+        const key = field.split('.').pop();
+        if ((node === memoryQuantity || node === quantity) && typeof input === 'number')
+          return new ConfigError(source, field, `got ${describe(input)}; allowed: a quantity with its unit, quoted, e.g. ${key}: "${input}Mi" (a bare number is bytes)`);
+        if (node === cpuQuantity && typeof input === 'number')
+          return new ConfigError(source, field, `got ${describe(input)}; allowed: a quantity, quoted, e.g. ${key}: "${input}" or "${Math.round(input * 1000)}m"`);
+        return new ConfigError(source, field, `got ${describe(input)}; allowed: a string: quote it, e.g. ${key}: "${String(input)}"`);
       }
       return new ConfigError(source, field, `got ${describe(input)}; allowed: ${typeName(issue.expected)}`);
     }
     case 'invalid_value':
       return new ConfigError(source, field, `got ${describe(input)}; allowed: one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`);
     case 'invalid_format':
-    case 'custom':
-      return new ConfigError(source, field, `got ${describe(input)}; allowed: ${issue.message}`);
+    case 'custom': {
+      // "512" is 512 bytes, and no container runs in that: the unit was meant
+      const bytes = unwrap(nodeAt(path)) === memoryQuantity && typeof input === 'string' && /^[1-9]\d*$/.test(input);
+      const unit = bytes ? ` (${shown(input)} is ${input} bytes: did you mean "${input}Mi"?)` : '';
+      return new ConfigError(source, field, `got ${describe(input)}; allowed: ${issue.message}${unit}`);
+    }
     case 'too_small':
     case 'too_big': {
       const bound = issue.code === 'too_small' ? `>= ${issue.minimum}` : `<= ${issue.maximum}`;
