@@ -168,7 +168,7 @@ function regularFileSize(configDir: string, name: string): number {
     throw new ConfigError(
       source,
       '',
-      `${file} is ${fileKind(stat)}; allowed: a regular file in ${configDir} (a copy, not a link: a link can point anywhere)`,
+      `${file} is ${fileKind(stat)}; allowed: a regular file in ${configDir}${stat.isSymbolicLink() ? ' (a copy, not a link: a link can point anywhere)' : ''}`,
     );
   }
   if (stat.size > MAX_CONFIG_BYTES)
