@@ -137,7 +137,7 @@ export function toYaml(value: unknown): string {
   return `${out.join('\n')}\n`;
 }
 
-/** the deepest nesting of collections a read accepts: config is 5 levels deep, a Deployment 12 */
+/** the deepest nesting of collections a read accepts: config is 5 levels deep, a Deployment 9 */
 export const MAX_NESTING = 64;
 
 const READ_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
@@ -220,7 +220,7 @@ function documentsOf(text: string): Document.Parsed[] {
           if (keys.has(name)) {
             refused = new YamlReadError(
               at(isScalar(key) ? key.range : undefined),
-              `a second key ${JSON.stringify(name)} in this mapping; allowed: each key once`,
+              `a second key ${printableJson(name)} in this mapping; allowed: each key once`,
             );
             return visit.BREAK;
           }

@@ -78,6 +78,20 @@ describe('YAML that would cost time or memory', () => {
     );
   });
 
+  test('fails fast when a variable is given twice among thousands, naming the key', () => {
+    // GIVEN 4,500 variables, the last a second A_0 (the yaml library's own check is quadratic:
+    // 50,000 keys took it 112 s; 64 KiB of config holds too few for a test to tell)
+    const keys = Array.from({ length: 4500 }, (_, i) => `    A_${i}: x\n`).join('');
+    const text = stringify(minimalConfig()).replace('settings:\n', `settings:\n  extraEnv:\n${keys}    A_0: y\n`);
+    expect(text.length).toBeLessThan(MAX_CONFIG_BYTES);
+    const started = performance.now();
+    const message = failureOf(text);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(message).toMatch(
+      /field \(yaml\): YAML syntax error at line \d+, column 5: a second key "A_0" in this mapping; allowed: each key once$/,
+    );
+  });
+
   test('fails when the text is longer than a config file has reason to be', () => {
     const text = `${stringify(minimalConfig())}# ${'x'.repeat(MAX_CONFIG_BYTES)}\n`;
     expect(failureOf(text)).toBe(
