@@ -51,7 +51,7 @@ describe('YAML that would cost time or memory', () => {
     const started = performance.now();
     const message = failureOf(text);
     // THEN it fails at the first alias, well under a second
-    expect(performance.now() - started).toBeLessThan(500);
+    expect(performance.now() - started).toBeLessThan(1000);
     expect(message).toBe(
       `${WHERE}(yaml): YAML syntax error at line 2, column 8: an alias (*a); allowed: the value written out, since aliases are not expanded`,
     );
@@ -70,7 +70,7 @@ describe('YAML that would cost time or memory', () => {
   ])('fails fast when %s nests 10,000 levels deep, naming the file and the position', (_what, text) => {
     const started = performance.now();
     const message = failureOf(text);
-    expect(performance.now() - started).toBeLessThan(500);
+    expect(performance.now() - started).toBeLessThan(1000);
     expect(message).toMatch(
       new RegExp(
         `^${WHERE.replace(/[()]/g, '\\$&')}\\(yaml\\): YAML syntax error at line \\d+, column \\d+: nested deeper than ${MAX_NESTING} levels$`,
@@ -86,7 +86,7 @@ describe('YAML that would cost time or memory', () => {
     expect(text.length).toBeLessThan(MAX_CONFIG_BYTES);
     const started = performance.now();
     const message = failureOf(text);
-    expect(performance.now() - started).toBeLessThan(1000);
+    expect(performance.now() - started).toBeLessThan(2000);
     expect(message).toMatch(
       /field \(yaml\): YAML syntax error at line \d+, column 5: a second key "A_0" in this mapping; allowed: each key once$/,
     );

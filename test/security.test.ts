@@ -1,4 +1,5 @@
-import { synthesizeObjects, type KubeObject } from '../lib/render';
+import type { KubeObject } from '../lib/kube-object';
+import { synthesizeObjects } from '../lib/render';
 import { committedConfig, ENVIRONMENTS } from './helpers';
 
 /** the restricted profile, written out: this is a contract, so it is compared exactly */

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { KUSTOMIZATION_FILE, filePath, renderEnvironment, type RenderedEnvironment } from '../lib/render';
+import { filePath, KUSTOMIZATION_FILE } from '../lib/layout';
+import { renderEnvironment, type RenderedEnvironment } from '../lib/render';
 import { CONTROL_CHARACTER, readYaml, toYaml } from '../lib/yaml';
 import { committedConfig, configFrom, ENVIRONMENTS, minimalConfig } from './helpers';
 

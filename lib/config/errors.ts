@@ -58,7 +58,10 @@ export class ConfigErrors extends Error {
   constructor(readonly errors: readonly ConfigError[]) {
     const more = errors.length - MAX_REPORTED;
     super(
-      [...errors.slice(0, MAX_REPORTED).map((e) => e.message), ...(more > 0 ? [`and ${more} more config errors`] : [])].join('\n'),
+      [
+        ...errors.slice(0, MAX_REPORTED).map((e) => e.message),
+        ...(more > 0 ? [`and ${more} more config errors`] : []),
+      ].join('\n'),
     );
     this.name = 'ConfigErrors';
   }

@@ -22,7 +22,11 @@ export const MAX_CONFIG_BYTES = 64 * 1024;
 export function readConfigData(text: string, source: ConfigSource): unknown {
   // characters, not bytes: a text longer than this is longer in UTF-8 too
   if (text.length > MAX_CONFIG_BYTES)
-    throw new ConfigError(source, '', `got ${text.length} characters; allowed: a file of at most ${MAX_CONFIG_BYTES} bytes`);
+    throw new ConfigError(
+      source,
+      '',
+      `got ${text.length} characters; allowed: a file of at most ${MAX_CONFIG_BYTES} bytes`,
+    );
   let data: unknown;
   try {
     data = readYaml(text);
@@ -60,7 +64,12 @@ function checkStrings(value: unknown, path: readonly string[], source: ConfigSou
  * they are a paste accident or an attack, invisible in review, and read as something else by
  * YAML 1.1 readers (Argo CD's go-yaml). The writer escapes them anyway; refusing says so early.
  */
-function characterError(text: string, what: 'string' | 'key', path: readonly string[], source: ConfigSource): ConfigError | undefined {
+function characterError(
+  text: string,
+  what: 'string' | 'key',
+  path: readonly string[],
+  source: ConfigSource,
+): ConfigError | undefined {
   const match = CONTROL_CHARACTER.exec(text);
   if (!match) return undefined;
   const code = match[0].codePointAt(0)!;

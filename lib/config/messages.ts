@@ -8,7 +8,6 @@ import { cpuQuantity, memoryQuantity, quantity } from './formats';
 import { ConfigError, shown, type ConfigSource } from './errors';
 import { configSchema } from './schema';
 
-
 type Issue = z.core.$ZodIssue;
 
 /**
@@ -33,7 +32,9 @@ export function issuesToErrors(issues: readonly Issue[], raw: unknown, source: C
     if (missing && misspelt.has(issue.path.map(String).join('.'))) continue;
     errors.push(issueToError(issue, source));
   }
-  return errors.length > 0 ? errors : [new ConfigError(source, '', `got ${describe(raw)}; allowed: see README, "Configuration"`)];
+  return errors.length > 0
+    ? errors
+    : [new ConfigError(source, '', `got ${describe(raw)}; allowed: see README, "Configuration"`)];
 }
 
 /**
@@ -44,7 +45,11 @@ export function unknownKeyError(path: readonly string[], key: string, source: Co
   const known = knownKeys(path);
   const hint = closest(key, known);
   const elsewhere = hint ? undefined : keyElsewhere(key);
-  const suggestion = hint ? ` (did you mean "${hint}"?)` : elsewhere ? ` (did you mean "${elsewhere}"? it belongs there)` : '';
+  const suggestion = hint
+    ? ` (did you mean "${hint}"?)`
+    : elsewhere
+      ? ` (did you mean "${elsewhere}"? it belongs there)`
+      : '';
   const allowed = known.length > 0 ? `allowed keys here: ${known.join(', ')}` : 'allowed: any other key';
   return new ConfigError(source, [...path, key].join('.'), `unknown key ${shown(key)}${suggestion}; ${allowed}`);
 }
@@ -65,15 +70,31 @@ function issueToError(issue: Issue, source: ConfigSource): ConfigError {
         // YAML reads 512, 0.5 or yes as a number or a boolean; quoted, a memory 512 is 512 bytes
         const key = field.split('.').pop();
         if ((node === memoryQuantity || node === quantity) && typeof input === 'number')
-          return new ConfigError(source, field, `got ${describe(input)}; allowed: a quantity with its unit, quoted, e.g. ${key}: "${input}Mi" (a bare number is bytes)`);
+          return new ConfigError(
+            source,
+            field,
+            `got ${describe(input)}; allowed: a quantity with its unit, quoted, e.g. ${key}: "${input}Mi" (a bare number is bytes)`,
+          );
         if (node === cpuQuantity && typeof input === 'number')
-          return new ConfigError(source, field, `got ${describe(input)}; allowed: a quantity, quoted, e.g. ${key}: "${input}" or "${Math.round(input * 1000)}m"`);
-        return new ConfigError(source, field, `got ${describe(input)}; allowed: a string: quote it, e.g. ${key}: "${String(input)}"`);
+          return new ConfigError(
+            source,
+            field,
+            `got ${describe(input)}; allowed: a quantity, quoted, e.g. ${key}: "${input}" or "${Math.round(input * 1000)}m"`,
+          );
+        return new ConfigError(
+          source,
+          field,
+          `got ${describe(input)}; allowed: a string: quote it, e.g. ${key}: "${String(input)}"`,
+        );
       }
       return new ConfigError(source, field, `got ${describe(input)}; allowed: ${typeName(issue.expected)}`);
     }
     case 'invalid_value':
-      return new ConfigError(source, field, `got ${describe(input)}; allowed: one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`);
+      return new ConfigError(
+        source,
+        field,
+        `got ${describe(input)}; allowed: one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`,
+      );
     case 'invalid_format':
     case 'custom': {
       // "512" is 512 bytes, and no container runs in that: the unit was meant
@@ -88,9 +109,17 @@ function issueToError(issue: Issue, source: ConfigSource): ConfigError {
       return new ConfigError(source, field, `got ${describe(input)}; allowed: ${what ? `${what} ${bound}` : bound}`);
     }
     case 'invalid_key':
-      return new ConfigError(source, field, `got key ${describe(input)}; allowed: ${issue.issues[0]?.message ?? 'a valid key'}`);
+      return new ConfigError(
+        source,
+        field,
+        `got key ${describe(input)}; allowed: ${issue.issues[0]?.message ?? 'a valid key'}`,
+      );
     case 'invalid_union':
-      return new ConfigError(source, field, `got ${describe(input)}; allowed: a whole number or a percentage such as "25%"`);
+      return new ConfigError(
+        source,
+        field,
+        `got ${describe(input)}; allowed: a whole number or a percentage such as "25%"`,
+      );
     default:
       return new ConfigError(source, field, `got ${describe(input)}; ${issue.message}`);
   }
@@ -110,7 +139,9 @@ function nodeAt(path: readonly string[]): z.ZodMiniType | undefined {
 
 /** ", with keys a (required), b, c" for a missing block */
 function blockContents(node: z.ZodMiniObject): string {
-  const keys = Object.entries(node.shape).map(([k, v]) => ((v as z.ZodMiniType)._zod.optin === undefined ? `${k} (required)` : k));
+  const keys = Object.entries(node.shape).map(([k, v]) =>
+    (v as z.ZodMiniType)._zod.optin === undefined ? `${k} (required)` : k,
+  );
   return ` with the keys ${keys.join(', ')}`;
 }
 
@@ -157,7 +188,10 @@ function closest(word: string, candidates: readonly string[]): string | undefine
   let bestDistance = Infinity;
   for (const c of candidates) {
     const d = levenshtein(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) { best = c; bestDistance = d; }
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
   }
   return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
 }
@@ -184,12 +218,17 @@ export function describe(value: unknown): string {
 }
 
 function typeName(expected: string): string {
-  const names: Record<string, string> = { object: 'a mapping', array: 'a list', number: 'a number', int: 'a whole number', string: 'a string', boolean: 'true or false' };
+  const names: Record<string, string> = {
+    object: 'a mapping',
+    array: 'a list',
+    number: 'a number',
+    int: 'a whole number',
+    string: 'a string',
+    boolean: 'true or false',
+  };
   return names[expected] ?? expected;
 }
 
 function truncate(s: string): string {
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
-
-
