@@ -3,7 +3,7 @@
  * network peers and where the GitOps engines find the output.
  */
 import * as z from 'zod/mini';
-import { isPositiveQuantity } from '../quantity';
+import { isPositiveQuantity, isQuantityAtLeast, MIN_CPU, MIN_MEMORY } from '../quantity';
 
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -43,6 +43,22 @@ export const quantity = z
     z.refine(
       isPositiveQuantity,
       'a Kubernetes quantity above zero such as 100m, 0.5, 256Mi or 1Gi (binary suffixes Ki Mi Gi Ti, decimal k M G T; not "MB")',
+    ),
+  );
+export const cpuQuantity = z
+  .string()
+  .check(
+    z.refine(
+      (q) => isQuantityAtLeast(q, MIN_CPU),
+      `a Kubernetes quantity of CPU, at least ${MIN_CPU}, such as 100m, 0.5 or 2 (m is a thousandth of a CPU)`,
+    ),
+  );
+export const memoryQuantity = z
+  .string()
+  .check(
+    z.refine(
+      (q) => isQuantityAtLeast(q, MIN_MEMORY),
+      `a Kubernetes quantity of memory, at least ${MIN_MEMORY}, such as 256Mi or 1Gi (binary suffixes Ki Mi Gi Ti, decimal k M G T; not "MB")`,
     ),
   );
 export const labels = z.record(
@@ -89,11 +105,11 @@ export const imageSchema = z.strictObject({
 });
 
 export const resourcesSchema = z.strictObject({
-  cpuRequest: z._default(quantity, '100m'),
-  memoryRequest: z._default(quantity, '256Mi'),
-  memoryLimit: z._default(quantity, '512Mi'),
+  cpuRequest: z._default(cpuQuantity, '100m'),
+  memoryRequest: z._default(memoryQuantity, '256Mi'),
+  memoryLimit: z._default(memoryQuantity, '512Mi'),
   /** no CPU limit by default: CPU throttling hurts latency more than it protects neighbours */
-  cpuLimit: z.optional(quantity),
+  cpuLimit: z.optional(cpuQuantity),
 });
 
 /** who may talk to the pods, or whom the pods may talk to, in NetworkPolicy terms */
