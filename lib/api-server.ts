@@ -67,6 +67,22 @@ export const configMapKey: Check = (v) =>
     ? undefined
     : 'a ConfigMap key: at most 253 letters, digits, "-", "_" and ".", not "." or starting with ".."';
 
+/** the most bytes an object's annotations may take, keys and values together (apimachinery's TotalAnnotationSizeLimitB) */
+export const ANNOTATIONS_SIZE_LIMIT = 256 * 1024;
+
+/** annotations' size as ValidateAnnotationsSize counts it: the UTF-8 bytes of every key and value */
+export function annotationsSize(annotations: Readonly<Record<string, string>>): number {
+  let size = 0;
+  for (const [k, v] of Object.entries(annotations)) size += Buffer.byteLength(k) + Buffer.byteLength(String(v));
+  return size;
+}
+
+/** what the API server allows of annotations this size, when it does not allow them */
+export const annotationsWithinLimit = (annotations: Readonly<Record<string, string>>): string | undefined =>
+  annotationsSize(annotations) <= ANNOTATIONS_SIZE_LIMIT
+    ? undefined
+    : `at most ${ANNOTATIONS_SIZE_LIMIT} bytes (256 KiB) of annotation keys and values together`;
+
 /** which rule names an object of each kind must follow */
 const NAME_RULES: Readonly<Record<string, Check>> = {
   Namespace: dns1123Label,
@@ -85,6 +101,7 @@ export const API_SERVER_CHECKS = [
   'api-resources',
   'api-volumes',
   'api-config-keys',
+  'api-annotations',
 ] as const;
 type CheckId = (typeof API_SERVER_CHECKS)[number];
 
@@ -122,6 +139,14 @@ export function validateApiServer(m: Manifest): Violation[] {
   }
   for (const k of Object.keys(m.metadata?.annotations ?? {}))
     report('api-labels', 'metadata.annotations key', k, qualifiedName(k));
+  // the API server checks the size of every ObjectMeta, a pod template's included
+  for (const [field, annotations] of [
+    ['metadata.annotations', m.metadata?.annotations],
+    ...podTemplates([m]).map((p) => ['spec.template.metadata.annotations', p.metadata.annotations] as const),
+  ] as const) {
+    if (annotations)
+      report('api-annotations', `${field} size`, annotationsSize(annotations), annotationsWithinLimit(annotations));
+  }
 
   if (m.kind === 'ConfigMap')
     for (const k of Object.keys(m.data ?? {})) report('api-config-keys', 'data key', k, configMapKey(k));
