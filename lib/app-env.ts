@@ -5,6 +5,7 @@
 // types only: config.ts imports this module, and the validation plugin should not bundle the API
 import type { EnvVar } from 'cdk8s-plus-28/lib/imports/k8s';
 import type { EnvironmentConfig } from './config';
+import { settingName } from './backend-settings';
 import { byCodeUnit } from './determinism';
 import { APP_NAME } from './labels';
 
@@ -39,11 +40,15 @@ const SECRET_ENV: ReadonlyArray<readonly [string, SecretKey]> = [
   ['REVIEWPOINT_API_KEY', 'apiKeyKey'],
 ];
 
-/** every variable the manifests set themselves: settings.extraEnv may not override one */
-export const MANAGED_ENV: ReadonlySet<string> = new Set([
-  ...Object.keys(SETTINGS_ENV),
-  ...SECRET_ENV.map(([name]) => name),
-]);
+/** every variable the manifests set themselves, by the name the backend reads */
+const MANAGED_ENV: ReadonlySet<string> = new Set(
+  [...Object.keys(SETTINGS_ENV), ...SECRET_ENV.map(([name]) => name)].map(settingName),
+);
+
+/** whether the manifests set this variable themselves, in any spelling: settings.extraEnv may not */
+export function isManagedEnv(name: string): boolean {
+  return MANAGED_ENV.has(settingName(name));
+}
 
 /** ConfigMap data: every non-secret REVIEWPOINT_* setting, sorted so the hash is stable */
 export function configMapData(config: EnvironmentConfig): Record<string, string> {

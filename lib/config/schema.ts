@@ -2,7 +2,7 @@
  * The config schema: every field with its default, as zod checks it and the editor schema shows it.
  */
 import * as z from 'zod/mini';
-import { ENV_NAME, LABEL_KEY, FEATURE, PROMETHEUS_DURATION, HOSTNAME, dnsLabel, dnsSubdomain, quantity, labels, int, port, intOrPercent, imageSchema, resourcesSchema, peerSchema, deliverySchema } from './formats';
+import { ENV_NAME, LABEL_KEY, FEATURE, PROMETHEUS_DURATION, HOSTNAME, dnsLabel, dnsSubdomain, quantity, labels, int, port, id, intOrPercent, imageSchema, resourcesSchema, peerSchema, deliverySchema } from './formats';
 
 /** how long uvicorn lets open requests finish after SIGTERM (its --timeout-graceful-shutdown) */
 const DEFAULT_DRAIN_SECONDS = 20;
@@ -70,8 +70,8 @@ export const configSchema = z.strictObject({
      */
     priorityClassName: z.optional(dnsSubdomain),
     /** UID/GID the app runs as: the distroless nonroot user */
-    runAsUser: z._default(int(1), NONROOT_ID),
-    runAsGroup: z._default(int(1), NONROOT_ID),
+    runAsUser: z._default(id, NONROOT_ID),
+    runAsGroup: z._default(id, NONROOT_ID),
     /** uploads: an emptyDir of this size, or an existing PersistentVolumeClaim when they must survive restarts */
     uploads: z.prefault(z.strictObject({
       sizeLimit: z._default(quantity, '1Gi'),
@@ -201,8 +201,8 @@ export const configSchema = z.strictObject({
     image: z.optional(imageSchema),
     command: z._default(z.array(z.string()).check(z.minLength(1)), DEFAULT_MIGRATION_COMMAND),
     /** the shell image's user is a name; pin a numeric one */
-    runAsUser: z._default(int(1), NONROOT_ID),
-    runAsGroup: z._default(int(1), NONROOT_ID),
+    runAsUser: z._default(id, NONROOT_ID),
+    runAsGroup: z._default(id, NONROOT_ID),
     resources: z.prefault(resourcesSchema, {}),
     backoffLimit: z._default(int(0, 10), 2),
     /** hard stop: the image's wait-for-database loop has no timeout of its own */
