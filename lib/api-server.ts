@@ -7,6 +7,7 @@
  * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/names/
  * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set
  */
+import { MAX_ID } from './cluster-reserved';
 import { podTemplates } from './policy/pods';
 import { quantityValue } from './quantity';
 import { objectRef, type Manifest, type Violation } from './policy/types';
@@ -83,6 +84,12 @@ export const annotationsWithinLimit = (annotations: Readonly<Record<string, stri
     ? undefined
     : `at most ${ANNOTATIONS_SIZE_LIMIT} bytes (256 KiB) of annotation keys and values together`;
 
+/** UIDs and GIDs: the schema says int64, apimachinery's IsValidUserID and IsValidGroupID an int32 of 0 or more */
+export const userOrGroupId: Check = (v) =>
+  Number.isInteger(Number(v)) && Number(v) >= 0 && Number(v) <= MAX_ID
+    ? undefined
+    : `an ID from 0 to ${MAX_ID} (an int32)`;
+
 /** which rule names an object of each kind must follow */
 const NAME_RULES: Readonly<Record<string, Check>> = {
   Namespace: dns1123Label,
@@ -102,6 +109,7 @@ export const API_SERVER_CHECKS = [
   'api-volumes',
   'api-config-keys',
   'api-annotations',
+  'api-ids',
 ] as const;
 type CheckId = (typeof API_SERVER_CHECKS)[number];
 
@@ -162,6 +170,14 @@ export function validateApiServer(m: Manifest): Violation[] {
 
   for (const pod of podTemplates([m])) {
     const spec = pod.spec;
+    const podContext = spec.securityContext ?? {};
+    for (const field of ['runAsUser', 'runAsGroup', 'fsGroup'] as const) {
+      const id = podContext[field];
+      if (id !== undefined) report('api-ids', `securityContext.${field}`, id, userOrGroupId(String(id)));
+    }
+    ((podContext.supplementalGroups ?? []) as unknown[]).forEach((id, i) =>
+      report('api-ids', `securityContext.supplementalGroups[${i}]`, id, userOrGroupId(String(id))),
+    );
     const volumes: any[] = spec.volumes ?? [];
     const volumeNames = volumes.map((v) => v.name);
     volumes.forEach((v, i) => {
@@ -176,6 +192,10 @@ export function validateApiServer(m: Manifest): Violation[] {
       const rep = (rule: CheckId, field: string, value: unknown, problem: string | undefined) =>
         report(rule, field, value, problem, c.name ?? '?');
       rep('api-container', 'name', c.name, dns1123Label(c.name ?? ''));
+      for (const field of ['runAsUser', 'runAsGroup'] as const) {
+        const id = c.securityContext?.[field];
+        if (id !== undefined) rep('api-ids', `securityContext.${field}`, id, userOrGroupId(String(id)));
+      }
       if (containerNames.indexOf(c.name) !== i)
         rep('api-container', 'name', c.name, 'a name no other container or init container of the pod has');
 

@@ -224,6 +224,34 @@ const cases: Case[] = [
     },
     message: /spec\.template\.metadata\.annotations size: got 262147; allowed: at most 262144 bytes/,
   },
+  {
+    check: 'api-ids',
+    what: 'a pod runAsUser is above int32',
+    breakIt: (l) => {
+      const d = find(l, 'Deployment');
+      d.spec.template.spec.securityContext.runAsUser = 2147483648;
+      return d;
+    },
+    message: /securityContext\.runAsUser: got 2147483648; allowed: an ID from 0 to 2147483647 \(an int32\)/,
+  },
+  {
+    check: 'api-ids',
+    what: "a container's runAsGroup is above int32",
+    breakIt: inApi((c) => {
+      c.securityContext.runAsGroup = 2 ** 31;
+    }),
+    message: /container "api" securityContext\.runAsGroup: got 2147483648; allowed: an ID from 0/,
+  },
+  {
+    check: 'api-ids',
+    what: 'fsGroup is negative',
+    breakIt: (l) => {
+      const d = find(l, 'Deployment');
+      d.spec.template.spec.securityContext.fsGroup = -1;
+      return d;
+    },
+    message: /securityContext\.fsGroup: got -1; allowed: an ID from 0/,
+  },
 ];
 
 describe('the API server check', () => {
