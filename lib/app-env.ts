@@ -31,6 +31,21 @@ const SETTINGS_ENV: Readonly<Record<string, (s: Settings) => string>> = {
   REVIEWPOINT_FEATURES: (s) => s.features.join(','),
 };
 
+/** the settings field each variable of SETTINGS_ENV comes from, for errors that name the field */
+const SETTING_FIELD: Readonly<Record<string, keyof Settings>> = {
+  REVIEWPOINT_AUTH_ENABLED: 'authEnabled',
+  REVIEWPOINT_API_KEY_ENABLED: 'apiKeyEnabled',
+  REVIEWPOINT_ENVIRONMENT: 'environment',
+  REVIEWPOINT_LOG_LEVEL: 'logLevel',
+  REVIEWPOINT_ALLOWED_ORIGINS: 'allowedOrigins',
+  REVIEWPOINT_FEATURES: 'features',
+};
+
+/** the variables the settings fields become, each with its field: what the config rules judge */
+export function settingsEnv(settings: Settings): Array<{ name: string; value: string; field: keyof Settings }> {
+  return Object.entries(SETTING_FIELD).map(([name, field]) => ({ name, value: SETTINGS_ENV[name](settings), field }));
+}
+
 /** the secret variables, in the order they are written, each with the key of the Secret it reads */
 const SECRET_ENV: ReadonlyArray<readonly [string, SecretKey]> = [
   ['REVIEWPOINT_DB_URL', 'dbUrlKey'],

@@ -2,7 +2,7 @@
  * The rules that span fields, each broken one reported with the fields it involves.
  */
 import { annotationFindings } from '../annotation-policy';
-import { isManagedEnv } from '../app-env';
+import { isManagedEnv, settingsEnv } from '../app-env';
 import { judgeSetting, sameSettingGroups } from '../backend-settings';
 import { cidrProblem, isPrivate, parseCidr, PRIVATE_RANGES } from '../cidr';
 import { reservedNamespace, reservedPriorityClass } from '../cluster-reserved';
@@ -133,10 +133,10 @@ export function checkRules(c: EnvironmentConfig, src: ConfigSource): ConfigError
   for (const [field, credential] of credentials(c, '')) {
     fail(field, `got a credential in plain text (${credential}); allowed: none in the config: the pods read secrets by reference from the Secret "${c.secrets.name}" ($(VAR) in a command or args), the engines read theirs from their own secrets`);
   }
-  if (c.production) {
-    if (!c.settings.authEnabled) fail('settings.authEnabled', 'got false in a production environment: it bypasses authentication entirely; allowed: true');
-    if (c.settings.environment === 'test') fail('settings.environment', 'got "test" in a production environment: it unlocks an unauthenticated admin-promotion endpoint; allowed: "prod"');
-    if (c.settings.logLevel === 'DEBUG') fail('settings.logLevel', 'got "DEBUG" in a production environment; allowed: INFO, WARNING, ERROR or CRITICAL');
+  // the settings fields, judged as the variables the backend will read (auth, test mode, debug logging)
+  for (const { name, value, field } of settingsEnv(c.settings)) {
+    const finding = judgeSetting(name, value, c.production);
+    if (finding) fail(`settings.${field}`, `got ${JSON.stringify(c.settings[field])}${finding.where}: ${finding.problem}; allowed: ${finding.allowed}`);
   }
 
   // the API server refuses a pod whose request is above its limit
