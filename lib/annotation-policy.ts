@@ -52,6 +52,13 @@ const SNIPPET = /snippets?$/i;
 // more host names for the same server block, outside the host-collision check of ingress.host
 const ALIAS = /^server-alias(es)?$/i;
 
+// the controllers that write annotation values into an nginx configuration
+const NGINX_DOMAINS: readonly string[] = ['nginx.ingress.kubernetes.io', 'nginx.org'];
+// what ends an nginx directive, opens or closes a block, starts a comment or a quoted string: the
+// values of auth-url, mirror-target and auth-tls-match-cn that did so were CVE-2025-24514,
+// CVE-2025-1098 and CVE-2025-1097, the injections behind CVE-2025-1974
+const NGINX_SYNTAX = /[;{}#'"`\\\r\n]/;
+
 const domainOf = (key: string): string | undefined => (key.includes('/') ? key.slice(0, key.indexOf('/')) : undefined);
 const nameOf = (key: string): string => key.slice(key.indexOf('/') + 1);
 const isEngineDomain = (domain: string) => ENGINE_DOMAINS.some((d) => domain === d || domain.endsWith(`.${d}`));
@@ -71,6 +78,13 @@ export function annotationFindings(
         problem:
           'a configuration snippet: the ingress controller writes it verbatim into its proxy configuration, where it can read every secret the controller can',
         allowed: "the controller's dedicated annotations, or its own ConfigMap, which the cluster's admins own",
+      });
+    }
+    if (domain !== undefined && NGINX_DOMAINS.includes(domain) && NGINX_SYNTAX.test(String(value))) {
+      findings.push({
+        key,
+        problem: `its value has ${JSON.stringify(NGINX_SYNTAX.exec(String(value))![0])}, which ends or opens nginx configuration the controller writes the value into`,
+        allowed: 'a value without ; { } # quotes, backslashes or line breaks',
       });
     }
     if (ALIAS.test(name)) {

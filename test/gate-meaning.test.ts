@@ -316,6 +316,19 @@ describe('ingress annotations, by what the controller and the engines do with th
     );
   });
 
+  test.each([
+    ['nginx.ingress.kubernetes.io/auth-url', 'http://auth.example.com/check;\n}\nlocation /x {', ';'],
+    ['nginx.ingress.kubernetes.io/mirror-target', 'https://m.example.com/$request_uri {', '{'],
+    ['nginx.ingress.kubernetes.io/auth-tls-match-cn', 'CN=a"', '"'],
+    ['nginx.org/rewrites', 'serviceName=x rewrite=/#', '#'],
+  ])('fails when %s has nginx syntax in its value', (key, value, char) => {
+    const error = errorOf(minimalConfig, annotated({ [key]: value }));
+    expect(error).toMatch(WHERE);
+    expect(error).toContain(
+      `field ingress.annotations.${key}: got ${JSON.stringify(key)}: its value has ${JSON.stringify(char)}, which ends or opens nginx configuration`,
+    );
+  });
+
   test("fails when the annotations pass the API server's 256 KiB", () => {
     expectRefused(
       minimalConfig,
