@@ -7,11 +7,11 @@
 import fs = require('node:fs');
 import { parseEnvironmentConfig, type ImageConfig } from '../lib/config';
 import { setImages, type ImageField } from '../lib/config-edit';
-import { imageReference } from '../lib/labels';
-import { parseImageReference } from '../lib/image-reference';
+import { imageReference, parseImageReference } from '../lib/image-reference';
 import { main, type Output } from '../main';
 import { readOptions } from './args';
 import { configFile, listEnvironments, selectEnvironments } from './config-files';
+import { withOutputLock } from './output-lock';
 
 export interface SetImageOptions {
   readonly environment: string;
@@ -45,9 +45,23 @@ export function parseSetImageArgs(argv: readonly string[]): SetImageOptions {
 
 /** `synth` is main(): a test hands in a failing one to see the config file put back */
 export function setImage(argv: readonly string[], out: Output, synth: typeof main = main): number {
-  let restore: (() => void) | undefined;
   try {
     const options = parseSetImageArgs(argv);
+    // the output's lock from the config edit to the end of the synth: a second run waits, so it
+    // neither reads a half-done edit nor puts its file back over this one's
+    return withOutputLock(options.outDir, () => edit(options, out, synth), { onWait: (line) => out.error(line) });
+  } catch (e) {
+    if (!(e instanceof Error)) throw e;
+    out.error(`set-image failed: ${e.message}`);
+    out.error('nothing was changed');
+    return 1;
+  }
+}
+
+/** edit the config file, then synthesize; the file is put back when either fails */
+function edit(options: SetImageOptions, out: Output, synth: typeof main): number {
+  let restore: (() => void) | undefined;
+  try {
     const env = options.environment;
     selectEnvironments(options.configDir, listEnvironments(options.configDir), [env]);
     const file = configFile(options.configDir, env);
@@ -97,10 +111,7 @@ export function setImage(argv: readonly string[], out: Output, synth: typeof mai
     }
     return 0;
   } catch (e) {
-    if (!(e instanceof Error)) throw e;
     restore?.();
-    out.error(`set-image failed: ${e.message}`);
-    out.error('nothing was changed');
-    return 1;
+    throw e;
   }
 }

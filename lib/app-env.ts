@@ -4,10 +4,10 @@
  */
 // types only: config.ts imports this module, and the validation plugin should not bundle the API
 import type { EnvVar } from 'cdk8s-plus-28/lib/imports/k8s';
-import type { EnvironmentConfig } from './config';
+import type { EnvironmentConfig } from './config/schema';
 import { settingName } from './backend-settings';
 import { byCodeUnit } from './determinism';
-import { APP_NAME } from './labels';
+import { APP_NAME } from './app/labels';
 
 export const UPLOAD_DIR = '/app/uploads';
 /** the volume at UPLOAD_DIR: the settings module creates that folder when it is imported */

@@ -1,6 +1,6 @@
 import { API_SERVER_CHECKS, labelValue, validateApiServer } from '../lib/api-server';
 import { quantityValue } from '../lib/quantity';
-import { versionLabel } from '../lib/labels';
+import { versionLabel } from '../lib/app/labels';
 import type { Manifest } from '../lib/policy';
 import { synthesizeObjects } from '../lib/render';
 import { verifyManifests } from '../lib/verify';

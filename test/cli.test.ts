@@ -156,7 +156,7 @@ describe('the bundle the synth runs', () => {
 
   test('picks up a source edit that kept an old modification time', () => {
     // GIVEN a built copy of the repository
-    const labels = path.join(dir, 'lib', 'labels.ts');
+    const labels = path.join(dir, 'lib', 'app', 'labels.ts');
     const { atime, mtime } = fs.statSync(labels);
     // WHEN a source changes and gets its old modification time back (as cp -p, rsync -a and tar do)
     fs.writeFileSync(
@@ -166,14 +166,14 @@ describe('the bundle the synth runs', () => {
     fs.utimesSync(labels, atime, mtime);
     const result = spawnSync('sh', ['scripts/synth.sh', '--env', 'dev'], { cwd: dir, encoding: 'utf8' });
     // THEN the next synth rebuilds and writes what the source says
-    expect(result.stderr).toMatch(/lib\/labels\.ts changed since the last build/);
+    expect(result.stderr).toMatch(/lib\/app\/labels\.ts changed since the last build/);
     expect(result.status).toBe(0);
     expect(deployment()).toContain('app.kubernetes.io/part-of: reviewpoint-edited\n');
   });
 
   test('fails when a source does not build, rather than running the last bundle, and leaves dist/ as it was', () => {
     // GIVEN a built copy with a synthesized dist/
-    const labels = path.join(dir, 'lib', 'labels.ts');
+    const labels = path.join(dir, 'lib', 'app', 'labels.ts');
     const text = fs.readFileSync(labels, 'utf8');
     const before = tree(path.join(dir, 'dist'));
     try {
@@ -182,7 +182,7 @@ describe('the bundle the synth runs', () => {
       const result = spawnSync('sh', ['scripts/synth.sh', '--env', 'dev'], { cwd: dir, encoding: 'utf8' });
       // THEN the synth fails with esbuild's error, and dist/ is untouched
       expect(result.status).toBe(1);
-      expect(result.stderr).toMatch(/lib\/labels\.ts:\d+:\d+:[\s\S]*synth failed: the build failed/);
+      expect(result.stderr).toMatch(/lib\/app\/labels\.ts:\d+:\d+:[\s\S]*synth failed: the build failed/);
       expect(tree(path.join(dir, 'dist'))).toEqual(before);
     } finally {
       fs.writeFileSync(labels, text);

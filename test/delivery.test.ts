@@ -1,6 +1,6 @@
 import { CORE_SCHEMA, dump, load } from 'js-yaml';
 import { checkRenderedDelivery, declaredPrerequisites, DELIVERY_RULES } from '../lib/delivery';
-import { repoPath } from '../lib/delivery/gitops';
+import { repoPath } from '../lib/app/delivery';
 import { argoCdPlan, fluxPlan, kubectlPlan, kustomize, objectsIn, plans } from '../lib/delivery/model';
 import { checkDelivery } from '../lib/delivery/rules';
 import type { Violation } from '../lib/policy';

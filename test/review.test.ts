@@ -122,7 +122,7 @@ describe('risksOf', () => {
     expect(
       kinds(
         changesOf((c) => {
-          c.settings.logLevel = 'WARNING';
+          c.settings.allowedOrigins = ['https://other.example.com'];
         }),
       ),
     ).toEqual(['migration']);
@@ -333,6 +333,71 @@ describe('risksOf', () => {
     ]);
   });
 
+  test('flags a change of an auth, test or debug setting in any spelling, in the ConfigMap or a container', () => {
+    // GIVEN a non-production environment (the synth refuses these; a review of a hand edit still shows them)
+    const dev = (c: Record<string, any>) => {
+      c.production = false;
+    };
+    const lowerCase = changesOf(dev, (objects) => {
+      const spellings = { reviewpoint_auth_enabled: 'false', Reviewpoint_Environment: 'test' };
+      const configMap = objects.find((o) => o.kind === 'ConfigMap');
+      configMap.data = { ...configMap.data, ...spellings };
+      const migrate = objects.find((o) => o.kind === 'Job').spec.template.spec.containers[0];
+      migrate.env.push(...Object.entries(spellings).map(([name, value]) => ({ name, value })));
+    });
+    expect(messages(lowerCase, 'settings')).toEqual([
+      'ConfigMap/reviewpoint-backend: REVIEWPOINT_AUTH_ENABLED (any spelling): REVIEWPOINT_AUTH_ENABLED="true" -> REVIEWPOINT_AUTH_ENABLED="true", reviewpoint_auth_enabled="false"',
+      'ConfigMap/reviewpoint-backend: REVIEWPOINT_ENVIRONMENT (any spelling): REVIEWPOINT_ENVIRONMENT="dev" -> REVIEWPOINT_ENVIRONMENT="dev", Reviewpoint_Environment="test"',
+      // the migration Job carries the settings in its own env (its name without the content hash)
+      'Job/reviewpoint-backend-migrate: container "migrate": REVIEWPOINT_AUTH_ENABLED (any spelling): REVIEWPOINT_AUTH_ENABLED="true" -> REVIEWPOINT_AUTH_ENABLED="true", reviewpoint_auth_enabled="false"',
+      'Job/reviewpoint-backend-migrate: container "migrate": REVIEWPOINT_ENVIRONMENT (any spelling): REVIEWPOINT_ENVIRONMENT="dev" -> REVIEWPOINT_ENVIRONMENT="dev", Reviewpoint_Environment="test"',
+    ]);
+    const authOff = changesOf((c) => {
+      dev(c);
+      c.settings.authEnabled = false;
+    });
+    expect(messages(authOff, 'settings')).toEqual([
+      'ConfigMap/reviewpoint-backend: REVIEWPOINT_AUTH_ENABLED (any spelling): REVIEWPOINT_AUTH_ENABLED="true" -> REVIEWPOINT_AUTH_ENABLED="false"',
+      'Job/reviewpoint-backend-migrate: container "migrate": REVIEWPOINT_AUTH_ENABLED (any spelling): REVIEWPOINT_AUTH_ENABLED="true" -> REVIEWPOINT_AUTH_ENABLED="false"',
+    ]);
+    const inThePod = changesOf(dev, (objects) => {
+      const api = deployment(objects).spec.template.spec.containers[0];
+      api.env = [...(api.env ?? []), { name: 'pytest_current_test', value: 'x' }, { name: 'FAST_TESTS', value: '1' }];
+    });
+    expect(messages(inThePod, 'settings')).toEqual([
+      'Deployment/reviewpoint-backend: container "api": FAST_TESTS (any spelling): (none) -> FAST_TESTS="1"',
+      'Deployment/reviewpoint-backend: container "api": PYTEST_CURRENT_TEST (any spelling): (none) -> pytest_current_test="x"',
+    ]);
+  });
+
+  test('flags no setting when a new image renames the migration Job', () => {
+    expect(
+      messages(
+        changesOf((c) => {
+          c.migration.image.tag = '1.0.1';
+        }),
+        'settings',
+      ),
+    ).toEqual([]);
+  });
+
+  test('flags a Secret with data in the output', () => {
+    const changes = changesOf(
+      () => {},
+      (objects) => {
+        objects.push({
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: { name: 'db', namespace: 'rp-test' },
+          stringData: { password: 'hunter2' },
+        });
+      },
+    );
+    expect(messages(changes, 'secret-data')).toEqual([
+      'Secret/db: added, with password: the values are in git, in every clone; the synth never writes a Secret with data (allowed: a reference to a Secret created outside the output)',
+    ]);
+  });
+
   test('flags an image without a digest', () => {
     const changes = changesOf((c) => {
       c.production = false;
@@ -349,17 +414,20 @@ describe('review', () => {
     const before = productionConfig();
     const after = clone(before);
     after.app.replicas = 3;
+    const dev = minimalConfig();
+    const devAfter = clone(dev);
+    devAfter.app.replicas = 3;
     const changes = diffTrees(
       new Map([
         ['prod', filesOf(before)],
-        ['dev', filesOf(before)],
+        ['dev', filesOf(dev)],
       ]),
       new Map([
         ['prod', filesOf(after)],
-        ['dev', filesOf(after)],
+        ['dev', filesOf(devAfter)],
       ]),
     );
-    const result = review({ base: 'main', head: 'the working tree', changes, production: (e) => e === 'prod' });
+    const result = review({ base: 'main', head: 'the working tree', changes });
     expect(result.production).toEqual(['prod']);
     expect(result.markdown).toContain('**Production changes: prod.**');
     expect(result.markdown).toContain('| prod (production) | 0 | 0 | 1 | replicas, PDB or HPA change |');
@@ -367,7 +435,7 @@ describe('review', () => {
   });
 
   test('says so when nothing changes', () => {
-    const result = review({ base: 'main', head: 'the working tree', changes: [], production: () => true });
+    const result = review({ base: 'main', head: 'the working tree', changes: [] });
     expect(result.production).toEqual([]);
     expect(result.markdown).toContain('**No object changes in any environment.**');
   });
@@ -428,6 +496,82 @@ describe('npm run diff, on a repository', () => {
     lines.length = 0;
     expect(runDiff(['--base', 'HEAD', '--exit-code'], out, dir)).toBe(0);
     expect(lines.join('\n')).toContain('**No object changes in any environment.**');
+  });
+
+  /** synthesize the scratch repository's config and commit everything */
+  const synthAndCommit = (message: string) => {
+    expect(
+      main(
+        ['--config', path.join(dir, 'config'), '--out', path.join(dir, 'dist')],
+        {},
+        { log: () => {}, error: (l) => lines.push(l) },
+      ),
+    ).toBe(0);
+    git('add', '-A');
+    git('commit', '-qm', message);
+    lines.length = 0;
+  };
+  const editProd = (edit: (text: string) => string) => {
+    const file = path.join(dir, 'config', 'prod.yaml');
+    fs.writeFileSync(file, edit(fs.readFileSync(file, 'utf8')));
+  };
+
+  test('exits 2 with --exit-code for a commit that sets production: false and turns auth off in the same change', () => {
+    // GIVEN a commit that drops prod's production mark and turns its auth off
+    editProd((t) =>
+      t.replace('production: true', 'production: false').replace('settings:\n', 'settings:\n  authEnabled: false\n'),
+    );
+    synthAndCommit('prod: not production, no auth');
+    // WHEN it is reviewed
+    const code = runDiff(['--base', 'HEAD~1', '--head', 'HEAD', '--exit-code'], out, dir);
+    // THEN it is a production change, and both the mark and the auth setting need attention
+    const markdown = lines.join('\n');
+    expect(markdown).toContain('**Production changes: prod.**');
+    expect(markdown).toMatch(
+      /\| prod \(production\) \| 1 \| 1 \| 2 \| the production mark is dropped, auth, test or debug settings change, /,
+    );
+    expect(markdown).toContain(
+      '- **the production mark is dropped**: `Kustomization/prod`: kustomization.yaml no longer marks "prod" as production (production: true -> false)',
+    );
+    expect(markdown).toContain(
+      '- **auth, test or debug settings change**: `ConfigMap/reviewpoint-backend`: REVIEWPOINT_AUTH_ENABLED (any spelling): REVIEWPOINT_AUTH_ENABLED="true" -> REVIEWPOINT_AUTH_ENABLED="false"',
+    );
+    expect(code).toBe(PRODUCTION_CHANGES);
+  });
+
+  test('exits 2 with --exit-code for a commit that only drops the production mark', () => {
+    editProd((t) => t.replace('production: true', 'production: false'));
+    synthAndCommit('prod: not production');
+    const code = runDiff(['--base', 'HEAD~1', '--head', 'HEAD', '--exit-code'], out, dir);
+    expect(lines.join('\n')).toContain('- **the production mark is dropped**: `Kustomization/prod`');
+    expect(code).toBe(PRODUCTION_CHANGES);
+  });
+
+  test('flags a Secret with data added to dist/ by hand, which the freshness check refuses too', () => {
+    // GIVEN a Secret with data written into the working tree's dist/dev/
+    const secret = path.join(dir, 'dist', 'dev', 'app', 'secret-db.yaml');
+    fs.writeFileSync(
+      secret,
+      'apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: reviewpoint-dev\nstringData:\n  password: hunter2\n',
+    );
+    // WHEN it is reviewed THEN it needs attention
+    expect(runDiff(['--base', 'HEAD'], out, dir)).toBe(0);
+    expect(lines.join('\n')).toContain(
+      '- **a Secret with data is in the output**: `Secret/db`: added, with password: the values are in git',
+    );
+    // AND the check that npm test runs names it as a file the config does not synthesize
+    lines.length = 0;
+    expect(main(['--check', '--config', path.join(dir, 'config'), '--out', path.join(dir, 'dist')], {}, out)).toBe(1);
+    expect(lines.join('\n')).toMatch(/dist\/dev\/app\/secret-db\.yaml is stale/);
+  });
+
+  test.each([
+    ['the working tree', [] as string[], /option --out nosuchdir: no such output folder in the working tree/],
+    ['a commit', ['--head', 'HEAD'], /option --out nosuchdir: no such output folder in commit HEAD/],
+  ])('fails when --out names no folder in %s', (_where, head, message) => {
+    expect(runDiff(['--base', 'HEAD', ...head, '--out', 'nosuchdir', '--exit-code'], out, dir)).toBe(1);
+    expect(lines.join('\n')).toMatch(message);
+    expect(lines.join('\n')).toMatch(/^diff failed: /);
   });
 
   test('fails when the base names no commit', () => {

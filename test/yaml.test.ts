@@ -1,5 +1,6 @@
 import { parse } from 'yaml';
-import { filePath, renderEnvironment } from '../lib/render';
+import { filePath } from '../lib/layout';
+import { renderEnvironment } from '../lib/render';
 import { toYaml } from '../lib/yaml';
 import { committedConfig, ENVIRONMENTS } from './helpers';
 

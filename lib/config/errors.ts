@@ -20,7 +20,9 @@ export class ConfigError extends Error {
     readonly field: string,
     readonly problem: string,
   ) {
-    super(`config error in environment "${source.environment}" (${source.file}), field ${field || '(root)'}: ${problem}`);
+    super(
+      `config error in environment "${source.environment}" (${source.file}), field ${field || '(root)'}: ${problem}`,
+    );
     this.name = 'ConfigError';
   }
 }

@@ -7,7 +7,6 @@ import { parseCidr } from '../cidr';
 import { MAX_ID } from '../cluster-reserved';
 import { isPositiveQuantity } from '../quantity';
 
-
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 // OCI reference parts: registry[:port]/path and a tag
@@ -15,7 +14,8 @@ const IMAGE_REPOSITORY = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const IMAGE_DIGEST = /^sha256:[a-f0-9]{64}$/;
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-export const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+export const LABEL_KEY =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 // the shape of an IPv4 or IPv6 CIDR, for editors; parseCidr reads the address itself
 const CIDR = /^[0-9A-Fa-f:.]+\/\d{1,3}$/;
@@ -25,28 +25,70 @@ export const PROMETHEUS_DURATION = /^(0|(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s
 // Gateway API hostnames: a DNS subdomain, optionally with a leading wildcard label
 export const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
-export const dnsLabel = z.string().check(z.maxLength(63), z.regex(DNS_LABEL, 'a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters'));
-export const dnsSubdomain = z.string().check(z.maxLength(253), z.regex(DNS_SUBDOMAIN, 'a DNS-1123 subdomain: lowercase letters, digits, "-" and ".", at most 253 characters'));
-export const quantity = z.string().check(z.refine(isPositiveQuantity, 'a Kubernetes quantity above zero such as 100m, 0.5, 256Mi or 1Gi (binary suffixes Ki Mi Gi Ti, decimal k M G T; not "MB")'));
+export const dnsLabel = z
+  .string()
+  .check(
+    z.maxLength(63),
+    z.regex(
+      DNS_LABEL,
+      'a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters',
+    ),
+  );
+export const dnsSubdomain = z
+  .string()
+  .check(
+    z.maxLength(253),
+    z.regex(DNS_SUBDOMAIN, 'a DNS-1123 subdomain: lowercase letters, digits, "-" and ".", at most 253 characters'),
+  );
+export const quantity = z
+  .string()
+  .check(
+    z.refine(
+      isPositiveQuantity,
+      'a Kubernetes quantity above zero such as 100m, 0.5, 256Mi or 1Gi (binary suffixes Ki Mi Gi Ti, decimal k M G T; not "MB")',
+    ),
+  );
 export const labels = z.record(
-  z.string().check(z.regex(LABEL_KEY, 'a label key: [prefix/]name, the name at most 63 characters of letters, digits, "-", "_", "."')),
-  z.string().check(z.maxLength(63), z.regex(LABEL_VALUE, 'a label value: at most 63 characters of letters, digits, "-", "_", "."')),
+  z
+    .string()
+    .check(
+      z.regex(
+        LABEL_KEY,
+        'a label key: [prefix/]name, the name at most 63 characters of letters, digits, "-", "_", "."',
+      ),
+    ),
+  z
+    .string()
+    .check(
+      z.maxLength(63),
+      z.regex(LABEL_VALUE, 'a label value: at most 63 characters of letters, digits, "-", "_", "."'),
+    ),
 );
 /** a whole number within bounds */
-export const int = (min: number, max?: number) => z.int().check(...(max === undefined ? [z.minimum(min)] : [z.minimum(min), z.maximum(max)]));
+export const int = (min: number, max?: number) =>
+  z.int().check(...(max === undefined ? [z.minimum(min)] : [z.minimum(min), z.maximum(max)]));
 export const port = int(1, 65535);
 /** a UID or GID: the API server takes an int32, and 0 is root */
 export const id = int(1, MAX_ID);
-export const intOrPercent = z.union([int(0), z.string().check(z.regex(/^(100|[1-9]?\d)%$/, 'a percentage such as "25%"'))]);
+export const intOrPercent = z.union([
+  int(0),
+  z.string().check(z.regex(/^(100|[1-9]?\d)%$/, 'a percentage such as "25%"')),
+]);
 
 export const imageSchema = z.strictObject({
   /** registry and path, without tag or digest, e.g. `ghcr.io/acme/reviewpoint-backend` */
-  repository: z.string().check(z.regex(IMAGE_REPOSITORY, 'an image repository such as ghcr.io/acme/reviewpoint-backend, without tag or digest')),
+  repository: z
+    .string()
+    .check(
+      z.regex(IMAGE_REPOSITORY, 'an image repository such as ghcr.io/acme/reviewpoint-backend, without tag or digest'),
+    ),
   /** a pinned tag; `latest` is refused */
-  tag: z.optional(z.string().check(
-    z.regex(IMAGE_TAG, 'an image tag: letters, digits, "_", "." and "-", at most 128 characters'),
-    z.refine((t) => t !== 'latest', 'a pinned tag: "latest" moves under your feet, so it is refused'),
-  )),
+  tag: z.optional(
+    z.string().check(
+      z.regex(IMAGE_TAG, 'an image tag: letters, digits, "_", "." and "-", at most 128 characters'),
+      z.refine((t) => t !== 'latest', 'a pinned tag: "latest" moves under your feet, so it is refused'),
+    ),
+  ),
   /** content digest; required in production */
   digest: z.optional(z.string().check(z.regex(IMAGE_DIGEST, 'a digest of the form sha256:<64 lowercase hex digits>'))),
 });
@@ -79,25 +121,56 @@ const DEFAULT_REPO_URL = 'https://github.com/reviewpoint/reviewpoint-k8s.git';
 /** where the GitOps engines read this environment from, and where their own objects live */
 export const deliverySchema = z.strictObject({
   /** the Git repository dist/ is committed to */
-  repoURL: z._default(z.string().check(z.regex(/^(https:\/\/|ssh:\/\/|git@)\S+$/, 'a Git URL such as https://github.com/acme/gitops.git or git@github.com:acme/gitops.git')), DEFAULT_REPO_URL),
+  repoURL: z._default(
+    z
+      .string()
+      .check(
+        z.regex(
+          /^(https:\/\/|ssh:\/\/|git@)\S+$/,
+          'a Git URL such as https://github.com/acme/gitops.git or git@github.com:acme/gitops.git',
+        ),
+      ),
+    DEFAULT_REPO_URL,
+  ),
   /** the branch, tag or commit the engines follow */
   revision: z._default(z.string().check(z.minLength(1)), 'main'),
   /** the folder in that repository that holds dist/ (the environment's folder is <root>/<env>) */
-  root: z._default(z.string().check(z.regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*(\/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$/, 'a relative folder such as dist or deploy/dist, no leading ./ or /, no ..')), 'dist'),
-  argocd: z.prefault(z.strictObject({
-    /** where Argo CD runs and looks for Applications */
-    namespace: z._default(dnsLabel, 'argocd'),
-    project: z._default(dnsSubdomain, 'default'),
-    /** the cluster the Application deploys to */
-    server: z._default(z.string().check(z.regex(/^https:\/\/\S+$/, 'an https:// API server URL')), 'https://kubernetes.default.svc'),
-  }), {}),
-  flux: z.prefault(z.strictObject({
-    /** where the Kustomizations live (and their GitRepository) */
-    namespace: z._default(dnsLabel, 'flux-system'),
-    /** the GitRepository holding this repository; `flux bootstrap` names it flux-system */
-    sourceName: z._default(dnsSubdomain, 'flux-system'),
-    /** how often Flux reconciles, a Go duration */
-    interval: z._default(z.string().check(z.regex(/^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/, 'a duration such as 10m or 1h30m')), '10m'),
-  }), {}),
+  root: z._default(
+    z
+      .string()
+      .check(
+        z.regex(
+          /^[A-Za-z0-9_][A-Za-z0-9_.-]*(\/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$/,
+          'a relative folder such as dist or deploy/dist, no leading ./ or /, no ..',
+        ),
+      ),
+    'dist',
+  ),
+  argocd: z.prefault(
+    z.strictObject({
+      /** where Argo CD runs and looks for Applications */
+      namespace: z._default(dnsLabel, 'argocd'),
+      project: z._default(dnsSubdomain, 'default'),
+      /** the cluster the Application deploys to */
+      server: z._default(
+        z.string().check(z.regex(/^https:\/\/\S+$/, 'an https:// API server URL')),
+        'https://kubernetes.default.svc',
+      ),
+    }),
+    {},
+  ),
+  flux: z.prefault(
+    z.strictObject({
+      /** where the Kustomizations live (and their GitRepository) */
+      namespace: z._default(dnsLabel, 'flux-system'),
+      /** the GitRepository holding this repository; `flux bootstrap` names it flux-system */
+      sourceName: z._default(dnsSubdomain, 'flux-system'),
+      /** how often Flux reconciles, a Go duration */
+      interval: z._default(
+        z.string().check(z.regex(/^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/, 'a duration such as 10m or 1h30m')),
+        '10m',
+      ),
+    }),
+    {},
+  ),
 });
-

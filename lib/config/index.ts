@@ -15,8 +15,16 @@ import { checkRules } from './rules';
 
 export { ConfigError, ConfigErrors, type ConfigSource } from './errors';
 export {
-  APP_PYTHON, configSchema, type DeliveryConfig, type EnvironmentConfig, type ExternalSecretConfig, type ImageConfig,
-  type PeerConfig, type ResourcesConfig, type RouteConfig, type ServiceMonitorConfig,
+  APP_PYTHON,
+  configSchema,
+  type DeliveryConfig,
+  type EnvironmentConfig,
+  type ExternalSecretConfig,
+  type ImageConfig,
+  type PeerConfig,
+  type ResourcesConfig,
+  type RouteConfig,
+  type ServiceMonitorConfig,
 } from './schema';
 export { connectionsPerPod, secretKeys } from './rules';
 
@@ -42,17 +50,21 @@ export function parseEnvironmentConfig(text: string, source: ConfigSource): Envi
     throw e;
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ConfigError(source, '', `got ${describe(raw)}; allowed: a mapping of settings (see README, "Configuration")`);
+    throw new ConfigError(
+      source,
+      '',
+      `got ${describe(raw)}; allowed: a mapping of settings (see README, "Configuration")`,
+    );
   }
   const result = configSchema.safeParse(raw, { reportInput: true });
   if (!result.success) throw new ConfigErrors(issuesToErrors(result.error.issues, raw, source));
   const data = result.data;
   // under an HPA a budget must bound evictions whatever the replica count: maxUnavailable does,
   // minAvailable: 1 would let a drain take all pods but one at once
-  const podDisruptionBudget = data.app.podDisruptionBudget ?? (data.app.autoscaling ? { maxUnavailable: 1 } : undefined);
+  const podDisruptionBudget =
+    data.app.podDisruptionBudget ?? (data.app.autoscaling ? { maxUnavailable: 1 } : undefined);
   const config: EnvironmentConfig = { ...data, app: { ...data.app, podDisruptionBudget }, name: source.environment };
   const errors = checkRules(config, source);
   if (errors.length > 0) throw new ConfigErrors(errors);
   return config;
 }
-

@@ -7,7 +7,6 @@ import { quantity } from './formats';
 import { ConfigError, type ConfigSource } from './errors';
 import { configSchema } from './schema';
 
-
 type Issue = z.core.$ZodIssue;
 
 /**
@@ -25,8 +24,18 @@ export function issuesToErrors(issues: readonly Issue[], raw: unknown, source: C
       const hint = closest(key, known);
       if (hint) misspelt.add([...path, hint].join('.'));
       const elsewhere = hint ? undefined : keyElsewhere(key);
-      const suggestion = hint ? ` (did you mean "${hint}"?)` : elsewhere ? ` (did you mean "${elsewhere}"? it belongs there)` : '';
-      errors.push(new ConfigError(source, [...path, key].join('.'), `unknown key ${JSON.stringify(key)}${suggestion}; allowed keys here: ${known.join(', ')}`));
+      const suggestion = hint
+        ? ` (did you mean "${hint}"?)`
+        : elsewhere
+          ? ` (did you mean "${elsewhere}"? it belongs there)`
+          : '';
+      errors.push(
+        new ConfigError(
+          source,
+          [...path, key].join('.'),
+          `unknown key ${JSON.stringify(key)}${suggestion}; allowed keys here: ${known.join(', ')}`,
+        ),
+      );
     }
   }
   for (const issue of issues) {
@@ -35,7 +44,9 @@ export function issuesToErrors(issues: readonly Issue[], raw: unknown, source: C
     if (missing && misspelt.has(issue.path.map(String).join('.'))) continue;
     errors.push(issueToError(issue, source));
   }
-  return errors.length > 0 ? errors : [new ConfigError(source, '', `got ${describe(raw)}; allowed: see README, "Configuration"`)];
+  return errors.length > 0
+    ? errors
+    : [new ConfigError(source, '', `got ${describe(raw)}; allowed: see README, "Configuration"`)];
 }
 
 function issueToError(issue: Issue, source: ConfigSource): ConfigError {
@@ -53,12 +64,20 @@ function issueToError(issue: Issue, source: ConfigSource): ConfigError {
       if (issue.expected === 'string' && (typeof input === 'number' || typeof input === 'boolean')) {
         // YAML reads 512, 0.5 or yes as a number or a boolean
         const unit = node === quantity ? ' with its unit, e.g. "512Mi" or "0.5"' : '';
-        return new ConfigError(source, field, `got ${describe(input)}; allowed: a string${unit}: quote it, e.g. ${field.split('.').pop()}: "${String(input)}"`);
+        return new ConfigError(
+          source,
+          field,
+          `got ${describe(input)}; allowed: a string${unit}: quote it, e.g. ${field.split('.').pop()}: "${String(input)}"`,
+        );
       }
       return new ConfigError(source, field, `got ${describe(input)}; allowed: ${typeName(issue.expected)}`);
     }
     case 'invalid_value':
-      return new ConfigError(source, field, `got ${describe(input)}; allowed: one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`);
+      return new ConfigError(
+        source,
+        field,
+        `got ${describe(input)}; allowed: one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`,
+      );
     case 'invalid_format':
     case 'custom':
       return new ConfigError(source, field, `got ${describe(input)}; allowed: ${issue.message}`);
@@ -69,9 +88,17 @@ function issueToError(issue: Issue, source: ConfigSource): ConfigError {
       return new ConfigError(source, field, `got ${describe(input)}; allowed: ${what ? `${what} ${bound}` : bound}`);
     }
     case 'invalid_key':
-      return new ConfigError(source, field, `got key ${describe(input)}; allowed: ${issue.issues[0]?.message ?? 'a valid key'}`);
+      return new ConfigError(
+        source,
+        field,
+        `got key ${describe(input)}; allowed: ${issue.issues[0]?.message ?? 'a valid key'}`,
+      );
     case 'invalid_union':
-      return new ConfigError(source, field, `got ${describe(input)}; allowed: a whole number or a percentage such as "25%"`);
+      return new ConfigError(
+        source,
+        field,
+        `got ${describe(input)}; allowed: a whole number or a percentage such as "25%"`,
+      );
     default:
       return new ConfigError(source, field, `got ${describe(input)}; ${issue.message}`);
   }
@@ -90,7 +117,9 @@ function nodeAt(path: readonly string[]): z.ZodMiniType | undefined {
 
 /** ", with keys a (required), b, c" for a missing block */
 function blockContents(node: z.ZodMiniObject): string {
-  const keys = Object.entries(node.shape).map(([k, v]) => ((v as z.ZodMiniType)._zod.optin === undefined ? `${k} (required)` : k));
+  const keys = Object.entries(node.shape).map(([k, v]) =>
+    (v as z.ZodMiniType)._zod.optin === undefined ? `${k} (required)` : k,
+  );
   return ` with the keys ${keys.join(', ')}`;
 }
 
@@ -126,7 +155,10 @@ function closest(word: string, candidates: readonly string[]): string | undefine
   let bestDistance = Infinity;
   for (const c of candidates) {
     const d = levenshtein(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) { best = c; bestDistance = d; }
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
   }
   return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
 }
@@ -152,12 +184,17 @@ export function describe(value: unknown): string {
 }
 
 function typeName(expected: string): string {
-  const names: Record<string, string> = { object: 'a mapping', array: 'a list', number: 'a number', int: 'a whole number', string: 'a string', boolean: 'true or false' };
+  const names: Record<string, string> = {
+    object: 'a mapping',
+    array: 'a list',
+    number: 'a number',
+    int: 'a whole number',
+    string: 'a string',
+    boolean: 'true or false',
+  };
   return names[expected] ?? expected;
 }
 
 function truncate(s: string): string {
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
-
-

@@ -3,7 +3,7 @@
  * pile up, a Namespace that neither an engine nor a forced apply deletes.
  */
 import { objectRef } from '../policy/types';
-import { DELIVERY_FOLDERS } from '../render';
+import { DELIVERY_FOLDERS } from '../layout';
 import { objectsIn } from './model';
 import { CLUSTER_SCOPED } from './references';
 import { annotationList, isHook, rule, type DeliveryRule } from './rule';

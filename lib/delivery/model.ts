@@ -14,7 +14,7 @@
  * @see ../../README.md "Deploying"
  */
 import type { Manifest } from '../policy/types';
-import { KUSTOMIZATION_FILE, DELIVERY_FOLDERS } from '../render';
+import { KUSTOMIZATION_FILE, DELIVERY_FOLDERS } from '../layout';
 import { STAGES } from './stages';
 import { parseFile, parseYaml } from './documents';
 

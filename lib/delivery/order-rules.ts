@@ -3,7 +3,7 @@
  * every object once, and the migration completes before the app rolls out.
  */
 import { objectRef, type Violation } from '../policy/types';
-import { DELIVERY_FOLDERS } from '../render';
+import { DELIVERY_FOLDERS } from '../layout';
 import { objectsIn, readyBefore } from './model';
 import { keyOf, referencesOf, sameObject, showKey } from './references';
 import { isHook, isOrProvides, rule, stepIndex, type DeliveryRule } from './rule';

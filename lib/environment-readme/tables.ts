@@ -3,11 +3,12 @@
  * migration, the security posture, resources and scaling, and how the app is exposed.
  */
 import type { EnvironmentConfig, PeerConfig } from '../config';
-import { fluxKustomizationName } from '../delivery/gitops';
+import { fluxKustomizationName } from '../app/delivery';
 import { WAVE } from '../delivery/stages';
-import { HTTP_PORT } from '../labels';
-import { gatewayPeer } from '../network';
-import type { KubeObject } from '../render';
+import { gatewayPeer } from '../app/backend';
+import { HTTP_PORT } from '../app/labels';
+import { imageParts, imageReference } from '../image-reference';
+import type { KubeObject } from '../kube-object';
 import { containersOf, type PodSpec, type Workload } from './workloads';
 
 /** every container's image, and whether a digest pins it */
@@ -17,8 +18,8 @@ export function images(workloads: readonly Workload[]): string[] {
     '|---|---|---|---|',
     ...workloads.flatMap((w) =>
       containersOf(w.pod).map(({ c, init }) => {
-        const [name, digest] = c.image.split('@');
-        return `| ${w.object.kind} \`${w.object.metadata.name}\` | \`${c.name}\`${init ? ' (init)' : ''} | \`${name}\` | ${digest ? `\`${digest}\`` : '**none: the tag can move**'} |`;
+        const { digest, ...name } = imageParts(c.image);
+        return `| ${w.object.kind} \`${w.object.metadata.name}\` | \`${c.name}\`${init ? ' (init)' : ''} | \`${imageReference(name)}\` | ${digest ? `\`${digest}\`` : '**none: the tag can move**'} |`;
       }),
     ),
   ];

@@ -5,7 +5,8 @@
 import { sameSettingGroups } from '../backend-settings';
 import { cidrProblem, isPrivate, parseCidr, PRIVATE_RANGES } from '../cidr';
 import { ENFORCED_POD_SECURITY_VERSION } from './pss-versions';
-import { containerEnv, containersOf, podTemplates, selects } from './pods';
+import { isEmptySelector, labelSelectorMatches, serviceSelectorMatches } from '../label-selector';
+import { containerEnv, containersOf, podTemplates } from './pods';
 import { setRule, show } from './rule';
 import { objectRef, type Manifest, type Rule, type Violation } from './types';
 
@@ -102,7 +103,8 @@ export const ENVIRONMENT_RULES: readonly Rule[] = [
             sameNamespace(p, pod.owner) &&
             (p.spec?.policyTypes ?? []).includes('Egress') &&
             (p.spec?.egress?.length ?? 0) > 0 &&
-            selects(p.spec?.podSelector?.matchLabels, pod.metadata.labels),
+            // podSelector is not optional: a missing one is {}, every pod
+            labelSelectorMatches(p.spec?.podSelector ?? {}, pod.metadata.labels),
         );
         if (!egress) {
           v(
@@ -133,7 +135,7 @@ export const ENVIRONMENT_RULES: readonly Rule[] = [
         );
         const pdb = manifests.some(
           (m) =>
-            m.kind === 'PodDisruptionBudget' && sameNamespace(m, d) && selects(m.spec?.selector?.matchLabels, labels),
+            m.kind === 'PodDisruptionBudget' && sameNamespace(m, d) && labelSelectorMatches(m.spec?.selector, labels),
         );
         const spec = d.spec?.template?.spec ?? {};
         const spread =
@@ -213,27 +215,43 @@ export const ENVIRONMENT_RULES: readonly Rule[] = [
     (manifests) => {
       const [out, v] = collector('consistency');
       const pods = podTemplates(manifests);
-      const selectsPod = (m: Manifest, selector: any, longRunningOnly: boolean) =>
+      const selectsPod = (m: Manifest, matches: (labels: any) => boolean, longRunningOnly: boolean) =>
         pods.some(
-          (p) =>
-            sameNamespace(p.owner, m) && (p.longRunning || !longRunningOnly) && selects(selector, p.metadata.labels),
+          (p) => sameNamespace(p.owner, m) && (p.longRunning || !longRunningOnly) && matches(p.metadata.labels),
         );
       for (const m of manifests) {
         const selector = m.spec?.selector?.matchLabels;
         const templated = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'].includes(m.kind ?? '');
-        if (templated && !selects(selector, m.spec?.template?.metadata?.labels)) {
+        // apps/v1 refuses an empty selector on a workload, though {} selects everything elsewhere
+        if (
+          templated &&
+          (isEmptySelector(m.spec?.selector) ||
+            !labelSelectorMatches(m.spec?.selector, m.spec?.template?.metadata?.labels))
+        ) {
           v(objectRef(m), `spec.selector ${show(selector)} does not match the template labels`);
         }
-        if (m.kind === 'Service' && m.spec?.type !== 'ExternalName' && !selectsPod(m, m.spec?.selector, true)) {
+        if (
+          m.kind === 'Service' &&
+          m.spec?.type !== 'ExternalName' &&
+          !selectsPod(m, (l) => serviceSelectorMatches(m.spec?.selector, l), true)
+        ) {
           v(objectRef(m), `selector ${show(m.spec?.selector)} selects no pod template in the output`);
         }
-        if (m.kind === 'PodDisruptionBudget' && !selectsPod(m, selector, false)) {
+        if (
+          m.kind === 'PodDisruptionBudget' &&
+          !selectsPod(m, (l) => labelSelectorMatches(m.spec?.selector, l), false)
+        ) {
           v(objectRef(m), `selector ${show(selector)} selects no pod template in the output`);
         }
         // a ServiceMonitor that selects no Service scrapes nothing, and says so nowhere
         if (
           m.kind === 'ServiceMonitor' &&
-          !manifests.some((t) => t.kind === 'Service' && sameNamespace(t, m) && selects(selector, t.metadata?.labels))
+          !manifests.some(
+            (t) =>
+              t.kind === 'Service' &&
+              sameNamespace(t, m) &&
+              labelSelectorMatches(m.spec?.selector ?? {}, t.metadata?.labels),
+          )
         ) {
           v(objectRef(m), `selector ${show(selector)} selects no Service in the output`);
         }

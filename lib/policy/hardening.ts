@@ -2,6 +2,7 @@
  * House hardening of each pod and container, beyond the Pod Security Standards: what kube-linter,
  * kube-score and Polaris check, and what the security contract adds to them.
  */
+import { imageParts } from '../image-reference';
 import { credentialIn, looksLikeSecretName } from '../secret-names';
 import { containersOf, podTemplates } from './pods';
 import { containerRule, podRule, setRule, show } from './rule';
@@ -126,10 +127,7 @@ export const HARDENING_RULES: readonly Rule[] = [
     'a tag other than latest, or a digest; a digest in production',
     ({ container }, ctx) => {
       const image: string = container.image ?? '';
-      const [name, digest] = image.split('@');
-      const lastSlash = name.lastIndexOf('/');
-      const colon = name.indexOf(':', lastSlash + 1);
-      const tag = colon === -1 ? undefined : name.slice(colon + 1);
+      const { tag, digest } = imageParts(image);
       if (!digest && (!tag || tag === 'latest')) {
         return [`image ${show(image)} must have a tag other than latest, or a digest`];
       }

@@ -44,14 +44,6 @@ export function containersOf(pod: PodTemplate): ContainerAt[] {
   ];
 }
 
-type Labels = Record<string, string>;
-
-/** do these matchLabels select these pod labels? */
-export function selects(selector: Labels | undefined, labels: Labels | undefined): boolean {
-  if (!selector || Object.keys(selector).length === 0) return false;
-  return Object.entries(selector).every(([k, v]) => labels?.[k] === v);
-}
-
 export interface SecurityContextAt {
   /** the container it belongs to; undefined for the pod's own */
   readonly container?: string;

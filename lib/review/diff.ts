@@ -6,7 +6,9 @@
  * cluster will see.
  */
 import { CORE_SCHEMA, loadAll } from 'js-yaml';
+import { keyOf, objectId } from '../kube-object';
 import type { Manifest } from '../policy/types';
+import { isProductionOutput } from '../render';
 
 /** environment -> (path below dist/<env>/ -> content) */
 export type OutputTree = ReadonlyMap<string, ReadonlyMap<string, string>>;
@@ -35,6 +37,8 @@ export interface ObjectChange {
 export interface EnvironmentChange {
   readonly environment: string;
   readonly change: 'added' | 'removed' | 'changed';
+  /** whether each side carries the production mark the synth writes (false for a side without the environment) */
+  readonly production: { readonly before: boolean; readonly after: boolean };
   readonly objects: readonly ObjectChange[];
 }
 
@@ -59,19 +63,26 @@ export function objectsOf(files: ReadonlyMap<string, string>): Map<string, Locat
 }
 
 export function objectKey(m: Manifest): string {
-  return `${m.kind}/${m.metadata?.namespace ?? ''}/${m.metadata?.name ?? ''}`;
+  return objectId(keyOf(m));
 }
 
-/** the environments whose objects differ, sorted, each with its changes in kind, then name order */
+/**
+ * The environments whose objects or production mark differ, sorted, each with its changes in
+ * kind, then name order. The mark is on kustomization.yaml, which holds no object: dropping it
+ * alone is a change.
+ */
 export function diffTrees(base: OutputTree, head: OutputTree): EnvironmentChange[] {
   const environments = [...new Set([...base.keys(), ...head.keys()])].sort();
   return environments.flatMap((environment): EnvironmentChange[] => {
-    const before = objectsOf(base.get(environment) ?? new Map());
-    const after = objectsOf(head.get(environment) ?? new Map());
-    const objects = diffObjects(before, after);
-    if (objects.length === 0) return [];
+    const [baseFiles, headFiles] = [base.get(environment), head.get(environment)];
+    const objects = diffObjects(objectsOf(baseFiles ?? new Map()), objectsOf(headFiles ?? new Map()));
+    const production = {
+      before: baseFiles !== undefined && isProductionOutput(baseFiles),
+      after: headFiles !== undefined && isProductionOutput(headFiles),
+    };
+    if (objects.length === 0 && production.before === production.after) return [];
     const change = !base.has(environment) ? 'added' : !head.has(environment) ? 'removed' : 'changed';
-    return [{ environment, change, objects }];
+    return [{ environment, change, production, objects }];
   });
 }
 

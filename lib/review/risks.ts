@@ -1,15 +1,28 @@
 /**
- * The changes a reviewer must not miss, read from an environment's object changes: a migration
- * that will run, a change the API server refuses (an immutable field) or that moves traffic (a
- * selector), a weaker security context, a change of availability (replicas, PDB, HPA), a
- * NetworkPolicy that lets more through, a change of public exposure (Ingress, HTTPRoute) or of
- * where the Secret's values come from (ExternalSecret), and an image without a digest.
+ * The changes a reviewer must not miss, read from an environment's object changes: the
+ * production mark dropped, a change of the backend's auth, test or debug settings (any
+ * spelling), a migration that will run, a change the API server refuses (an immutable field)
+ * or that moves traffic (a selector), a weaker security context, a change of availability
+ * (replicas, PDB, HPA), a NetworkPolicy that lets more through, a change of public exposure
+ * (Ingress, HTTPRoute) or of where the Secret's values come from (ExternalSecret), a Secret with
+ * its data in the output, and an image without a digest.
  */
 import type { Manifest } from '../policy/types';
-import type { FieldChange, ObjectChange } from './diff';
+import type { EnvironmentChange, FieldChange, ObjectChange } from './diff';
 
 export type RiskKind =
-  'migration' | 'immutable' | 'selector' | 'security' | 'availability' | 'network' | 'exposure' | 'secrets' | 'digest';
+  | 'production'
+  | 'settings'
+  | 'migration'
+  | 'immutable'
+  | 'selector'
+  | 'security'
+  | 'availability'
+  | 'network'
+  | 'exposure'
+  | 'secrets'
+  | 'secret-data'
+  | 'digest';
 
 export interface Risk {
   readonly kind: RiskKind;
@@ -20,6 +33,8 @@ export interface Risk {
 
 /** a short heading per kind, in the order a reviewer should read them */
 export const RISK_TITLES: Record<RiskKind, string> = {
+  production: 'the production mark is dropped',
+  settings: 'auth, test or debug settings change',
   migration: 'a migration will run',
   immutable: 'an immutable field changes',
   selector: 'a selector changes',
@@ -28,6 +43,7 @@ export const RISK_TITLES: Record<RiskKind, string> = {
   network: 'a NetworkPolicy opens a path',
   exposure: 'public exposure changes',
   secrets: "the Secret's source changes",
+  'secret-data': 'a Secret with data is in the output',
   digest: 'an image without a digest',
 };
 
@@ -47,6 +63,45 @@ const HARDENED: Record<string, (v: unknown) => boolean> = {
   type: (v) => v === 'RuntimeDefault' || v === 'Localhost',
   ['"pod-security.kubernetes.io/enforce"']: (v) => v === 'restricted',
 };
+
+/**
+ * The environment variables that switch the backend's auth, test or debug behaviour, or point
+ * the interpreter at other code (the backend's facts sheet). Upper case: pydantic-settings reads
+ * names case-insensitively, so `reviewpoint_auth_enabled` is the same setting.
+ */
+const GUARDED_SETTINGS: ReadonlySet<string> = new Set([
+  'REVIEWPOINT_AUTH_ENABLED',
+  'REVIEWPOINT_API_KEY_ENABLED',
+  'REVIEWPOINT_ENVIRONMENT',
+  'ENVIRONMENT',
+  'REVIEWPOINT_TEST_MODE',
+  'PYTEST_CURRENT_TEST',
+  'FAST_TESTS',
+  'REVIEWPOINT_DEBUG',
+  'ENV_FILE',
+  'LD_PRELOAD',
+  'PYTHONPATH',
+  'PYTHONSTARTUP',
+  'PYTHONHOME',
+]);
+
+/** a name as the backend's settings reader matches it */
+const settingKey = (name: string) => name.toUpperCase();
+
+/** the risks of one environment's change: its production mark, then its objects' */
+export function environmentRisks(e: EnvironmentChange): Risk[] {
+  const mark: Risk[] =
+    e.production.before && !e.production.after && e.change !== 'removed'
+      ? [
+          {
+            kind: 'production',
+            object: `Kustomization/${e.environment}`,
+            message: `kustomization.yaml no longer marks "${e.environment}" as production (production: true -> false): the production rules stop applying to it, and its output can go without --remove`,
+          },
+        ]
+      : [];
+  return [...mark, ...risksOf(e.objects)];
+}
 
 export function risksOf(changes: readonly ObjectChange[]): Risk[] {
   const risks: Risk[] = [];
@@ -172,8 +227,60 @@ export function risksOf(changes: readonly ObjectChange[]): Risk[] {
         add('digest', o, `${image}: no digest, so what runs is whatever the tag points at when a node pulls it`);
       }
     }
+    if (o.kind === 'Secret' && o.change !== 'removed') {
+      const keys = [...Object.keys(o.after?.data ?? {}), ...Object.keys(o.after?.stringData ?? {})];
+      if (keys.length > 0)
+        add(
+          'secret-data',
+          o,
+          `${o.change}, with ${keys.join(', ')}: the values are in git, in every clone; the synth never writes a Secret with data (allowed: a reference to a Secret created outside the output)`,
+        );
+    }
   }
+  risks.push(...settingsRisks(changes));
   return risks;
+}
+
+/**
+ * Every guarded setting that differs, whatever its spelling, from the ConfigMaps' data and the
+ * containers' env. Compared over the changed objects of both sides, by kind, object name without
+ * its content hash and container, so a Job renamed by a new image carries no change of its own.
+ */
+function settingsRisks(changes: readonly ObjectChange[]): Risk[] {
+  const side = (pick: (o: ObjectChange) => Manifest | undefined) => {
+    const found = new Map<string, string[]>();
+    for (const o of changes) {
+      const m = pick(o);
+      if (m) for (const [where, entry] of guardedSettings(m)) found.set(where, [...(found.get(where) ?? []), entry]);
+    }
+    return found;
+  };
+  const before = side((o) => o.before);
+  const after = side((o) => o.after);
+  return [...new Set([...before.keys(), ...after.keys()])].sort().flatMap((key): Risk[] => {
+    const [object, container, name] = key.split('\0');
+    const [was, now] = [before.get(key)?.join(', ') ?? '(none)', after.get(key)?.join(', ') ?? '(none)'];
+    if (was === now) return [];
+    const at = container ? `container "${container}": ` : '';
+    return [{ kind: 'settings', object, message: `${at}${name} (any spelling): ${was} -> ${now}` }];
+  });
+}
+
+/** [object \0 container \0 setting, `name=value`] for each guarded setting an object sets */
+function guardedSettings(m: Manifest): Array<[string, string]> {
+  const object = `${m.kind}/${String(m.metadata?.name ?? '').replace(/-[0-9a-f]{10}$/, '')}`;
+  const out: Array<[string, string]> = [];
+  const found = (container: string, name: string, value: unknown) => {
+    if (GUARDED_SETTINGS.has(settingKey(name)))
+      out.push([`${object}\0${container}\0${settingKey(name)}`, `${name}=${JSON.stringify(value)}`]);
+  };
+  if (m.kind === 'ConfigMap') for (const [name, value] of Object.entries(m.data ?? {})) found('', name, value);
+  const pod =
+    m.spec?.template?.spec ?? m.spec?.jobTemplate?.spec?.template?.spec ?? (m.kind === 'Pod' ? m.spec : undefined);
+  for (const c of [...(pod?.initContainers ?? []), ...(pod?.containers ?? [])]) {
+    for (const e of c.env ?? []) found(String(c.name), String(e.name), e.value ?? e.valueFrom);
+  }
+  return out;
 }
 
 function fieldList(fields: readonly FieldChange[]): string {
