@@ -14,8 +14,9 @@ export function looksLikeSecretName(name: string): boolean {
 }
 
 // scheme://authority: the authority ends where the path, query or fragment starts, or the text
-// stops being a URL (white space, quotes, brackets around it)
-const URL_AUTHORITY = /([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#\s"'<>`\\]*)/g;
+// stops being a URL (white space, quotes, brackets around it). A scheme is short: bounding it keeps
+// the scan linear in a long value, where an unbounded one retried every letter before "://"
+const URL_AUTHORITY = /([A-Za-z][A-Za-z0-9+.-]{0,31}):\/\/([^/?#\s"'<>`\\]*)/g;
 // RFC 9110 4.2.4: a sender must not generate userinfo in an http(s) URI at all
 const NO_USERINFO = new Set(['http', 'https', 'ws', 'wss']);
 // a value handed over by reference: Kubernetes expands $(VAR) in command and args from the env

@@ -469,6 +469,17 @@ describe('the judgements themselves', () => {
     expect(credentialIn(...words)).toBeUndefined();
   });
 
+  test('reads a value of a mebibyte in well under a second per check, not in minutes', () => {
+    // GIVEN a value of 1 MiB of letters, the shape that made an unbounded scheme pattern quadratic
+    const value = 'x'.repeat(2 ** 20);
+    const started = Date.now();
+    // WHEN both value checks read it THEN they find nothing, and finish within a bound a
+    // quadratic scan (minutes at this size) cannot meet even on a busy machine
+    expect(credentialIn(value)).toBeUndefined();
+    expect(annotationFindings({ 'example.com/a': value }).map((f) => f.key)).toEqual([undefined]);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
   test('keeps the engine annotations the synth writes, and only those, when told', () => {
     const annotations = { 'argocd.argoproj.io/sync-wave': '-1', 'argocd.argoproj.io/compare-options': 'x' };
     const keys = annotationFindings(annotations, { engineKeys: new Set(['argocd.argoproj.io/sync-wave']) });
