@@ -128,6 +128,18 @@ const PREFIXES: ReadonlyArray<readonly [string, Switch]> = [
   ],
 ];
 
+// not refused anywhere, but a switch of the backend's auth all the same
+const AUTH_SWITCHES: ReadonlySet<string> = new Set(['REVIEWPOINT_API_KEY_ENABLED']);
+
+/**
+ * Whether a variable switches the backend's auth, test or debug behaviour or what its interpreter
+ * loads: the variables this module judges, in any spelling. A change of one is a risk to review.
+ */
+export function isGuardedSetting(name: string): boolean {
+  const key = settingName(name);
+  return key in SWITCHES || AUTH_SWITCHES.has(key) || PREFIXES.some(([prefix]) => key.startsWith(prefix));
+}
+
 /**
  * Why the backend (or its interpreter) must not get this variable with this value here, if it
  * must not. `value` undefined: set from a reference (a Secret), so any value is possible.
