@@ -434,7 +434,7 @@ describe('config errors', () => {
       (c) => {
         c.settings.extraEnv = { REVIEWPOINT_TEST_MODE: '1' };
       },
-      /settings\.extraEnv\.REVIEWPOINT_TEST_MODE: got "1" in a production environment: test mode unlocks/,
+      /settings\.extraEnv\.REVIEWPOINT_TEST_MODE: got "1" in a production environment: it turns on the backend's test mode, which unlocks/,
     );
   });
 
