@@ -1,4 +1,3 @@
-import { CORE_SCHEMA, dump, load } from 'js-yaml';
 import { checkRenderedDelivery, declaredPrerequisites, DELIVERY_RULES } from '../lib/delivery';
 import { repoPath } from '../lib/app/delivery';
 import {
@@ -17,6 +16,7 @@ import type { Violation } from '../lib/policy';
 import { renderEnvironment, type RenderedEnvironment } from '../lib/render';
 import { validateSchema } from '../lib/schema';
 import { verifyDelivery } from '../lib/verify';
+import { readYaml, toYaml } from '../lib/yaml';
 import { validateWithCrdModels } from './crd-models';
 import type { EnvironmentConfig } from '../lib/config';
 import {
@@ -124,9 +124,9 @@ function breakFile(r: RenderedEnvironment, match: RegExp, change: (o: any) => vo
   const files = new Map(r.files);
   const file = [...files.keys()].find((f) => match.test(f));
   if (!file) throw new Error(`no file matches ${match}`);
-  const o = load(files.get(file)!, { schema: CORE_SCHEMA }) as any;
+  const o = readYaml(files.get(file)!) as any;
   change(o);
-  files.set(file, dump(o));
+  files.set(file, toYaml(o));
   return files;
 }
 
@@ -137,9 +137,9 @@ function moveFile(files: ReadonlyMap<string, string>, match: RegExp, to: string)
   if (!file) throw new Error(`no file matches ${match}`);
   const [from, name] = file.split('/');
   const edit = (folder: string, change: (resources: string[]) => string[]) => {
-    const k = load(moved.get(`${folder}/kustomization.yaml`)!, { schema: CORE_SCHEMA }) as any;
+    const k = readYaml(moved.get(`${folder}/kustomization.yaml`)!) as any;
     k.resources = change(k.resources);
-    moved.set(`${folder}/kustomization.yaml`, dump(k));
+    moved.set(`${folder}/kustomization.yaml`, toYaml(k));
   };
   edit(from, (r) => r.filter((x) => x !== name));
   edit(to, (r) => [...r, name]);
@@ -154,9 +154,9 @@ function dropFile(files: ReadonlyMap<string, string>, match: RegExp): Map<string
   const file = [...dropped.keys()].find((f) => match.test(f));
   if (!file) throw new Error(`no file matches ${match}`);
   const [folder, name] = file.split('/');
-  const k = load(dropped.get(`${folder}/kustomization.yaml`)!, { schema: CORE_SCHEMA }) as any;
+  const k = readYaml(dropped.get(`${folder}/kustomization.yaml`)!) as any;
   k.resources = k.resources.filter((r: string) => r !== name);
-  dropped.set(`${folder}/kustomization.yaml`, dump(k));
+  dropped.set(`${folder}/kustomization.yaml`, toYaml(k));
   dropped.delete(file);
   return dropped;
 }
@@ -165,9 +165,9 @@ function dropFile(files: ReadonlyMap<string, string>, match: RegExp): Map<string
 function externalSecretInAppStage(): Map<string, string> {
   const files = moveFile(fixture('store').files, /^migration\/externalsecret-/, 'app');
   const file = 'app/externalsecret-reviewpoint-backend.yaml';
-  const o = load(files.get(file)!, { schema: CORE_SCHEMA }) as any;
+  const o = readYaml(files.get(file)!) as any;
   delete o.metadata.annotations;
-  files.set(file, dump(o));
+  files.set(file, toYaml(o));
   return files;
 }
 

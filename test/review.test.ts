@@ -122,7 +122,7 @@ describe('risksOf', () => {
     expect(
       kinds(
         changesOf((c) => {
-          c.settings.logLevel = 'WARNING';
+          c.settings.allowedOrigins = ['https://other.example.com'];
         }),
       ),
     ).toEqual(['migration']);
@@ -384,13 +384,16 @@ describe('risksOf', () => {
   });
 
   test('flags a change of an auth, test or debug setting in any spelling, in the ConfigMap or a container', () => {
-    // GIVEN a non-production environment (production refuses these at the synth; a review still shows them)
+    // GIVEN a non-production environment (the synth refuses these; a review of a hand edit still shows them)
     const dev = (c: Record<string, any>) => {
       c.production = false;
     };
-    const lowerCase = changesOf((c) => {
-      dev(c);
-      c.settings.extraEnv = { reviewpoint_auth_enabled: 'false', Reviewpoint_Environment: 'test' };
+    const lowerCase = changesOf(dev, (objects) => {
+      const spellings = { reviewpoint_auth_enabled: 'false', Reviewpoint_Environment: 'test' };
+      const configMap = objects.find((o) => o.kind === 'ConfigMap');
+      configMap.data = { ...configMap.data, ...spellings };
+      const migrate = objects.find((o) => o.kind === 'Job').spec.template.spec.containers[0];
+      migrate.env.push(...Object.entries(spellings).map(([name, value]) => ({ name, value })));
     });
     expect(messages(lowerCase, 'settings')).toEqual([
       'ConfigMap/reviewpoint-backend: REVIEWPOINT_AUTH_ENABLED (any spelling): REVIEWPOINT_AUTH_ENABLED="true" -> REVIEWPOINT_AUTH_ENABLED="true", reviewpoint_auth_enabled="false"',

@@ -109,6 +109,21 @@ describe('workers and cron jobs in the config', () => {
     expect(() => configFrom(c)).not.toThrow();
   });
 
+  test("a worker's variable of the same name as one of settings.extraEnv overrides it in its pods alone", () => {
+    // GIVEN a batch size for every pod, and another for the worker
+    const c = minimalConfig();
+    c.settings.extraEnv = { MAILER_BATCH: '10' };
+    c.workers = { mailer: worker({ env: { MAILER_BATCH: '50' } }) };
+    // WHEN synthesized
+    const objects = synthesizeObjects(configFrom(c));
+    // THEN the ConfigMap keeps the shared value and the worker's env (which wins over envFrom) its own
+    expect(named(objects, 'ConfigMap', 'reviewpoint-backend').data.MAILER_BATCH).toBe('10');
+    const container = named(objects, 'Deployment', 'reviewpoint-backend-worker-mailer').spec.template.spec
+      .containers[0];
+    expect(container.env).toContainEqual({ name: 'MAILER_BATCH', value: '50' });
+    expect(container.envFrom).toEqual([{ configMapRef: { name: 'reviewpoint-backend' } }]);
+  });
+
   test('fails when the workers and cron jobs overrun the connection budget, each named with its pods', () => {
     expectError(
       minimalConfig,
@@ -191,6 +206,29 @@ describe('workers and cron jobs in the config', () => {
       'a cron job sets a variable the manifests set themselves',
       (c: any) => (c.cronJobs = { nightly: cronJob({ env: { REVIEWPOINT_LOG_LEVEL: 'DEBUG' } }) }),
       /cronJobs\.nightly\.env\.REVIEWPOINT_LOG_LEVEL: got REVIEWPOINT_LOG_LEVEL, which the manifests set themselves/,
+    ],
+    [
+      'a worker sets a managed variable in another spelling',
+      (c: any) => (c.workers = { mailer: worker({ env: { reviewpoint_log_level: 'DEBUG' } }) }),
+      /workers\.mailer\.env\.reviewpoint_log_level: got reviewpoint_log_level, which the manifests set themselves \(the backend reads names in any case\)/,
+    ],
+    [
+      "a worker sets another spelling of one of settings.extraEnv's variables",
+      (c: any) => {
+        c.settings.extraEnv = { MAILER_BATCH: '10' };
+        c.workers = { mailer: worker({ env: { Mailer_Batch: '50' } }) };
+      },
+      /workers\.mailer\.env\.Mailer_Batch: got MAILER_BATCH and Mailer_Batch \(with settings\.extraEnv\): one setting to the backend/,
+    ],
+    [
+      'a cron job points the dynamic loader at a library',
+      (c: any) => (c.cronJobs = { nightly: cronJob({ env: { LD_PRELOAD: '/tmp/x.so' } }) }),
+      /cronJobs\.nightly\.env\.LD_PRELOAD: got "\/tmp\/x\.so": it makes the process load code from a path/,
+    ],
+    [
+      "a worker's command carries a credential",
+      (c: any) => (c.workers = { mailer: worker({ args: ['--smtp-url', 'smtp://mailer:s3cret@smtp.example.com'] }) }),
+      /workers\.mailer\.args: got a credential in plain text/,
     ],
     [
       "a worker's image is tagged latest",
@@ -290,7 +328,7 @@ describe('workers and cron jobs in the config', () => {
     [
       'a production cron job turns debug on',
       (c: any) => (c.cronJobs = { nightly: cronJob({ env: { REVIEWPOINT_DEBUG: 'true' } }) }),
-      /cronJobs\.nightly\.env\.REVIEWPOINT_DEBUG: got "true" in a production environment; allowed: unset or false/,
+      /cronJobs\.nightly\.env\.REVIEWPOINT_DEBUG: got "true" in a production environment: debug mode is on unless pydantic reads it as false; allowed: unset, or false/,
     ],
   ])('fails when %s', (_what, edit, message) => {
     expectError(productionConfig, edit, message);

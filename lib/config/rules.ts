@@ -1,11 +1,15 @@
 /**
  * The rules that span fields, each broken one reported with the fields it involves.
  */
-import { MANAGED_ENV } from '../app-env';
+import { annotationFindings } from '../annotation-policy';
+import { isManagedEnv, settingsEnv } from '../app-env';
+import { judgeSetting, sameSettingGroups } from '../backend-settings';
+import { cidrProblem, isPrivate, parseCidr, PRIVATE_RANGES } from '../cidr';
+import { reservedNamespace, reservedPriorityClass } from '../cluster-reserved';
 import { CRON_NAME_MAX, cronJobName, WORKER_NAME_MAX, workerName } from '../app/labels';
 import { CRON_DEFAULTS } from '../constructs/cron-schedule';
 import { quantityValue } from '../quantity';
-import { looksLikeSecretName } from '../secret-names';
+import { credentialIn, looksLikeSecretName } from '../secret-names';
 import { ConfigError, type ConfigSource } from './errors';
 import type { CronJobConfig, EnvironmentConfig, PeerConfig, ResourcesConfig, WorkerConfig } from './schema';
 
@@ -13,8 +17,6 @@ import type { CronJobConfig, EnvironmentConfig, PeerConfig, ResourcesConfig, Wor
 export function connectionsPerPod(environment: string): number {
   return environment === 'prod' ? 10 + 20 : 5 + 10;
 }
-
-const TRUTHY = /^(1|true|yes|on)$/i;
 
 /** every rule that spans fields, each broken one reported */
 export function checkRules(c: EnvironmentConfig, src: ConfigSource): ConfigError[] {
@@ -135,8 +137,23 @@ export function checkRules(c: EnvironmentConfig, src: ConfigSource): ConfigError
     );
   }
 
-  checkPeer(c.database.egress, 'database.egress', fail);
-  if (c.allowIngressFrom) checkPeer(c.allowIngressFrom, 'allowIngressFrom', fail);
+  const reserved = reservedNamespace(c.namespace, [c.delivery.argocd.namespace, c.delivery.flux.namespace]);
+  if (reserved) {
+    fail(
+      'namespace',
+      `got ${JSON.stringify(c.namespace)}: ${reserved}, and the output puts a default-deny NetworkPolicy and Pod Security "restricted" on its namespace; allowed: a namespace of the environment's own, e.g. reviewpoint-${c.name}`,
+    );
+  }
+  const priority = c.app.priorityClassName && reservedPriorityClass(c.app.priorityClassName);
+  if (priority)
+    fail(
+      'app.priorityClassName',
+      `got ${JSON.stringify(c.app.priorityClassName)}: ${priority}; allowed: a class the cluster's admins created for applications`,
+    );
+
+  const peer = (p: PeerConfig, field: string, admits: boolean) => checkPeer(p, field, admits && c.production, fail);
+  peer(c.database.egress, 'database.egress', false);
+  if (c.allowIngressFrom) peer(c.allowIngressFrom, 'allowIngressFrom', true);
   else if (!c.route)
     fail(
       'allowIngressFrom',
@@ -147,7 +164,7 @@ export function checkRules(c: EnvironmentConfig, src: ConfigSource): ConfigError
       'allowIngressFrom',
       'missing next to ingress: nothing would admit the ingress controller to port 8000; allowed: { namespace, podLabels } of the ingress controller',
     );
-  if (c.route?.allowFrom) checkPeer(c.route.allowFrom, 'route.allowFrom', fail);
+  if (c.route?.allowFrom) peer(c.route.allowFrom, 'route.allowFrom', true);
   const external = c.secrets.externalSecret;
   if (external) {
     const needed = secretKeys(c);
@@ -161,7 +178,7 @@ export function checkRules(c: EnvironmentConfig, src: ConfigSource): ConfigError
   }
   const monitor = c.serviceMonitor;
   if (monitor) {
-    checkPeer(monitor.allowFrom, 'serviceMonitor.allowFrom', fail);
+    peer(monitor.allowFrom, 'serviceMonitor.allowFrom', true);
     if (durationMs(monitor.scrapeTimeout) > durationMs(monitor.interval)) {
       fail(
         'serviceMonitor.scrapeTimeout',
@@ -172,20 +189,31 @@ export function checkRules(c: EnvironmentConfig, src: ConfigSource): ConfigError
 
   for (const [name, value] of Object.entries(c.settings.extraEnv))
     checkLiteralEnv(c, `settings.extraEnv.${name}`, name, value, fail);
+  for (const names of sameSettingGroups(Object.keys(c.settings.extraEnv))) {
+    fail(
+      `settings.extraEnv.${names[1]}`,
+      `got ${names.join(' and ')}: one setting to the backend, which reads names in any case, so only the last one in the environment takes effect; allowed: one spelling`,
+    );
+  }
+  for (const f of annotationFindings(c.ingress?.annotations ?? {})) {
+    if (f.key === undefined) fail('ingress.annotations', `got ${f.problem}; allowed: ${f.allowed}`);
+    else fail(`ingress.annotations.${f.key}`, `got ${JSON.stringify(f.key)}: ${f.problem}; allowed: ${f.allowed}`);
+  }
+  for (const [field, credential] of credentials(c, '')) {
+    fail(
+      field,
+      `got a credential in plain text (${credential}); allowed: none in the config: the pods read secrets by reference from the Secret "${c.secrets.name}" ($(VAR) in a command or args), the engines read theirs from their own secrets`,
+    );
+  }
   checkSecondWorkloads(c, fail);
-  if (c.production) {
-    if (!c.settings.authEnabled)
+  // the settings fields, judged as the variables the backend will read (auth, test mode, debug logging)
+  for (const { name, value, field } of settingsEnv(c.settings)) {
+    const finding = judgeSetting(name, value, c.production);
+    if (finding)
       fail(
-        'settings.authEnabled',
-        'got false in a production environment: it bypasses authentication entirely; allowed: true',
+        `settings.${field}`,
+        `got ${JSON.stringify(c.settings[field])}${finding.where}: ${finding.problem}; allowed: ${finding.allowed}`,
       );
-    if (c.settings.environment === 'test')
-      fail(
-        'settings.environment',
-        'got "test" in a production environment: it unlocks an unauthenticated admin-promotion endpoint; allowed: "prod"',
-      );
-    if (c.settings.logLevel === 'DEBUG')
-      fail('settings.logLevel', 'got "DEBUG" in a production environment; allowed: INFO, WARNING, ERROR or CRITICAL');
   }
 
   // the API server refuses a pod whose request is above its limit
@@ -209,10 +237,10 @@ function checkLiteralEnv(
   value: string,
   fail: (field: string, problem: string) => void,
 ): void {
-  if (MANAGED_ENV.has(name)) {
+  if (isManagedEnv(name)) {
     fail(
       field,
-      `got ${name}, which the manifests set themselves; allowed: the dedicated field under settings or secrets`,
+      `got ${name}, which the manifests set themselves (the backend reads names in any case); allowed: the dedicated field under settings or secrets`,
     );
   }
   if (looksLikeSecretName(name)) {
@@ -221,20 +249,9 @@ function checkLiteralEnv(
       `got a literal value for a secret-looking name; allowed: secrets only by reference from the Secret "${c.secrets.name}", never written into manifests`,
     );
   }
-  if (c.production) {
-    if (name === 'REVIEWPOINT_TEST_MODE' && TRUTHY.test(value))
-      fail(
-        field,
-        `got ${JSON.stringify(value)} in a production environment: test mode unlocks an unauthenticated admin-promotion endpoint; allowed: unset`,
-      );
-    if (name === 'REVIEWPOINT_DEBUG' && TRUTHY.test(value))
-      fail(field, `got ${JSON.stringify(value)} in a production environment; allowed: unset or false`);
-    if (name === 'ENVIRONMENT' && value.toLowerCase() === 'test')
-      fail(
-        field,
-        'got "test" in a production environment: it unlocks an unauthenticated admin-promotion endpoint; allowed: unset',
-      );
-  }
+  const finding = judgeSetting(name, value, c.production);
+  if (finding)
+    fail(field, `got ${JSON.stringify(value)}${finding.where}: ${finding.problem}; allowed: ${finding.allowed}`);
 }
 
 /** the API server refuses a pod whose request is above its limit */
@@ -276,7 +293,40 @@ function drainSeconds(argv: readonly string[]): number | undefined {
   return undefined;
 }
 
-function checkPeer(peer: PeerConfig, field: string, fail: (f: string, p: string) => void): void {
+/**
+ * Every credential in the config's values, with its field: each string, and each list of strings
+ * read as one command line (a flag and its value may be two items). Annotations have their own policy.
+ */
+function credentials(value: unknown, field: string): Array<[string, string]> {
+  if (typeof value === 'string') {
+    const found = credentialIn(value);
+    return found ? [[field, found]] : [];
+  }
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) {
+    const found = credentialIn(...value);
+    return found ? [[field, found]] : [];
+  }
+  if (value === null || typeof value !== 'object' || field === 'ingress.annotations') return [];
+  return Object.entries(value).flatMap(([k, v]) => credentials(v, field ? `${field}.${k}` : k));
+}
+
+function checkPeer(
+  peer: PeerConfig,
+  field: string,
+  productionIngress: boolean,
+  fail: (f: string, p: string) => void,
+): void {
+  if (peer.cidr !== undefined) {
+    const problem = cidrProblem(peer.cidr);
+    const range = parseCidr(peer.cidr);
+    if (problem) fail(`${field}.cidr`, `got ${JSON.stringify(peer.cidr)}: ${problem}`);
+    else if (productionIngress && range && !isPrivate(range)) {
+      fail(
+        `${field}.cidr`,
+        `got ${JSON.stringify(peer.cidr)} in a production environment: it reaches outside the private ranges, so addresses outside the cluster's networks reach port 8000 past the ingress controller; allowed: a range inside ${PRIVATE_RANGES.join(', ')}`,
+      );
+    }
+  }
   const hasCidr = peer.cidr !== undefined;
   const hasPods = peer.namespace !== undefined || peer.podLabels !== undefined;
   if (hasCidr === hasPods) {
@@ -406,6 +456,16 @@ function checkSecondWorkloads(c: EnvironmentConfig, fail: (field: string, proble
         'got true with migration.strategy "initContainer": the migration runs in the app\'s pods only, and nothing would start this workload after it; allowed: migration.strategy "job" (it runs before every workload), or backendEnv: false',
       );
     for (const [name, value] of Object.entries(w.env)) checkLiteralEnv(c, `${at}.env.${name}`, name, value, fail);
+    // with backendEnv the ConfigMap's variables are there too: the same name overrides one, another
+    // spelling of it is a second variable the backend reads as the same setting
+    const inherited = w.backendEnv ? Object.keys(c.settings.extraEnv) : [];
+    for (const group of sameSettingGroups([...new Set([...inherited, ...Object.keys(w.env)])])) {
+      const own = group.filter((n) => n in w.env);
+      fail(
+        `${at}.env.${own[own.length - 1]}`,
+        `got ${group.join(' and ')}${inherited.length > 0 ? ' (with settings.extraEnv)' : ''}: one setting to the backend, which reads names in any case, so only the last one in the environment takes effect; allowed: one spelling`,
+      );
+    }
     checkRequests(`${at}.resources`, w.resources, fail);
   }
 }

@@ -5,10 +5,10 @@
  * whose name (and so file) changed is one Job removed and another added, which is what the
  * cluster will see.
  */
-import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import { keyOf, objectId } from '../kube-object';
 import type { Manifest } from '../policy/types';
 import { isProductionOutput } from '../render';
+import { readYamlDocuments } from '../yaml';
 
 /** environment -> (path below dist/<env>/ -> content) */
 export type OutputTree = ReadonlyMap<string, ReadonlyMap<string, string>>;
@@ -55,7 +55,13 @@ export function objectsOf(files: ReadonlyMap<string, string>): Map<string, Locat
   for (const [file, content] of files) {
     // kustomization.yaml is build input that lists files, README.md is prose: neither is an object
     if (!file.endsWith('.yaml') || file === 'kustomization.yaml' || file.endsWith('/kustomization.yaml')) continue;
-    for (const doc of loadAll(content, undefined, { schema: CORE_SCHEMA, filename: file })) {
+    let docs: unknown[];
+    try {
+      docs = readYamlDocuments(content);
+    } catch (e) {
+      throw new Error(`${file}: ${(e as Error).message}`);
+    }
+    for (const doc of docs) {
       const manifest = doc as Manifest | null;
       if (!manifest || typeof manifest !== 'object' || !manifest.kind) continue;
       objects.set(objectKey(manifest), { manifest, file });

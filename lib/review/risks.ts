@@ -8,6 +8,7 @@
  * from (ExternalSecret; a removed owner: the Secret the garbage collector deletes), a Secret with
  * its data in the output, an image without a digest, and a CronJob that runs at other times.
  */
+import { isGuardedSetting, settingName } from '../backend-settings';
 import { referencesOf } from '../delivery/references';
 import type { Manifest } from '../policy/types';
 import type { EnvironmentChange, FieldChange, ObjectChange } from './diff';
@@ -70,30 +71,6 @@ const HARDENED: Record<string, (v: unknown) => boolean> = {
   type: (v) => v === 'RuntimeDefault' || v === 'Localhost',
   ['"pod-security.kubernetes.io/enforce"']: (v) => v === 'restricted',
 };
-
-/**
- * The environment variables that switch the backend's auth, test or debug behaviour, or point
- * the interpreter at other code (the backend's facts sheet). Upper case: pydantic-settings reads
- * names case-insensitively, so `reviewpoint_auth_enabled` is the same setting.
- */
-const GUARDED_SETTINGS: ReadonlySet<string> = new Set([
-  'REVIEWPOINT_AUTH_ENABLED',
-  'REVIEWPOINT_API_KEY_ENABLED',
-  'REVIEWPOINT_ENVIRONMENT',
-  'ENVIRONMENT',
-  'REVIEWPOINT_TEST_MODE',
-  'PYTEST_CURRENT_TEST',
-  'FAST_TESTS',
-  'REVIEWPOINT_DEBUG',
-  'ENV_FILE',
-  'LD_PRELOAD',
-  'PYTHONPATH',
-  'PYTHONSTARTUP',
-  'PYTHONHOME',
-]);
-
-/** a name as the backend's settings reader matches it */
-const settingKey = (name: string) => name.toUpperCase();
 
 /** the risks of one environment's change: its production mark, then its objects' */
 export function environmentRisks(e: EnvironmentChange): Risk[] {
@@ -292,8 +269,9 @@ function guardedSettings(m: Manifest): Array<[string, string]> {
   const object = `${m.kind}/${String(m.metadata?.name ?? '').replace(/-[0-9a-f]{10}$/, '')}`;
   const out: Array<[string, string]> = [];
   const found = (container: string, name: string, value: unknown) => {
-    if (GUARDED_SETTINGS.has(settingKey(name)))
-      out.push([`${object}\0${container}\0${settingKey(name)}`, `${name}=${JSON.stringify(value)}`]);
+    // the backend's settings reader matches names in any case: one key per setting
+    if (isGuardedSetting(name))
+      out.push([`${object}\0${container}\0${settingName(name)}`, `${name}=${JSON.stringify(value)}`]);
   };
   if (m.kind === 'ConfigMap') for (const [name, value] of Object.entries(m.data ?? {})) found('', name, value);
   const pod =
