@@ -113,7 +113,7 @@ function edit(options: SetImageOptions, out: Output, synth: typeof main): number
       if (section !== 'workers' && section !== 'cronJobs') continue;
       const entries: Record<string, { image?: ImageConfig }> = current[section];
       const option = `--${optionOf(field)}`;
-      if (!(name in entries))
+      if (!Object.hasOwn(entries, name))
         throw new Error(
           `environment "${env}" (${file}), field ${section}.${name}, option ${option}: no such entry; allowed: ${Object.keys(entries).join(', ') || `none: ${section} is empty`}`,
         );

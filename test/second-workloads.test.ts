@@ -153,6 +153,11 @@ describe('workers and cron jobs in the config', () => {
       /workers\.Mail_er: got key string "Mail_er"; allowed: a DNS-1123 label/,
     ],
     [
+      'a worker is named as a key every JavaScript object inherits',
+      (c: any) => (c.workers = { constructor: worker() }),
+      /workers\.constructor: got key "constructor", a name every JavaScript object inherits/,
+    ],
+    [
       "a worker name makes the Deployment's name longer than a DNS label",
       (c: any) => (c.workers = { ['w'.repeat(37)]: worker() }),
       /workers\.w{37}: got a name of 37 characters \(its Deployment would be reviewpoint-backend-worker-w{37}\); allowed: at most 36/,

@@ -460,7 +460,7 @@ function checkSecondWorkloads(c: EnvironmentConfig, fail: (field: string, proble
     // spelling of it is a second variable the backend reads as the same setting
     const inherited = w.backendEnv ? Object.keys(c.settings.extraEnv) : [];
     for (const group of sameSettingGroups([...new Set([...inherited, ...Object.keys(w.env)])])) {
-      const own = group.filter((n) => n in w.env);
+      const own = group.filter((n) => Object.hasOwn(w.env, n));
       fail(
         `${at}.env.${own[own.length - 1]}`,
         `got ${group.join(' and ')}${inherited.length > 0 ? ' (with settings.extraEnv)' : ''}: one setting to the backend, which reads names in any case, so only the last one in the environment takes effect; allowed: one spelling`,
