@@ -402,6 +402,9 @@ describe('a production environment with a worker and a cron job', () => {
     expect(readme).toContain(
       "CronJob `reviewpoint-backend-cron-nightly`: `30 2 * * *` (the controller's time zone), concurrency `Forbid`, each run at most 3600 s and 1 attempt.",
     );
+    expect(readme).toContain(
+      "Deployment `reviewpoint-backend-worker-mailer`, CronJob `reviewpoint-backend-cron-nightly`: in the app's stage, so they too start only after the migration.",
+    );
     expect(readme).toMatch(/ {2}cron_nightly\["pods of CronJob reviewpoint-backend-cron-nightly"\]/);
   });
 
@@ -493,6 +496,23 @@ describe('a production environment with a worker and a cron job', () => {
         message:
           'must set jobTemplate.spec.activeDeadlineSeconds, successfulJobsHistoryLimit: an unbounded run can hang or retry until the next one is due',
       },
+    ]);
+  });
+
+  test("fails when the CronJob's pods turn auth off in production [backend-settings]", () => {
+    // GIVEN a spelling of the auth switch written into the CronJob's container by hand
+    const broken = clone(objects);
+    const cron = named(broken, 'CronJob', 'reviewpoint-backend-cron-nightly');
+    cron.spec.jobTemplate.spec.template.spec.containers[0].env.push({ name: 'reviewpoint_auth_enabled', value: 'no' });
+    // WHEN the policy runs THEN the gate reads it as the backend does
+    expect(
+      checkPolicy(broken as Manifest[], { environment: 'prod', production: true })
+        .filter((v) => v.rule === 'backend-settings')
+        .map((v) => `${v.object} ${v.container}: ${v.message}`),
+    ).toEqual([
+      expect.stringMatching(
+        /^CronJob\/reviewpoint-backend-cron-nightly job: env reviewpoint_auth_enabled .* is "no" in a production environment/,
+      ),
     ]);
   });
 

@@ -118,10 +118,20 @@ export function migration(config: EnvironmentConfig, objects: readonly KubeObjec
             `Flux applies it and the Job in one batch and does not wait for its Secret: the Job's pod waits in CreateContainerConfigError until the Secret exists, within activeDeadlineSeconds (${m.activeDeadlineSeconds} s).`,
         ]
       : []),
+    ...secondWorkloads(objects),
   ];
 }
 
 /** replicas and budget of the app, then of each worker */
+/** the workers and CronJobs, which start with the app, after the migration */
+function secondWorkloads(objects: readonly KubeObject[]): string[] {
+  const names = objects
+    .filter((o) => (o.kind === 'Deployment' && o.metadata.name !== APP_NAME) || o.kind === 'CronJob')
+    .map((o) => `${o.kind} \`${o.metadata.name}\``);
+  if (names.length === 0) return [];
+  return ['', `${names.join(', ')}: in the app's stage, so they too start only after the migration.`];
+}
+
 export function scaling(objects: readonly KubeObject[]): string[] {
   const deployments = objects.filter((o) => o.kind === 'Deployment');
   const app = deployments.filter((d) => d.metadata.name === APP_NAME);

@@ -273,6 +273,22 @@ describe('Worker and CronWorkload', () => {
     ).toThrow(/worker "shop-worker": selector label app.kubernetes.io\/name=shop missing/);
   });
 
+  test("a worker's pod annotations go on its pod template only", () => {
+    // GIVEN a checksum of the settings  WHEN built
+    const worker = new Worker(chart(), 'W', {
+      name: 'shop-worker',
+      namespace: 'shop',
+      labels: selector,
+      selector,
+      container,
+      healthCommand: ['/ok'],
+      podAnnotations: { 'checksum/config': 'abc' },
+    }).deployment.toJson();
+    // THEN a change of the settings rolls its pods, and the Deployment itself carries nothing
+    expect(worker.spec.template.metadata.annotations).toEqual({ 'checksum/config': 'abc' });
+    expect(worker.metadata.annotations).toBeUndefined();
+  });
+
   test('fails when a worker has negative replicas', () => {
     // GIVEN -1 replicas  WHEN built  THEN refused
     expect(
