@@ -132,9 +132,12 @@ function nodeAt(path: readonly string[]): z.ZodMiniType | undefined {
   let node: z.ZodMiniType | undefined = configSchema;
   for (const part of path) {
     node = unwrap(node);
-    if (!(node instanceof z.ZodMiniObject)) return undefined;
+    // a record's entries (workers.<name>) all have its value's schema
+    if (node instanceof z.ZodMiniRecord) node = node._zod.def.valueType as z.ZodMiniType;
     // own keys only: "constructor" is no field of the schema
-    node = Object.hasOwn(node.shape, part) ? (node.shape[part] as z.ZodMiniType) : undefined;
+    else if (node instanceof z.ZodMiniObject)
+      node = Object.hasOwn(node.shape, part) ? (node.shape[part] as z.ZodMiniType) : undefined;
+    else return undefined;
   }
   return node;
 }
