@@ -338,9 +338,13 @@ describe('risksOf', () => {
     const dev = (c: Record<string, any>) => {
       c.production = false;
     };
-    const lowerCase = changesOf((c) => {
-      dev(c);
-      c.settings.extraEnv = { reviewpoint_auth_enabled: 'false', Reviewpoint_Environment: 'test' };
+    // the config refuses these spellings (the backend reads names in any case): dist/ edited by hand
+    const spellings = { reviewpoint_auth_enabled: 'false', Reviewpoint_Environment: 'test' };
+    const lowerCase = changesOf(dev, (objects) => {
+      const settings = objects.find((o) => o.kind === 'ConfigMap');
+      settings.data = { ...settings.data, ...spellings };
+      const migrate = objects.find((o) => o.kind === 'Job').spec.template.spec.containers[0];
+      migrate.env.push(...Object.entries(spellings).map(([name, value]) => ({ name, value })));
     });
     expect(messages(lowerCase, 'settings')).toEqual([
       'ConfigMap/reviewpoint-backend: REVIEWPOINT_AUTH_ENABLED (any spelling): REVIEWPOINT_AUTH_ENABLED="true" -> REVIEWPOINT_AUTH_ENABLED="true", reviewpoint_auth_enabled="false"',

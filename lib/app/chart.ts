@@ -15,7 +15,14 @@ import {
   WebApp,
 } from '../constructs';
 import { applyBeforeMigration, WAVE } from '../delivery/stages';
-import { jobUploads, migrationContainerProps, migrationInitContainer, networkProps, webAppProps } from './backend';
+import {
+  jobUploads,
+  migrationContainerProps,
+  migrationInitContainer,
+  migrationScheduling,
+  networkProps,
+  webAppProps,
+} from './backend';
 import { APP_NAME, HTTP_PORT, METRICS_PATH, MIGRATION_NAME, recommendedLabels, selectorLabels } from './labels';
 
 export interface ReviewpointChartProps {
@@ -91,6 +98,7 @@ export class ReviewpointChart extends Chart {
         backoffLimit: m.backoffLimit,
         activeDeadlineSeconds: m.activeDeadlineSeconds,
         ttlSecondsAfterFinished: m.ttlSecondsAfterFinished,
+        ...migrationScheduling(config),
         serviceAccountSyncWave: WAVE.beforeMigration,
         syncWave: WAVE.migration,
       });

@@ -65,10 +65,10 @@ export const labels = z.record(
 export const int = (min: number, max?: number) =>
   z.int().check(...(max === undefined ? [z.minimum(min)] : [z.minimum(min), z.maximum(max)]));
 export const port = int(1, 65535);
-export const intOrPercent = z.union([
-  int(0),
-  z.string().check(z.regex(/^(100|[1-9]?\d)%$/, 'a percentage such as "25%"')),
-]);
+export const intOrPercent = z.union(
+  [int(0), z.string().check(z.regex(/^(100|[1-9]?\d)%$/, 'a percentage such as "25%"'))],
+  { error: 'a whole number or a percentage such as "25%"' },
+);
 
 export const imageSchema = z.strictObject({
   /** registry and path, without tag or digest, e.g. `ghcr.io/acme/reviewpoint-backend` */

@@ -94,11 +94,8 @@ function issueToError(issue: Issue, source: ConfigSource): ConfigError {
         `got key ${describe(input)}; allowed: ${issue.issues[0]?.message ?? 'a valid key'}`,
       );
     case 'invalid_union':
-      return new ConfigError(
-        source,
-        field,
-        `got ${describe(input)}; allowed: a whole number or a percentage such as "25%"`,
-      );
+      // each union of the schema says what it allows
+      return new ConfigError(source, field, `got ${describe(input)}; allowed: ${issue.message}`);
     default:
       return new ConfigError(source, field, `got ${describe(input)}; ${issue.message}`);
   }
@@ -109,6 +106,11 @@ function nodeAt(path: readonly string[]): z.ZodMiniType | undefined {
   let node: z.ZodMiniType | undefined = configSchema;
   for (const part of path) {
     node = unwrap(node);
+    // a list's items: the path names them by index
+    if (node instanceof z.ZodMiniArray && /^\d+$/.test(part)) {
+      node = node._zod.def.element as z.ZodMiniType;
+      continue;
+    }
     if (!(node instanceof z.ZodMiniObject)) return undefined;
     node = node.shape[part] as z.ZodMiniType | undefined;
   }

@@ -1,18 +1,15 @@
 /**
  * The rules that span fields, each broken one reported with the fields it involves.
  */
-import { MANAGED_ENV } from '../app-env';
 import { quantityValue } from '../quantity';
-import { looksLikeSecretName } from '../secret-names';
 import { ConfigError, type ConfigSource } from './errors';
+import { checkPodRules, envProblems } from './pod-rules';
 import type { EnvironmentConfig, PeerConfig } from './schema';
 
 /** DB connections one pod may open: SQLAlchemy pool size + overflow (see the backend's config). */
 export function connectionsPerPod(environment: string): number {
   return environment === 'prod' ? 10 + 20 : 5 + 10;
 }
-
-const TRUTHY = /^(1|true|yes|on)$/i;
 
 /** every rule that spans fields, each broken one reported */
 export function checkRules(c: EnvironmentConfig, src: ConfigSource): ConfigError[] {
@@ -165,35 +162,9 @@ export function checkRules(c: EnvironmentConfig, src: ConfigSource): ConfigError
     }
   }
 
-  for (const [name, value] of Object.entries(c.settings.extraEnv)) {
-    const field = `settings.extraEnv.${name}`;
-    if (MANAGED_ENV.has(name)) {
-      fail(
-        field,
-        `got ${name}, which the manifests set themselves; allowed: the dedicated field under settings or secrets`,
-      );
-    }
-    if (looksLikeSecretName(name)) {
-      fail(
-        field,
-        `got a literal value for a secret-looking name; allowed: secrets only by reference from the Secret "${c.secrets.name}", never written into manifests`,
-      );
-    }
-    if (c.production) {
-      if (name === 'REVIEWPOINT_TEST_MODE' && TRUTHY.test(value))
-        fail(
-          field,
-          `got ${JSON.stringify(value)} in a production environment: test mode unlocks an unauthenticated admin-promotion endpoint; allowed: unset`,
-        );
-      if (name === 'REVIEWPOINT_DEBUG' && TRUTHY.test(value))
-        fail(field, `got ${JSON.stringify(value)} in a production environment; allowed: unset or false`);
-      if (name === 'ENVIRONMENT' && value.toLowerCase() === 'test')
-        fail(
-          field,
-          'got "test" in a production environment: it unlocks an unauthenticated admin-promotion endpoint; allowed: unset',
-        );
-    }
-  }
+  for (const [name, value] of Object.entries(c.settings.extraEnv))
+    for (const problem of envProblems(name, value, c)) fail(`settings.extraEnv.${name}`, problem);
+  checkPodRules(c, fail);
   if (c.production) {
     if (!c.settings.authEnabled)
       fail(
@@ -230,10 +201,17 @@ export function checkRules(c: EnvironmentConfig, src: ConfigSource): ConfigError
   return errors;
 }
 
-/** the keys of the Secret the pods read: the API key only while the backend checks one */
+/**
+ * the keys of the Secret the pods read: the API key only while the backend checks one, and the
+ * keys app.env reads from it
+ */
 export function secretKeys(c: EnvironmentConfig): string[] {
   const { dbUrlKey, jwtSecretKey, apiKeyKey } = c.secrets;
-  return [...new Set([dbUrlKey, jwtSecretKey, ...(c.settings.apiKeyEnabled ? [apiKeyKey] : [])])];
+  const fromEnv = c.app.env.flatMap((e) => {
+    const ref = e.valueFrom?.secretKeyRef;
+    return ref && ref.name === c.secrets.name ? [ref.key] : [];
+  });
+  return [...new Set([dbUrlKey, jwtSecretKey, ...(c.settings.apiKeyEnabled ? [apiKeyKey] : []), ...fromEnv])];
 }
 
 /** a Prometheus duration (already validated) in milliseconds */

@@ -72,34 +72,44 @@ export function effectiveProbes(probes: HttpProbes, defaultPort: string | number
   return { startup: one('startup'), readiness: one('readiness'), liveness: one('liveness') };
 }
 
-/** every way these probes are wrong, as `field: problem`, for a container whose ports are `declared` */
-export function probeProblems(probes: HttpProbes, declared: readonly (string | number)[]): string[] {
-  const out: string[] = [];
+/** the name of the serving container's port, which the Service and the probes refer to */
+export const HTTP_PORT_NAME = 'http';
+
+/** every way these probes are refused, each as [field, problem], for a container whose ports are `declared` */
+export function probeProblems(probes: HttpProbes, declared: readonly (string | number)[]): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
   const effective = effectiveProbes(probes, declared[0]);
   if (probes.port !== undefined && !declared.includes(probes.port))
-    out.push(
-      `port got ${JSON.stringify(probes.port)}; allowed: a port the container declares (${declared.map((p) => JSON.stringify(p)).join(' or ')})`,
-    );
+    out.push([
+      'port',
+      `got ${JSON.stringify(probes.port)}; allowed: a port the container declares (${declared.map((p) => JSON.stringify(p)).join(' or ')})`,
+    ]);
   const badPath = (path: string) => !path.startsWith('/');
-  if (badPath(probes.path)) out.push(`path got ${JSON.stringify(probes.path)}; allowed: a path starting with "/"`);
+  if (badPath(probes.path)) out.push(['path', `got ${JSON.stringify(probes.path)}; allowed: a path starting with "/"`]);
   for (const kind of PROBE_KINDS) {
     const own = probes[kind]?.path;
     if (own !== undefined && badPath(own))
-      out.push(`${kind}.path got ${JSON.stringify(own)}; allowed: a path starting with "/"`);
+      out.push([`${kind}.path`, `got ${JSON.stringify(own)}; allowed: a path starting with "/"`]);
     for (const t of TIMINGS) {
       const v = probes[kind]?.[t];
       const min = t === 'initialDelaySeconds' ? 0 : 1;
       if (v !== undefined && (!Number.isInteger(v) || v < min))
-        out.push(`${kind}.${t} got ${v}; allowed: a whole number from ${min}`);
+        out.push([`${kind}.${t}`, `got ${v}; allowed: a whole number from ${min}`]);
     }
-    if (kind !== 'readiness' && probes[kind]?.successThreshold !== undefined && probes[kind]?.successThreshold !== 1)
-      out.push(
-        `${kind}.successThreshold got ${probes[kind]?.successThreshold}; allowed: 1 (the API server refuses any other for ${kind})`,
-      );
+    const success = probes[kind]?.successThreshold;
+    if (kind !== 'readiness' && success !== undefined && success !== 1)
+      out.push([
+        `${kind}.successThreshold`,
+        `got ${success}; allowed: 1 (the API server refuses any other for ${kind})`,
+      ]);
   }
-  if (JSON.stringify(effective.readiness) === JSON.stringify(effective.liveness))
-    out.push(
-      'liveness got the same path, port and timings as readiness; allowed: a liveness probe that differs (a slow dependency would restart the pod instead of taking it out of rotation)',
-    );
+  // as the kubelet runs them: a left-out success count is 1, a left-out delay 0
+  const asRun = (p: EffectiveProbe) =>
+    JSON.stringify([p.path, p.port, ...TIMINGS.map((t) => p[t] ?? (t === 'initialDelaySeconds' ? 0 : 1))]);
+  if (asRun(effective.readiness) === asRun(effective.liveness))
+    out.push([
+      'liveness',
+      'got the same path, port and timings as readiness; allowed: a liveness probe that differs (a slow dependency would restart the pod instead of taking it out of rotation)',
+    ]);
   return out;
 }

@@ -161,6 +161,6 @@ export function schedulingSpec(props: SchedulingProps): Pick<k8s.PodSpec, 'nodeS
   return {
     nodeSelector: Object.keys(nodeSelector).length > 0 ? { ...nodeSelector } : undefined,
     tolerations: props.tolerations && props.tolerations.length > 0 ? [...props.tolerations] : undefined,
-    affinity: props.affinity,
+    affinity: props.affinity && Object.keys(props.affinity).length > 0 ? props.affinity : undefined,
   };
 }

@@ -7,6 +7,7 @@ import { ApiObject } from 'cdk8s';
 import k8s = require('cdk8s-plus-28/lib/imports/k8s');
 import { Construct } from 'constructs';
 import { contentHash } from '../determinism';
+import { CONFIG_CHECKSUM } from './annotations';
 import { Availability, type AutoscalingProps, type DisruptionBudgetProps } from './availability';
 import type { VolumeProps } from './hardened-container';
 import type { HttpProbes } from './probes';
@@ -80,9 +81,6 @@ export interface WebAppProps extends SchedulingProps {
    */
   readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
 }
-
-/** the pod annotation whose change rolls the pods when the settings change */
-export const CONFIG_CHECKSUM = 'checksum/config';
 
 export class WebApp extends Construct {
   public readonly serviceAccount: ApiObject;

@@ -8,11 +8,8 @@ import k8s = require('cdk8s-plus-28/lib/imports/k8s');
 import { Construct } from 'constructs';
 import { emptyDirSizes, hardenedContainer, type HardenedContainerProps, type VolumeProps } from './hardened-container';
 import { hardenedPodSpec } from './pod-spec';
-import { effectiveProbes, probeProblems, type HttpProbes, type ProbeKind } from './probes';
+import { effectiveProbes, HTTP_PORT_NAME, probeProblems, type HttpProbes, type ProbeKind } from './probes';
 import type { SchedulingProps } from './scheduling';
-
-/** the name of the serving container's port, which the Service and the probes refer to */
-export const HTTP_PORT_NAME = 'http';
 
 /** the serving container; its port is named `http` */
 export type WebContainerProps = Omit<
@@ -76,7 +73,8 @@ export class WebDeployment extends Construct {
     if (!Number.isInteger(props.port) || props.port < 1 || props.port > 65535)
       throw new Error(`deployment "${props.name}": port got ${props.port}; allowed: 1 to 65535`);
     const probeErrors = probeProblems(props.probes, [HTTP_PORT_NAME, props.port]);
-    if (probeErrors.length > 0) throw new Error(`deployment "${props.name}": probes.${probeErrors.join('; probes.')}`);
+    if (probeErrors.length > 0)
+      throw new Error(`deployment "${props.name}": ${probeErrors.map(([f, p]) => `probes.${f} ${p}`).join('; ')}`);
     for (const k of Object.keys(props.podLabels ?? {}))
       if (k in labels)
         throw new Error(

@@ -1,0 +1,139 @@
+/**
+ * The rules of the app's pod fields that span fields: labels the synth sets, annotations,
+ * scheduling, env and envFrom judged as the backend reads them, and the probes.
+ */
+import { CONFIG_MAP_NAME, MANAGED_ENV } from '../app-env';
+import { HTTP_PORT, METRICS_PATH, recommendedLabels } from '../app/labels';
+import { HTTP_PORT_NAME, probeProblems } from '../constructs/probes';
+import { affinityProblems, tolerationProblems } from '../constructs/scheduling';
+import { CONFIG_CHECKSUM } from '../constructs/annotations';
+import { looksLikeSecretName } from '../secret-names';
+import type { EnvironmentConfig } from './schema';
+
+type Fail = (field: string, problem: string) => void;
+
+const TRUTHY = /^(1|true|yes|on)$/i;
+/** the name as the backend reads it: pydantic-settings folds case */
+const asRead = (name: string) => name.toUpperCase();
+const MANAGED = new Set([...MANAGED_ENV].map(asRead));
+
+/**
+ * Why a variable must not reach the backend, for settings.extraEnv and app.env alike: a name the
+ * manifests set, a literal secret, a test or debug switch in production. `value` undefined: it
+ * comes from a reference, so it may be anything.
+ */
+export function envProblems(name: string, value: string | undefined, c: EnvironmentConfig): string[] {
+  const out: string[] = [];
+  const key = asRead(name);
+  if (MANAGED.has(key))
+    out.push(
+      `got ${name}, which the manifests set themselves (the backend reads names in any case); allowed: the dedicated field under settings or secrets`,
+    );
+  if (value !== undefined && looksLikeSecretName(name))
+    out.push(
+      `got a literal value for a secret-looking name (${name}); allowed: secrets only by reference (valueFrom.secretKeyRef in app.env) from a Secret such as "${c.secrets.name}", never written into manifests`,
+    );
+  if (c.production) {
+    const got = value === undefined ? 'a reference, whose value the synth cannot see,' : JSON.stringify(value);
+    const on = (test: (v: string) => boolean) => value === undefined || test(value);
+    if (key === 'REVIEWPOINT_TEST_MODE' && on((v) => TRUTHY.test(v)))
+      out.push(
+        `got ${got} in a production environment: test mode unlocks an unauthenticated admin-promotion endpoint; allowed: unset`,
+      );
+    if (key === 'REVIEWPOINT_DEBUG' && on((v) => TRUTHY.test(v)))
+      out.push(`got ${got} in a production environment; allowed: unset or false`);
+    if (key === 'ENVIRONMENT' && on((v) => v.toLowerCase() === 'test'))
+      out.push(
+        `got ${got} in a production environment: it unlocks an unauthenticated admin-promotion endpoint; allowed: unset`,
+      );
+  }
+  return out;
+}
+
+/** the Secrets and ConfigMaps app.env and app.envFrom read, each with whether a missing one is tolerated */
+export function envSources(
+  c: EnvironmentConfig,
+): Array<{ kind: 'Secret' | 'ConfigMap'; name: string; optional: boolean }> {
+  const out: Array<{ kind: 'Secret' | 'ConfigMap'; name: string; optional: boolean }> = [];
+  for (const e of c.app.env) {
+    const s = e.valueFrom?.secretKeyRef;
+    const m = e.valueFrom?.configMapKeyRef;
+    if (s) out.push({ kind: 'Secret', name: s.name, optional: s.optional === true });
+    if (m) out.push({ kind: 'ConfigMap', name: m.name, optional: m.optional === true });
+  }
+  for (const e of c.app.envFrom) {
+    if (e.secretRef) out.push({ kind: 'Secret', name: e.secretRef.name, optional: e.secretRef.optional === true });
+    if (e.configMapRef)
+      out.push({ kind: 'ConfigMap', name: e.configMapRef.name, optional: e.configMapRef.optional === true });
+  }
+  return out;
+}
+
+export function checkPodRules(c: EnvironmentConfig, fail: Fail): void {
+  const app = c.app;
+  const synthLabels = Object.keys(recommendedLabels(c, 'api', app.image));
+  for (const key of Object.keys(app.podLabels))
+    if (synthLabels.includes(key))
+      fail(
+        `app.podLabels.${key}`,
+        `got ${key}, a label the synth sets on the pods (selectors and policies select by it); allowed: a label of your own, not ${synthLabels.join(', ')}`,
+      );
+  if (CONFIG_CHECKSUM in app.podAnnotations)
+    fail(
+      `app.podAnnotations.${CONFIG_CHECKSUM}`,
+      'got the annotation the synth sets from the settings, to roll the pods when they change; allowed: any other annotation',
+    );
+
+  const scheduling = [
+    ['app', app.tolerations, app.affinity],
+    ['migration', c.migration.tolerations ?? [], c.migration.affinity],
+  ] as const;
+  for (const [at, tolerations, affinity] of scheduling) {
+    tolerations.forEach((t, i) => {
+      for (const [f, p] of tolerationProblems(t)) fail(`${at}.tolerations.${i}.${f}`, p);
+    });
+    if (affinity) for (const [f, p] of affinityProblems(affinity)) fail(`${at}.affinity.${f}`, p);
+  }
+  if (c.migration.strategy !== 'job')
+    for (const field of ['nodeSelector', 'tolerations', 'affinity'] as const)
+      if (c.migration[field] !== undefined)
+        fail(
+          `migration.${field}`,
+          `got ${JSON.stringify(c.migration[field])} with strategy "${c.migration.strategy}": only a migration Job has pods of its own (an init container runs in the app's pods); allowed: app.${field}, or strategy "job"`,
+        );
+
+  const seen = new Map<string, string>(
+    Object.keys(c.settings.extraEnv).map((n) => [asRead(n), `settings.extraEnv.${n}`]),
+  );
+  app.env.forEach((e, i) => {
+    const field = `app.env.${i}`;
+    for (const p of envProblems(e.name, e.value, c)) fail(field, p);
+    const from = e.valueFrom;
+    if (from?.configMapKeyRef && looksLikeSecretName(e.name))
+      fail(
+        `${field}.valueFrom.configMapKeyRef`,
+        `got a ConfigMap for a secret-looking name (${e.name}): a ConfigMap is plain text; allowed: valueFrom.secretKeyRef`,
+      );
+    const before = seen.get(asRead(e.name));
+    if (before)
+      fail(
+        `${field}.name`,
+        `got ${e.name}, set already by ${before}: one setting to the backend, which reads names in any case; allowed: one of them`,
+      );
+    seen.set(asRead(e.name), `${field} (${e.name})`);
+  });
+  const ownConfigMap = (name: string | undefined, field: string) => {
+    if (name === CONFIG_MAP_NAME)
+      fail(
+        field,
+        `got "${name}", the ConfigMap the synth writes from settings; allowed: settings.extraEnv for a literal, or a ConfigMap of your own`,
+      );
+  };
+  app.env.forEach((e, i) =>
+    ownConfigMap(e.valueFrom?.configMapKeyRef?.name, `app.env.${i}.valueFrom.configMapKeyRef.name`),
+  );
+  app.envFrom.forEach((e, i) => ownConfigMap(e.configMapRef?.name, `app.envFrom.${i}.configMapRef.name`));
+
+  const probes = { ...app.probes, path: app.probes.path ?? METRICS_PATH };
+  for (const [f, p] of probeProblems(probes, [HTTP_PORT_NAME, HTTP_PORT])) fail(`app.probes.${f}`, p);
+}
