@@ -80,6 +80,18 @@ describe('app.podAnnotations, app.podLabels, app.serviceAccount.annotations', ()
     }, /app\.podAnnotations\.checksum\/config: got the annotation the synth sets from the settings/);
   });
 
+  test('fails when a pod annotation is a GitOps engine control annotation, by the annotation policy', () => {
+    expectError((c) => {
+      c.app.podAnnotations = { 'argocd.argoproj.io/sync-options': 'Prune=false' };
+    }, /app\.podAnnotations\.argocd\.argoproj\.io\/sync-options: got "argocd\.argoproj\.io\/sync-options": a control annotation of argocd\.argoproj\.io/);
+  });
+
+  test('fails when a ServiceAccount annotation carries a credential, by the annotation policy', () => {
+    expectError((c) => {
+      c.app.serviceAccount = { annotations: { 'example.com/endpoint': 'https://robot:s3cret@vault.example.com' } };
+    }, /app\.serviceAccount\.annotations\.example\.com\/endpoint: got "example\.com\/endpoint": its value carries a credential in plain text \(https:\/\/robot:\*\*\*@vault\.example\.com\)/);
+  });
+
   test('fails when a ServiceAccount annotation key is not a key', () => {
     expectError((c) => {
       c.app.serviceAccount = { annotations: { 'eks amazonaws com/role-arn': 'x' } };
@@ -360,6 +372,18 @@ describe('app.env and app.envFrom', () => {
     }, message);
   });
 
+  test('fails when a literal value carries a credential, by the gate', () => {
+    expectError((c) => {
+      c.app.env = [{ name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: 'https://otel:s3cret@collector.example.com' }];
+    }, /app\.env\.0\.value: got a credential in plain text \(https:\/\/otel:\*\*\*@collector\.example\.com\)/);
+  });
+
+  test('fails when an env entry is a loader variable, in any environment', () => {
+    expectError((c) => {
+      c.app.env = [{ name: 'LD_PRELOAD', value: '/tmp/x.so' }];
+    }, /app\.env\.0: got "\/tmp\/x\.so": it makes the process load code from a path/);
+  });
+
   test('fails when a name is set twice, in any case', () => {
     expectError((c) => {
       c.app.env = [
@@ -385,15 +409,15 @@ describe('app.env and app.envFrom', () => {
   test.each([
     [
       { name: 'REVIEWPOINT_TEST_MODE', value: '1' },
-      /app\.env\.0: got "1" in a production environment: test mode unlocks/,
+      /app\.env\.0: got "1" in a production environment: it turns on the backend's test mode/,
     ],
     [
       { name: 'REVIEWPOINT_DEBUG', valueFrom: { secretKeyRef: { name: 'dbg', key: 'on' } } },
-      /app\.env\.0: got a reference, whose value the synth cannot see, in a production environment/,
+      /app\.env\.0: got a reference for REVIEWPOINT_DEBUG, whose value the synth cannot see, in a production environment: debug mode is on/,
     ],
     [
       { name: 'environment', value: 'test' },
-      /app\.env\.0: got "test" in a production environment: it unlocks an unauthenticated admin-promotion endpoint/,
+      /app\.env\.0: got "test" in a production environment: it turns on the backend's test mode/,
     ],
   ])('fails when production gets a dangerous setting through app.env: %j', (entry, message) => {
     expectError(

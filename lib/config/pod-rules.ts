@@ -2,30 +2,26 @@
  * The rules of the app's pod fields that span fields: labels the synth sets, annotations,
  * scheduling, env and envFrom judged as the backend reads them, and the probes.
  */
-import { CONFIG_MAP_NAME, MANAGED_ENV } from '../app-env';
+import { annotationFindings } from '../annotation-policy';
+import { CONFIG_MAP_NAME, isManagedEnv } from '../app-env';
 import { HTTP_PORT, METRICS_PATH, recommendedLabels } from '../app/labels';
+import { judgeSetting, settingName } from '../backend-settings';
+import { CONFIG_CHECKSUM } from '../constructs/annotations';
 import { HTTP_PORT_NAME, probeProblems } from '../constructs/probes';
 import { affinityProblems, tolerationProblems } from '../constructs/scheduling';
-import { CONFIG_CHECKSUM } from '../constructs/annotations';
 import { looksLikeSecretName } from '../secret-names';
 import type { EnvironmentConfig } from './schema';
 
 type Fail = (field: string, problem: string) => void;
 
-const TRUTHY = /^(1|true|yes|on)$/i;
-/** the name as the backend reads it: pydantic-settings folds case */
-const asRead = (name: string) => name.toUpperCase();
-const MANAGED = new Set([...MANAGED_ENV].map(asRead));
-
 /**
- * Why a variable must not reach the backend, for settings.extraEnv and app.env alike: a name the
- * manifests set, a literal secret, a test or debug switch in production. `value` undefined: it
- * comes from a reference, so it may be anything.
+ * Why a variable must not reach the backend, for settings.extraEnv and app.env alike, judged as
+ * the backend reads it: a name the manifests set (in any case), a literal secret, a switch the
+ * gate refuses. `value` undefined: it comes from a reference, so it may be anything.
  */
 export function envProblems(name: string, value: string | undefined, c: EnvironmentConfig): string[] {
   const out: string[] = [];
-  const key = asRead(name);
-  if (MANAGED.has(key))
+  if (isManagedEnv(name))
     out.push(
       `got ${name}, which the manifests set themselves (the backend reads names in any case); allowed: the dedicated field under settings or secrets`,
     );
@@ -33,21 +29,20 @@ export function envProblems(name: string, value: string | undefined, c: Environm
     out.push(
       `got a literal value for a secret-looking name (${name}); allowed: secrets only by reference (valueFrom.secretKeyRef in app.env) from a Secret such as "${c.secrets.name}", never written into manifests`,
     );
-  if (c.production) {
-    const got = value === undefined ? 'a reference, whose value the synth cannot see,' : JSON.stringify(value);
-    const on = (test: (v: string) => boolean) => value === undefined || test(value);
-    if (key === 'REVIEWPOINT_TEST_MODE' && on((v) => TRUTHY.test(v)))
-      out.push(
-        `got ${got} in a production environment: test mode unlocks an unauthenticated admin-promotion endpoint; allowed: unset`,
-      );
-    if (key === 'REVIEWPOINT_DEBUG' && on((v) => TRUTHY.test(v)))
-      out.push(`got ${got} in a production environment; allowed: unset or false`);
-    if (key === 'ENVIRONMENT' && on((v) => v.toLowerCase() === 'test'))
-      out.push(
-        `got ${got} in a production environment: it unlocks an unauthenticated admin-promotion endpoint; allowed: unset`,
-      );
-  }
+  const finding = judgeSetting(name, value, c.production);
+  if (finding)
+    out.push(
+      `got ${value === undefined ? `a reference for ${name}, whose value the synth cannot see,` : JSON.stringify(value)}${finding.where}: ${finding.problem}; allowed: ${finding.allowed}`,
+    );
   return out;
+}
+
+/** annotations the config passes through, by the annotation policy: no engine control key, snippet or credential */
+function checkAnnotations(annotations: Readonly<Record<string, string>>, field: string, fail: Fail): void {
+  for (const f of annotationFindings(annotations)) {
+    if (f.key === undefined) fail(field, `got ${f.problem}; allowed: ${f.allowed}`);
+    else fail(`${field}.${f.key}`, `got ${JSON.stringify(f.key)}: ${f.problem}; allowed: ${f.allowed}`);
+  }
 }
 
 /** the Secrets and ConfigMaps app.env and app.envFrom read, each with whether a missing one is tolerated */
@@ -78,6 +73,8 @@ export function checkPodRules(c: EnvironmentConfig, fail: Fail): void {
         `app.podLabels.${key}`,
         `got ${key}, a label the synth sets on the pods (selectors and policies select by it); allowed: a label of your own, not ${synthLabels.join(', ')}`,
       );
+  checkAnnotations(app.podAnnotations, 'app.podAnnotations', fail);
+  checkAnnotations(app.serviceAccount.annotations, 'app.serviceAccount.annotations', fail);
   if (CONFIG_CHECKSUM in app.podAnnotations)
     fail(
       `app.podAnnotations.${CONFIG_CHECKSUM}`,
@@ -103,7 +100,7 @@ export function checkPodRules(c: EnvironmentConfig, fail: Fail): void {
         );
 
   const seen = new Map<string, string>(
-    Object.keys(c.settings.extraEnv).map((n) => [asRead(n), `settings.extraEnv.${n}`]),
+    Object.keys(c.settings.extraEnv).map((n) => [settingName(n), `settings.extraEnv.${n}`]),
   );
   app.env.forEach((e, i) => {
     const field = `app.env.${i}`;
@@ -114,13 +111,13 @@ export function checkPodRules(c: EnvironmentConfig, fail: Fail): void {
         `${field}.valueFrom.configMapKeyRef`,
         `got a ConfigMap for a secret-looking name (${e.name}): a ConfigMap is plain text; allowed: valueFrom.secretKeyRef`,
       );
-    const before = seen.get(asRead(e.name));
+    const before = seen.get(settingName(e.name));
     if (before)
       fail(
         `${field}.name`,
         `got ${e.name}, set already by ${before}: one setting to the backend, which reads names in any case; allowed: one of them`,
       );
-    seen.set(asRead(e.name), `${field} (${e.name})`);
+    seen.set(settingName(e.name), `${field} (${e.name})`);
   });
   const ownConfigMap = (name: string | undefined, field: string) => {
     if (name === CONFIG_MAP_NAME)

@@ -1,7 +1,13 @@
 /**
  * The rules that span fields, each broken one reported with the fields it involves.
  */
+import { annotationFindings } from '../annotation-policy';
+import { settingsEnv } from '../app-env';
+import { judgeSetting, sameSettingGroups } from '../backend-settings';
+import { cidrProblem, isPrivate, parseCidr, PRIVATE_RANGES } from '../cidr';
+import { reservedNamespace, reservedPriorityClass } from '../cluster-reserved';
 import { quantityValue } from '../quantity';
+import { credentialIn } from '../secret-names';
 import { ConfigError, type ConfigSource } from './errors';
 import { checkPodRules, envProblems } from './pod-rules';
 import type { EnvironmentConfig, PeerConfig } from './schema';
@@ -127,8 +133,23 @@ export function checkRules(c: EnvironmentConfig, src: ConfigSource): ConfigError
     );
   }
 
-  checkPeer(c.database.egress, 'database.egress', fail);
-  if (c.allowIngressFrom) checkPeer(c.allowIngressFrom, 'allowIngressFrom', fail);
+  const reserved = reservedNamespace(c.namespace, [c.delivery.argocd.namespace, c.delivery.flux.namespace]);
+  if (reserved) {
+    fail(
+      'namespace',
+      `got ${JSON.stringify(c.namespace)}: ${reserved}, and the output puts a default-deny NetworkPolicy and Pod Security "restricted" on its namespace; allowed: a namespace of the environment's own, e.g. reviewpoint-${c.name}`,
+    );
+  }
+  const priority = c.app.priorityClassName && reservedPriorityClass(c.app.priorityClassName);
+  if (priority)
+    fail(
+      'app.priorityClassName',
+      `got ${JSON.stringify(c.app.priorityClassName)}: ${priority}; allowed: a class the cluster's admins created for applications`,
+    );
+
+  const peer = (p: PeerConfig, field: string, admits: boolean) => checkPeer(p, field, admits && c.production, fail);
+  peer(c.database.egress, 'database.egress', false);
+  if (c.allowIngressFrom) peer(c.allowIngressFrom, 'allowIngressFrom', true);
   else if (!c.route)
     fail(
       'allowIngressFrom',
@@ -139,7 +160,7 @@ export function checkRules(c: EnvironmentConfig, src: ConfigSource): ConfigError
       'allowIngressFrom',
       'missing next to ingress: nothing would admit the ingress controller to port 8000; allowed: { namespace, podLabels } of the ingress controller',
     );
-  if (c.route?.allowFrom) checkPeer(c.route.allowFrom, 'route.allowFrom', fail);
+  if (c.route?.allowFrom) peer(c.route.allowFrom, 'route.allowFrom', true);
   const external = c.secrets.externalSecret;
   if (external) {
     const needed = secretKeys(c);
@@ -153,7 +174,7 @@ export function checkRules(c: EnvironmentConfig, src: ConfigSource): ConfigError
   }
   const monitor = c.serviceMonitor;
   if (monitor) {
-    checkPeer(monitor.allowFrom, 'serviceMonitor.allowFrom', fail);
+    peer(monitor.allowFrom, 'serviceMonitor.allowFrom', true);
     if (durationMs(monitor.scrapeTimeout) > durationMs(monitor.interval)) {
       fail(
         'serviceMonitor.scrapeTimeout',
@@ -165,19 +186,30 @@ export function checkRules(c: EnvironmentConfig, src: ConfigSource): ConfigError
   for (const [name, value] of Object.entries(c.settings.extraEnv))
     for (const problem of envProblems(name, value, c)) fail(`settings.extraEnv.${name}`, problem);
   checkPodRules(c, fail);
-  if (c.production) {
-    if (!c.settings.authEnabled)
+  for (const names of sameSettingGroups(Object.keys(c.settings.extraEnv))) {
+    fail(
+      `settings.extraEnv.${names[1]}`,
+      `got ${names.join(' and ')}: one setting to the backend, which reads names in any case, so only the last one in the environment takes effect; allowed: one spelling`,
+    );
+  }
+  for (const f of annotationFindings(c.ingress?.annotations ?? {})) {
+    if (f.key === undefined) fail('ingress.annotations', `got ${f.problem}; allowed: ${f.allowed}`);
+    else fail(`ingress.annotations.${f.key}`, `got ${JSON.stringify(f.key)}: ${f.problem}; allowed: ${f.allowed}`);
+  }
+  for (const [field, credential] of credentials(c, '')) {
+    fail(
+      field,
+      `got a credential in plain text (${credential}); allowed: none in the config: the pods read secrets by reference from the Secret "${c.secrets.name}" ($(VAR) in a command or args), the engines read theirs from their own secrets`,
+    );
+  }
+  // the settings fields, judged as the variables the backend will read (auth, test mode, debug logging)
+  for (const { name, value, field } of settingsEnv(c.settings)) {
+    const finding = judgeSetting(name, value, c.production);
+    if (finding)
       fail(
-        'settings.authEnabled',
-        'got false in a production environment: it bypasses authentication entirely; allowed: true',
+        `settings.${field}`,
+        `got ${JSON.stringify(c.settings[field])}${finding.where}: ${finding.problem}; allowed: ${finding.allowed}`,
       );
-    if (c.settings.environment === 'test')
-      fail(
-        'settings.environment',
-        'got "test" in a production environment: it unlocks an unauthenticated admin-promotion endpoint; allowed: "prod"',
-      );
-    if (c.settings.logLevel === 'DEBUG')
-      fail('settings.logLevel', 'got "DEBUG" in a production environment; allowed: INFO, WARNING, ERROR or CRITICAL');
   }
 
   // the API server refuses a pod whose request is above its limit
@@ -231,7 +263,42 @@ function drainSeconds(argv: readonly string[]): number | undefined {
   return undefined;
 }
 
-function checkPeer(peer: PeerConfig, field: string, fail: (f: string, p: string) => void): void {
+/**
+ * Every credential in the config's values, with its field: each string, and each list of strings
+ * read as one command line (a flag and its value may be two items). Annotations have their own policy.
+ */
+const ANNOTATION_FIELDS = ['ingress.annotations', 'app.podAnnotations', 'app.serviceAccount.annotations'];
+
+function credentials(value: unknown, field: string): Array<[string, string]> {
+  if (typeof value === 'string') {
+    const found = credentialIn(value);
+    return found ? [[field, found]] : [];
+  }
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) {
+    const found = credentialIn(...value);
+    return found ? [[field, found]] : [];
+  }
+  if (value === null || typeof value !== 'object' || ANNOTATION_FIELDS.includes(field)) return [];
+  return Object.entries(value).flatMap(([k, v]) => credentials(v, field ? `${field}.${k}` : k));
+}
+
+function checkPeer(
+  peer: PeerConfig,
+  field: string,
+  productionIngress: boolean,
+  fail: (f: string, p: string) => void,
+): void {
+  if (peer.cidr !== undefined) {
+    const problem = cidrProblem(peer.cidr);
+    const range = parseCidr(peer.cidr);
+    if (problem) fail(`${field}.cidr`, `got ${JSON.stringify(peer.cidr)}: ${problem}`);
+    else if (productionIngress && range && !isPrivate(range)) {
+      fail(
+        `${field}.cidr`,
+        `got ${JSON.stringify(peer.cidr)} in a production environment: it reaches outside the private ranges, so addresses outside the cluster's networks reach port 8000 past the ingress controller; allowed: a range inside ${PRIVATE_RANGES.join(', ')}`,
+      );
+    }
+  }
   const hasCidr = peer.cidr !== undefined;
   const hasPods = peer.namespace !== undefined || peer.podLabels !== undefined;
   if (hasCidr === hasPods) {
