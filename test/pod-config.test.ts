@@ -196,6 +196,16 @@ describe('app.nodeSelector, app.tolerations, app.affinity and the migration', ()
       /app\.affinity\.podAntiAffinity\.requiredDuringSchedulingIgnoredDuringExecution\.0\.topologyKey: missing/,
     ],
     [{ nodeAfinity: {} }, /app\.affinity\.nodeAfinity: unknown key "nodeAfinity" \(did you mean "nodeAffinity"\?\)/],
+    [
+      {
+        podAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: [
+            { topologyKey: 'kubernetes.io/hostname', namespaces: ['DB'] },
+          ],
+        },
+      },
+      /app\.affinity\.podAffinity\.requiredDuringSchedulingIgnoredDuringExecution\.0\.namespaces\.0: got string "DB"; allowed: a DNS-1123 label/,
+    ],
   ])('fails when an affinity is refused: %j', (affinity, message) => {
     expectError((c) => {
       c.app.affinity = affinity;
@@ -480,6 +490,13 @@ describe('app.probes', () => {
     });
     expect(c.livenessProbe.httpGet).toEqual({ path: '/api/v1/metrics', port: 8000, scheme: 'HTTP' });
     expect(c.startupProbe).toMatchObject({ periodSeconds: 5, failureThreshold: 60 });
+  });
+
+  test('pass the gate with the port by number, in production', () => {
+    const { objects, config } = objectsWith((d) => {
+      d.app.probes = { port: 8000, readiness: { path: '/api/v1/ready' } };
+    }, productionConfig);
+    expect(() => verifyManifests(objects, { environment: config.name, production: true })).not.toThrow();
   });
 
   test.each([

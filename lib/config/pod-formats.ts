@@ -12,7 +12,7 @@ import {
   TOLERATION_OPERATORS,
 } from '../constructs/scheduling';
 import { quantityValue } from '../quantity';
-import { ENV_NAME, LABEL_KEY, dnsSubdomain, int, labels, port, quantity } from './formats';
+import { ENV_NAME, LABEL_KEY, dnsLabel, dnsSubdomain, int, labels, port, quantity } from './formats';
 
 const CONFIG_MAP_KEY = /^[-._a-zA-Z0-9]+$/;
 const PORT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -60,7 +60,7 @@ const labelSelector = z.strictObject({
 const podAffinityTerm = z.strictObject({
   labelSelector: z.optional(labelSelector),
   namespaceSelector: z.optional(labelSelector),
-  namespaces: z.optional(z.array(z.string())),
+  namespaces: z.optional(z.array(dnsLabel)),
   topologyKey: z.string().check(z.regex(LABEL_KEY, 'a node label key such as topology.kubernetes.io/zone')),
 });
 const weight = int(1, 100);

@@ -188,7 +188,10 @@ export const configSchema = z.strictObject({
     ),
     authEnabled: z._default(z.boolean(), true),
     apiKeyEnabled: z._default(z.boolean(), true),
-    /** further non-secret environment variables */
+    /**
+     * Further non-secret variables, as literal shorthand: they go into the settings ConfigMap (a
+     * change rolls the pods). References (a Secret's key, a pod field) go in app.env
+     */
     extraEnv: z._default(
       z.record(
         z
