@@ -1,5 +1,7 @@
 import { checkRenderedDelivery, declaredPrerequisites } from '../lib/delivery';
 import { referencesOf } from '../lib/delivery/references';
+import { checkDelivery } from '../lib/delivery/rules';
+import { repoPath } from '../lib/app/delivery';
 import { ENVIRONMENT_README } from '../lib/environment-readme';
 import { renderEnvironment, synthesizeObjects } from '../lib/render';
 import { verifyManifests } from '../lib/verify';
@@ -291,6 +293,15 @@ describe('app.env and app.envFrom', () => {
       ]),
     );
     expect(checkRenderedDelivery(config, rendered)).toEqual([]);
+    // undeclared, the delivery check would refuse the output: the pods would wait for them
+    const undeclared = checkDelivery({
+      environment: config.name,
+      files: rendered.files,
+      root: repoPath(config.delivery, config.name),
+      prerequisites: declaredPrerequisites(config).filter((p) => p.name !== 'smtp'),
+    });
+    expect(undeclared.map((v) => v.rule)).toContain('delivery-missing');
+    expect(undeclared.map((v) => v.message).join('\n')).toMatch(/env\[SMTP_PASSWORD\] needs Secret/);
     // and the environment README lists them, with the warning envFrom needs
     const readme = rendered.files.get(ENVIRONMENT_README)!;
     expect(readme).toContain('## Prerequisites of the env');

@@ -45,23 +45,19 @@ function checkAnnotations(annotations: Readonly<Record<string, string>>, field: 
   }
 }
 
-/** the Secrets and ConfigMaps app.env and app.envFrom read, each with whether a missing one is tolerated */
-export function envSources(
-  c: EnvironmentConfig,
-): Array<{ kind: 'Secret' | 'ConfigMap'; name: string; optional: boolean }> {
-  const out: Array<{ kind: 'Secret' | 'ConfigMap'; name: string; optional: boolean }> = [];
-  for (const e of c.app.env) {
-    const s = e.valueFrom?.secretKeyRef;
-    const m = e.valueFrom?.configMapKeyRef;
-    if (s) out.push({ kind: 'Secret', name: s.name, optional: s.optional === true });
-    if (m) out.push({ kind: 'ConfigMap', name: m.name, optional: m.optional === true });
-  }
-  for (const e of c.app.envFrom) {
-    if (e.secretRef) out.push({ kind: 'Secret', name: e.secretRef.name, optional: e.secretRef.optional === true });
-    if (e.configMapRef)
-      out.push({ kind: 'ConfigMap', name: e.configMapRef.name, optional: e.configMapRef.optional === true });
-  }
-  return out;
+/** the Secrets and ConfigMaps app.env and app.envFrom read: prerequisites of the team's */
+export function envSources(c: EnvironmentConfig): Array<{ kind: 'Secret' | 'ConfigMap'; name: string }> {
+  return [
+    ...c.app.env.flatMap((e) => [
+      ...(e.valueFrom?.secretKeyRef ? [{ kind: 'Secret' as const, name: e.valueFrom.secretKeyRef.name }] : []),
+      ...(e.valueFrom?.configMapKeyRef ? [{ kind: 'ConfigMap' as const, name: e.valueFrom.configMapKeyRef.name }] : []),
+    ]),
+    ...c.app.envFrom.map((e) =>
+      e.secretRef
+        ? { kind: 'Secret' as const, name: e.secretRef.name }
+        : { kind: 'ConfigMap' as const, name: e.configMapRef!.name },
+    ),
+  ];
 }
 
 export function checkPodRules(c: EnvironmentConfig, fail: Fail): void {
