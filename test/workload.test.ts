@@ -16,7 +16,24 @@ function everyField(): Record<string, any> {
       image: { repository: 'registry.example.com/rp/backend', tag: '2.0.0', digest: DIGEST_A },
       command: ['/app/.venv/bin/python', '-m', 'uvicorn', 'src.main:app'],
       args: ['--host', '0.0.0.0', '--port', '8000', '--proxy-headers'],
-      autoscaling: { minReplicas: 2, maxReplicas: 4, targetCPUUtilizationPercent: 60 },
+      autoscaling: {
+        minReplicas: 2,
+        maxReplicas: 4,
+        targetCPUUtilizationPercent: 60,
+        targetMemoryUtilizationPercent: 80,
+        behavior: {
+          scaleUp: {
+            stabilizationWindowSeconds: 0,
+            selectPolicy: 'Max',
+            policies: [{ type: 'Pods', value: 2, periodSeconds: 60 }],
+          },
+          scaleDown: {
+            stabilizationWindowSeconds: 600,
+            selectPolicy: 'Min',
+            policies: [{ type: 'Percent', value: 50, periodSeconds: 120 }],
+          },
+        },
+      },
       resources: { cpuRequest: '200m', memoryRequest: '320Mi', memoryLimit: '640Mi', cpuLimit: '1500m' },
       rollingUpdate: { maxSurge: 1, maxUnavailable: 0 },
       podDisruptionBudget: { maxUnavailable: 1 },
@@ -53,8 +70,9 @@ function everyField(): Record<string, any> {
     dns: { namespace: 'dns-system', podLabels: { app: 'coredns' }, port: 5353 },
     imagePullSecrets: ['registry-credentials'],
     allowIngressFrom: { cidr: '10.20.0.0/16' },
+    egress: [{ to: [{ cidr: '192.0.2.0/24', except: ['192.0.2.128/25'] }], ports: [{ port: 587, protocol: 'TCP' }] }],
     ingress: {
-      host: 'api.example.com',
+      hosts: [{ host: 'api.example.com', paths: [{ path: '/api', pathType: 'Prefix' }] }],
       className: 'nginx',
       tlsSecretName: 'api-tls',
       annotations: { 'nginx.ingress.kubernetes.io/proxy-body-size': '64m' },
@@ -63,6 +81,14 @@ function everyField(): Record<string, any> {
       gateway: { name: 'public', namespace: 'gateways', sectionName: 'https' },
       hostnames: ['api.example.com'],
       allowFrom: { namespace: 'envoy-gateway-system' },
+      matches: [
+        {
+          path: { type: 'PathPrefix', value: '/api' },
+          headers: [{ name: 'x-tenant', value: 'a', type: 'Exact' }],
+          method: 'GET',
+        },
+      ],
+      timeouts: { request: '60s', backendRequest: '30s' },
     },
     serviceMonitor: {
       labels: { release: 'prometheus' },
@@ -126,6 +152,12 @@ describe('a config that sets every field', () => {
       ],
     });
     expect(find('Ingress').metadata.annotations).toEqual({ 'nginx.ingress.kubernetes.io/proxy-body-size': '64m' });
+    expect(find('Ingress').spec.rules[0].http.paths[0].path).toBe('/api');
+    expect(find('HTTPRoute').spec.rules[0]).toMatchObject({ timeouts: { request: '60s', backendRequest: '30s' } });
+    expect(find('HorizontalPodAutoscaler').spec.behavior.scaleDown.stabilizationWindowSeconds).toBe(600);
+    expect(
+      objects.find((o) => o.metadata.name === 'reviewpoint-backend-app-egress').spec.egress[0].to[0].ipBlock,
+    ).toEqual({ cidr: '192.0.2.0/24', except: ['192.0.2.128/25'] });
     expect(find('Deployment').spec.template.spec).toMatchObject({
       priorityClassName: 'business-critical',
       imagePullSecrets: [{ name: 'registry-credentials' }],
@@ -221,6 +253,8 @@ describe('the config that sets every field', () => {
       'app.replicas',
       'app.podDisruptionBudget.minAvailable',
       'app.uploads.sizeLimit',
+      'ingress.host',
+      'dns.peers',
       'database.egress.cidr',
       'allowIngressFrom.namespace',
       'allowIngressFrom.podLabels',

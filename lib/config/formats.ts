@@ -96,14 +96,35 @@ export const resourcesSchema = z.strictObject({
   cpuLimit: z.optional(quantity),
 });
 
+const cidr = z.string().check(z.regex(CIDR, 'an IPv4 CIDR such as 10.20.0.0/16'));
+
 /** who may talk to the pods, or whom the pods may talk to, in NetworkPolicy terms */
 export const peerSchema = z.strictObject({
   /** an IPv4 CIDR, for peers outside the cluster (a managed database, a load balancer range) */
-  cidr: z.optional(z.string().check(z.regex(CIDR, 'an IPv4 CIDR such as 10.20.0.0/16'))),
+  cidr: z.optional(cidr),
+  /** ranges inside `cidr` that are not the peer (a NetworkPolicy ipBlock's except) */
+  except: z.optional(z.array(cidr).check(z.minLength(1))),
   /** the namespace of an in-cluster peer (matched on kubernetes.io/metadata.name) */
   namespace: z.optional(dnsLabel),
   /** labels of the peer pods inside `namespace` (all pods of the namespace when omitted) */
   podLabels: z.optional(labels),
+});
+
+/**
+ * One peer or a list of them, read as a list: a single peer is the list of one, so a config
+ * written for one peer keeps its meaning and its output.
+ */
+export const peers = z.pipe(
+  z.union([peerSchema, z.array(peerSchema).check(z.minLength(1))]),
+  z.transform((p): Array<z.output<typeof peerSchema>> => (Array.isArray(p) ? p : [p])),
+);
+
+export const protocol = z.enum(['TCP', 'UDP', 'SCTP']);
+
+/** one allow of top-level `egress`: to these peers, on these ports (never every port) */
+export const egressRuleSchema = z.strictObject({
+  to: peers,
+  ports: z.array(z.strictObject({ port, protocol: z._default(protocol, 'TCP') })).check(z.minLength(1)),
 });
 
 const DEFAULT_REPO_URL = 'https://github.com/reviewpoint/reviewpoint-k8s.git';

@@ -17,16 +17,20 @@ export { ConfigError, ConfigErrors, type ConfigSource } from './errors';
 export {
   APP_PYTHON,
   configSchema,
+  type AutoscalingConfig,
   type DeliveryConfig,
+  type EgressRuleConfig,
   type EnvironmentConfig,
   type ExternalSecretConfig,
   type ImageConfig,
+  type IngressConfig,
   type PeerConfig,
   type ResourcesConfig,
   type RouteConfig,
   type ServiceMonitorConfig,
 } from './schema';
 export { connectionsPerPod, secretKeys } from './rules';
+export { dnsPeers } from './peers';
 
 /** Environment names: DNS labels, since they become folder names and label values. */
 export function isEnvironmentName(name: string): boolean {

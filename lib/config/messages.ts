@@ -3,7 +3,7 @@
  * misplaced key belongs, a quoted value where YAML read a number, what a missing block holds.
  */
 import * as z from 'zod/mini';
-import { quantity } from './formats';
+import { peers, quantity } from './formats';
 import { ConfigError, type ConfigSource } from './errors';
 import { configSchema } from './schema';
 
@@ -97,20 +97,30 @@ function issueToError(issue: Issue, source: ConfigSource): ConfigError {
       return new ConfigError(
         source,
         field,
-        `got ${describe(input)}; allowed: a whole number or a percentage such as "25%"`,
+        `got ${describe(input)}; allowed: ${
+          nodeAt(path) !== undefined && unwrap(nodeAt(path)) === peers
+            ? 'a peer, { cidr, except } or { namespace, podLabels }, or a list of them'
+            : 'a whole number or a percentage such as "25%"'
+        }`,
       );
     default:
       return new ConfigError(source, field, `got ${describe(input)}; ${issue.message}`);
   }
 }
 
-/** the schema node at a path of object keys */
+/** the schema node at a path of object keys and list indexes (a peer or a list of peers: either) */
 function nodeAt(path: readonly string[]): z.ZodMiniType | undefined {
   let node: z.ZodMiniType | undefined = configSchema;
   for (const part of path) {
     node = unwrap(node);
-    if (!(node instanceof z.ZodMiniObject)) return undefined;
-    node = node.shape[part] as z.ZodMiniType | undefined;
+    if (node instanceof z.ZodMiniPipe) node = unwrap(node._zod.def.in as z.ZodMiniType);
+    if (node instanceof z.ZodMiniUnion) {
+      const options = node._zod.def.options as z.ZodMiniType[];
+      node = options.find((o) => (/^\d+$/.test(part) ? o instanceof z.ZodMiniArray : o instanceof z.ZodMiniObject));
+    }
+    if (node instanceof z.ZodMiniArray && /^\d+$/.test(part)) node = node._zod.def.element as z.ZodMiniType;
+    else if (node instanceof z.ZodMiniObject) node = node.shape[part] as z.ZodMiniType | undefined;
+    else return undefined;
   }
   return node;
 }
@@ -140,7 +150,10 @@ function keyElsewhere(key: string): string | undefined {
 
 /** the keys the schema allows at an object path, for "did you mean" hints */
 function knownKeys(path: readonly string[]): string[] {
-  const node = unwrap(nodeAt(path));
+  let node = unwrap(nodeAt(path));
+  if (node instanceof z.ZodMiniPipe) node = unwrap(node._zod.def.in as z.ZodMiniType);
+  if (node instanceof z.ZodMiniUnion)
+    node = (node._zod.def.options as z.ZodMiniType[]).find((o) => o instanceof z.ZodMiniObject);
   return node instanceof z.ZodMiniObject ? Object.keys(node.shape) : [];
 }
 

@@ -4,6 +4,7 @@
 import { MANAGED_ENV } from '../app-env';
 import { quantityValue } from '../quantity';
 import { looksLikeSecretName } from '../secret-names';
+import { gatewayDurationMs } from '../constructs/http-route';
 import { ConfigError, type ConfigSource } from './errors';
 import type { EnvironmentConfig, PeerConfig } from './schema';
 
@@ -130,8 +131,8 @@ export function checkRules(c: EnvironmentConfig, src: ConfigSource): ConfigError
     );
   }
 
-  checkPeer(c.database.egress, 'database.egress', fail);
-  if (c.allowIngressFrom) checkPeer(c.allowIngressFrom, 'allowIngressFrom', fail);
+  checkPeers(c.database.egress, 'database.egress', fail);
+  if (c.allowIngressFrom) checkPeers(c.allowIngressFrom, 'allowIngressFrom', fail);
   else if (!c.route)
     fail(
       'allowIngressFrom',
@@ -142,7 +143,8 @@ export function checkRules(c: EnvironmentConfig, src: ConfigSource): ConfigError
       'allowIngressFrom',
       'missing next to ingress: nothing would admit the ingress controller to port 8000; allowed: { namespace, podLabels } of the ingress controller',
     );
-  if (c.route?.allowFrom) checkPeer(c.route.allowFrom, 'route.allowFrom', fail);
+  if (c.route?.allowFrom) checkPeers(c.route.allowFrom, 'route.allowFrom', fail);
+  checkNetworkExposure(c, fail);
   const external = c.secrets.externalSecret;
   if (external) {
     const needed = secretKeys(c);
@@ -156,7 +158,7 @@ export function checkRules(c: EnvironmentConfig, src: ConfigSource): ConfigError
   }
   const monitor = c.serviceMonitor;
   if (monitor) {
-    checkPeer(monitor.allowFrom, 'serviceMonitor.allowFrom', fail);
+    checkPeers(monitor.allowFrom, 'serviceMonitor.allowFrom', fail);
     if (durationMs(monitor.scrapeTimeout) > durationMs(monitor.interval)) {
       fail(
         'serviceMonitor.scrapeTimeout',
@@ -253,6 +255,11 @@ function drainSeconds(argv: readonly string[]): number | undefined {
   return undefined;
 }
 
+/** each peer of a list; a list of one is named as the single peer it was written as */
+function checkPeers(list: readonly PeerConfig[], field: string, fail: (f: string, p: string) => void): void {
+  list.forEach((p, i) => checkPeer(p, list.length === 1 ? field : `${field}.${i}`, fail));
+}
+
 function checkPeer(peer: PeerConfig, field: string, fail: (f: string, p: string) => void): void {
   const hasCidr = peer.cidr !== undefined;
   const hasPods = peer.namespace !== undefined || peer.podLabels !== undefined;
@@ -262,6 +269,36 @@ function checkPeer(peer: PeerConfig, field: string, fail: (f: string, p: string)
   if (peer.podLabels !== undefined && peer.namespace === undefined) {
     fail(`${field}.namespace`, 'missing next to podLabels; allowed: the namespace those pods run in');
   }
+  if (peer.except !== undefined) {
+    if (peer.cidr === undefined)
+      fail(
+        `${field}.except`,
+        `got ${JSON.stringify(peer.except)} without a cidr; allowed: except only inside { cidr }`,
+      );
+    else
+      peer.except.forEach((e, i) => {
+        if (!strictlyInside(e, peer.cidr!))
+          fail(
+            `${field}.except.${i}`,
+            `got ${JSON.stringify(e)}, not a strict subset of cidr ${JSON.stringify(peer.cidr)}; allowed: a range inside it and smaller (the API server refuses the policy otherwise)`,
+          );
+      });
+  }
+}
+
+/** an IPv4 CIDR (already validated) as its first address and prefix */
+function ipv4(cidr: string): { start: number; prefix: number } {
+  const [address, bits] = cidr.split('/');
+  const prefix = Number(bits);
+  const value = address.split('.').reduce((v, part) => v * 256 + Number(part), 0);
+  const size = 2 ** (32 - prefix);
+  return { start: value - (value % size), prefix };
+}
+
+/** whether every address of `inner` is in `outer`, and `inner` is the smaller */
+function strictlyInside(inner: string, outer: string): boolean {
+  const [i, o] = [ipv4(inner), ipv4(outer)];
+  return i.prefix > o.prefix && i.start - (i.start % 2 ** (32 - o.prefix)) === o.start;
 }
 
 /** pods a PodDisruptionBudget value stands for, rounded as the disruption controller does */
@@ -269,4 +306,120 @@ function podsFrom(value: number | string, replicas: number, round: 'up' | 'down'
   if (typeof value === 'number') return value;
   const pods = (Number(value.slice(0, -1)) / 100) * replicas;
   return round === 'up' ? Math.ceil(pods) : Math.floor(pods);
+}
+
+/**
+ * DNS peers, top-level egress, the Ingress's hosts, paths and TLS, the route's matches and
+ * timeouts, and the autoscaler's behavior: what the API server, the Gateway API CRD or the
+ * NetworkPolicies would refuse or get wrong.
+ */
+function checkNetworkExposure(c: EnvironmentConfig, fail: (f: string, p: string) => void): void {
+  if (c.dns.peers) {
+    checkPeers(c.dns.peers, 'dns.peers', fail);
+    for (const key of ['namespace', 'podLabels'] as const)
+      if (c.dns[key] !== undefined)
+        fail(
+          `dns.${key}`,
+          `got ${JSON.stringify(c.dns[key])} next to dns.peers; allowed: one of them (list the DNS pods in dns.peers, e.g. { namespace: kube-system, podLabels: { k8s-app: kube-dns } })`,
+        );
+  }
+  // a peer of this namespace sits behind its default deny: only the database and DNS get the
+  // ingress allow that lets the pods in, and each one only for one peer here
+  for (const [field, list] of [
+    ['database.egress', c.database.egress],
+    ['dns.peers', c.dns.peers ?? []],
+  ] as const) {
+    const local = list.filter((p) => p.namespace === c.namespace);
+    if (local.length > 1)
+      fail(
+        field,
+        `got ${local.length} peers in the environment's namespace ${c.namespace}; allowed: one (its ingress allow selects one set of pods)`,
+      );
+  }
+  c.egress.forEach((rule, i) => {
+    checkPeers(rule.to, `egress.${i}.to`, fail);
+    rule.to.forEach((p, j) => {
+      if (p.namespace === c.namespace)
+        fail(
+          `egress.${i}.to${rule.to.length === 1 ? '' : `.${j}`}.namespace`,
+          `got ${JSON.stringify(p.namespace)}, the environment's own namespace: its default deny keeps those pods closed, and egress adds no ingress allow for them; allowed: a peer in another namespace, or an address block`,
+        );
+    });
+  });
+
+  const ingress = c.ingress;
+  if (ingress) {
+    if ((ingress.host === undefined) === (ingress.hosts === undefined))
+      fail(
+        'ingress',
+        `got ${ingress.host === undefined ? 'neither host nor hosts' : 'both host and hosts'}; allowed: host (one host, every path) or hosts (each with its paths)`,
+      );
+    const seen = new Set<string>();
+    ingress.hosts?.forEach((h, i) => {
+      if (seen.has(h.host))
+        fail(
+          `ingress.hosts.${i}.host`,
+          `got ${JSON.stringify(h.host)} twice; allowed: each host once, with all its paths`,
+        );
+      seen.add(h.host);
+      const paths = new Set<string>();
+      h.paths.forEach((p, j) => {
+        const field = `ingress.hosts.${i}.paths.${j}.path`;
+        const problem = p.pathType === 'ImplementationSpecific' ? undefined : pathProblem(p.path);
+        if (problem) fail(field, `got ${JSON.stringify(p.path)}: ${problem}`);
+        if (paths.has(`${p.pathType} ${p.path}`))
+          fail(
+            field,
+            `got ${JSON.stringify(p.path)} (${p.pathType}) twice for host ${h.host}; allowed: each path once`,
+          );
+        paths.add(`${p.pathType} ${p.path}`);
+      });
+    });
+    if (c.production && !ingress.tlsSecretName)
+      fail(
+        'ingress.tlsSecretName',
+        `missing in a production environment (hosts ${JSON.stringify(ingressHostNames(ingress))}): credentials and tokens would cross the network in clear; allowed: the TLS Secret of the hosts, e.g. from cert-manager`,
+      );
+  }
+
+  const route = c.route;
+  route?.matches?.forEach((m, i) => {
+    if (m.path && m.path.type !== 'RegularExpression') {
+      const problem = pathProblem(m.path.value);
+      if (problem) fail(`route.matches.${i}.path.value`, `got ${JSON.stringify(m.path.value)}: ${problem}`);
+    }
+    const names = (m.headers ?? []).map((h) => h.name.toLowerCase());
+    names.forEach((n, j) => {
+      if (names.indexOf(n) !== j)
+        fail(
+          `route.matches.${i}.headers.${j}.name`,
+          `got ${JSON.stringify(m.headers![j].name)} twice (header names are case-insensitive); allowed: each header once per match`,
+        );
+    });
+  });
+  const t = route?.timeouts;
+  if (t?.request !== undefined && t.backendRequest !== undefined) {
+    if (gatewayDurationMs(t.backendRequest)! > gatewayDurationMs(t.request)!)
+      fail(
+        'route.timeouts.backendRequest',
+        `got ${JSON.stringify(t.backendRequest)}, longer than request ${JSON.stringify(t.request)}; allowed: at most the request timeout (it is part of the request)`,
+      );
+  }
+}
+
+/** the host names of an Ingress: `host`, or each of `hosts` */
+export function ingressHostNames(ingress: NonNullable<EnvironmentConfig['ingress']>): string[] {
+  return ingress.hosts?.map((h) => h.host) ?? (ingress.host ? [ingress.host] : []);
+}
+
+/**
+ * What the API server (Ingress Exact and Prefix paths) and the HTTPRoute CRD (Exact and PathPrefix)
+ * refuse in a path: not absolute, or with segments a proxy would normalise away.
+ */
+function pathProblem(path: string): string | undefined {
+  if (!path.startsWith('/')) return 'not an absolute path; allowed: a path starting with "/", e.g. /api';
+  const bad = ['//', '/./', '/../', '%2f', '%2F', '#'].find((s) => path.includes(s));
+  if (bad || path.endsWith('/..') || path.endsWith('/.'))
+    return `contains ${JSON.stringify(bad ?? path.slice(path.lastIndexOf('/')))}; allowed: a path without "//", "/./", "/../", "%2f" or "#", not ending in "/." or "/.."`;
+  return undefined;
 }
