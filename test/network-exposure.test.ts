@@ -555,6 +555,21 @@ describe('autoscaling on memory, with behavior', () => {
     expect(validateSchema(hpa)).toEqual([]);
   });
 
+  test('says so in the environment README', () => {
+    // GIVEN a memory target and a slow scale-down  WHEN the README is rendered
+    const c = minimalConfig();
+    autoscaled({
+      targetMemoryUtilizationPercent: 75,
+      behavior: {
+        scaleDown: { stabilizationWindowSeconds: 600, policies: [{ type: 'Pods', value: 1, periodSeconds: 120 }] },
+      },
+    })(c);
+    // THEN the scaling line names both targets and the shaped direction
+    expect(renderEnvironment(configFrom(c)).files.get(ENVIRONMENT_README)).toContain(
+      'Replicas: 1 to 3, HorizontalPodAutoscaler at 70% CPU and 75% memory; behavior: scaleDown window 600 s 1 policy.',
+    );
+  });
+
   test('fails when a policy period is longer than 1800 s', () => {
     expectRefused(
       autoscaled({ behavior: { scaleUp: { policies: [{ type: 'Pods', value: 1, periodSeconds: 3600 }] } } }),

@@ -113,10 +113,30 @@ export function scaling(objects: readonly KubeObject[]): string[] {
     const spec = hpa.spec as {
       minReplicas: number;
       maxReplicas: number;
-      metrics?: Array<{ resource?: { target?: { averageUtilization?: number } } }>;
+      metrics?: Array<{ resource?: { name?: string; target?: { averageUtilization?: number } } }>;
+      behavior?: Record<string, { stabilizationWindowSeconds?: number; selectPolicy?: string; policies?: unknown[] }>;
     };
+    const targets = (spec.metrics ?? [])
+      .map(
+        (m) =>
+          `${m.resource?.target?.averageUtilization ?? '?'}% ${m.resource?.name === 'cpu' ? 'CPU' : m.resource?.name}`,
+      )
+      .join(' and ');
+    // the directions the config shapes; the others keep the API server's defaults
+    const behavior = Object.entries(spec.behavior ?? {}).map(([direction, r]) =>
+      [
+        direction,
+        r.selectPolicy === 'Disabled' ? 'disabled' : undefined,
+        r.stabilizationWindowSeconds !== undefined ? `window ${r.stabilizationWindowSeconds} s` : undefined,
+        r.policies
+          ? `${r.policies.length} polic${r.policies.length === 1 ? 'y' : 'ies'}${r.selectPolicy && r.selectPolicy !== 'Disabled' ? ` (${r.selectPolicy})` : ''}`
+          : undefined,
+      ]
+        .filter(Boolean)
+        .join(' '),
+    );
     out.push(
-      `Replicas: ${spec.minReplicas} to ${spec.maxReplicas}, HorizontalPodAutoscaler at ${spec.metrics?.[0]?.resource?.target?.averageUtilization ?? '?'}% CPU.`,
+      `Replicas: ${spec.minReplicas} to ${spec.maxReplicas}, HorizontalPodAutoscaler at ${targets || '?'}${behavior.length ? `; behavior: ${behavior.join(', ')}` : ''}.`,
     );
   } else if (deployment) {
     out.push(`Replicas: ${(deployment.spec as { replicas?: number }).replicas ?? 1}, fixed.`);
