@@ -1,5 +1,6 @@
 import { kustomize } from '../lib/delivery/model';
 import { ENVIRONMENT_README } from '../lib/environment-readme';
+import { HTTP_PORT } from '../lib/app/labels';
 import { renderEnvironment } from '../lib/render';
 import { committedConfig, configFrom, ENVIRONMENTS, minimalConfig, fixtureConfig } from './helpers';
 
@@ -29,12 +30,13 @@ describe.each(ENVIRONMENTS)('dist/%s/README.md', (env) => {
     }
   });
 
-  test('draws the traffic the NetworkPolicies allow: pods to DNS and the database, clients in on 8000', () => {
+  test('draws the traffic the NetworkPolicies allow: pods to DNS and the database, clients in on the app port', () => {
     const diagram = mermaid(text);
     expect(diagram).toMatch(/^```mermaid\nflowchart LR\n/);
-    expect(diagram).toMatch(/ {2}api -->\|"TCP 5432"\| (peer\d+)\n/);
-    expect(diagram).toMatch(/ {2}api -->\|"UDP 53, TCP 53"\| peer\d+\n/);
-    expect(diagram).toMatch(/ {2}peer\d+ -->\|"TCP 8000"\| api\n/);
+    expect(diagram).toMatch(
+      new RegExp(` {2}api -->\\|"UDP ${config.dns.port}, TCP ${config.dns.port}"\\| peer\\d+\\n`),
+    );
+    expect(diagram).toMatch(new RegExp(` {2}peer\\d+ -->\\|"TCP ${HTTP_PORT}"\\| api\\n`));
     expect(diagram).toContain('  service -.-> api\n');
     const database = diagram.match(/ {2}(peer\d+)\[\("database<br\/>/)![1];
     expect(diagram).toContain(`  api -->|"TCP ${config.database.port}"| ${database}\n`);
