@@ -70,8 +70,16 @@ function everyField(): Record<string, any> {
     database: { port: 6432, maxConnections: 200, egress: { namespace: 'databases', podLabels: { app: 'pg' } } },
     dns: { namespace: 'dns-system', podLabels: { app: 'coredns' }, port: 5353 },
     imagePullSecrets: ['registry-credentials'],
-    allowIngressFrom: { cidr: '10.20.0.0/16' },
-    egress: [{ to: [{ cidr: '192.0.2.0/24', except: ['192.0.2.128/25'] }], ports: [{ port: 587, protocol: 'TCP' }] }],
+    allowIngressFrom: { cidr: '10.20.0.0/16', except: ['10.20.99.0/24'] },
+    egress: [
+      {
+        to: [
+          { cidr: '192.0.2.0/24', except: ['192.0.2.128/25'] },
+          { namespace: 'observability', podLabels: { app: 'otel-collector' } },
+        ],
+        ports: [{ port: 587, protocol: 'TCP' }],
+      },
+    ],
     ingress: {
       hosts: [{ host: 'api.example.com', paths: [{ path: '/api', pathType: 'Prefix' }] }],
       className: 'nginx',
@@ -231,16 +239,24 @@ describe('a config that sets every field', () => {
   });
 });
 
-/** every key path of the config schema, objects walked into (e.g. app.uploads.claimName), from its JSON schema */
+/**
+ * every key path of the config schema, objects walked into (e.g. app.uploads.claimName), from its
+ * JSON schema; list items and the forms of a value (a peer or a list of peers) under the same path
+ */
 function schemaPaths(node: any = z.toJSONSchema(configSchema, { io: 'input' }), prefix = ''): string[] {
-  return Object.entries(node.properties ?? {}).flatMap(([k, v]) => [
-    `${prefix}${k}`,
-    ...schemaPaths(v, `${prefix}${k}.`),
-  ]);
+  const forms: any[] = [...(node.anyOf ?? []), ...(node.items ? [node.items] : [])];
+  return [
+    ...Object.entries(node.properties ?? {}).flatMap(([k, v]) => [
+      `${prefix}${k}`,
+      ...schemaPaths(v, `${prefix}${k}.`),
+    ]),
+    ...forms.flatMap((f) => schemaPaths(f, prefix)),
+  ];
 }
 
 function dataPaths(value: any, prefix = ''): string[] {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return [prefix];
+  if (Array.isArray(value)) return [prefix, ...value.flatMap((v) => dataPaths(v, prefix))];
+  if (value === null || typeof value !== 'object') return [prefix];
   return Object.entries(value).flatMap(([k, v]) => [`${prefix}${k}`, ...dataPaths(v, `${prefix}${k}.`)]);
 }
 
@@ -256,6 +272,9 @@ describe('the config that sets every field', () => {
       'ingress.host',
       'dns.peers',
       'database.egress.cidr',
+      'database.egress.except',
+      'route.allowFrom.except',
+      'serviceMonitor.allowFrom.except',
       'allowIngressFrom.namespace',
       'allowIngressFrom.podLabels',
       'route.allowFrom.cidr',
@@ -265,7 +284,9 @@ describe('the config that sets every field', () => {
     ];
     // WHEN its fields are compared with the schema's
     const set = new Set(dataPaths(everyField()));
-    const missing = schemaPaths().filter((p) => p !== '' && !set.has(p) && !otherSide.includes(p));
+    const missing = [...new Set(schemaPaths())].filter(
+      (p) => p !== '' && !set.has(p) && !otherSide.some((o) => p === o || p.startsWith(`${o}.`)),
+    );
     // THEN none is left out: a new config field fails here until a test sets it
     expect(missing).toEqual([]);
   });
