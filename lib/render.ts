@@ -5,7 +5,6 @@
  * one stage.
  */
 import { App, type Chart } from 'cdk8s';
-import { CORE_SCHEMA, load } from 'js-yaml';
 import { ReviewpointChart } from './app/chart';
 import { deliveryObjects } from './app/delivery';
 import type { EnvironmentConfig } from './config';
@@ -15,7 +14,7 @@ import { byCodeUnit } from './determinism';
 import { ENVIRONMENT_README, environmentReadme } from './environment-readme';
 import type { KubeObject } from './kube-object';
 import { filePath, KUSTOMIZATION_FILE, PRODUCTION_MARK } from './layout';
-import { toYaml } from './yaml';
+import { readYaml, toYaml } from './yaml';
 
 // the object type, the layout of dist/ and the delivery objects have modules of their own; the
 // callers that read them along with the rendering import them from here too
@@ -98,7 +97,7 @@ export function generatedHeader(environment: string): string {
 export function isProductionOutput(files: ReadonlyMap<string, string>): boolean {
   const root = files.get(KUSTOMIZATION_FILE);
   if (root === undefined) return false;
-  const data = load(root, { schema: CORE_SCHEMA }) as { metadata?: { annotations?: Record<string, string> } } | null;
+  const data = readYaml(root) as { metadata?: { annotations?: Record<string, string> } } | null;
   return data?.metadata?.annotations?.[PRODUCTION_MARK] === 'true';
 }
 

@@ -115,6 +115,17 @@ describe('peer fields take a peer or a list of peers', () => {
     }, /field route\.allowFrom: got string "envoy-gateway-system"; allowed: a peer, \{ cidr, except \} or \{ namespace, podLabels \}, or a list of them/);
   });
 
+  test('fails when a production ingress peer of a list reaches outside the private ranges', () => {
+    // GIVEN a second, public caller in production  WHEN parsed  THEN the gate refuses that one, by its place
+    expectRefused(
+      (c) => {
+        c.allowIngressFrom = [{ namespace: 'ingress-nginx' }, { cidr: '203.0.113.0/24' }];
+      },
+      /field allowIngressFrom\.1\.cidr: got "203\.0\.113\.0\/24" in a production environment: it reaches outside the private ranges/,
+      productionConfig,
+    );
+  });
+
   test('fails when an except is not inside its CIDR', () => {
     expectRefused((c) => {
       c.database.egress = { cidr: '10.0.0.0/24', except: ['10.0.1.0/28'] };
@@ -176,7 +187,7 @@ describe('dns.peers', () => {
   test('fails when a DNS peer is not a CIDR', () => {
     expectRefused((c) => {
       c.dns = { peers: [{ cidr: '169.254.20.10' }] };
-    }, /field dns\.peers\.0\.cidr: got string "169\.254\.20\.10"; allowed: an IPv4 CIDR/);
+    }, /field dns\.peers\.0\.cidr: got string "169\.254\.20\.10"; allowed: an IPv4 or IPv6 CIDR/);
   });
 
   test('fails when two DNS peers are pods of the environment namespace', () => {
@@ -286,14 +297,20 @@ describe('top-level egress', () => {
     }, /field egress\.0\.to\.namespace: got "rp-test", the environment's own namespace/);
   });
 
-  test('fails when an entry goes to every address', () => {
-    // GIVEN 0.0.0.0/0  WHEN synthesized and checked  THEN refused
-    const objects = objectsOf((c) => {
-      c.egress = [{ to: { cidr: '0.0.0.0/0' }, ports: [{ port: 443 }] }];
-    });
-    expect(() => verifyManifests(objects, { environment: 'test', production: false })).toThrow(
-      /reviewpoint-backend-app-egress.*0\.0\.0\.0\/0/,
-    );
+  test('fails when an entry goes to every address, however it is spelled', () => {
+    // GIVEN prefix 0 in IPv4 (with host bits) and IPv6  WHEN parsed  THEN refused by the gate's CIDR check
+    expectRefused((c) => {
+      c.egress = [{ to: { cidr: '10.0.0.0/0' }, ports: [{ port: 443 }] }];
+    }, /field egress\.0\.to\.cidr: got "10\.0\.0\.0\/0": prefix \/0 is every IPv4 address/);
+    expectRefused((c) => {
+      c.egress = [{ to: [{ cidr: '192.0.2.0/24' }, { cidr: '::/0' }], ports: [{ port: 443 }] }];
+    }, /field egress\.0\.to\.1\.cidr: got "::\/0": prefix \/0 is every IPv6 address/);
+  });
+
+  test('fails when an except has host bits set', () => {
+    expectRefused((c) => {
+      c.egress = [{ to: { cidr: '192.0.2.0/24', except: ['192.0.2.5/30'] }, ports: [{ port: 443 }] }];
+    }, /field egress\.0\.to\.except\.0: got "192\.0\.2\.5\/30": host bits are set beyond \/30/);
   });
 
   test('the delivery check catches an app egress to pods of the namespace that do not let the app in', () => {

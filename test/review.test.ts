@@ -8,7 +8,7 @@ import { main, type Output } from '../main';
 import { renderEnvironment } from '../lib/render';
 import { diffTrees, diffValues, type ObjectChange } from '../lib/review/diff';
 import { review } from '../lib/review/report';
-import { risksOf, type RiskKind } from '../lib/review/risks';
+import { environmentRisks, risksOf, type RiskKind } from '../lib/review/risks';
 import {
   FIXTURE_CONFIG_DIR,
   configFrom,
@@ -122,7 +122,7 @@ describe('risksOf', () => {
     expect(
       kinds(
         changesOf((c) => {
-          c.settings.logLevel = 'WARNING';
+          c.settings.allowedOrigins = ['https://other.example.com'];
         }),
       ),
     ).toEqual(['migration']);
@@ -156,6 +156,42 @@ describe('risksOf', () => {
     });
     expect(messages(changes, 'secrets')).toEqual([
       'ExternalSecret/backend-secrets: added: Secret backend-secrets now comes from ClusterSecretStore vault',
+    ]);
+  });
+
+  test('flags an ExternalSecret that goes while its Secret is read: the garbage collector deletes the Secret it owns', () => {
+    // GIVEN prod with secrets.externalSecret, then without it (the pods still read the Secret)
+    const before = productionConfig();
+    before.secrets.externalSecret = { store: { name: 'vault', kind: 'ClusterSecretStore' }, remoteKey: 'rp/prod' };
+    const after = clone(before);
+    delete after.secrets.externalSecret;
+    // WHEN the trees are compared
+    const [env] = diffTrees(new Map([['prod', filesOf(before)]]), new Map([['prod', filesOf(after)]]));
+    // THEN the removal names the Secret the garbage collector deletes and who still reads it
+    const secrets = environmentRisks(env).filter((r) => r.kind === 'secrets');
+    expect(secrets.map((r) => `${r.object}: ${r.message}`)).toEqual([
+      expect.stringMatching(
+        /^ExternalSecret\/backend-secrets: removed: Secret backend-secrets no longer comes from ClusterSecretStore vault; it owns the Secret \(creationPolicy Owner\), so its prune makes the garbage collector delete Secret backend-secrets, which Deployment\/reviewpoint-backend, Job\/reviewpoint-backend-migrate-[0-9a-f]{10} still read; allowed: first take the Secret out of its hands \(kubectl delete externalsecret backend-secrets --cascade=orphan, with sync suspended\), then remove it$/,
+      ),
+    ]);
+  });
+
+  test('flags no deletion when the removed ExternalSecret orphans its Secret', () => {
+    // GIVEN an ExternalSecret with creationPolicy Orphan that goes
+    const changes = changesOf(
+      (c) => {
+        c.secrets.externalSecret = { store: { name: 'vault', kind: 'ClusterSecretStore' }, remoteKey: 'rp/prod' };
+      },
+      (objects) => {
+        objects.find((o) => o.kind === 'ExternalSecret').spec.target.creationPolicy = 'Orphan';
+      },
+    );
+    const removed = changes.map((o) =>
+      o.kind === 'ExternalSecret' ? { ...o, change: 'removed' as const, before: o.after, after: undefined } : o,
+    );
+    // THEN the Secret's source changes, and nothing says the Secret is deleted
+    expect(messages(removed, 'secrets')).toEqual([
+      'ExternalSecret/backend-secrets: removed: Secret backend-secrets no longer comes from ClusterSecretStore vault',
     ]);
   });
 
@@ -280,8 +316,22 @@ describe('risksOf', () => {
         'availability',
       ),
     ).toEqual([
-      'Deployment/reviewpoint-backend: replicas 2 -> (none)',
+      'Deployment/reviewpoint-backend: replicas 2 -> (none): the field is removed, the API server defaults it to 1 and the Deployment drops from 2 pods to 1 until HorizontalPodAutoscaler/reviewpoint-backend, added in the same change, scales it to 2; allowed: minReplicas 2 or more, and spec.replicas taken out of the last applied configuration before the change syncs, so the apply leaves it (README: from replicas to autoscaling)',
       'HorizontalPodAutoscaler/reviewpoint-backend: added',
+    ]);
+  });
+
+  test('flags the drop to one pod when replicas go without an HPA taking over', () => {
+    // GIVEN the Deployment's spec.replicas removed and no HPA added
+    const changes = changesOf(
+      () => {},
+      (objects) => {
+        delete deployment(objects).spec.replicas;
+      },
+    );
+    // THEN the review says the Deployment scales down to the default
+    expect(messages(changes, 'availability')).toEqual([
+      'Deployment/reviewpoint-backend: replicas 2 -> (none): the field is removed, the API server defaults it to 1 and the Deployment drops from 2 pods to 1',
     ]);
   });
 
@@ -335,13 +385,16 @@ describe('risksOf', () => {
   });
 
   test('flags a change of an auth, test or debug setting in any spelling, in the ConfigMap or a container', () => {
-    // GIVEN a non-production environment (production refuses these at the synth; a review still shows them)
+    // GIVEN a non-production environment (the synth refuses these; a review of a hand edit still shows them)
     const dev = (c: Record<string, any>) => {
       c.production = false;
     };
-    const lowerCase = changesOf((c) => {
-      dev(c);
-      c.settings.extraEnv = { reviewpoint_auth_enabled: 'false', Reviewpoint_Environment: 'test' };
+    const lowerCase = changesOf(dev, (objects) => {
+      const spellings = { reviewpoint_auth_enabled: 'false', Reviewpoint_Environment: 'test' };
+      const configMap = objects.find((o) => o.kind === 'ConfigMap');
+      configMap.data = { ...configMap.data, ...spellings };
+      const migrate = objects.find((o) => o.kind === 'Job').spec.template.spec.containers[0];
+      migrate.env.push(...Object.entries(spellings).map(([name, value]) => ({ name, value })));
     });
     expect(messages(lowerCase, 'settings')).toEqual([
       'ConfigMap/reviewpoint-backend: REVIEWPOINT_AUTH_ENABLED (any spelling): REVIEWPOINT_AUTH_ENABLED="true" -> REVIEWPOINT_AUTH_ENABLED="true", reviewpoint_auth_enabled="false"',
@@ -428,7 +481,8 @@ describe('review', () => {
     const result = review({ base: 'main', head: 'the working tree', changes });
     expect(result.production).toEqual(['prod']);
     expect(result.markdown).toContain('**Production changes: prod.**');
-    expect(result.markdown).toContain('| prod (production) | 0 | 0 | 1 | replicas, PDB or HPA change |');
+    // the Deployment, and the app's Flux Kustomization, whose timeout covers every rollout step
+    expect(result.markdown).toContain('| prod (production) | 0 | 0 | 2 | replicas, PDB or HPA change |');
     expect(result.markdown).toContain('  | `spec.replicas` | `2` | `3` |');
   });
 

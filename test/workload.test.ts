@@ -110,7 +110,7 @@ function everyField(): Record<string, any> {
       revision: 'release',
       root: 'deploy/dist',
       argocd: { namespace: 'gitops', project: 'backend', server: 'https://eu.example.com' },
-      flux: { namespace: 'flux', sourceName: 'gitops', interval: '5m' },
+      flux: { namespace: 'flux', sourceName: 'gitops', interval: '5m', serviceAccountName: 'reviewpoint-deployer' },
     },
     migration: {
       strategy: 'job',

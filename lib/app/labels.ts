@@ -17,6 +17,8 @@ export const HTTP_PORT = 8000;
 export const METRICS_PATH = '/api/v1/metrics';
 /** the migration's ServiceAccount */
 export const MIGRATION_NAME = `${APP_NAME}-migration`;
+/** app.kubernetes.io/managed-by of every object the synth writes */
+export const MANAGED_BY = 'cdk8s';
 
 export type Component = 'api' | 'migration';
 
@@ -44,7 +46,7 @@ export function recommendedLabels(
     ...selectorLabels(config, component),
     ...(version ? { 'app.kubernetes.io/version': version } : {}),
     'app.kubernetes.io/part-of': PART_OF,
-    'app.kubernetes.io/managed-by': 'cdk8s',
+    'app.kubernetes.io/managed-by': MANAGED_BY,
   };
 }
 

@@ -3,7 +3,9 @@
  * network peers and where the GitOps engines find the output.
  */
 import * as z from 'zod/mini';
-import { isPositiveQuantity } from '../quantity';
+import { parseCidr } from '../cidr';
+import { MAX_ID } from '../cluster-reserved';
+import { isPositiveQuantity, isQuantityAtLeast, MIN_CPU, MIN_MEMORY } from '../quantity';
 
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -15,7 +17,8 @@ export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export const LABEL_KEY =
   /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-const CIDR = /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\/(3[0-2]|[12]?\d)$/;
+// the shape of an IPv4 or IPv6 CIDR, for editors; parseCidr reads the address itself
+const CIDR = /^[0-9A-Fa-f:.]+\/\d{1,3}$/;
 export const FEATURE = /^[a-z][a-z0-9_-]*:[a-z][a-z0-9_-]*$/;
 // Prometheus durations, as the Prometheus Operator CRDs take them: 30s, 1m30s, 2h
 export const PROMETHEUS_DURATION = /^(0|(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?)$/;
@@ -45,6 +48,22 @@ export const quantity = z
       'a Kubernetes quantity above zero such as 100m, 0.5, 256Mi or 1Gi (binary suffixes Ki Mi Gi Ti, decimal k M G T; not "MB")',
     ),
   );
+export const cpuQuantity = z
+  .string()
+  .check(
+    z.refine(
+      (q) => isQuantityAtLeast(q, MIN_CPU),
+      `a Kubernetes quantity of CPU, at least ${MIN_CPU}, such as 100m, 0.5 or 2 (m is a thousandth of a CPU)`,
+    ),
+  );
+export const memoryQuantity = z
+  .string()
+  .check(
+    z.refine(
+      (q) => isQuantityAtLeast(q, MIN_MEMORY),
+      `a Kubernetes quantity of memory, at least ${MIN_MEMORY}, such as 256Mi or 1Gi (binary suffixes Ki Mi Gi Ti, decimal k M G T; not "MB")`,
+    ),
+  );
 export const labels = z.record(
   z
     .string()
@@ -65,6 +84,8 @@ export const labels = z.record(
 export const int = (min: number, max?: number) =>
   z.int().check(...(max === undefined ? [z.minimum(min)] : [z.minimum(min), z.maximum(max)]));
 export const port = int(1, 65535);
+/** a UID or GID: the API server takes an int32, and 0 is root */
+export const id = int(1, MAX_ID);
 export const intOrPercent = z.union([
   int(0),
   z.string().check(z.regex(/^(100|[1-9]?\d)%$/, 'a percentage such as "25%"')),
@@ -89,18 +110,21 @@ export const imageSchema = z.strictObject({
 });
 
 export const resourcesSchema = z.strictObject({
-  cpuRequest: z._default(quantity, '100m'),
-  memoryRequest: z._default(quantity, '256Mi'),
-  memoryLimit: z._default(quantity, '512Mi'),
+  cpuRequest: z._default(cpuQuantity, '100m'),
+  memoryRequest: z._default(memoryQuantity, '256Mi'),
+  memoryLimit: z._default(memoryQuantity, '512Mi'),
   /** no CPU limit by default: CPU throttling hurts latency more than it protects neighbours */
-  cpuLimit: z.optional(quantity),
+  cpuLimit: z.optional(cpuQuantity),
 });
 
-const cidr = z.string().check(z.regex(CIDR, 'an IPv4 CIDR such as 10.20.0.0/16'));
+const cidr = z.string().check(
+  z.regex(CIDR, 'an IPv4 or IPv6 CIDR such as 10.20.0.0/16 or fd00:10::/64'),
+  z.refine((v) => parseCidr(v) !== undefined, 'an IPv4 or IPv6 CIDR such as 10.20.0.0/16 or fd00:10::/64'),
+);
 
 /** who may talk to the pods, or whom the pods may talk to, in NetworkPolicy terms */
 export const peerSchema = z.strictObject({
-  /** an IPv4 CIDR, for peers outside the cluster (a managed database, a load balancer range) */
+  /** an IPv4 or IPv6 CIDR, for peers outside the cluster (a managed database, a load balancer range) */
   cidr: z.optional(cidr),
   /** ranges inside `cidr` that are not the peer (a NetworkPolicy ipBlock's except) */
   except: z.optional(z.array(cidr).check(z.minLength(1))),
@@ -181,6 +205,8 @@ export const deliverySchema = z.strictObject({
         z.string().check(z.regex(/^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/, 'a duration such as 10m or 1h30m')),
         '10m',
       ),
+      /** the ServiceAccount Flux impersonates to apply the Kustomizations, in their namespace (multi-tenant lockdown); unset: the controller's own */
+      serviceAccountName: z.optional(dnsSubdomain),
     }),
     {},
   ),

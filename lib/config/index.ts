@@ -6,14 +6,15 @@
  * text), and everything below receives an already-valid, fully defaulted `EnvironmentConfig`.
  * Nothing here touches the filesystem or the process environment.
  */
-import { CORE_SCHEMA, load as loadYaml, YAMLException } from 'js-yaml';
 import { DNS_LABEL } from './formats';
+import { readConfigData } from './input';
 import { describe, issuesToErrors } from './messages';
 import { ConfigError, ConfigErrors, type ConfigSource } from './errors';
 import { configSchema, type EnvironmentConfig } from './schema';
 import { checkRules } from './rules';
 
 export { ConfigError, ConfigErrors, type ConfigSource } from './errors';
+export { MAX_CONFIG_BYTES } from './input';
 export {
   APP_PYTHON,
   configSchema,
@@ -42,17 +43,7 @@ export function isEnvironmentName(name: string): boolean {
  * @throws ConfigError naming the environment, the file, the field, the value and what is allowed
  */
 export function parseEnvironmentConfig(text: string, source: ConfigSource): EnvironmentConfig {
-  let raw: unknown;
-  try {
-    // js-yaml with the core schema: plain YAML 1.2 types, no dates; duplicate keys are errors
-    raw = loadYaml(text, { schema: CORE_SCHEMA, filename: source.file });
-  } catch (e) {
-    if (e instanceof YAMLException) {
-      const where = e.mark ? `line ${e.mark.line + 1}, column ${e.mark.column + 1}` : 'unknown position';
-      throw new ConfigError(source, '(yaml)', `YAML syntax error at ${where}: ${e.reason}`);
-    }
-    throw e;
-  }
+  const raw = readConfigData(text, source);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError(
       source,

@@ -3,8 +3,9 @@
  * misplaced key belongs, a quoted value where YAML read a number, what a missing block holds.
  */
 import * as z from 'zod/mini';
-import { peers, quantity } from './formats';
-import { ConfigError, type ConfigSource } from './errors';
+import { printableJson } from '../yaml';
+import { cpuQuantity, memoryQuantity, peers, quantity } from './formats';
+import { ConfigError, shown, type ConfigSource } from './errors';
 import { configSchema } from './schema';
 
 type Issue = z.core.$ZodIssue;
@@ -19,23 +20,10 @@ export function issuesToErrors(issues: readonly Issue[], raw: unknown, source: C
   for (const issue of issues) {
     if (issue.code !== 'unrecognized_keys') continue;
     const path = issue.path.map(String);
-    const known = knownKeys(path);
     for (const key of issue.keys) {
-      const hint = closest(key, known);
+      const hint = closest(key, knownKeys(path));
       if (hint) misspelt.add([...path, hint].join('.'));
-      const elsewhere = hint ? undefined : keyElsewhere(key);
-      const suggestion = hint
-        ? ` (did you mean "${hint}"?)`
-        : elsewhere
-          ? ` (did you mean "${elsewhere}"? it belongs there)`
-          : '';
-      errors.push(
-        new ConfigError(
-          source,
-          [...path, key].join('.'),
-          `unknown key ${JSON.stringify(key)}${suggestion}; allowed keys here: ${known.join(', ')}`,
-        ),
-      );
+      errors.push(unknownKeyError(path, key, source));
     }
   }
   for (const issue of issues) {
@@ -47,6 +35,23 @@ export function issuesToErrors(issues: readonly Issue[], raw: unknown, source: C
   return errors.length > 0
     ? errors
     : [new ConfigError(source, '', `got ${describe(raw)}; allowed: see README, "Configuration"`)];
+}
+
+/**
+ * A key the schema does not have at this path, with "did you mean" when one is close or the key
+ * belongs elsewhere
+ */
+export function unknownKeyError(path: readonly string[], key: string, source: ConfigSource): ConfigError {
+  const known = knownKeys(path);
+  const hint = closest(key, known);
+  const elsewhere = hint ? undefined : keyElsewhere(key);
+  const suggestion = hint
+    ? ` (did you mean "${hint}"?)`
+    : elsewhere
+      ? ` (did you mean "${elsewhere}"? it belongs there)`
+      : '';
+  const allowed = known.length > 0 ? `allowed keys here: ${known.join(', ')}` : 'allowed: any other key';
+  return new ConfigError(source, [...path, key].join('.'), `unknown key ${shown(key)}${suggestion}; ${allowed}`);
 }
 
 function issueToError(issue: Issue, source: ConfigSource): ConfigError {
@@ -62,12 +67,24 @@ function issueToError(issue: Issue, source: ConfigSource): ConfigError {
         return new ConfigError(source, field, `missing; allowed: ${typeName(issue.expected)}${needs}`);
       }
       if (issue.expected === 'string' && (typeof input === 'number' || typeof input === 'boolean')) {
-        // YAML reads 512, 0.5 or yes as a number or a boolean
-        const unit = node === quantity ? ' with its unit, e.g. "512Mi" or "0.5"' : '';
+        // YAML reads 512, 0.5 or yes as a number or a boolean; quoted, a memory 512 is 512 bytes
+        const key = field.split('.').pop();
+        if ((node === memoryQuantity || node === quantity) && typeof input === 'number')
+          return new ConfigError(
+            source,
+            field,
+            `got ${describe(input)}; allowed: a quantity with its unit, quoted, e.g. ${key}: "${input}Mi" (a bare number is bytes)`,
+          );
+        if (node === cpuQuantity && typeof input === 'number')
+          return new ConfigError(
+            source,
+            field,
+            `got ${describe(input)}; allowed: a quantity, quoted, e.g. ${key}: "${input}" or "${Math.round(input * 1000)}m"`,
+          );
         return new ConfigError(
           source,
           field,
-          `got ${describe(input)}; allowed: a string${unit}: quote it, e.g. ${field.split('.').pop()}: "${String(input)}"`,
+          `got ${describe(input)}; allowed: a string: quote it, e.g. ${key}: "${String(input)}"`,
         );
       }
       return new ConfigError(source, field, `got ${describe(input)}; allowed: ${typeName(issue.expected)}`);
@@ -79,8 +96,12 @@ function issueToError(issue: Issue, source: ConfigSource): ConfigError {
         `got ${describe(input)}; allowed: one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`,
       );
     case 'invalid_format':
-    case 'custom':
-      return new ConfigError(source, field, `got ${describe(input)}; allowed: ${issue.message}`);
+    case 'custom': {
+      // "512" is 512 bytes, and no container runs in that: the unit was meant
+      const bytes = unwrap(nodeAt(path)) === memoryQuantity && typeof input === 'string' && /^[1-9]\d*$/.test(input);
+      const unit = bytes ? ` (${shown(input)} is ${input} bytes: did you mean "${input}Mi"?)` : '';
+      return new ConfigError(source, field, `got ${describe(input)}; allowed: ${issue.message}${unit}`);
+    }
     case 'too_small':
     case 'too_big': {
       const bound = issue.code === 'too_small' ? `>= ${issue.minimum}` : `<= ${issue.maximum}`;
@@ -119,7 +140,9 @@ function nodeAt(path: readonly string[]): z.ZodMiniType | undefined {
       node = options.find((o) => (/^\d+$/.test(part) ? o instanceof z.ZodMiniArray : o instanceof z.ZodMiniObject));
     }
     if (node instanceof z.ZodMiniArray && /^\d+$/.test(part)) node = node._zod.def.element as z.ZodMiniType;
-    else if (node instanceof z.ZodMiniObject) node = node.shape[part] as z.ZodMiniType | undefined;
+    // own keys only: "constructor" is no field of the schema
+    else if (node instanceof z.ZodMiniObject)
+      node = Object.hasOwn(node.shape, part) ? (node.shape[part] as z.ZodMiniType) : undefined;
     else return undefined;
   }
   return node;
@@ -135,17 +158,26 @@ function blockContents(node: z.ZodMiniObject): string {
 
 /** the full path of the one place in the schema where a key of this name belongs */
 function keyElsewhere(key: string): string | undefined {
-  const found: string[] = [];
+  const found = keyPaths().get(key);
+  return found ? found.join('" or "') : undefined;
+}
+
+let paths: Map<string, string[]> | undefined;
+
+/** every key of the schema, with the full paths it has: made once, a file may hold thousands of unknown keys */
+function keyPaths(): Map<string, string[]> {
+  if (paths) return paths;
+  const found = new Map<string, string[]>();
   const walk = (node: z.ZodMiniType | undefined, path: string[]): void => {
     const object = unwrap(node);
     if (!(object instanceof z.ZodMiniObject)) return;
     for (const [k, child] of Object.entries(object.shape)) {
-      if (k === key) found.push([...path, k].join('.'));
+      found.set(k, [...(found.get(k) ?? []), [...path, k].join('.')]);
       walk(child as z.ZodMiniType, [...path, k]);
     }
   };
   walk(configSchema, []);
-  return found.length > 0 ? found.join('" or "') : undefined;
+  return (paths = found);
 }
 
 /** the keys the schema allows at an object path, for "did you mean" hints */
@@ -164,6 +196,8 @@ function unwrap(node: z.ZodMiniType | undefined): z.ZodMiniType | undefined {
 }
 
 function closest(word: string, candidates: readonly string[]): string | undefined {
+  // no key of the schema is this long: no edit distance to compute
+  if (word.length > 64) return undefined;
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {
@@ -191,8 +225,9 @@ function levenshtein(a: string, b: string): number {
 export function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
-  if (Array.isArray(value)) return `a list ${truncate(JSON.stringify(value))}`;
-  if (typeof value === 'object') return `a mapping ${truncate(JSON.stringify(value))}`;
+  if (Array.isArray(value)) return `a list ${truncate(printableJson(value))}`;
+  if (typeof value === 'object') return `a mapping ${truncate(printableJson(value))}`;
+  if (typeof value === 'string') return `string ${shown(value)}`;
   return `${typeof value} ${JSON.stringify(value)}`;
 }
 

@@ -1,9 +1,13 @@
 /**
  * The rules that span fields, each broken one reported with the fields it involves.
  */
-import { MANAGED_ENV } from '../app-env';
+import { annotationFindings } from '../annotation-policy';
+import { isManagedEnv, settingsEnv } from '../app-env';
+import { judgeSetting, sameSettingGroups } from '../backend-settings';
+import { cidrProblem, contains, isPrivate, parseCidr, PRIVATE_RANGES } from '../cidr';
+import { reservedNamespace, reservedPriorityClass } from '../cluster-reserved';
 import { quantityValue } from '../quantity';
-import { looksLikeSecretName } from '../secret-names';
+import { credentialIn, looksLikeSecretName } from '../secret-names';
 import { gatewayDurationMs } from '../constructs/http-route';
 import { ConfigError, type ConfigSource } from './errors';
 import type { EnvironmentConfig, PeerConfig } from './schema';
@@ -12,8 +16,6 @@ import type { EnvironmentConfig, PeerConfig } from './schema';
 export function connectionsPerPod(environment: string): number {
   return environment === 'prod' ? 10 + 20 : 5 + 10;
 }
-
-const TRUTHY = /^(1|true|yes|on)$/i;
 
 /** every rule that spans fields, each broken one reported */
 export function checkRules(c: EnvironmentConfig, src: ConfigSource): ConfigError[] {
@@ -131,8 +133,26 @@ export function checkRules(c: EnvironmentConfig, src: ConfigSource): ConfigError
     );
   }
 
-  checkPeers(c.database.egress, 'database.egress', fail);
-  if (c.allowIngressFrom) checkPeers(c.allowIngressFrom, 'allowIngressFrom', fail);
+  const reserved = reservedNamespace(c.namespace, [c.delivery.argocd.namespace, c.delivery.flux.namespace]);
+  if (reserved) {
+    fail(
+      'namespace',
+      `got ${JSON.stringify(c.namespace)}: ${reserved}, and the output puts a default-deny NetworkPolicy and Pod Security "restricted" on its namespace; allowed: a namespace of the environment's own, e.g. reviewpoint-${c.name}`,
+    );
+  }
+  const priority = c.app.priorityClassName && reservedPriorityClass(c.app.priorityClassName);
+  if (priority)
+    fail(
+      'app.priorityClassName',
+      `got ${JSON.stringify(c.app.priorityClassName)}: ${priority}; allowed: a class the cluster's admins created for applications`,
+    );
+
+  // each peer of a list; a list of one is named as the single peer it was written as. Only what
+  // admits callers to port 8000 must stay private in production: egress may go to public services
+  const peer = (list: readonly PeerConfig[], field: string, admits: boolean) =>
+    list.forEach((p, i) => checkPeer(p, list.length === 1 ? field : `${field}.${i}`, admits && c.production, fail));
+  peer(c.database.egress, 'database.egress', false);
+  if (c.allowIngressFrom) peer(c.allowIngressFrom, 'allowIngressFrom', true);
   else if (!c.route)
     fail(
       'allowIngressFrom',
@@ -143,7 +163,9 @@ export function checkRules(c: EnvironmentConfig, src: ConfigSource): ConfigError
       'allowIngressFrom',
       'missing next to ingress: nothing would admit the ingress controller to port 8000; allowed: { namespace, podLabels } of the ingress controller',
     );
-  if (c.route?.allowFrom) checkPeers(c.route.allowFrom, 'route.allowFrom', fail);
+  if (c.route?.allowFrom) peer(c.route.allowFrom, 'route.allowFrom', true);
+  if (c.dns.peers) peer(c.dns.peers, 'dns.peers', false);
+  c.egress.forEach((rule, i) => peer(rule.to, `egress.${i}.to`, false));
   checkNetworkExposure(c, fail);
   const external = c.secrets.externalSecret;
   if (external) {
@@ -158,7 +180,7 @@ export function checkRules(c: EnvironmentConfig, src: ConfigSource): ConfigError
   }
   const monitor = c.serviceMonitor;
   if (monitor) {
-    checkPeers(monitor.allowFrom, 'serviceMonitor.allowFrom', fail);
+    peer(monitor.allowFrom, 'serviceMonitor.allowFrom', true);
     if (durationMs(monitor.scrapeTimeout) > durationMs(monitor.interval)) {
       fail(
         'serviceMonitor.scrapeTimeout',
@@ -169,10 +191,10 @@ export function checkRules(c: EnvironmentConfig, src: ConfigSource): ConfigError
 
   for (const [name, value] of Object.entries(c.settings.extraEnv)) {
     const field = `settings.extraEnv.${name}`;
-    if (MANAGED_ENV.has(name)) {
+    if (isManagedEnv(name)) {
       fail(
         field,
-        `got ${name}, which the manifests set themselves; allowed: the dedicated field under settings or secrets`,
+        `got ${name}, which the manifests set themselves (the backend reads names in any case); allowed: the dedicated field under settings or secrets`,
       );
     }
     if (looksLikeSecretName(name)) {
@@ -181,34 +203,34 @@ export function checkRules(c: EnvironmentConfig, src: ConfigSource): ConfigError
         `got a literal value for a secret-looking name; allowed: secrets only by reference from the Secret "${c.secrets.name}", never written into manifests`,
       );
     }
-    if (c.production) {
-      if (name === 'REVIEWPOINT_TEST_MODE' && TRUTHY.test(value))
-        fail(
-          field,
-          `got ${JSON.stringify(value)} in a production environment: test mode unlocks an unauthenticated admin-promotion endpoint; allowed: unset`,
-        );
-      if (name === 'REVIEWPOINT_DEBUG' && TRUTHY.test(value))
-        fail(field, `got ${JSON.stringify(value)} in a production environment; allowed: unset or false`);
-      if (name === 'ENVIRONMENT' && value.toLowerCase() === 'test')
-        fail(
-          field,
-          'got "test" in a production environment: it unlocks an unauthenticated admin-promotion endpoint; allowed: unset',
-        );
-    }
+    const finding = judgeSetting(name, value, c.production);
+    if (finding)
+      fail(field, `got ${JSON.stringify(value)}${finding.where}: ${finding.problem}; allowed: ${finding.allowed}`);
   }
-  if (c.production) {
-    if (!c.settings.authEnabled)
+  for (const names of sameSettingGroups(Object.keys(c.settings.extraEnv))) {
+    fail(
+      `settings.extraEnv.${names[1]}`,
+      `got ${names.join(' and ')}: one setting to the backend, which reads names in any case, so only the last one in the environment takes effect; allowed: one spelling`,
+    );
+  }
+  for (const f of annotationFindings(c.ingress?.annotations ?? {})) {
+    if (f.key === undefined) fail('ingress.annotations', `got ${f.problem}; allowed: ${f.allowed}`);
+    else fail(`ingress.annotations.${f.key}`, `got ${JSON.stringify(f.key)}: ${f.problem}; allowed: ${f.allowed}`);
+  }
+  for (const [field, credential] of credentials(c, '')) {
+    fail(
+      field,
+      `got a credential in plain text (${credential}); allowed: none in the config: the pods read secrets by reference from the Secret "${c.secrets.name}" ($(VAR) in a command or args), the engines read theirs from their own secrets`,
+    );
+  }
+  // the settings fields, judged as the variables the backend will read (auth, test mode, debug logging)
+  for (const { name, value, field } of settingsEnv(c.settings)) {
+    const finding = judgeSetting(name, value, c.production);
+    if (finding)
       fail(
-        'settings.authEnabled',
-        'got false in a production environment: it bypasses authentication entirely; allowed: true',
+        `settings.${field}`,
+        `got ${JSON.stringify(c.settings[field])}${finding.where}: ${finding.problem}; allowed: ${finding.allowed}`,
       );
-    if (c.settings.environment === 'test')
-      fail(
-        'settings.environment',
-        'got "test" in a production environment: it unlocks an unauthenticated admin-promotion endpoint; allowed: "prod"',
-      );
-    if (c.settings.logLevel === 'DEBUG')
-      fail('settings.logLevel', 'got "DEBUG" in a production environment; allowed: INFO, WARNING, ERROR or CRITICAL');
   }
 
   // the API server refuses a pod whose request is above its limit
@@ -255,12 +277,40 @@ function drainSeconds(argv: readonly string[]): number | undefined {
   return undefined;
 }
 
-/** each peer of a list; a list of one is named as the single peer it was written as */
-function checkPeers(list: readonly PeerConfig[], field: string, fail: (f: string, p: string) => void): void {
-  list.forEach((p, i) => checkPeer(p, list.length === 1 ? field : `${field}.${i}`, fail));
+/**
+ * Every credential in the config's values, with its field: each string, and each list of strings
+ * read as one command line (a flag and its value may be two items). Annotations have their own policy.
+ */
+function credentials(value: unknown, field: string): Array<[string, string]> {
+  if (typeof value === 'string') {
+    const found = credentialIn(value);
+    return found ? [[field, found]] : [];
+  }
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) {
+    const found = credentialIn(...value);
+    return found ? [[field, found]] : [];
+  }
+  if (value === null || typeof value !== 'object' || field === 'ingress.annotations') return [];
+  return Object.entries(value).flatMap(([k, v]) => credentials(v, field ? `${field}.${k}` : k));
 }
 
-function checkPeer(peer: PeerConfig, field: string, fail: (f: string, p: string) => void): void {
+function checkPeer(
+  peer: PeerConfig,
+  field: string,
+  productionIngress: boolean,
+  fail: (f: string, p: string) => void,
+): void {
+  if (peer.cidr !== undefined) {
+    const problem = cidrProblem(peer.cidr);
+    const range = parseCidr(peer.cidr);
+    if (problem) fail(`${field}.cidr`, `got ${JSON.stringify(peer.cidr)}: ${problem}`);
+    else if (productionIngress && range && !isPrivate(range)) {
+      fail(
+        `${field}.cidr`,
+        `got ${JSON.stringify(peer.cidr)} in a production environment: it reaches outside the private ranges, so addresses outside the cluster's networks reach port 8000 past the ingress controller; allowed: a range inside ${PRIVATE_RANGES.join(', ')}`,
+      );
+    }
+  }
   const hasCidr = peer.cidr !== undefined;
   const hasPods = peer.namespace !== undefined || peer.podLabels !== undefined;
   if (hasCidr === hasPods) {
@@ -277,28 +327,17 @@ function checkPeer(peer: PeerConfig, field: string, fail: (f: string, p: string)
       );
     else
       peer.except.forEach((e, i) => {
-        if (!strictlyInside(e, peer.cidr!))
+        const [inner, outer] = [parseCidr(e), parseCidr(peer.cidr!)];
+        const problem = cidrProblem(e);
+        if (problem) fail(`${field}.except.${i}`, `got ${JSON.stringify(e)}: ${problem}`);
+        // the API server: "must be a strict subset of `cidr`"
+        else if (inner && outer && !(contains(outer, inner) && inner.prefix > outer.prefix))
           fail(
             `${field}.except.${i}`,
             `got ${JSON.stringify(e)}, not a strict subset of cidr ${JSON.stringify(peer.cidr)}; allowed: a range inside it and smaller (the API server refuses the policy otherwise)`,
           );
       });
   }
-}
-
-/** an IPv4 CIDR (already validated) as its first address and prefix */
-function ipv4(cidr: string): { start: number; prefix: number } {
-  const [address, bits] = cidr.split('/');
-  const prefix = Number(bits);
-  const value = address.split('.').reduce((v, part) => v * 256 + Number(part), 0);
-  const size = 2 ** (32 - prefix);
-  return { start: value - (value % size), prefix };
-}
-
-/** whether every address of `inner` is in `outer`, and `inner` is the smaller */
-function strictlyInside(inner: string, outer: string): boolean {
-  const [i, o] = [ipv4(inner), ipv4(outer)];
-  return i.prefix > o.prefix && i.start - (i.start % 2 ** (32 - o.prefix)) === o.start;
 }
 
 /** pods a PodDisruptionBudget value stands for, rounded as the disruption controller does */
@@ -315,7 +354,6 @@ function podsFrom(value: number | string, replicas: number, round: 'up' | 'down'
  */
 function checkNetworkExposure(c: EnvironmentConfig, fail: (f: string, p: string) => void): void {
   if (c.dns.peers) {
-    checkPeers(c.dns.peers, 'dns.peers', fail);
     for (const key of ['namespace', 'podLabels'] as const)
       if (c.dns[key] !== undefined)
         fail(
@@ -337,7 +375,6 @@ function checkNetworkExposure(c: EnvironmentConfig, fail: (f: string, p: string)
       );
   }
   c.egress.forEach((rule, i) => {
-    checkPeers(rule.to, `egress.${i}.to`, fail);
     rule.to.forEach((p, j) => {
       if (p.namespace === c.namespace)
         fail(

@@ -15,6 +15,7 @@ import {
   labels,
   int,
   port,
+  id,
   intOrPercent,
   imageSchema,
   resourcesSchema,
@@ -142,8 +143,8 @@ export const configSchema = z.strictObject({
      */
     priorityClassName: z.optional(dnsSubdomain),
     /** UID/GID the app runs as: the distroless nonroot user */
-    runAsUser: z._default(int(1), NONROOT_ID),
-    runAsGroup: z._default(int(1), NONROOT_ID),
+    runAsUser: z._default(id, NONROOT_ID),
+    runAsGroup: z._default(id, NONROOT_ID),
     /** uploads: an emptyDir of this size, or an existing PersistentVolumeClaim when they must survive restarts */
     uploads: z.prefault(
       z.strictObject({
@@ -421,8 +422,8 @@ export const configSchema = z.strictObject({
     image: z.optional(imageSchema),
     command: z._default(z.array(z.string()).check(z.minLength(1)), DEFAULT_MIGRATION_COMMAND),
     /** the shell image's user is a name; pin a numeric one */
-    runAsUser: z._default(int(1), NONROOT_ID),
-    runAsGroup: z._default(int(1), NONROOT_ID),
+    runAsUser: z._default(id, NONROOT_ID),
+    runAsGroup: z._default(id, NONROOT_ID),
     resources: z.prefault(resourcesSchema, {}),
     backoffLimit: z._default(int(0, 10), 2),
     /** hard stop: the image's wait-for-database loop has no timeout of its own */

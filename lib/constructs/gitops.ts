@@ -31,12 +31,19 @@ export interface ArgoCdApplicationProps {
    * @default false
    */
   readonly externalSecrets?: boolean;
+  /**
+   * the Application's labels, e.g. the app.kubernetes.io recommended ones
+   * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/common-labels/
+   * @default none
+   */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 /**
  * Fields External Secrets defaults inside spec.data[].remoteRef (older releases three, newer a
- * fourth). Defaults inside a list item of a custom resource show as a diff in Argo CD, and with
- * self-heal every such diff is a sync, which runs the migration hook again.
+ * fourth). Defaults inside a list item of a custom resource show as a diff in Argo CD: the
+ * Application would never report Synced, and self-heal would re-apply the ExternalSecret after
+ * every refresh (a self-heal skips hooks, so no migration runs; the sync loop is the harm).
  */
 const EXTERNAL_SECRET_DEFAULTS = ['conversionStrategy', 'decodingStrategy', 'metadataPolicy', 'nullBytePolicy'];
 
@@ -47,6 +54,7 @@ export function argoCdApplication(props: ArgoCdApplicationProps): IApplication {
     metadata: {
       name: props.name,
       namespace: props.namespace,
+      ...(props.labels ? { labels: { ...props.labels } } : {}),
       // deleting the Application deletes what it deployed (a RestrictedNamespace keeps Delete=false)
       finalizers: ['resources-finalizer.argocd.argoproj.io'],
     },
@@ -81,9 +89,10 @@ export interface FluxStage {
   /** the folder in the repository, e.g. `dist/prod/app` */
   readonly path: string;
   /**
-   * how long its objects may take to become ready (a Job's activeDeadlineSeconds, a rollout's
-   * progressDeadlineSeconds): the Kustomization waits a minute more, so their own deadline
-   * reports first
+   * how long its objects may take to become ready (a Job's activeDeadlineSeconds, which bounds
+   * every attempt; a rollout's progressDeadlineSeconds times its steps, the deadline being per
+   * step without progress): the Kustomization waits a minute more, so their own deadline reports
+   * first (Flux stops waiting at once on a Failed Job or a Deployment past its deadline)
    */
   readonly deadlineSeconds: number;
   /**
@@ -101,6 +110,17 @@ export interface FluxKustomizationsProps {
   readonly interval: string;
   /** the GitRepository source of the repository */
   readonly sourceName: string;
+  /**
+   * how soon a failed reconcile (an apply refused, a rollout that timed out) is tried again
+   * @default the interval
+   */
+  readonly retryInterval?: string;
+  /**
+   * the ServiceAccount, in `namespace`, that kustomize-controller impersonates to apply
+   * (multi-tenant lockdown)
+   * @default the controller's own
+   */
+  readonly serviceAccountName?: string;
   /** in apply order, at least one */
   readonly stages: readonly FluxStage[];
 }
@@ -114,6 +134,8 @@ export function fluxKustomizations(props: FluxKustomizationsProps): IKustomizati
     metadata: { name: stage.name, namespace: props.namespace },
     spec: {
       interval: props.interval,
+      ...(props.retryInterval ? { retryInterval: props.retryInterval } : {}),
+      ...(props.serviceAccountName ? { serviceAccountName: props.serviceAccountName } : {}),
       sourceRef: { kind: 'GitRepository', name: props.sourceName },
       path: `./${stage.path}`,
       prune: true,

@@ -2,9 +2,11 @@
  * House rules over an environment's objects taken together: accounts, network policies,
  * availability, Job bounds, the Namespace, and whether the objects find each other.
  */
+import { sameSettingGroups } from '../backend-settings';
+import { cidrProblem, isPrivate, parseCidr, PRIVATE_RANGES } from '../cidr';
 import { ENFORCED_POD_SECURITY_VERSION } from './pss-versions';
 import { isEmptySelector, labelSelectorMatches, serviceSelectorMatches } from '../label-selector';
-import { containersOf, podTemplates } from './pods';
+import { containerEnv, containersOf, podTemplates } from './pods';
 import { setRule, show } from './rule';
 import { objectRef, type Manifest, type Rule, type Violation } from './types';
 
@@ -51,7 +53,7 @@ export const ENVIRONMENT_RULES: readonly Rule[] = [
     'network',
     'hardening',
     'default-deny NetworkPolicy, narrow ingress, egress only to listed peers and ports',
-    (manifests) => {
+    (manifests, ctx) => {
       const [out, v] = collector('network');
       const policies = manifests.filter((m) => m.kind === 'NetworkPolicy');
       // podSelector {} selects every pod; a missing podSelector is not a deny-all
@@ -79,8 +81,18 @@ export const ENVIRONMENT_RULES: readonly Rule[] = [
           (rules ?? []).forEach((r: any, i: number) => {
             if (!r[peers]?.length) v(objectRef(p), `${kind}[${i}] has no ${peers}: it allows every peer`);
             if (!r.ports?.length) v(objectRef(p), `${kind}[${i}] has no ports: it allows every port`);
-            if ((r[peers] ?? []).some((peer: any) => peer.ipBlock?.cidr === '0.0.0.0/0')) {
-              v(objectRef(p), `${kind}[${i}] allows 0.0.0.0/0`);
+            for (const peer of r[peers] ?? []) {
+              const cidr = peer.ipBlock?.cidr;
+              if (cidr === undefined) continue;
+              const problem = cidrProblem(String(cidr));
+              const range = parseCidr(String(cidr));
+              if (problem) v(objectRef(p), `${kind}[${i}] ipBlock ${show(cidr)}: ${problem}`);
+              else if (kind === 'ingress' && ctx.production && range && !isPrivate(range)) {
+                v(
+                  objectRef(p),
+                  `${kind}[${i}] admits ${show(cidr)} in production, outside the private ranges ${PRIVATE_RANGES.join(', ')}`,
+                );
+              }
             }
           });
         }
@@ -198,7 +210,8 @@ export const ENVIRONMENT_RULES: readonly Rule[] = [
   setRule(
     'consistency',
     'hardening',
-    'selectors match template labels, every Service and ServiceMonitor selects something, no duplicate env names',
+    'selectors match template labels, every Service and ServiceMonitor selects something, ' +
+      'no duplicate env names (in any case, envFrom included)',
     (manifests) => {
       const [out, v] = collector('consistency');
       const pods = podTemplates(manifests);
@@ -250,12 +263,17 @@ export const ENVIRONMENT_RULES: readonly Rule[] = [
           v(objectRef(m), `scaleTargetRef ${ref.kind}/${ref.name} is not part of the output`);
         }
       }
+      // the backend reads its settings in any case: REVIEWPOINT_X and reviewpoint_x are one setting
       for (const pod of pods) {
         for (const { container } of containersOf(pod)) {
-          const names: string[] = (container.env ?? []).map((e: any) => e.name);
-          const dupes = [...new Set(names.filter((n, i) => names.indexOf(n) !== i))];
-          if (dupes.length > 0) {
-            v(pod.ref, `duplicate env names ${dupes.join(', ')}: only the last one takes effect`, container.name);
+          const names = containerEnv(container, pod.owner, manifests).map((e) => e.name);
+          for (const group of sameSettingGroups(names)) {
+            const spelled = [...new Set(group)].join(', ');
+            v(
+              pod.ref,
+              `duplicate env names ${spelled} (names read in any case): only one takes effect`,
+              container.name,
+            );
           }
         }
       }

@@ -5,10 +5,10 @@
  * whose name (and so file) changed is one Job removed and another added, which is what the
  * cluster will see.
  */
-import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import { keyOf, objectId } from '../kube-object';
 import type { Manifest } from '../policy/types';
 import { isProductionOutput } from '../render';
+import { readYamlDocuments } from '../yaml';
 
 /** environment -> (path below dist/<env>/ -> content) */
 export type OutputTree = ReadonlyMap<string, ReadonlyMap<string, string>>;
@@ -40,6 +40,8 @@ export interface EnvironmentChange {
   /** whether each side carries the production mark the synth writes (false for a side without the environment) */
   readonly production: { readonly before: boolean; readonly after: boolean };
   readonly objects: readonly ObjectChange[];
+  /** every object of the head side, changed or not: what is still there to name a removed one */
+  readonly objectsAfter: readonly Manifest[];
 }
 
 interface Located {
@@ -53,7 +55,13 @@ export function objectsOf(files: ReadonlyMap<string, string>): Map<string, Locat
   for (const [file, content] of files) {
     // kustomization.yaml is build input that lists files, README.md is prose: neither is an object
     if (!file.endsWith('.yaml') || file === 'kustomization.yaml' || file.endsWith('/kustomization.yaml')) continue;
-    for (const doc of loadAll(content, undefined, { schema: CORE_SCHEMA, filename: file })) {
+    let docs: unknown[];
+    try {
+      docs = readYamlDocuments(content);
+    } catch (e) {
+      throw new Error(`${file}: ${(e as Error).message}`);
+    }
+    for (const doc of docs) {
       const manifest = doc as Manifest | null;
       if (!manifest || typeof manifest !== 'object' || !manifest.kind) continue;
       objects.set(objectKey(manifest), { manifest, file });
@@ -75,14 +83,15 @@ export function diffTrees(base: OutputTree, head: OutputTree): EnvironmentChange
   const environments = [...new Set([...base.keys(), ...head.keys()])].sort();
   return environments.flatMap((environment): EnvironmentChange[] => {
     const [baseFiles, headFiles] = [base.get(environment), head.get(environment)];
-    const objects = diffObjects(objectsOf(baseFiles ?? new Map()), objectsOf(headFiles ?? new Map()));
+    const after = objectsOf(headFiles ?? new Map());
+    const objects = diffObjects(objectsOf(baseFiles ?? new Map()), after);
     const production = {
       before: baseFiles !== undefined && isProductionOutput(baseFiles),
       after: headFiles !== undefined && isProductionOutput(headFiles),
     };
     if (objects.length === 0 && production.before === production.after) return [];
     const change = !base.has(environment) ? 'added' : !head.has(environment) ? 'removed' : 'changed';
-    return [{ environment, change, production, objects }];
+    return [{ environment, change, production, objects, objectsAfter: [...after.values()].map((l) => l.manifest) }];
   });
 }
 

@@ -3,10 +3,13 @@
  * production mark dropped, a change of the backend's auth, test or debug settings (any
  * spelling), a migration that will run, a change the API server refuses (an immutable field)
  * or that moves traffic (a selector), a weaker security context, a change of availability
- * (replicas, PDB, HPA), a NetworkPolicy that lets more through, a change of public exposure
- * (Ingress, HTTPRoute) or of where the Secret's values come from (ExternalSecret), a Secret with
+ * (replicas, PDB, HPA; replicas removed: the drop to one pod), a NetworkPolicy that lets more
+ * through, a change of public exposure (Ingress, HTTPRoute) or of where the Secret's values come
+ * from (ExternalSecret; a removed owner: the Secret the garbage collector deletes), a Secret with
  * its data in the output, and an image without a digest.
  */
+import { isGuardedSetting, settingName } from '../backend-settings';
+import { referencesOf } from '../delivery/references';
 import type { Manifest } from '../policy/types';
 import type { EnvironmentChange, FieldChange, ObjectChange } from './diff';
 
@@ -64,30 +67,6 @@ const HARDENED: Record<string, (v: unknown) => boolean> = {
   ['"pod-security.kubernetes.io/enforce"']: (v) => v === 'restricted',
 };
 
-/**
- * The environment variables that switch the backend's auth, test or debug behaviour, or point
- * the interpreter at other code (the backend's facts sheet). Upper case: pydantic-settings reads
- * names case-insensitively, so `reviewpoint_auth_enabled` is the same setting.
- */
-const GUARDED_SETTINGS: ReadonlySet<string> = new Set([
-  'REVIEWPOINT_AUTH_ENABLED',
-  'REVIEWPOINT_API_KEY_ENABLED',
-  'REVIEWPOINT_ENVIRONMENT',
-  'ENVIRONMENT',
-  'REVIEWPOINT_TEST_MODE',
-  'PYTEST_CURRENT_TEST',
-  'FAST_TESTS',
-  'REVIEWPOINT_DEBUG',
-  'ENV_FILE',
-  'LD_PRELOAD',
-  'PYTHONPATH',
-  'PYTHONSTARTUP',
-  'PYTHONHOME',
-]);
-
-/** a name as the backend's settings reader matches it */
-const settingKey = (name: string) => name.toUpperCase();
-
 /** the risks of one environment's change: its production mark, then its objects' */
 export function environmentRisks(e: EnvironmentChange): Risk[] {
   const mark: Risk[] =
@@ -100,10 +79,14 @@ export function environmentRisks(e: EnvironmentChange): Risk[] {
           },
         ]
       : [];
-  return [...mark, ...risksOf(e.objects)];
+  return [...mark, ...risksOf(e.objects, e.objectsAfter)];
 }
 
-export function risksOf(changes: readonly ObjectChange[]): Risk[] {
+/** the risks of some object changes; `after`: every object of the head side, changed or not */
+export function risksOf(
+  changes: readonly ObjectChange[],
+  after: readonly Manifest[] = changes.flatMap((o) => (o.after ? [o.after] : [])),
+): Risk[] {
   const risks: Risk[] = [];
   const add = (kind: RiskKind, o: ObjectChange, message: string) =>
     risks.push({ kind, object: `${o.kind}/${o.name}`, message });
@@ -166,7 +149,7 @@ export function risksOf(changes: readonly ObjectChange[]): Risk[] {
       }
       if (o.kind === 'Deployment')
         for (const f of under('spec.replicas'))
-          add('availability', o, `replicas ${show(f.before)} -> ${show(f.after)}`);
+          add('availability', o, `replicas ${show(f.before)} -> ${show(f.after)}${replicasGone(f, o, changes)}`);
     }
     if (o.kind === 'PodDisruptionBudget' || o.kind === 'HorizontalPodAutoscaler') {
       const what =
@@ -214,7 +197,7 @@ export function risksOf(changes: readonly ObjectChange[]): Risk[] {
         o,
         o.change === 'changed'
           ? fieldList(spec)
-          : `${o.change}: Secret ${(o.after ?? o.before)?.spec?.target?.name} ${o.change === 'added' ? 'now comes from' : 'no longer comes from'} ${store?.kind ?? 'SecretStore'} ${store?.name}`,
+          : `${o.change}: Secret ${(o.after ?? o.before)?.spec?.target?.name} ${o.change === 'added' ? 'now comes from' : 'no longer comes from'} ${store?.kind ?? 'SecretStore'} ${store?.name}${o.change === 'removed' ? ownedSecretGoes(o, after) : ''}`,
       );
     }
 
@@ -271,8 +254,9 @@ function guardedSettings(m: Manifest): Array<[string, string]> {
   const object = `${m.kind}/${String(m.metadata?.name ?? '').replace(/-[0-9a-f]{10}$/, '')}`;
   const out: Array<[string, string]> = [];
   const found = (container: string, name: string, value: unknown) => {
-    if (GUARDED_SETTINGS.has(settingKey(name)))
-      out.push([`${object}\0${container}\0${settingKey(name)}`, `${name}=${JSON.stringify(value)}`]);
+    // the backend's settings reader matches names in any case: one key per setting
+    if (isGuardedSetting(name))
+      out.push([`${object}\0${container}\0${settingName(name)}`, `${name}=${JSON.stringify(value)}`]);
   };
   if (m.kind === 'ConfigMap') for (const [name, value] of Object.entries(m.data ?? {})) found('', name, value);
   const pod =
@@ -281,6 +265,44 @@ function guardedSettings(m: Manifest): Array<[string, string]> {
     for (const e of c.env ?? []) found(String(c.name), String(e.name), e.value ?? e.valueFrom);
   }
   return out;
+}
+
+/**
+ * Why a Deployment's replicas going matters: the API server defaults spec.replicas to 1, so the
+ * Deployment scales down to one pod until an HPA acts (Kubernetes HPA docs, "Migrating
+ * Deployments and StatefulSets to horizontal autoscaling").
+ */
+function replicasGone(f: FieldChange, o: ObjectChange, changes: readonly ObjectChange[]): string {
+  if (f.after !== undefined || typeof f.before !== 'number' || f.before <= 1) return '';
+  const hpa = changes.find(
+    (c) =>
+      c.kind === 'HorizontalPodAutoscaler' &&
+      c.change === 'added' &&
+      c.namespace === o.namespace &&
+      c.after?.spec?.scaleTargetRef?.kind === o.kind &&
+      c.after?.spec?.scaleTargetRef?.name === o.name,
+  );
+  const drop = `: the field is removed, the API server defaults it to 1 and the Deployment drops from ${f.before} pods to 1`;
+  if (!hpa) return drop;
+  const min = hpa.after?.spec?.minReplicas ?? 1;
+  return `${drop} until HorizontalPodAutoscaler/${hpa.name}, added in the same change, scales it to ${min}; allowed: minReplicas ${f.before} or more, and spec.replicas taken out of the last applied configuration before the change syncs, so the apply leaves it (README: from replicas to autoscaling)`;
+}
+
+/**
+ * Why a removed ExternalSecret matters: with creationPolicy Owner (the default) it owns its Secret,
+ * and when it is pruned the garbage collector deletes that Secret, whoever still reads it.
+ */
+function ownedSecretGoes(o: ObjectChange, after: readonly Manifest[]): string {
+  const spec = o.before?.spec;
+  if ((spec?.target?.creationPolicy ?? 'Owner') !== 'Owner') return '';
+  const secret = spec?.target?.name ?? o.name;
+  const readers = after
+    .filter((m) =>
+      referencesOf(m, after).some((r) => r.kind === 'Secret' && r.name === secret && r.namespace === o.namespace),
+    )
+    .map((m) => `${m.kind}/${m.metadata?.name}`)
+    .sort();
+  return `; it owns the Secret (creationPolicy Owner), so its prune makes the garbage collector delete Secret ${secret}${readers.length > 0 ? `, which ${readers.join(', ')} still read` : ''}; allowed: first take the Secret out of its hands (kubectl delete externalsecret ${o.name} --cascade=orphan, with sync suspended), then remove it`;
 }
 
 function fieldList(fields: readonly FieldChange[]): string {

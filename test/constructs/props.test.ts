@@ -1,5 +1,6 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import {
+  argoCdApplication,
   Availability,
   CronWorkload,
   ExternalSecret,
@@ -353,6 +354,31 @@ describe('the GitOps objects', () => {
     expect(first.spec).toMatchObject({ path: './deploy/shop/migration', timeout: '6m' });
     expect(first.spec?.dependsOn).toBeUndefined();
     expect(second.spec).toMatchObject({ timeout: '11m', dependsOn: [{ name: 'shop-migration' }] });
+  });
+
+  test('a Flux stage retries and impersonates only when told, and an Application carries the labels it is given', () => {
+    // GIVEN the optional props set, then left out
+    const stages = [{ name: 'shop', path: 'deploy/shop/app', deadlineSeconds: 600 }];
+    const base = { namespace: 'flux-system', interval: '5m', sourceName: 'gitops', stages };
+    const [told] = fluxKustomizations({ ...base, retryInterval: '1m', serviceAccountName: 'shop-deployer' });
+    const [plain] = fluxKustomizations(base);
+    // WHEN built  THEN they are written, or absent
+    expect(told.spec).toMatchObject({ retryInterval: '1m', serviceAccountName: 'shop-deployer' });
+    expect([plain.spec?.retryInterval, plain.spec?.serviceAccountName]).toEqual([undefined, undefined]);
+    const app = (labels?: Record<string, string>) =>
+      argoCdApplication({
+        name: 'shop',
+        namespace: 'argocd',
+        project: 'default',
+        repoURL: 'https://example.com/gitops.git',
+        revision: 'main',
+        path: 'deploy/shop',
+        server: 'https://kubernetes.default.svc',
+        destinationNamespace: 'shop',
+        labels,
+      }).metadata;
+    expect(app({ 'app.kubernetes.io/name': 'shop' }).labels).toEqual({ 'app.kubernetes.io/name': 'shop' });
+    expect(app().labels).toBeUndefined();
   });
 
   test('fails when there is no stage', () => {
