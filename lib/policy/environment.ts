@@ -3,7 +3,7 @@
  * availability, Job bounds, the Namespace, and whether the objects find each other.
  */
 import { sameSettingGroups } from '../backend-settings';
-import { cidrProblem, isPrivate, parseCidr, PRIVATE_RANGES } from '../cidr';
+import { cidrProblem, contains, isPrivate, parseCidr, PRIVATE_RANGES } from '../cidr';
 import { ENFORCED_POD_SECURITY_VERSION } from './pss-versions';
 import { isEmptySelector, labelSelectorMatches, serviceSelectorMatches } from '../label-selector';
 import { containerEnv, containersOf, podTemplates } from './pods';
@@ -92,6 +92,14 @@ export const ENVIRONMENT_RULES: readonly Rule[] = [
                   objectRef(p),
                   `${kind}[${i}] admits ${show(cidr)} in production, outside the private ranges ${PRIVATE_RANGES.join(', ')}`,
                 );
+              }
+              // except: read as addresses too, and a strict subset of the block, as the API server requires
+              for (const hole of peer.ipBlock?.except ?? []) {
+                const holeProblem = cidrProblem(String(hole));
+                const inner = parseCidr(String(hole));
+                if (holeProblem) v(objectRef(p), `${kind}[${i}] ipBlock except ${show(hole)}: ${holeProblem}`);
+                else if (range && inner && !(contains(range, inner) && inner.prefix > range.prefix))
+                  v(objectRef(p), `${kind}[${i}] ipBlock except ${show(hole)} is not a strict subset of ${show(cidr)}`);
               }
             }
           });
