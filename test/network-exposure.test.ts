@@ -622,3 +622,61 @@ describe('autoscaling on memory, with behavior', () => {
     );
   });
 });
+
+describe('data planes', () => {
+  test('admits a GKE Gateway in production by the Google front-end ranges, through every gate', () => {
+    // GIVEN a production route whose proxies are Google's front ends
+    const c = productionConfig();
+    c.route = { ...ROUTE, allowFrom: [{ cidr: '35.191.0.0/16' }, { cidr: '130.211.0.0/22' }] };
+    // WHEN synthesized and checked as production
+    const objects = synthesizeObjects(configFrom(c)) as any[];
+    // THEN both ranges are admitted to port 8000, and the gate accepts them
+    expect(policy(objects, 'reviewpoint-backend-from-gateway').spec.ingress[0].from).toEqual([
+      { ipBlock: { cidr: '35.191.0.0/16' } },
+      { ipBlock: { cidr: '130.211.0.0/22' } },
+    ]);
+    expect(() => verifyManifests(objects, { environment: 'test', production: true })).not.toThrow();
+  });
+
+  test('fails when a production gateway peer is a public range beside the Google front ends', () => {
+    expectRefused(
+      (c) => {
+        c.route = { ...ROUTE, allowFrom: [{ cidr: '35.191.0.0/16' }, { cidr: '35.192.0.0/16' }] };
+      },
+      /field route\.allowFrom\.1\.cidr: got "35\.192\.0\.0\/16" in a production environment: it reaches outside the private ranges.*or inside Google's front ends 35\.191\.0\.0\/16, 130\.211\.0\.0\/22/,
+      productionConfig,
+    );
+  });
+
+  test('admits ingress-nginx on the host network by the node CIDR, and Envoy Gateway by its proxy labels', () => {
+    // GIVEN both data planes at once
+    const objects = objectsOf((c) => {
+      c.allowIngressFrom = { cidr: '10.0.0.0/20' };
+      c.route = {
+        ...ROUTE,
+        allowFrom: {
+          namespace: 'envoy-gateway-system',
+          podLabels: {
+            'gateway.envoyproxy.io/owning-gateway-name': 'public',
+            'gateway.envoyproxy.io/owning-gateway-namespace': 'gateway-system',
+          },
+        },
+      };
+    }, productionConfig);
+    // WHEN synthesized  THEN each has its policy
+    expect(policy(objects, 'reviewpoint-backend-ingress').spec.ingress[0].from).toEqual([
+      { ipBlock: { cidr: '10.0.0.0/20' } },
+    ]);
+    expect(policy(objects, 'reviewpoint-backend-from-gateway').spec.ingress[0].from).toEqual([
+      {
+        ...ns('envoy-gateway-system'),
+        podSelector: {
+          matchLabels: {
+            'gateway.envoyproxy.io/owning-gateway-name': 'public',
+            'gateway.envoyproxy.io/owning-gateway-namespace': 'gateway-system',
+          },
+        },
+      },
+    ]);
+  });
+});

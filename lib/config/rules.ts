@@ -4,7 +4,14 @@
 import { annotationFindings } from '../annotation-policy';
 import { isManagedEnv, settingsEnv } from '../app-env';
 import { judgeSetting, sameSettingGroups } from '../backend-settings';
-import { cidrProblem, contains, isPrivate, parseCidr, PRIVATE_RANGES } from '../cidr';
+import {
+  cidrProblem,
+  contains,
+  GOOGLE_FRONT_END_RANGES,
+  isTrustedIngressSource,
+  parseCidr,
+  PRIVATE_RANGES,
+} from '../cidr';
 import { reservedNamespace, reservedPriorityClass } from '../cluster-reserved';
 import { quantityValue } from '../quantity';
 import { credentialIn, looksLikeSecretName } from '../secret-names';
@@ -304,10 +311,10 @@ function checkPeer(
     const problem = cidrProblem(peer.cidr);
     const range = parseCidr(peer.cidr);
     if (problem) fail(`${field}.cidr`, `got ${JSON.stringify(peer.cidr)}: ${problem}`);
-    else if (productionIngress && range && !isPrivate(range)) {
+    else if (productionIngress && range && !isTrustedIngressSource(range)) {
       fail(
         `${field}.cidr`,
-        `got ${JSON.stringify(peer.cidr)} in a production environment: it reaches outside the private ranges, so addresses outside the cluster's networks reach port 8000 past the ingress controller; allowed: a range inside ${PRIVATE_RANGES.join(', ')}`,
+        `got ${JSON.stringify(peer.cidr)} in a production environment: it reaches outside the private ranges, so addresses outside the cluster's networks reach port 8000 past the ingress controller; allowed: a range inside ${PRIVATE_RANGES.join(', ')}, or inside Google's front ends ${GOOGLE_FRONT_END_RANGES.join(', ')} (GKE load balancers)`,
       );
     }
   }
