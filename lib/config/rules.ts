@@ -356,8 +356,8 @@ function podsFrom(value: number | string, replicas: number, round: 'up' | 'down'
 
 /**
  * DNS peers, top-level egress, the Ingress's hosts, paths and TLS, the route's matches and
- * timeouts, and the autoscaler's behavior: what the API server, the Gateway API CRD or the
- * NetworkPolicies would refuse or get wrong.
+ * timeouts: what the API server, the Gateway API CRD or the NetworkPolicies would refuse or get
+ * wrong (the autoscaler's behavior has its bounds in the schema).
  */
 function checkNetworkExposure(c: EnvironmentConfig, fail: (f: string, p: string) => void): void {
   if (c.dns.peers) {
@@ -452,7 +452,7 @@ function checkNetworkExposure(c: EnvironmentConfig, fail: (f: string, p: string)
 }
 
 /** the host names of an Ingress: `host`, or each of `hosts` */
-export function ingressHostNames(ingress: NonNullable<EnvironmentConfig['ingress']>): string[] {
+function ingressHostNames(ingress: NonNullable<EnvironmentConfig['ingress']>): string[] {
   return ingress.hosts?.map((h) => h.host) ?? (ingress.host ? [ingress.host] : []);
 }
 
