@@ -4,6 +4,8 @@ import * as z from 'zod/mini';
 import { configSchema } from '../lib/config';
 import { configFrom, DIGEST_A, DIGEST_B } from './helpers';
 
+const DIGEST_C = `sha256:${'c'.repeat(64)}`;
+
 /**
  * A production config that sets every field, choosing one side where two exclude each other
  * (autoscaling over replicas, a claim over an emptyDir for uploads, a CIDR for one peer and pods
@@ -67,7 +69,7 @@ function everyField(): Record<string, any> {
         refreshInterval: '15m',
       },
     },
-    database: { port: 6432, maxConnections: 200, egress: { namespace: 'databases', podLabels: { app: 'pg' } } },
+    database: { port: 6432, maxConnections: 400, egress: { namespace: 'databases', podLabels: { app: 'pg' } } },
     dns: { namespace: 'dns-system', podLabels: { app: 'coredns' }, port: 5353 },
     imagePullSecrets: ['registry-credentials'],
     allowIngressFrom: { cidr: '10.20.0.0/16', except: ['10.20.99.0/24'] },
@@ -104,6 +106,52 @@ function everyField(): Record<string, any> {
       interval: '1m',
       scrapeTimeout: '20s',
       allowFrom: { namespace: 'observability' },
+    },
+    workers: {
+      // the app's image and settings, autoscaled
+      mailer: {
+        command: ['/app/.venv/bin/python', '-m', 'src.workers.mailer'],
+        args: ['--queue', 'mail'],
+        autoscaling: { minReplicas: 2, maxReplicas: 3, targetCPUUtilizationPercent: 80 },
+        podDisruptionBudget: { maxUnavailable: 1 },
+        resources: { cpuRequest: '50m', memoryRequest: '128Mi', memoryLimit: '256Mi', cpuLimit: '500m' },
+        env: { MAILER_BATCH_SIZE: '50' },
+        backendEnv: true,
+        healthCommand: ['/app/.venv/bin/python', '-m', 'src.workers.health', 'mailer'],
+        healthPeriodSeconds: 20,
+        terminationGracePeriodSeconds: 60,
+      },
+      // an image of its own, without the backend's settings, a fixed count
+      thumbnails: {
+        image: { repository: 'registry.example.com/rp/thumbnailer', tag: '0.3.0', digest: DIGEST_C },
+        command: ['/thumbnailer'],
+        replicas: 2,
+        podDisruptionBudget: { minAvailable: 1 },
+        backendEnv: false,
+        runAsUser: 10005,
+        runAsGroup: 10006,
+        healthCommand: ['/thumbnailer', 'health'],
+      },
+    },
+    cronJobs: {
+      cleanup: {
+        schedule: '30 2 * * *',
+        timeZone: 'Europe/Berlin',
+        concurrencyPolicy: 'Forbid',
+        startingDeadlineSeconds: 600,
+        activeDeadlineSeconds: 1800,
+        backoffLimit: 1,
+        successfulJobsHistoryLimit: 2,
+        failedJobsHistoryLimit: 2,
+        image: { repository: 'registry.example.com/rp/backend', tag: '2.0.0', digest: DIGEST_A },
+        command: ['/app/.venv/bin/python', '-m', 'src.jobs.cleanup'],
+        args: ['--older-than', '30d'],
+        resources: { cpuRequest: '50m', memoryRequest: '128Mi', memoryLimit: '256Mi', cpuLimit: '250m' },
+        env: { CLEANUP_DRY_RUN: 'false' },
+        backendEnv: true,
+        runAsUser: 10001,
+        runAsGroup: 10002,
+      },
     },
     delivery: {
       repoURL: 'git@github.com:acme/gitops.git',
@@ -239,25 +287,160 @@ describe('a config that sets every field', () => {
   });
 });
 
+describe('the workers and the cron job of the config that sets every field', () => {
+  // GIVEN the config; WHEN it is synthesized
+  const objects: any[] = synthesizeObjects(configFrom(everyField(), 'full'));
+  const named = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name);
+  const mailer = named('Deployment', 'reviewpoint-backend-worker-mailer');
+  const thumbnails = named('Deployment', 'reviewpoint-backend-worker-thumbnails');
+  const cleanup = named('CronJob', 'reviewpoint-backend-cron-cleanup');
+  const container = (d: any) => d.spec.template.spec.containers[0];
+
+  // THEN
+  test('a worker runs the app image with its command, the backend settings and secrets, its env and resources', () => {
+    expect(container(mailer)).toMatchObject({
+      name: 'worker',
+      image: `registry.example.com/rp/backend:2.0.0@${DIGEST_A}`,
+      command: ['/app/.venv/bin/python', '-m', 'src.workers.mailer'],
+      args: ['--queue', 'mail'],
+      workingDir: '/app',
+      envFrom: [{ configMapRef: { name: 'reviewpoint-backend' } }],
+      resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+    });
+    expect(container(mailer).env).toEqual([
+      { name: 'REVIEWPOINT_DB_URL', valueFrom: { secretKeyRef: { name: 'rp-secrets', key: 'database-url' } } },
+      { name: 'REVIEWPOINT_JWT_SECRET_KEY', valueFrom: { secretKeyRef: { name: 'rp-secrets', key: 'jwt' } } },
+      { name: 'REVIEWPOINT_JWT_SECRET', valueFrom: { secretKeyRef: { name: 'rp-secrets', key: 'jwt' } } },
+      { name: 'MAILER_BATCH_SIZE', value: '50' },
+    ]);
+    // its pods roll with the settings, as the app's do
+    expect(mailer.spec.template.metadata.annotations['checksum/config']).toBe(
+      named('Deployment', 'reviewpoint-backend').spec.template.metadata.annotations['checksum/config'],
+    );
+    expect(mailer.spec.template.spec.terminationGracePeriodSeconds).toBe(60);
+  });
+
+  test('a worker is probed by its health command: readiness out at the first failure, liveness after three', () => {
+    const exec = { command: ['/app/.venv/bin/python', '-m', 'src.workers.health', 'mailer'] };
+    expect(container(mailer).readinessProbe).toEqual({
+      exec,
+      periodSeconds: 20,
+      timeoutSeconds: 5,
+      failureThreshold: 1,
+    });
+    expect(container(mailer).livenessProbe).toEqual({
+      exec,
+      periodSeconds: 20,
+      timeoutSeconds: 5,
+      failureThreshold: 3,
+    });
+    expect(container(mailer).ports).toBeUndefined();
+  });
+
+  test('a worker scales by its autoscaler or its fixed count, each with its own budget', () => {
+    expect(mailer.spec.replicas).toBeUndefined();
+    expect(named('HorizontalPodAutoscaler', 'reviewpoint-backend-worker-mailer').spec).toMatchObject({
+      minReplicas: 2,
+      maxReplicas: 3,
+      scaleTargetRef: { kind: 'Deployment', name: 'reviewpoint-backend-worker-mailer' },
+    });
+    expect(named('PodDisruptionBudget', 'reviewpoint-backend-worker-mailer').spec).toMatchObject({
+      maxUnavailable: 1,
+      selector: {
+        matchLabels: {
+          'app.kubernetes.io/name': 'reviewpoint-backend',
+          'app.kubernetes.io/instance': 'reviewpoint-backend-full',
+          'app.kubernetes.io/component': 'worker-mailer',
+        },
+      },
+    });
+    expect(thumbnails.spec.replicas).toBe(2);
+    expect(named('PodDisruptionBudget', 'reviewpoint-backend-worker-thumbnails').spec.minAvailable).toBe(1);
+  });
+
+  test('a worker with its own image and backendEnv false gets neither settings nor secrets, and runs as it says', () => {
+    const c = container(thumbnails);
+    expect(c.image).toBe(`registry.example.com/rp/thumbnailer:0.3.0@${DIGEST_C}`);
+    expect(c.env).toBeUndefined();
+    expect(c.envFrom).toBeUndefined();
+    expect(c.workingDir).toBeUndefined();
+    expect(thumbnails.spec.template.metadata.annotations).toBeUndefined();
+    expect(thumbnails.spec.template.metadata.labels['app.kubernetes.io/version']).toBe('0.3.0');
+    expect(c.securityContext).toMatchObject({ runAsUser: 10005, runAsGroup: 10006 });
+  });
+
+  test('the cron job runs on its schedule and time zone, with its bounds, history, command and env', () => {
+    expect(cleanup.spec).toMatchObject({
+      schedule: '30 2 * * *',
+      timeZone: 'Europe/Berlin',
+      concurrencyPolicy: 'Forbid',
+      startingDeadlineSeconds: 600,
+      successfulJobsHistoryLimit: 2,
+      failedJobsHistoryLimit: 2,
+      jobTemplate: { spec: { activeDeadlineSeconds: 1800, backoffLimit: 1 } },
+    });
+    const pod = cleanup.spec.jobTemplate.spec.template.spec;
+    expect(pod.containers[0]).toMatchObject({
+      name: 'job',
+      image: `registry.example.com/rp/backend:2.0.0@${DIGEST_A}`,
+      command: ['/app/.venv/bin/python', '-m', 'src.jobs.cleanup'],
+      args: ['--older-than', '30d'],
+      resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '250m', memory: '256Mi' } },
+    });
+    expect(pod.containers[0].env).toContainEqual({ name: 'CLEANUP_DRY_RUN', value: 'false' });
+    expect(pod.securityContext).toEqual({
+      fsGroup: 10002,
+      fsGroupChangePolicy: 'OnRootMismatch',
+      runAsGroup: 10002,
+      runAsNonRoot: true,
+      runAsUser: 10001,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+  });
+
+  test("the workers' and the cron job's pods carry their own component, which the app's Service does not select", () => {
+    const service = named('Service', 'reviewpoint-backend');
+    expect(service.spec.selector['app.kubernetes.io/component']).toBe('api');
+    expect(mailer.spec.template.metadata.labels['app.kubernetes.io/component']).toBe('worker-mailer');
+    expect(cleanup.spec.jobTemplate.spec.template.metadata.labels['app.kubernetes.io/component']).toBe('cron-cleanup');
+  });
+});
+
 /**
  * every key path of the config schema, objects walked into (e.g. app.uploads.claimName), from its
- * JSON schema; list items and the forms of a value (a peer or a list of peers) under the same path
+ * JSON schema; a record's entries (workers.<name>) as *; list items and the forms of a value (a
+ * peer or a list of peers) under the same path
  */
 function schemaPaths(node: any = z.toJSONSchema(configSchema, { io: 'input' }), prefix = ''): string[] {
+  const entries = node.additionalProperties?.properties ? schemaPaths(node.additionalProperties, `${prefix}*.`) : [];
   const forms: any[] = [...(node.anyOf ?? []), ...(node.items ? [node.items] : [])];
   return [
     ...Object.entries(node.properties ?? {}).flatMap(([k, v]) => [
       `${prefix}${k}`,
       ...schemaPaths(v, `${prefix}${k}.`),
     ]),
+    ...entries,
     ...forms.flatMap((f) => schemaPaths(f, prefix)),
   ];
 }
 
-function dataPaths(value: any, prefix = ''): string[] {
-  if (Array.isArray(value)) return [prefix, ...value.flatMap((v) => dataPaths(v, prefix))];
+/** the form of a value (a peer or a list of peers) that the data has */
+function formOf(node: any, value: any): any {
+  if (!node?.anyOf) return node;
+  return node.anyOf.find((f: any) => (Array.isArray(value) ? f.type === 'array' : f.type !== 'array')) ?? node;
+}
+
+/** every key path of the data, a record's keys (workers.<name>) as *, list items under the list's path */
+function dataPaths(value: any, node: any = z.toJSONSchema(configSchema, { io: 'input' }), prefix = ''): string[] {
+  const form = formOf(node, value);
+  if (Array.isArray(value)) return [prefix, ...value.flatMap((v) => dataPaths(v, form?.items, prefix))];
   if (value === null || typeof value !== 'object') return [prefix];
-  return Object.entries(value).flatMap(([k, v]) => [`${prefix}${k}`, ...dataPaths(v, `${prefix}${k}.`)]);
+  return Object.entries(value).flatMap(([k, v]) => {
+    const record = form?.properties?.[k] === undefined && typeof form?.additionalProperties === 'object';
+    const key = record ? '*' : k;
+    const child = record ? form.additionalProperties : form?.properties?.[k];
+    return [`${prefix}${key}`, ...dataPaths(v, child, `${prefix}${key}.`)];
+  });
 }
 
 describe('the config that sets every field', () => {

@@ -29,6 +29,8 @@ export {
   type ResourcesConfig,
   type RouteConfig,
   type ServiceMonitorConfig,
+  type WorkerConfig,
+  type CronJobConfig,
 } from './schema';
 export { connectionsPerPod, secretKeys } from './rules';
 export { dnsPeers } from './peers';
@@ -60,7 +62,19 @@ export function parseEnvironmentConfig(text: string, source: ConfigSource): Envi
   // minAvailable: 1 would let a drain take all pods but one at once
   const podDisruptionBudget =
     data.app.podDisruptionBudget ?? (data.app.autoscaling ? { maxUnavailable: 1 } : undefined);
-  const config: EnvironmentConfig = { ...data, app: { ...data.app, podDisruptionBudget }, name: source.environment };
+  // the same default for each worker under an autoscaler
+  const workers = Object.fromEntries(
+    Object.entries(data.workers).map(([name, w]) => [
+      name,
+      { ...w, podDisruptionBudget: w.podDisruptionBudget ?? (w.autoscaling ? { maxUnavailable: 1 } : undefined) },
+    ]),
+  );
+  const config: EnvironmentConfig = {
+    ...data,
+    app: { ...data.app, podDisruptionBudget },
+    workers,
+    name: source.environment,
+  };
   const errors = checkRules(config, source);
   if (errors.length > 0) throw new ConfigErrors(errors);
   return config;

@@ -142,6 +142,8 @@ function nodeAt(path: readonly string[]): z.ZodMiniType | undefined {
       node = options.find((o) => (/^\d+$/.test(part) ? o instanceof z.ZodMiniArray : o instanceof z.ZodMiniObject));
     }
     if (node instanceof z.ZodMiniArray && /^\d+$/.test(part)) node = node._zod.def.element as z.ZodMiniType;
+    // a record's entries (workers.<name>) all have its value's schema
+    else if (node instanceof z.ZodMiniRecord) node = node._zod.def.valueType as z.ZodMiniType;
     // own keys only: "constructor" is no field of the schema
     else if (node instanceof z.ZodMiniObject)
       node = Object.hasOwn(node.shape, part) ? (node.shape[part] as z.ZodMiniType) : undefined;

@@ -24,6 +24,7 @@ import {
   egressRuleSchema,
   deliverySchema,
 } from './formats';
+import { cronScheduleProblem, timeZoneProblem } from '../constructs/cron-schedule';
 
 /** how long uvicorn lets open requests finish after SIGTERM (its --timeout-graceful-shutdown) */
 const DEFAULT_DRAIN_SECONDS = 20;
@@ -73,6 +74,102 @@ const scalingRulesSchema = z.strictObject({
 /** cluster DNS as the default peer: CoreDNS (kube-dns) in kube-system */
 export const DEFAULT_DNS = { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } } as const;
 const HTTP_HEADER_NAME = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/;
+
+/**
+ * A second workload's own image, command and environment, for workers and cron jobs alike: the
+ * app's image, identity and settings unless it says otherwise.
+ */
+const workloadFields = {
+  /** @default the app's image (then set-image --app moves it too) */
+  image: z.optional(imageSchema),
+  /** what it runs: the image's ENTRYPOINT is the bare interpreter */
+  command: z.array(z.string()).check(z.minLength(1)),
+  args: z._default(z.array(z.string()), []),
+  resources: z.prefault(resourcesSchema, {}),
+  /** literal non-secret variables, judged like settings.extraEnv */
+  env: z._default(
+    z.record(
+      z
+        .string()
+        .check(z.regex(ENV_NAME, 'an environment variable name: letters, digits and "_", not starting with a digit')),
+      z.string(),
+    ),
+    {},
+  ),
+  /**
+   * The backend's settings (the ConfigMap) and its Secret's variables (database URL, JWT keys),
+   * as the app gets them; counted in the database connection budget. false: neither, and no
+   * database connections counted.
+   * @default true
+   */
+  backendEnv: z._default(z.boolean(), true),
+  /** @default app.runAsUser */
+  runAsUser: z.optional(int(1)),
+  /** @default app.runAsGroup */
+  runAsGroup: z.optional(int(1)),
+};
+
+/** a background worker: a Deployment without a Service */
+const workerSchema = z.strictObject({
+  ...workloadFields,
+  /** fixed replica count; give either this or `autoscaling` @default 1 */
+  replicas: z.optional(int(1)),
+  autoscaling: z.optional(
+    z.strictObject({
+      minReplicas: int(1),
+      maxReplicas: int(1),
+      targetCPUUtilizationPercent: z._default(int(1, 100), 70),
+    }),
+  ),
+  /** a PodDisruptionBudget; required in production, maxUnavailable: 1 under autoscaling by default */
+  podDisruptionBudget: z.optional(
+    z.strictObject({
+      minAvailable: z.optional(intOrPercent),
+      maxUnavailable: z.optional(intOrPercent),
+    }),
+  ),
+  /**
+   * A command that exits 0 while the worker is healthy (it has no port to probe): the readiness
+   * probe (out at the first failure) and the liveness probe (restarted after three).
+   */
+  healthCommand: z.array(z.string()).check(z.minLength(1)),
+  /** how often the health command runs @default 30 */
+  healthPeriodSeconds: z.optional(int(5, 3600)),
+  /** time to finish the task at hand after SIGTERM @default 30 */
+  terminationGracePeriodSeconds: z.optional(int(1, 3600)),
+});
+
+/** a CronJob of one hardened container */
+const cronJobSchema = z.strictObject({
+  ...workloadFields,
+  /** five cron fields (`30 2 * * *`) or a macro (`@daily`), in `timeZone` */
+  schedule: z
+    .string()
+    .check(
+      z.refine(
+        (v) => cronScheduleProblem(v) === undefined,
+        'five cron fields such as "30 2 * * *", or a macro such as @daily (no TZ= prefix: use timeZone)',
+      ),
+    ),
+  /** an IANA time zone @default the controller's, UTC on most clusters */
+  timeZone: z.optional(
+    z
+      .string()
+      .check(z.refine((v) => timeZoneProblem(v) === undefined, 'an IANA time zone such as Europe/Berlin or Etc/UTC')),
+  ),
+  /** Forbid: a run still going when the next is due skips the next @default Forbid */
+  concurrencyPolicy: z.optional(z.enum(['Forbid', 'Replace', 'Allow'])),
+  /** how late a missed run may still start @default 300 */
+  startingDeadlineSeconds: z.optional(int(10)),
+  /** how long one run may take, retries included @default 3600 */
+  activeDeadlineSeconds: z.optional(int(1)),
+  /** retries of a failed run @default 0 */
+  backoffLimit: z.optional(int(0, 10)),
+  /** @default 3 */
+  successfulJobsHistoryLimit: z.optional(int(0, 100)),
+  /** @default 1 */
+  failedJobsHistoryLimit: z.optional(int(0, 100)),
+});
 
 export const configSchema = z.strictObject({
   /** the namespace every object lives in */
@@ -413,6 +510,17 @@ export const configSchema = z.strictObject({
       allowFrom: z._default(peers, [{ namespace: 'monitoring' }]),
     }),
   ),
+  /**
+   * Background workers, by name: Deployments without a Service
+   * (reviewpoint-backend-worker-<name>), hardened like the app, after the migration.
+   * @default none
+   */
+  workers: z._default(z.record(dnsLabel, workerSchema), {}),
+  /**
+   * Cron jobs, by name: CronJobs (reviewpoint-backend-cron-<name>), hardened like the app.
+   * @default none
+   */
+  cronJobs: z._default(z.record(dnsLabel, cronJobSchema), {}),
   /** how Argo CD and Flux find this environment's output: the delivery objects in dist/<env>/delivery/ */
   delivery: z.prefault(deliverySchema, {}),
   migration: z.strictObject({
@@ -449,3 +557,5 @@ export type DeliveryConfig = z.output<typeof deliverySchema>;
 export type ServiceMonitorConfig = NonNullable<z.output<typeof configSchema>['serviceMonitor']>;
 export type ExternalSecretConfig = NonNullable<z.output<typeof configSchema>['secrets']['externalSecret']>;
 export type RouteConfig = NonNullable<z.output<typeof configSchema>['route']>;
+export type WorkerConfig = z.output<typeof workerSchema>;
+export type CronJobConfig = z.output<typeof cronJobSchema>;

@@ -10,7 +10,7 @@ import { repoPath } from '../app/delivery';
 import { stageOf } from '../delivery/stages';
 import type { KubeObject } from '../kube-object';
 import { diagram } from './diagram';
-import { exposure, images, migration, resources, scaling, secretSource, security, shutdown } from './tables';
+import { exposure, images, migration, resources, scaling, schedules, secretSource, security, shutdown } from './tables';
 import { workloadsOf } from './workloads';
 
 export const ENVIRONMENT_README = 'README.md';
@@ -47,6 +47,7 @@ export function environmentReadme(config: EnvironmentConfig, objects: readonly K
     '',
     ...scaling(objects),
     '',
+    ...schedules(objects).flatMap((line) => [line, '']),
     ...shutdown(objects),
     '',
     '## Exposure',
