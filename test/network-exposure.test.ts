@@ -239,6 +239,49 @@ describe('top-level egress', () => {
     expect(() => verifyManifests(objects, { environment: 'test', production: false })).not.toThrow();
   });
 
+  test('lets a worker and a cron job out where appliesTo says, each in a policy of its own', () => {
+    // GIVEN a mailer worker and a nightly report, the mailer and the app sending mail
+    const objects = objectsOf((c) => {
+      c.database.maxConnections = 200;
+      const worker = { command: ['/app/.venv/bin/python', '-m', 'mailer'], healthCommand: ['/bin/true'] };
+      c.workers = { mailer: worker };
+      c.cronJobs = { report: { command: ['/app/.venv/bin/python', '-m', 'report'], schedule: '@daily' } };
+      c.egress = [
+        { to: { cidr: '192.0.2.25/32' }, ports: [{ port: 587 }], appliesTo: ['workers.mailer', 'app'] },
+        { to: { cidr: '198.51.100.0/24' }, ports: [{ port: 443 }], appliesTo: ['cronJobs.report'] },
+      ];
+    });
+    // WHEN synthesized  THEN one policy per workload, each selecting that workload's pods
+    const selector = (name: string) =>
+      policy(objects, name).spec.podSelector.matchLabels['app.kubernetes.io/component'];
+    expect(selector('reviewpoint-backend-worker-mailer-egress')).toBe('worker-mailer');
+    expect(selector('reviewpoint-backend-app-egress')).toBe('api');
+    expect(selector('reviewpoint-backend-cron-report-egress')).toBe('cron-report');
+    expect(policy(objects, 'reviewpoint-backend-cron-report-egress').spec.egress).toEqual([
+      { to: [{ ipBlock: { cidr: '198.51.100.0/24' } }], ports: [{ protocol: 'TCP', port: 443 }] },
+    ]);
+    // and each selects pods that exist: the worker's and the cron job's pod templates carry the label
+    const worker = objects.find(
+      (o) => o.kind === 'Deployment' && o.metadata.name === 'reviewpoint-backend-worker-mailer',
+    );
+    const cron = objects.find((o) => o.kind === 'CronJob');
+    expect(worker.spec.template.metadata.labels['app.kubernetes.io/component']).toBe('worker-mailer');
+    expect(cron.spec.jobTemplate.spec.template.metadata.labels['app.kubernetes.io/component']).toBe('cron-report');
+    expect(() => verifyManifests(objects, { environment: 'test', production: false })).not.toThrow();
+  });
+
+  test('fails when appliesTo names a workload the environment does not have', () => {
+    expectRefused((c) => {
+      c.egress = [{ to: { cidr: '192.0.2.25/32' }, ports: [{ port: 587 }], appliesTo: ['workers.mailer'] }];
+    }, /field egress\.0\.appliesTo\.0: got "workers\.mailer", which names no workload of this environment; allowed: app/);
+  });
+
+  test('fails when appliesTo names the migration', () => {
+    expectRefused((c) => {
+      c.egress = [{ to: { cidr: '192.0.2.25/32' }, ports: [{ port: 587 }], appliesTo: ['migration'] }];
+    }, /field egress\.0\.appliesTo\.0: got string "migration"; allowed: app, workers\.<name> or cronJobs\.<name>/);
+  });
+
   test('writes no policy without entries', () => {
     // GIVEN no egress  WHEN synthesized  THEN no app-egress policy
     expect(
@@ -262,7 +305,7 @@ describe('top-level egress', () => {
     withEgress(c);
     const readme = renderEnvironment(configFrom(c)).files.get(ENVIRONMENT_README)!;
     // THEN the app's pods have an arrow to each peer, with its ports, and the migration none
-    expect(readme).toMatch(/peer\d+\["egress of the app<br\/>192\.0\.2\.25\/32"\]/);
+    expect(readme).toMatch(/peer\d+\["egress of app<br\/>192\.0\.2\.25\/32"\]/);
     expect(readme).toMatch(/api -->\|"TCP 4317, TCP 4318"\| peer\d+/);
     expect(readme).not.toMatch(/migration -->\|"TCP 587"\|/);
   });

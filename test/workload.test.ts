@@ -80,6 +80,7 @@ function everyField(): Record<string, any> {
           { namespace: 'observability', podLabels: { app: 'otel-collector' } },
         ],
         ports: [{ port: 587, protocol: 'TCP' }],
+        appliesTo: ['app', 'workers.mailer'],
       },
     ],
     ingress: {
@@ -215,6 +216,9 @@ describe('a config that sets every field', () => {
     expect(
       objects.find((o) => o.metadata.name === 'reviewpoint-backend-app-egress').spec.egress[0].to[0].ipBlock,
     ).toEqual({ cidr: '192.0.2.0/24', except: ['192.0.2.128/25'] });
+    expect(
+      objects.find((o) => o.metadata.name === 'reviewpoint-backend-worker-mailer-egress').spec.egress[0].ports,
+    ).toEqual([{ protocol: 'TCP', port: 587 }]);
     expect(find('Deployment').spec.template.spec).toMatchObject({
       priorityClassName: 'business-critical',
       imagePullSecrets: [{ name: 'registry-credentials' }],

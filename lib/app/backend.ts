@@ -19,6 +19,7 @@ import {
   emptyDirSizes,
   hardenedContainer,
   type EgressAllow,
+  type EgressPolicy,
   type IngressAllow,
   type NetworkPoliciesProps,
   type CronWorkloadProps,
@@ -201,11 +202,32 @@ export function networkProps(config: EnvironmentConfig): NetworkPoliciesProps {
     egressSelector: backend,
     egressName: `${APP_NAME}-egress`,
     egress,
-    egressPolicies:
-      config.egress.length > 0
-        ? [{ id: 'AllowAppEgress', name: APP_EGRESS_NAME, selector: api, egress: config.egress }]
-        : undefined,
+    egressPolicies: egressPolicies(config),
   };
+}
+
+/**
+ * Top-level egress, one policy per workload it is for (the app's, a worker's, a cron job's), in
+ * the order the config names them: each policy reads as that workload's further destinations.
+ */
+function egressPolicies(config: EnvironmentConfig): EgressPolicy[] | undefined {
+  const targets = [...new Set(config.egress.flatMap((e) => e.appliesTo))];
+  if (targets.length === 0) return undefined;
+  return targets.map((target) => {
+    const [kind, name] = target.split('.') as ['app' | 'workers' | 'cronJobs', string];
+    const [id, policyName, component] =
+      kind === 'app'
+        ? (['AllowAppEgress', APP_EGRESS_NAME, 'api'] as const)
+        : kind === 'workers'
+          ? ([`AllowWorkerEgress-${name}`, `${workerName(name)}-egress`, `worker-${name}`] as const)
+          : ([`AllowCronJobEgress-${name}`, `${cronJobName(name)}-egress`, `cron-${name}`] as const);
+    return {
+      id,
+      name: policyName,
+      selector: selectorLabels(config, component),
+      egress: config.egress.filter((e) => e.appliesTo.includes(target)).map(({ to, ports }) => ({ to, ports })),
+    };
+  });
 }
 
 /**

@@ -146,9 +146,21 @@ export const peers = z.pipe(
 export const protocol = z.enum(['TCP', 'UDP', 'SCTP']);
 
 /** one allow of top-level `egress`: to these peers, on these ports (never every port) */
+/** the workloads an egress allow may be for: the app, a worker or a cron job by its config key */
+export const EGRESS_TARGET = /^(app|workers\.[a-z0-9]([-a-z0-9]*[a-z0-9])?|cronJobs\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)$/;
+
 export const egressRuleSchema = z.strictObject({
   to: peers,
   ports: z.array(z.strictObject({ port, protocol: z._default(protocol, 'TCP') })).check(z.minLength(1)),
+  /**
+   * whose pods it is for: `app`, `workers.<name>`, `cronJobs.<name>`; never the migration, which
+   * needs DNS and the database only
+   * @default [app]
+   */
+  appliesTo: z._default(
+    z.array(z.string().check(z.regex(EGRESS_TARGET, 'app, workers.<name> or cronJobs.<name>'))).check(z.minLength(1)),
+    ['app'],
+  ),
 });
 
 const DEFAULT_REPO_URL = 'https://github.com/reviewpoint/reviewpoint-k8s.git';

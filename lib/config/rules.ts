@@ -405,6 +405,20 @@ function checkNetworkExposure(c: EnvironmentConfig, fail: (f: string, p: string)
       );
   }
   c.egress.forEach((rule, i) => {
+    const known = [
+      'app',
+      ...Object.keys(c.workers).map((n) => `workers.${n}`),
+      ...Object.keys(c.cronJobs).map((n) => `cronJobs.${n}`),
+    ];
+    rule.appliesTo.forEach((target, j) => {
+      if (!known.includes(target))
+        fail(
+          `egress.${i}.appliesTo.${j}`,
+          `got ${JSON.stringify(target)}, which names no workload of this environment; allowed: ${known.join(', ')}`,
+        );
+      else if (rule.appliesTo.indexOf(target) !== j)
+        fail(`egress.${i}.appliesTo.${j}`, `got ${JSON.stringify(target)} twice; allowed: each workload once`);
+    });
     rule.to.forEach((p, j) => {
       if (p.namespace === c.namespace)
         fail(

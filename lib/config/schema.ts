@@ -352,8 +352,9 @@ export const configSchema = z.strictObject({
   /** who may reach the app's port 8000: the ingress controller; optional with `route`; a peer or a list */
   allowIngressFrom: z.optional(peers),
   /**
-   * Further destinations of the app's pods (an SMTP relay, an object store, an OTLP collector),
-   * each with its ports, in the NetworkPolicy reviewpoint-backend-app-egress. The migration keeps
+   * Further destinations (an SMTP relay, an object store, an OTLP collector), each with its ports,
+   * for the workloads its appliesTo names (the app by default): one NetworkPolicy per workload,
+   * reviewpoint-backend-app-egress, -worker-<name>-egress, -cron-<name>-egress. The migration keeps
    * DNS and the database only.
    * @default none
    */

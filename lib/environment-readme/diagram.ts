@@ -39,7 +39,9 @@ export function diagram(
       peerText(peer),
       `${who}, allowed in on port ${HTTP_PORT}`,
     ]),
-    ...config.egress.flatMap((e) => e.to.map((p): [string, string] => [peerText(p), 'egress of the app'])),
+    ...config.egress.flatMap((e) =>
+      e.to.map((p): [string, string] => [peerText(p), `egress of ${e.appliesTo.join(', ')}`]),
+    ),
     ...config.database.egress.map((p): [string, string] => [peerText(p), 'database']),
     ...dnsPeers(config).map((p): [string, string] => [peerText(p), 'DNS']),
   ]);
