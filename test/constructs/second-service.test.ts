@@ -75,7 +75,7 @@ function ordersApi(): KubeObject[] {
       },
       { to: { cidr: '10.40.0.0/24' }, ports: [{ port: 5432 }] },
     ],
-    // the pods of the API's selector call the payment provider
+    // the API alone (its selector names its component) calls the payment provider
     egressPolicies: [
       {
         id: 'AllowApiEgress',
@@ -113,13 +113,14 @@ describe('a second service from lib/constructs alone', () => {
     expect(objects.filter((o) => o.kind === 'Service').map((o) => o.metadata.name)).toEqual(['orders-api']);
   });
 
-  test("lets the pods of the API's selector out to its payment provider, on 443 only", () => {
+  test('lets the API alone out to its payment provider, on 443 only', () => {
     // GIVEN the second service's objects  WHEN its further egress policy is read
     const policy = ordersApi().find((o) => o.metadata.name === 'orders-api-payments') as any;
-    // THEN it selects by the API's selector, and names the ranges and the one port
+    // THEN it selects the API's pods, not the worker's, and names the ranges and the one port
     expect(policy.spec.podSelector.matchLabels).toEqual({
       'app.kubernetes.io/name': 'orders-api',
       'app.kubernetes.io/instance': 'orders-prod',
+      'app.kubernetes.io/component': 'api',
     });
     expect(policy.spec.egress).toEqual([
       {
