@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
+import { readYaml, toYaml } from '../lib/yaml';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CORE_SCHEMA, dump, load } from 'js-yaml';
 import { stringify } from 'yaml';
 import { validateApiServer } from '../lib/api-server';
 import { checkRenderedDelivery, declaredPrerequisites } from '../lib/delivery';
@@ -205,7 +205,7 @@ describe('workers and cron jobs in the config', () => {
     [
       'a worker sets a secret-looking variable literally',
       (c: any) => (c.workers = { mailer: worker({ env: { SMTP_PASSWORD: 'hunter2' } }) }),
-      /workers\.mailer\.env\.SMTP_PASSWORD: got a literal value for a secret-looking name; allowed: secrets only by reference from the Secret "backend-secrets"/,
+      /workers\.mailer\.env\.SMTP_PASSWORD: got a literal value for a secret-looking name \(SMTP_PASSWORD\); allowed: secrets only by reference \(valueFrom\.secretKeyRef in app\.env\) from a Secret such as "backend-secrets"/,
     ],
     [
       'a cron job sets a variable the manifests set themselves',
@@ -430,17 +430,17 @@ describe('a production environment with a worker and a cron job', () => {
     const files = new Map(rendered.files);
     const from = 'app/cronjob-reviewpoint-backend-cron-nightly.yaml';
     const to = 'migration/cronjob-reviewpoint-backend-cron-nightly.yaml';
-    const o = load(files.get(from)!, { schema: CORE_SCHEMA }) as any;
+    const o = readYaml(files.get(from)!) as any;
     o.metadata.annotations = { 'argocd.argoproj.io/sync-wave': '-2' };
     files.delete(from);
-    files.set(to, dump(o));
+    files.set(to, toYaml(o));
     for (const [folder, edit] of [
       ['app', (r: string[]) => r.filter((x) => x !== path.basename(from))],
       ['migration', (r: string[]) => [...r, path.basename(to)]],
     ] as const) {
-      const k = load(files.get(`${folder}/kustomization.yaml`)!, { schema: CORE_SCHEMA }) as any;
+      const k = readYaml(files.get(`${folder}/kustomization.yaml`)!) as any;
       k.resources = edit(k.resources);
-      files.set(`${folder}/kustomization.yaml`, dump(k));
+      files.set(`${folder}/kustomization.yaml`, toYaml(k));
     }
     // WHEN the delivery check reads it
     const violations = checkDelivery({
@@ -585,7 +585,7 @@ describe('npm run set-image with workers and cron jobs', () => {
     for (const f of fs.readdirSync(root, { recursive: true }) as string[])
       if (f.endsWith('.yaml') && fs.statSync(path.join(root, f)).isFile())
         files.set(f, fs.readFileSync(path.join(root, f), 'utf8'));
-    return [...files.values()].flatMap((t) => [load(t, { schema: CORE_SCHEMA }) as any]);
+    return [...files.values()].flatMap((t) => [readYaml(t) as any]);
   };
   const imageOf = (kind: string, name: string) => {
     const o = named(objectsOf(), kind, name);

@@ -47,6 +47,78 @@ function everyField(): Record<string, any> {
       runAsUser: 10001,
       runAsGroup: 10002,
       uploads: { claimName: 'reviewpoint-uploads' },
+      podAnnotations: { 'sidecar.istio.io/inject': 'true' },
+      podLabels: { team: 'reviews' },
+      serviceAccount: { annotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/reviewpoint' } },
+      nodeSelector: { 'kubernetes.io/arch': 'arm64' },
+      tolerations: [{ key: 'pool', operator: 'Equal', value: 'spot', effect: 'NoSchedule' }],
+      affinity: {
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: {
+            nodeSelectorTerms: [
+              { matchExpressions: [{ key: 'node.kubernetes.io/instance-type', operator: 'Exists' }] },
+            ],
+          },
+          preferredDuringSchedulingIgnoredDuringExecution: [
+            { weight: 50, preference: { matchExpressions: [{ key: 'pool', operator: 'In', values: ['spot'] }] } },
+          ],
+        },
+        podAffinity: {
+          preferredDuringSchedulingIgnoredDuringExecution: [
+            {
+              weight: 10,
+              podAffinityTerm: {
+                topologyKey: 'topology.kubernetes.io/zone',
+                labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'postgresql' } },
+              },
+            },
+          ],
+          requiredDuringSchedulingIgnoredDuringExecution: [],
+        },
+        podAntiAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: [
+            {
+              topologyKey: 'kubernetes.io/hostname',
+              labelSelector: { matchExpressions: [{ key: 'team', operator: 'In', values: ['reviews'] }] },
+            },
+          ],
+          preferredDuringSchedulingIgnoredDuringExecution: [],
+        },
+      },
+      env: [
+        { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+        { name: 'SMTP_PASSWORD', valueFrom: { secretKeyRef: { name: 'smtp', key: 'password' } } },
+        { name: 'OTEL_ENDPOINT', valueFrom: { configMapKeyRef: { name: 'otel', key: 'endpoint' } } },
+        { name: 'MEMORY_LIMIT_MIB', valueFrom: { resourceFieldRef: { resource: 'limits.memory', divisor: '1Mi' } } },
+        { name: 'TZ', value: 'UTC' },
+      ],
+      envFrom: [{ prefix: 'OIDC_', secretRef: { name: 'oidc' } }, { configMapRef: { name: 'feature-flags' } }],
+      probes: {
+        path: '/api/v1/metrics',
+        port: 'http',
+        startup: {
+          path: '/api/v1/metrics',
+          periodSeconds: 10,
+          timeoutSeconds: 2,
+          failureThreshold: 30,
+          initialDelaySeconds: 5,
+        },
+        readiness: {
+          path: '/api/v1/metrics',
+          periodSeconds: 5,
+          timeoutSeconds: 2,
+          failureThreshold: 2,
+          successThreshold: 2,
+          initialDelaySeconds: 1,
+        },
+        liveness: {
+          path: '/api/v1/metrics',
+          periodSeconds: 30,
+          timeoutSeconds: 4,
+          failureThreshold: 4,
+          initialDelaySeconds: 0,
+        },
+      },
     },
     settings: {
       environment: 'prod',
@@ -172,6 +244,9 @@ function everyField(): Record<string, any> {
       activeDeadlineSeconds: 900,
       ttlSecondsAfterFinished: 3600,
       allowConcurrentInitContainers: false,
+      nodeSelector: { pool: 'batch' },
+      tolerations: [{ key: 'batch', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 }],
+      affinity: {},
     },
   };
 }
@@ -257,14 +332,81 @@ describe('a config that sets every field', () => {
     expect(find('ConfigMap').data.REVIEWPOINT_API_KEY_ENABLED).toBe('false');
     // the migration Job also carries the settings as literal values: only secret refs matter here
     const secretRefs = (c: any) =>
-      c.env.filter((e: any) => e.valueFrom).map((e: any) => [e.name, e.valueFrom.secretKeyRef]);
+      c.env.filter((e: any) => e.valueFrom?.secretKeyRef).map((e: any) => [e.name, e.valueFrom.secretKeyRef]);
     const expected = [
       ['REVIEWPOINT_DB_URL', { name: 'rp-secrets', key: 'database-url' }],
       ['REVIEWPOINT_JWT_SECRET_KEY', { name: 'rp-secrets', key: 'jwt' }],
       ['REVIEWPOINT_JWT_SECRET', { name: 'rp-secrets', key: 'jwt' }],
+      // app.env's, which the migration gets too
+      ['SMTP_PASSWORD', { name: 'smtp', key: 'password' }],
     ];
     expect(secretRefs(app)).toEqual(expected);
     expect(secretRefs(migrate)).toEqual(expected);
+  });
+
+  test('puts the pod labels and annotations on the app pods only, and the annotations on its ServiceAccount', () => {
+    const pod = find('Deployment').spec.template;
+    expect(pod.metadata.labels.team).toBe('reviews');
+    expect(pod.metadata.annotations['sidecar.istio.io/inject']).toBe('true');
+    expect(find('Deployment').metadata.labels.team).toBeUndefined();
+    // a mesh sidecar in the Job's pod would keep the Job from completing
+    expect(find('Job').spec.template.metadata.annotations).toBeUndefined();
+    expect(find('Job').spec.template.metadata.labels.team).toBeUndefined();
+    const accounts = objects.filter((o) => o.kind === 'ServiceAccount');
+    expect(accounts.map((a) => [a.metadata.name, a.metadata.annotations?.['eks.amazonaws.com/role-arn']])).toEqual([
+      ['reviewpoint-backend', 'arn:aws:iam::123456789012:role/reviewpoint'],
+      ['reviewpoint-backend-cron-cleanup', undefined],
+      ['reviewpoint-backend-migration', undefined],
+      ['reviewpoint-backend-worker-mailer', undefined],
+      ['reviewpoint-backend-worker-thumbnails', undefined],
+    ]);
+    expect(accounts.map((a) => a.automountServiceAccountToken)).toEqual(accounts.map(() => false));
+  });
+
+  test('schedules the app where app says, and the migration where migration says', () => {
+    const appPod = find('Deployment').spec.template.spec;
+    const jobPod = find('Job').spec.template.spec;
+    expect(appPod.nodeSelector).toEqual({ 'kubernetes.io/arch': 'arm64' });
+    expect(appPod.tolerations).toEqual([{ key: 'pool', operator: 'Equal', value: 'spot', effect: 'NoSchedule' }]);
+    expect(appPod.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey).toBe(
+      'kubernetes.io/hostname',
+    );
+    expect(jobPod.nodeSelector).toEqual({ pool: 'batch' });
+    expect(jobPod.tolerations).toEqual([
+      { key: 'batch', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+    ]);
+    // migration.affinity {}: the migration's own, which is none
+    expect(jobPod.affinity).toBeUndefined();
+  });
+
+  test("gives app.env and app.envFrom to the app and the migration, after the synth's own", () => {
+    const names = (c: any) => c.env.map((e: any) => e.name);
+    expect(names(app).slice(-5)).toEqual(['POD_NAME', 'SMTP_PASSWORD', 'OTEL_ENDPOINT', 'MEMORY_LIMIT_MIB', 'TZ']);
+    expect(names(migrate).slice(-5)).toEqual(names(app).slice(-5));
+    expect(app.env).toContainEqual({
+      name: 'MEMORY_LIMIT_MIB',
+      valueFrom: { resourceFieldRef: { resource: 'limits.memory', divisor: '1Mi' } },
+    });
+    // the settings ConfigMap last: its values win over a key of the same name in the team's sources
+    expect(app.envFrom).toEqual([
+      { prefix: 'OIDC_', secretRef: { name: 'oidc' } },
+      { configMapRef: { name: 'feature-flags' } },
+      { configMapRef: { name: 'reviewpoint-backend' } },
+    ]);
+    expect(migrate.envFrom).toEqual(app.envFrom.slice(0, 2));
+  });
+
+  test('probes as app.probes says', () => {
+    expect(app.readinessProbe).toEqual({
+      httpGet: { path: '/api/v1/metrics', port: 'http', scheme: 'HTTP' },
+      periodSeconds: 5,
+      timeoutSeconds: 2,
+      failureThreshold: 2,
+      successThreshold: 2,
+      initialDelaySeconds: 1,
+    });
+    expect(app.startupProbe).toMatchObject({ periodSeconds: 10, failureThreshold: 30, initialDelaySeconds: 5 });
+    expect(app.livenessProbe).toMatchObject({ periodSeconds: 30, timeoutSeconds: 4 });
   });
 
   test('runs both pods as the configured identities, in the restricted securityContext', () => {
@@ -415,16 +557,22 @@ describe('the workers and the cron job of the config that sets every field', () 
  * JSON schema; a record's entries (workers.<name>) as *; list items and the forms of a value (a
  * peer or a list of peers) under the same path
  */
-function schemaPaths(node: any = z.toJSONSchema(configSchema, { io: 'input' }), prefix = ''): string[] {
-  const entries = node.additionalProperties?.properties ? schemaPaths(node.additionalProperties, `${prefix}*.`) : [];
-  const forms: any[] = [...(node.anyOf ?? []), ...(node.items ? [node.items] : [])];
+function schemaPaths(
+  node: any = z.toJSONSchema(configSchema, { io: 'input' }),
+  prefix = '',
+  intoLists = true,
+): string[] {
+  const entries = node.additionalProperties?.properties
+    ? schemaPaths(node.additionalProperties, `${prefix}*.`, intoLists)
+    : [];
+  const forms: any[] = intoLists ? [...(node.anyOf ?? []), ...(node.items ? [node.items] : [])] : [];
   return [
     ...Object.entries(node.properties ?? {}).flatMap(([k, v]) => [
       `${prefix}${k}`,
-      ...schemaPaths(v, `${prefix}${k}.`),
+      ...schemaPaths(v, `${prefix}${k}.`, intoLists),
     ]),
     ...entries,
-    ...forms.flatMap((f) => schemaPaths(f, prefix)),
+    ...forms.flatMap((f) => schemaPaths(f, prefix, intoLists)),
   ];
 }
 
@@ -471,8 +619,18 @@ describe('the config that sets every field', () => {
     ];
     // WHEN its fields are compared with the schema's
     const set = new Set(dataPaths(everyField()));
+    // migration.affinity is app.affinity's type, every key of which is set there; in Kubernetes'
+    // own types (Affinity, Toleration, EnvVar, EnvFromSource), passed through and checked by the
+    // schema gate, the items of their lists are not walked
+    const kubernetesTypes = ['app.affinity.', 'app.tolerations.', 'migration.tolerations.', 'app.env.', 'app.envFrom.'];
+    const outsideLists = new Set(schemaPaths(undefined, '', false));
     const missing = [...new Set(schemaPaths())].filter(
-      (p) => p !== '' && !set.has(p) && !otherSide.some((o) => p === o || p.startsWith(`${o}.`)),
+      (p) =>
+        p !== '' &&
+        !set.has(p) &&
+        !otherSide.some((o) => p === o || p.startsWith(`${o}.`)) &&
+        !p.startsWith('migration.affinity.') &&
+        !(kubernetesTypes.some((k) => p.startsWith(k)) && !outsideLists.has(p)),
     );
     // THEN none is left out: a new config field fails here until a test sets it
     expect(missing).toEqual([]);

@@ -23,6 +23,7 @@ import {
   type IngressAllow,
   type NetworkPoliciesProps,
   type CronWorkloadProps,
+  type SchedulingProps,
   type VolumeProps,
   type WebAppProps,
   type WorkerProps,
@@ -68,14 +69,15 @@ export function webAppProps(config: EnvironmentConfig, initContainers?: readonly
       runAsUser: app.runAsUser,
       runAsGroup: app.runAsGroup,
       resources: app.resources,
-      env: secretEnv(config),
+      env: [...secretEnv(config), ...appEnv(config)],
+      envFrom: app.envFrom,
       workingDir: WORKING_DIR,
       lifecycle: preStopDelay(app.preStopSeconds),
     },
     port: HTTP_PORT,
     // /api/v1/metrics needs no API key and no feature flag; /api/v1/health needs both. The
     // default start budget (3 minutes) covers startup's config validation and SELECT 1
-    probes: { path: METRICS_PATH },
+    probes: { ...app.probes, path: app.probes.path ?? METRICS_PATH },
     // Starlette spools uploads to /tmp; the settings module creates the upload folder
     volumes: [appUploads(config)],
     settings: configMapData(config),
@@ -96,6 +98,30 @@ export function webAppProps(config: EnvironmentConfig, initContainers?: readonly
     priorityClassName: app.priorityClassName,
     imagePullSecrets: config.imagePullSecrets,
     initContainers,
+    podMetadata: { labels: app.podLabels, annotations: app.podAnnotations },
+    serviceAccountAnnotations: app.serviceAccount.annotations,
+    nodeSelector: app.nodeSelector,
+    tolerations: app.tolerations,
+    affinity: app.affinity,
+  };
+}
+
+/** app.env as Kubernetes takes it: a resource's divisor is a quantity */
+function appEnv(config: EnvironmentConfig): k8s.EnvVar[] {
+  return config.app.env.map((e) => {
+    const ref = e.valueFrom?.resourceFieldRef;
+    if (!ref?.divisor) return e as k8s.EnvVar;
+    return { ...e, valueFrom: { resourceFieldRef: { ...ref, divisor: k8s.Quantity.fromString(ref.divisor) } } };
+  });
+}
+
+/** where the migration Job's pods run: where the app's do, unless the migration says otherwise */
+export function migrationScheduling(config: EnvironmentConfig): SchedulingProps {
+  const { app, migration } = config;
+  return {
+    nodeSelector: migration.nodeSelector ?? app.nodeSelector,
+    tolerations: migration.tolerations ?? app.tolerations,
+    affinity: migration.affinity ?? app.affinity,
   };
 }
 
@@ -119,11 +145,17 @@ export function migrationContainerProps(config: EnvironmentConfig, settings: Set
     runAsUser: m.runAsUser,
     runAsGroup: m.runAsGroup,
     resources: m.resources,
-    // alembic imports the app's settings module, which validates the same variables
-    envFrom: settings === 'configMap' ? [{ configMapRef: { name: CONFIG_MAP_NAME } }] : undefined,
+    // alembic imports the app's settings module, which validates the same variables: app.env
+    // and app.envFrom too. The settings come last among the sources: they win over a name in
+    // the user's Secrets and ConfigMaps
+    envFrom: [
+      ...config.app.envFrom,
+      ...(settings === 'configMap' ? [{ configMapRef: { name: CONFIG_MAP_NAME } }] : []),
+    ],
     env: [
       ...(settings === 'inline' ? Object.entries(configMapData(config)).map(([name, value]) => ({ name, value })) : []),
       ...secretEnv(config),
+      ...appEnv(config),
     ],
     workingDir: WORKING_DIR,
   };

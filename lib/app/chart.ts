@@ -22,6 +22,7 @@ import {
   jobUploads,
   migrationContainerProps,
   migrationInitContainer,
+  migrationScheduling,
   networkProps,
   webAppProps,
   workerProps,
@@ -109,6 +110,7 @@ export class ReviewpointChart extends Chart {
         backoffLimit: m.backoffLimit,
         activeDeadlineSeconds: m.activeDeadlineSeconds,
         ttlSecondsAfterFinished: m.ttlSecondsAfterFinished,
+        ...migrationScheduling(config),
         serviceAccountSyncWave: WAVE.beforeMigration,
         syncWave: WAVE.migration,
       });

@@ -4,7 +4,7 @@
  */
 import * as z from 'zod/mini';
 import { printableJson } from '../yaml';
-import { cpuQuantity, memoryQuantity, peers, quantity } from './formats';
+import { cpuQuantity, memoryQuantity, quantity } from './formats';
 import { ConfigError, shown, type ConfigSource } from './errors';
 import { configSchema } from './schema';
 
@@ -117,15 +117,8 @@ function issueToError(issue: Issue, source: ConfigSource): ConfigError {
         `got key ${describe(input)}; allowed: ${issue.issues[0]?.message ?? 'a valid key'}`,
       );
     case 'invalid_union':
-      return new ConfigError(
-        source,
-        field,
-        `got ${describe(input)}; allowed: ${
-          nodeAt(path) !== undefined && unwrap(nodeAt(path)) === peers
-            ? 'a peer, { cidr, except } or { namespace, podLabels }, or a list of them'
-            : 'a whole number or a percentage such as "25%"'
-        }`,
-      );
+      // each union of the schema says what it allows
+      return new ConfigError(source, field, `got ${describe(input)}; allowed: ${issue.message}`);
     default:
       return new ConfigError(source, field, `got ${describe(input)}; ${issue.message}`);
   }
@@ -141,6 +134,7 @@ function nodeAt(path: readonly string[]): z.ZodMiniType | undefined {
       const options = node._zod.def.options as z.ZodMiniType[];
       node = options.find((o) => (/^\d+$/.test(part) ? o instanceof z.ZodMiniArray : o instanceof z.ZodMiniObject));
     }
+    // a list's items: the path names them by index
     if (node instanceof z.ZodMiniArray && /^\d+$/.test(part)) node = node._zod.def.element as z.ZodMiniType;
     // a record's entries (workers.<name>) all have its value's schema
     else if (node instanceof z.ZodMiniRecord) node = node._zod.def.valueType as z.ZodMiniType;

@@ -2,7 +2,7 @@
  * The rules that span fields, each broken one reported with the fields it involves.
  */
 import { annotationFindings } from '../annotation-policy';
-import { isManagedEnv, settingsEnv } from '../app-env';
+import { settingsEnv } from '../app-env';
 import { judgeSetting, sameSettingGroups } from '../backend-settings';
 import {
   cidrProblem,
@@ -16,9 +16,10 @@ import { reservedNamespace, reservedPriorityClass } from '../cluster-reserved';
 import { CRON_NAME_MAX, cronJobName, WORKER_NAME_MAX, workerName } from '../app/labels';
 import { CRON_DEFAULTS } from '../constructs/cron-schedule';
 import { quantityValue } from '../quantity';
-import { credentialIn, looksLikeSecretName } from '../secret-names';
+import { credentialIn } from '../secret-names';
 import { gatewayDurationMs } from '../constructs/http-route';
 import { ConfigError, type ConfigSource } from './errors';
+import { checkPodRules, envProblems } from './pod-rules';
 import type { CronJobConfig, EnvironmentConfig, PeerConfig, ResourcesConfig, WorkerConfig } from './schema';
 
 /** DB connections one pod may open: SQLAlchemy pool size + overflow (see the backend's config). */
@@ -202,7 +203,8 @@ export function checkRules(c: EnvironmentConfig, src: ConfigSource): ConfigError
   }
 
   for (const [name, value] of Object.entries(c.settings.extraEnv))
-    checkLiteralEnv(c, `settings.extraEnv.${name}`, name, value, fail);
+    for (const problem of envProblems(name, value, c)) fail(`settings.extraEnv.${name}`, problem);
+  checkPodRules(c, fail);
   for (const names of sameSettingGroups(Object.keys(c.settings.extraEnv))) {
     fail(
       `settings.extraEnv.${names[1]}`,
@@ -239,35 +241,6 @@ export function checkRules(c: EnvironmentConfig, src: ConfigSource): ConfigError
   return errors;
 }
 
-/**
- * A literal variable of the backend's pods (settings.extraEnv, a worker's or a cron job's env):
- * never one the manifests set, never a secret-looking name, never a test or debug switch in
- * production.
- */
-function checkLiteralEnv(
-  c: EnvironmentConfig,
-  field: string,
-  name: string,
-  value: string,
-  fail: (field: string, problem: string) => void,
-): void {
-  if (isManagedEnv(name)) {
-    fail(
-      field,
-      `got ${name}, which the manifests set themselves (the backend reads names in any case); allowed: the dedicated field under settings or secrets`,
-    );
-  }
-  if (looksLikeSecretName(name)) {
-    fail(
-      field,
-      `got a literal value for a secret-looking name; allowed: secrets only by reference from the Secret "${c.secrets.name}", never written into manifests`,
-    );
-  }
-  const finding = judgeSetting(name, value, c.production);
-  if (finding)
-    fail(field, `got ${JSON.stringify(value)}${finding.where}: ${finding.problem}; allowed: ${finding.allowed}`);
-}
-
 /** the API server refuses a pod whose request is above its limit */
 function checkRequests(at: string, r: ResourcesConfig, fail: (field: string, problem: string) => void): void {
   for (const [request, limit] of [
@@ -284,10 +257,17 @@ function checkRequests(at: string, r: ResourcesConfig, fail: (field: string, pro
   }
 }
 
-/** the keys of the Secret the pods read: the API key only while the backend checks one */
+/**
+ * the keys of the Secret the pods read: the API key only while the backend checks one, and the
+ * keys app.env reads from it
+ */
 export function secretKeys(c: EnvironmentConfig): string[] {
   const { dbUrlKey, jwtSecretKey, apiKeyKey } = c.secrets;
-  return [...new Set([dbUrlKey, jwtSecretKey, ...(c.settings.apiKeyEnabled ? [apiKeyKey] : [])])];
+  const fromEnv = c.app.env.flatMap((e) => {
+    const ref = e.valueFrom?.secretKeyRef;
+    return ref && ref.name === c.secrets.name ? [ref.key] : [];
+  });
+  return [...new Set([dbUrlKey, jwtSecretKey, ...(c.settings.apiKeyEnabled ? [apiKeyKey] : []), ...fromEnv])];
 }
 
 /** a Prometheus duration (already validated) in milliseconds */
@@ -311,6 +291,8 @@ function drainSeconds(argv: readonly string[]): number | undefined {
  * Every credential in the config's values, with its field: each string, and each list of strings
  * read as one command line (a flag and its value may be two items). Annotations have their own policy.
  */
+const ANNOTATION_FIELDS = ['ingress.annotations', 'app.podAnnotations', 'app.serviceAccount.annotations'];
+
 function credentials(value: unknown, field: string): Array<[string, string]> {
   if (typeof value === 'string') {
     const found = credentialIn(value);
@@ -320,7 +302,7 @@ function credentials(value: unknown, field: string): Array<[string, string]> {
     const found = credentialIn(...value);
     return found ? [[field, found]] : [];
   }
-  if (value === null || typeof value !== 'object' || field === 'ingress.annotations') return [];
+  if (value === null || typeof value !== 'object' || ANNOTATION_FIELDS.includes(field)) return [];
   return Object.entries(value).flatMap(([k, v]) => credentials(v, field ? `${field}.${k}` : k));
 }
 
@@ -616,7 +598,8 @@ function checkSecondWorkloads(c: EnvironmentConfig, fail: (field: string, proble
         `${at}.backendEnv`,
         'got true with migration.strategy "initContainer": the migration runs in the app\'s pods only, and nothing would start this workload after it; allowed: migration.strategy "job" (it runs before every workload), or backendEnv: false',
       );
-    for (const [name, value] of Object.entries(w.env)) checkLiteralEnv(c, `${at}.env.${name}`, name, value, fail);
+    for (const [name, value] of Object.entries(w.env))
+      for (const problem of envProblems(name, value, c)) fail(`${at}.env.${name}`, problem);
     // with backendEnv the ConfigMap's variables are there too: the same name overrides one, another
     // spelling of it is a second variable the backend reads as the same setting
     const inherited = w.backendEnv ? Object.keys(c.settings.extraEnv) : [];

@@ -25,6 +25,14 @@ import {
   deliverySchema,
 } from './formats';
 import { cronScheduleProblem, timeZoneProblem } from '../constructs/cron-schedule';
+import {
+  affinitySchema,
+  annotations,
+  envFromSchema,
+  envVarSchema,
+  probesSchema,
+  tolerationSchema,
+} from './pod-formats';
 
 /** how long uvicorn lets open requests finish after SIGTERM (its --timeout-graceful-shutdown) */
 const DEFAULT_DRAIN_SECONDS = 20;
@@ -250,6 +258,48 @@ export const configSchema = z.strictObject({
       }),
       {},
     ),
+    /**
+     * Annotations of the app's pods (not the migration Job's: a mesh sidecar would keep a Job from
+     * completing), e.g. sidecar.istio.io/inject; through the annotation policy
+     * @default none
+     */
+    podAnnotations: z._default(annotations, {}),
+    /** labels of the app's pods, besides those the synth sets (never a selector label) @default none */
+    podLabels: z._default(labels, {}),
+    /** the app's ServiceAccount; its token stays unmounted */
+    serviceAccount: z.prefault(
+      z.strictObject({
+        /** e.g. eks.amazonaws.com/role-arn (IRSA), iam.gke.io/gcp-service-account (Workload Identity) @default none */
+        annotations: z._default(annotations, {}),
+      }),
+      {},
+    ),
+    /**
+     * Node labels the app's nodes must carry, e.g. kubernetes.io/arch: arm64; the migration's pods
+     * follow unless migration.nodeSelector is set
+     * @default any node
+     * @see https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/
+     */
+    nodeSelector: z._default(labels, {}),
+    /**
+     * Taints the app's pods tolerate, e.g. a spot pool's; never all taints nor the control plane's
+     * @default none
+     * @see https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/
+     */
+    tolerations: z._default(z.array(tolerationSchema), []),
+    /** node affinity and pod (anti-)affinity, as the Kubernetes Affinity type @default none */
+    affinity: z.optional(affinitySchema),
+    /**
+     * More variables for the app's container (and the migration's), as Kubernetes takes them:
+     * { name, value } for a literal, { name, valueFrom } for a Secret's or ConfigMap's key, a
+     * field of the pod or a resource of the container
+     * @default none
+     */
+    env: z._default(z.array(envVarSchema), []),
+    /** every key of a Secret or ConfigMap as a variable (secretRef or configMapRef, optional prefix) @default none */
+    envFrom: z._default(z.array(envFromSchema), []),
+    /** the path, port and timings of the startup, readiness and liveness probes */
+    probes: z.prefault(probesSchema, {}),
   }),
   settings: z.strictObject({
     /** REVIEWPOINT_ENVIRONMENT; `prod` enlarges the DB pool to 10 + 20 overflow */
@@ -273,7 +323,10 @@ export const configSchema = z.strictObject({
     ),
     authEnabled: z._default(z.boolean(), true),
     apiKeyEnabled: z._default(z.boolean(), true),
-    /** further non-secret environment variables */
+    /**
+     * Further non-secret variables, as literal shorthand: they go into the settings ConfigMap (a
+     * change rolls the pods). References (a Secret's key, a pod field) go in app.env
+     */
     extraEnv: z._default(
       z.record(
         z
@@ -540,6 +593,12 @@ export const configSchema = z.strictObject({
     ttlSecondsAfterFinished: z._default(int(0), 86400),
     /** opt-in for initContainer with more than one replica: alembic takes no lock, so replicas race */
     allowConcurrentInitContainers: z._default(z.boolean(), false),
+    /** the Job's pods' node labels (strategy job only) @default app.nodeSelector */
+    nodeSelector: z.optional(labels),
+    /** the Job's pods' tolerations (strategy job only) @default app.tolerations */
+    tolerations: z.optional(z.array(tolerationSchema)),
+    /** the Job's pods' affinity (strategy job only) @default app.affinity */
+    affinity: z.optional(affinitySchema),
   }),
 });
 

@@ -10,7 +10,10 @@ import { gatewayPeers } from '../app/backend';
 import { APP_NAME, HTTP_PORT } from '../app/labels';
 import { CRON_DEFAULTS } from '../constructs/cron-schedule';
 import { imageParts, imageReference } from '../image-reference';
+import { referencesOf } from '../delivery/references';
+import { byCodeUnit } from '../determinism';
 import type { KubeObject } from '../kube-object';
+import type { Manifest } from '../policy/types';
 import { containersOf, type PodSpec, type Workload } from './workloads';
 
 /** every container's image, and whether a digest pins it */
@@ -300,4 +303,46 @@ export function peerText(p: PeerConfig): string {
     .map(([k, v]) => `${k}=${v}`)
     .join(', ');
   return `namespace ${p.namespace}, ${labels ? `pods ${labels}` : 'all pods'}`;
+}
+
+/**
+ * The Secrets and ConfigMaps the pods' env reads beyond the app's own (the config's Secret and the
+ * settings ConfigMap): prerequisites the team creates, and for envFrom, variables no gate sees
+ */
+export function envSources(config: EnvironmentConfig, objects: readonly KubeObject[]): string[] {
+  const inOutput = (kind: string, name: string) => objects.some((o) => o.kind === kind && o.metadata.name === name);
+  const rows = new Map<string, { kind: string; name: string; readers: Set<string>; envFrom: boolean }>();
+  for (const o of objects) {
+    for (const r of referencesOf(o as Manifest, objects as Manifest[])) {
+      const envFrom = r.field.includes('.envFrom[');
+      if (!envFrom && !r.field.includes('.env[')) continue;
+      if ((r.kind === 'Secret' && r.name === config.secrets.name) || inOutput(r.kind, r.name)) continue;
+      const key = `${r.kind}/${r.name}`;
+      const row = rows.get(key) ?? { kind: r.kind, name: r.name, readers: new Set<string>(), envFrom: false };
+      row.readers.add(`${o.kind} \`${o.metadata.name}\``);
+      row.envFrom ||= envFrom;
+      rows.set(key, row);
+    }
+  }
+  if (rows.size === 0) return [];
+  const sorted = [...rows.values()].sort((a, b) => byCodeUnit(`${a.kind}/${a.name}`, `${b.kind}/${b.name}`));
+  return [
+    '## Prerequisites of the env',
+    '',
+    'Created by the team before the first sync (a pod whose source is missing waits in `CreateContainerConfigError`):',
+    '',
+    '| object | read by | how |',
+    '|---|---|---|',
+    ...sorted.map(
+      (r) =>
+        `| ${r.kind} \`${r.name}\` | ${[...r.readers].join(', ')} | ${r.envFrom ? '**envFrom**: every key is a variable' : 'env, by key'} |`,
+    ),
+    '',
+    ...(sorted.some((r) => r.envFrom)
+      ? [
+          "What an envFrom source holds is the team's to keep safe: the synth never sees its keys. Keep out of it the settings the synth sets (`REVIEWPOINT_*`, in any case), test and debug switches (`REVIEWPOINT_TEST_MODE`, `REVIEWPOINT_DEBUG`, `ENVIRONMENT`, `PYTEST_CURRENT_TEST`, `FAST_TESTS`), `ENV_FILE`, and interpreter loader variables (`LD_*`, `PYTHON*`).",
+          '',
+        ]
+      : []),
+  ];
 }

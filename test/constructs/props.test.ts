@@ -472,6 +472,17 @@ describe('WebApp with every prop', () => {
       priorityClassName: 'high',
       imagePullSecrets: ['registry'],
       initContainers: [hardenedContainer({ ...container, name: 'init' })],
+      podMetadata: { labels: { team: 'checkout' }, annotations: { 'sidecar.istio.io/inject': 'false' } },
+      serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/shop' },
+      nodeSelector: { 'kubernetes.io/arch': 'arm64' },
+      tolerations: [{ key: 'spot', operator: 'Exists', effect: 'NoSchedule' }],
+      affinity: {
+        nodeAffinity: {
+          preferredDuringSchedulingIgnoredDuringExecution: [
+            { weight: 50, preference: { matchExpressions: [{ key: 'pool', operator: 'In', values: ['fast'] }] } },
+          ],
+        },
+      },
     };
     // WHEN built
     const app = new WebApp(chart(), 'Shop', props);
@@ -497,6 +508,17 @@ describe('WebApp with every prop', () => {
       volumeMounts: [{ name: 'tmp' }, { name: 'cache', mountPath: '/cache' }],
       // /tmp 256Mi + the cache 64Mi + 64Mi for logs
       resources: { requests: { 'ephemeral-storage': '384Mi' } },
+    });
+    expect(pod.metadata.labels).toEqual({ ...props.podLabels, team: 'checkout' });
+    expect(pod.metadata.annotations['sidecar.istio.io/inject']).toBe('false');
+    expect(pod.spec).toMatchObject({
+      nodeSelector: props.nodeSelector,
+      tolerations: props.tolerations,
+      affinity: props.affinity,
+    });
+    expect(app.serviceAccount.toJson()).toMatchObject({
+      metadata: { annotations: props.serviceAccountAnnotations },
+      automountServiceAccountToken: false,
     });
     expect(app.configMap?.toJson()).toMatchObject({ metadata: { name: 'shop-settings' }, data: { SHOP_MODE: 'fast' } });
     expect(app.horizontalPodAutoscaler?.toJson().spec).toMatchObject({
