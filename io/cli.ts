@@ -10,6 +10,7 @@ import { isProductionOutput } from '../lib/render';
 import type { SynthOptions, Synthesized } from '../main';
 import { readOptions } from './args';
 import { configFile } from './config-files';
+import { isReportable } from './errors';
 import { publish, readTree, writeTree } from './publish';
 
 export const USAGE = `usage: npm run synth -- [options]    (or: npx cdk8s synth --no-check-upgrade)
@@ -123,7 +124,7 @@ export function runCli(
       out.log(`${path.join(options.outDir, e)}: removed, since ${configFile(options.configDir, e)} is gone`);
     return 0;
   } catch (e) {
-    if (e instanceof Error) {
+    if (isReportable(e)) {
       out.error(`synth failed: ${e.message}`);
       out.error('nothing was written: the previous output is untouched');
       return 1;

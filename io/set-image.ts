@@ -12,6 +12,7 @@ import { parseImageReference } from '../lib/image-reference';
 import { main, type Output } from '../main';
 import { readOptions } from './args';
 import { configFile, listEnvironments, selectEnvironments } from './config-files';
+import { isReportable } from './errors';
 
 export interface SetImageOptions {
   readonly environment: string;
@@ -97,8 +98,8 @@ export function setImage(argv: readonly string[], out: Output, synth: typeof mai
     }
     return 0;
   } catch (e) {
-    if (!(e instanceof Error)) throw e;
     restore?.();
+    if (!isReportable(e)) throw e;
     out.error(`set-image failed: ${e.message}`);
     out.error('nothing was changed');
     return 1;
