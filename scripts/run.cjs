@@ -1,9 +1,9 @@
-// The one way this repository's code runs: every npm script, the cdk8s CLI's app and its
-// validation plugin start here.
+// The one way this repository's code runs: every npm script and the cdk8s CLI's app start here
+// (through scripts/run.sh), and so does its validation plugin.
 //
 //   node scripts/run.cjs synth [--env NAME] [--check] ...   (npm run synth, cdk8s synth)
 //   node scripts/run.cjs set-image | diff | config-schema [arguments]
-//   node scripts/run.cjs build                              (npm run build)
+//   node scripts/run.cjs build [--force]                    (npm run build; otherwise when stale)
 //   require('./scripts/run.cjs').ReviewpointPolicy          (cdk8s.yaml's validation plugin)
 //
 // Each command runs its module bundled by esbuild with the packages it uses (build/app/<name>.js:

@@ -1,6 +1,8 @@
 /**
  * End to end: one run of every entry point as a user starts it (the npm scripts and `cdk8s
- * synth` with its validation plugin), through the runner (scripts/run.cjs). What each command
+ * synth` with its validation plugin), through the runner (scripts/run.cjs); `npm run synth` has
+ * its run in runner.test.ts, on a config error, and the config-schema command in
+ * config-schema.test.ts. What each command
  * accepts and refuses is tested in process (main.test.ts, set-image.test.ts, config.test.ts); a
  * real process adds the wiring, the exit code and what is left on disk.
  */
@@ -40,16 +42,6 @@ function yamlFiles(dir: string): string[] {
     .filter((f) => f.endsWith('.yaml'))
     .map((f) => path.join(dir, f));
 }
-
-describe('npm run synth', () => {
-  test('publishes every environment', () => {
-    const dir = scratchDir('rp-e2e-');
-    const result = npmRun('synth', ['--config', FIXTURE_CONFIG_DIR, '--out', path.join(dir, 'dist')]);
-    expect(result.status).toBe(0);
-    expect(result.stdout).toMatch(/dist\/prod: \d+ objects; \d+ files added/);
-    expect([...readTree(path.join(dir, 'dist')).keys()].sort()).toEqual(['dev', 'prod', 'staging']);
-  });
-});
 
 describe('npm run synth:check', () => {
   test('passes on the committed dist/', () => {
