@@ -14,7 +14,7 @@ import { helmBinary } from './bench-helm.mjs';
 import { ciRun, diskMB, fmt, interleaved, median, peakMemoryMiB, ratio } from './bench-timing.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const RUNNER = path.join(ROOT, 'scripts', 'run.cjs');
+const RUNNER = path.join(ROOT, 'scripts', 'run.sh');
 const args = process.argv.slice(2);
 const RUNS = Number(args[args.indexOf('--runs') + 1] || 15) || 15;
 // `.ci/run` in a fresh clone costs a full `npm ci`: --no-ci leaves it out
@@ -28,7 +28,7 @@ const log = (m) => process.stderr.write(`${m}\n`);
 
 // ---- set-up ---------------------------------------------------------------------------------
 log('building the app');
-execFileSync(process.execPath, [RUNNER, 'build'], { cwd: ROOT, stdio: 'inherit' });
+execFileSync('sh', [RUNNER, 'build'], { cwd: ROOT, stdio: 'inherit' });
 
 /** a project folder that runs this repo's runner (and build), with its own config/ and dist/ */
 function project(name, configs) {
@@ -72,8 +72,8 @@ const helmVersion = execFileSync(helm, ['version', '--short'], { encoding: 'utf8
 const kubectl = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0 ? 'kubectl' : undefined;
 const cdk8s = path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s');
 
-/** what `npm run synth` runs, in a project folder: the runner's command line */
-const synth = (dir, argv, env) => [process.execPath, [RUNNER, 'synth', ...argv], dir, env];
+/** what `npm run synth` runs, in a project folder */
+const synth = (dir, argv, env) => ['sh', [RUNNER, 'synth', ...argv], dir, env];
 
 // a fresh output folder for every synth run, so every run writes everything
 let outCount = 0;
