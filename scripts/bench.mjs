@@ -150,8 +150,8 @@ log('timing npm test (3 runs)');
 const testRuns = [];
 for (let i = 0; i < 3; i++) {
   const start = process.hrtime.bigint();
-  const r = spawnSync('npm', ['test', '--silent'], { cwd: ROOT, stdio: 'ignore' });
-  if (r.status !== 0) throw new Error('npm test failed');
+  const r = spawnSync('npm', ['test', '--silent'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`npm test failed:\n${`${r.stdout}${r.stderr}`.slice(-4000)}`);
   testRuns.push(Number(process.hrtime.bigint() - start) / 1e6);
 }
 

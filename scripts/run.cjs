@@ -65,18 +65,41 @@ function staleReason() {
 }
 
 /**
- * Bundle every command's module and the plugin into a new folder, then swap it in for build/app: a run that reads build/app
- * sees one whole build, and two builds at once each leave a consistent one.
+ * Bundle every command's module and the plugin into a new folder, then swap it in for build/app:
+ * a run that reads build/app sees one whole build, and two builds at once leave one of them.
  */
-async function build(stale) {
-  if (!stale) return;
-  const { build: esbuild } = require('esbuild');
+async function build() {
+  const tmp = `${BUILD}.${process.pid}.tmp`;
+  try {
+    await bundle(tmp);
+  } catch (e) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+  const old = `${BUILD}.${process.pid}.old`;
+  try {
+    fs.renameSync(BUILD, old);
+  } catch {
+    // no build yet, or another build is swapping its own in
+  }
+  try {
+    fs.renameSync(tmp, BUILD);
+  } catch (e) {
+    // another build swapped its own in meanwhile: fine when it is what the sources say
+    fs.rmSync(tmp, { recursive: true, force: true });
+    if (staleReason()) throw e;
+  }
+  fs.rmSync(old, { recursive: true, force: true });
+}
+
+/** the bundles, and the record of the bytes they were built from, into folder `dir` */
+async function bundle(dir) {
   const inputs = {};
   for (const file of [...BUILD_FILES, INSTALLED]) {
     const d = digestFile(file);
     if (d !== undefined) inputs[file] = d;
   }
-  const npmRecord = INSTALLED in inputs;
+  const recorded = (file) => !(INSTALLED in inputs && file.split('/').includes('node_modules'));
   // the digest of the very bytes esbuild was given: an edit saved during the build differs
   const recordInputs = {
     name: 'record-inputs',
@@ -84,17 +107,16 @@ async function build(stale) {
       b.onLoad({ filter: /\.[cm]?[jt]s$|\.json$/ }, (args) => {
         const contents = fs.readFileSync(args.path);
         const file = path.relative(ROOT, args.path).split(path.sep).join('/');
-        if (!(npmRecord && file.split('/').includes('node_modules'))) inputs[file] = digest(contents);
+        if (recorded(file)) inputs[file] = digest(contents);
         const ext = path.extname(file);
         return { contents, loader: ext === '.json' ? 'json' : ext.endsWith('ts') ? 'ts' : 'js' };
       });
     },
   };
-  const tmp = `${BUILD}.${process.pid}.tmp`;
-  const result = await esbuild({
+  const result = await require('esbuild').build({
     absWorkingDir: ROOT,
     entryPoints: Object.fromEntries([...Object.entries(COMMANDS).map(([name, [file]]) => [name, file]), PLUGIN]),
-    outdir: tmp,
+    outdir: dir,
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -107,17 +129,13 @@ async function build(stale) {
     metafile: true,
     plugins: [recordInputs],
   });
-  const buildTimeOnly = Object.keys(result.metafile.inputs).filter((f) => BUILD_TIME_ONLY.test(f));
+  const bundled = Object.keys(result.metafile.inputs);
+  const buildTimeOnly = bundled.filter((f) => BUILD_TIME_ONLY.test(f));
   if (buildTimeOnly.length > 0) throw new Error(`build-time dependencies were bundled: ${buildTimeOnly.join(', ')}`);
-  fs.writeFileSync(path.join(tmp, RECORD), `${JSON.stringify({ inputs }, null, 1)}\n`);
-  const old = `${BUILD}.${process.pid}.old`;
-  try {
-    fs.renameSync(BUILD, old);
-  } catch {
-    // no build yet, or another build is swapping its own in
-  }
-  fs.renameSync(tmp, BUILD);
-  fs.rmSync(old, { recursive: true, force: true });
+  // a file read past the plugin (another loader) would be one the record cannot see change
+  const unrecorded = bundled.filter((f) => recorded(f) && !(f in inputs));
+  if (unrecorded.length > 0) throw new Error(`bundled without a recorded digest: ${unrecorded.join(', ')}`);
+  fs.writeFileSync(path.join(dir, RECORD), `${JSON.stringify({ inputs }, null, 1)}\n`);
 }
 
 /** a bundle's exports, all built first when stale (in a child process: esbuild's plugins are async) */
@@ -144,21 +162,20 @@ if (require.main !== module) {
   if (command === 'build') {
     // when stale (another run may have built it meanwhile), or always with --force
     const stale = argv.includes('--force') ? 'forced' : staleReason();
-    if (stale) process.stderr.write(`building ${path.relative(ROOT, BUILD)}: ${stale}\n`);
-    build(stale).catch((e) => {
-      if (!(e && Array.isArray(e.errors))) process.stderr.write(`${e.stack}\n`);
-      process.exitCode = 1;
-    });
-  } else {
-    if (!Object.hasOwn(COMMANDS, command)) {
-      process.stderr.write(
-        `unknown command ${JSON.stringify(command)}; allowed: ${Object.keys(COMMANDS).join(', ')}, build\n`,
-      );
-      process.exitCode = 1;
-    } else {
-      const run = COMMANDS[command][1];
-      // an unexpected error is not caught: Node.js prints its stack, in .ts files and lines
-      process.exitCode = run(load(command), argv, process.env);
+    if (stale) {
+      process.stderr.write(`building ${path.relative(ROOT, BUILD)}: ${stale}\n`);
+      build().catch((e) => {
+        // esbuild has printed its errors; anything else is printed here
+        if (!(e && Array.isArray(e.errors))) process.stderr.write(`${e.stack}\n`);
+        process.exitCode = 1;
+      });
     }
+  } else if (!Object.hasOwn(COMMANDS, command)) {
+    const allowed = [...Object.keys(COMMANDS), 'build'].join(', ');
+    process.stderr.write(`unknown command ${JSON.stringify(command)}; allowed: ${allowed}\n`);
+    process.exitCode = 1;
+  } else {
+    // an unexpected error is not caught: Node.js prints its stack, in .ts files and lines
+    process.exitCode = COMMANDS[command][1](load(command), argv, process.env);
   }
 }
