@@ -1,32 +1,22 @@
 /**
- * The app: each environment's config in, one chart per environment (lib/chart.ts), rendered to
+ * The app: each environment's config in, one chart per environment (lib/app/chart.ts) in one cdk8s App, rendered to
  * the files of dist/<env>/ (lib/render.ts) once every gate passed (lib/verify.ts). The command
  * line, publishing and reporting are io/cli.ts's; `npm run synth` and `cdk8s synth` run main()
  * through scripts/run.cjs, from the esbuild bundle of this file.
  */
 import { ConfigError, ConfigErrors, type EnvironmentConfig } from './lib/config';
 import { identityErrors } from './lib/environments';
-import { renderEnvironment, type RenderedEnvironment } from './lib/render';
+import { App } from 'cdk8s';
+import { ReviewpointChart } from './lib/app/chart';
+import { chartObjects, renderEnvironment } from './lib/render';
 import { verifyDelivery, verifyManifests } from './lib/verify';
 import { configFile, listEnvironments, loadEnvironment, selectEnvironments } from './io/config-files';
 import { isReportable } from './io/errors';
 
 import { runCli, type Output } from './io/cli';
+import type { SynthOptions, Synthesized } from './lib/app/synthesis';
 
-export type { Output };
-
-export interface SynthOptions {
-  /** the environments to synthesize; all when undefined */
-  readonly environments?: readonly string[];
-  readonly configDir: string;
-}
-
-export interface Synthesized {
-  /** every environment with a config file */
-  readonly all: readonly string[];
-  readonly configs: readonly EnvironmentConfig[];
-  readonly rendered: readonly RenderedEnvironment[];
-}
+export type { Output, SynthOptions, Synthesized };
 
 /**
  * Load, validate, render and check the selected environments.
@@ -66,7 +56,11 @@ export function synthesize(options: SynthOptions): Synthesized {
   errors.push(...mine);
   if (errors.length > 0) throw new ConfigErrors(errors);
 
-  const rendered = configs.map((c) => renderEnvironment(c));
+  // the cdk8s app: one chart per environment. Its files are not app.synth()'s: they are laid out
+  // for the delivery engines (lib/layout.ts) and written by io/cli.ts once the gate below passed
+  const app = new App({ outdir: 'unused' });
+  const charts = configs.map((config) => new ReviewpointChart(app, config.name, { config }));
+  const rendered = charts.map((chart, i) => renderEnvironment(configs[i], chartObjects(chart)));
   // nothing is published unless every environment passes the schema, the API server's checks,
   // the security contract and the delivery model; every failing environment is reported
   const failures: string[] = [];

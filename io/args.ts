@@ -25,8 +25,15 @@ export function readOptions<S extends Record<string, OptionSpec>>(
   allowed: string,
 ): Values<S> {
   let values: Record<string, unknown>;
+  let tokens: Array<{ kind: string; name?: string; value?: string }>;
   try {
-    ({ values } = parseArgs({ args: [...argv], options: spec as never, strict: true, allowPositionals: false }));
+    ({ values, tokens } = parseArgs({
+      args: [...argv],
+      options: spec as never,
+      strict: true,
+      allowPositionals: false,
+      tokens: true,
+    }) as { values: Record<string, unknown>; tokens: typeof tokens });
   } catch (e) {
     const { code, message } = e as { code?: string; message: string };
     const option = /'(-{1,2}[^' ]+)/.exec(message)?.[1] ?? argv.find((a) => a.startsWith('-')) ?? '';
@@ -34,6 +41,15 @@ export function readOptions<S extends Record<string, OptionSpec>>(
     if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new Error(`option ${option} needs a value; ${allowed}`);
     if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') throw new Error(`${message.replace(/\.$/, '')}; ${allowed}`);
     throw e;
+  }
+  // Node's parser keeps the last of a repeated option: `--env prod --env dev` would quietly act on dev
+  for (const [name, s] of Object.entries(spec)) {
+    const given = tokens.filter((t) => t.kind === 'option' && t.name === name);
+    if (!s.multiple && given.length > 1) {
+      throw new Error(
+        `option --${name} given ${given.length} times (${given.map((t) => t.value ?? 'true').join(', ')}); it takes one; ${allowed}`,
+      );
+    }
   }
   // a list option takes NAME,NAME as well as repeated options
   for (const [name, s] of Object.entries(spec)) {

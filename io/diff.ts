@@ -5,7 +5,6 @@
  */
 import path = require('node:path');
 import { diffTrees } from '../lib/review/diff';
-import { isProductionOutput } from '../lib/render';
 import { review } from '../lib/review/report';
 import type { Output } from '../main';
 import { readTreeAt, resolveCommit } from './git-tree';
@@ -13,7 +12,7 @@ import { readOptions } from './args';
 import { isReportable } from './errors';
 import { readTree } from './publish';
 
-/** the exit code of --exit-code when a production environment changes */
+/** the exit code of --exit-code when an environment that is production on either side changes */
 export const PRODUCTION_CHANGES = 2;
 
 export interface DiffOptions {
@@ -51,21 +50,22 @@ export function runDiff(argv: readonly string[], out: Output, cwd = '.'): number
     const options = parseDiffArgs(argv);
     const base = resolveCommit(cwd, options.base);
     const head = options.head === undefined ? undefined : resolveCommit(cwd, options.head);
+    // a misspelt --out would read as every environment removed, or as nothing at all
     const headTree = head ? readTreeAt(cwd, head, options.outDir) : readTree(path.join(cwd, options.outDir));
+    if (headTree.size === 0) {
+      const where = head ? `commit ${options.head}` : 'the working tree';
+      throw new Error(
+        `option --out ${options.outDir}: no such output folder in ${where} (no environment folder below it); allowed: the folder the synth writes, dist unless --out told it otherwise`,
+      );
+    }
     const baseTree = readTreeAt(cwd, base, options.outDir);
+    // an environment is production when either side says so (lib/review/diff.ts): a change
+    // that drops the mark is a production change
     const changes = diffTrees(baseTree, headTree);
-
-    // the production profile, as the synth marked it on the side the environment is in
-    const production = (env: string) => {
-      const files = headTree.get(env) ?? baseTree.get(env);
-      return files !== undefined && isProductionOutput(files);
-    };
-
     const result = review({
       base: options.base,
       head: options.head ? `\`${options.head}\`` : 'the working tree',
       changes,
-      production,
     });
     out.log(result.markdown);
     return options.exitCode && result.production.length > 0 ? PRODUCTION_CHANGES : 0;

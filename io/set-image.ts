@@ -7,12 +7,12 @@
 import fs = require('node:fs');
 import { parseEnvironmentConfig, type ImageConfig } from '../lib/config';
 import { setImages, type ImageField } from '../lib/config-edit';
-import { imageReference } from '../lib/labels';
-import { parseImageReference } from '../lib/image-reference';
+import { imageReference, parseImageReference } from '../lib/image-reference';
 import { main, type Output } from '../main';
 import { readOptions } from './args';
 import { configFile, listEnvironments, selectEnvironments } from './config-files';
 import { isReportable } from './errors';
+import { withOutputLock } from './output-lock';
 
 export interface SetImageOptions {
   readonly environment: string;
@@ -46,9 +46,23 @@ export function parseSetImageArgs(argv: readonly string[]): SetImageOptions {
 
 /** `synth` is main(): a test hands in a failing one to see the config file put back */
 export function setImage(argv: readonly string[], out: Output, synth: typeof main = main): number {
-  let restore: (() => void) | undefined;
   try {
     const options = parseSetImageArgs(argv);
+    // the output's lock from the config edit to the end of the synth: a second run waits, so it
+    // neither reads a half-done edit nor puts its file back over this one's
+    return withOutputLock(options.outDir, () => edit(options, out, synth), { onWait: (line) => out.error(line) });
+  } catch (e) {
+    if (!isReportable(e)) throw e;
+    out.error(`set-image failed: ${e.message}`);
+    out.error('nothing was changed');
+    return 1;
+  }
+}
+
+/** edit the config file, then synthesize; the file is put back when either fails */
+function edit(options: SetImageOptions, out: Output, synth: typeof main): number {
+  let restore: (() => void) | undefined;
+  try {
     const env = options.environment;
     selectEnvironments(options.configDir, listEnvironments(options.configDir), [env]);
     const file = configFile(options.configDir, env);
@@ -99,9 +113,6 @@ export function setImage(argv: readonly string[], out: Output, synth: typeof mai
     return 0;
   } catch (e) {
     restore?.();
-    if (!isReportable(e)) throw e;
-    out.error(`set-image failed: ${e.message}`);
-    out.error('nothing was changed');
-    return 1;
+    throw e;
   }
 }

@@ -9,10 +9,10 @@
 import fs = require('node:fs');
 import path = require('node:path');
 import type { Validation, ValidationContext } from 'cdk8s-cli/plugins';
-import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import { objectRef, RULES, type Manifest } from '../lib/policy';
 import { validateSchema } from '../lib/schema';
 import { findViolations } from '../lib/verify';
+import { readYamlDocuments } from '../lib/yaml';
 import { loadEnvironment } from './config-files';
 
 /** the parts of the CLI's context this plugin reads: the files, and the report it fills */
@@ -43,7 +43,7 @@ export class ReviewpointPolicy implements Validation {
       // engines' namespaces, not the environment's: schema only, no workload policy
       const [env, folder] = path.relative(this.outDir, file).split(path.sep);
       const delivery = folder === 'delivery';
-      for (const doc of loadAll(fs.readFileSync(file, 'utf8'), undefined, { schema: CORE_SCHEMA })) {
+      for (const doc of readYamlDocuments(fs.readFileSync(file, 'utf8'))) {
         const manifest = doc as Manifest | null;
         // kustomization.yaml is build input for kustomize, not an object for the API server;
         // a Flux Kustomization (kustomize.toolkit.fluxcd.io) is one, and is checked

@@ -7,6 +7,7 @@
  * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/names/
  * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set
  */
+import { MAX_ID } from './cluster-reserved';
 import { podTemplates } from './policy/pods';
 import { quantityValue } from './quantity';
 import { objectRef, type Manifest, type Violation } from './policy/types';
@@ -67,6 +68,28 @@ export const configMapKey: Check = (v) =>
     ? undefined
     : 'a ConfigMap key: at most 253 letters, digits, "-", "_" and ".", not "." or starting with ".."';
 
+/** the most bytes an object's annotations may take, keys and values together (apimachinery's TotalAnnotationSizeLimitB) */
+export const ANNOTATIONS_SIZE_LIMIT = 256 * 1024;
+
+/** annotations' size as ValidateAnnotationsSize counts it: the UTF-8 bytes of every key and value */
+export function annotationsSize(annotations: Readonly<Record<string, string>>): number {
+  let size = 0;
+  for (const [k, v] of Object.entries(annotations)) size += Buffer.byteLength(k) + Buffer.byteLength(String(v));
+  return size;
+}
+
+/** what the API server allows of annotations this size, when it does not allow them */
+export const annotationsWithinLimit = (annotations: Readonly<Record<string, string>>): string | undefined =>
+  annotationsSize(annotations) <= ANNOTATIONS_SIZE_LIMIT
+    ? undefined
+    : `at most ${ANNOTATIONS_SIZE_LIMIT} bytes (256 KiB) of annotation keys and values together`;
+
+/** UIDs and GIDs: the schema says int64, apimachinery's IsValidUserID and IsValidGroupID an int32 of 0 or more */
+export const userOrGroupId: Check = (v) =>
+  Number.isInteger(Number(v)) && Number(v) >= 0 && Number(v) <= MAX_ID
+    ? undefined
+    : `an ID from 0 to ${MAX_ID} (an int32)`;
+
 /** which rule names an object of each kind must follow */
 const NAME_RULES: Readonly<Record<string, Check>> = {
   Namespace: dns1123Label,
@@ -85,6 +108,8 @@ export const API_SERVER_CHECKS = [
   'api-resources',
   'api-volumes',
   'api-config-keys',
+  'api-annotations',
+  'api-ids',
 ] as const;
 type CheckId = (typeof API_SERVER_CHECKS)[number];
 
@@ -122,6 +147,14 @@ export function validateApiServer(m: Manifest): Violation[] {
   }
   for (const k of Object.keys(m.metadata?.annotations ?? {}))
     report('api-labels', 'metadata.annotations key', k, qualifiedName(k));
+  // the API server checks the size of every ObjectMeta, a pod template's included
+  for (const [field, annotations] of [
+    ['metadata.annotations', m.metadata?.annotations],
+    ...podTemplates([m]).map((p) => ['spec.template.metadata.annotations', p.metadata.annotations] as const),
+  ] as const) {
+    if (annotations)
+      report('api-annotations', `${field} size`, annotationsSize(annotations), annotationsWithinLimit(annotations));
+  }
 
   if (m.kind === 'ConfigMap')
     for (const k of Object.keys(m.data ?? {})) report('api-config-keys', 'data key', k, configMapKey(k));
@@ -137,6 +170,14 @@ export function validateApiServer(m: Manifest): Violation[] {
 
   for (const pod of podTemplates([m])) {
     const spec = pod.spec;
+    const podContext = spec.securityContext ?? {};
+    for (const field of ['runAsUser', 'runAsGroup', 'fsGroup'] as const) {
+      const id = podContext[field];
+      if (id !== undefined) report('api-ids', `securityContext.${field}`, id, userOrGroupId(String(id)));
+    }
+    ((podContext.supplementalGroups ?? []) as unknown[]).forEach((id, i) =>
+      report('api-ids', `securityContext.supplementalGroups[${i}]`, id, userOrGroupId(String(id))),
+    );
     const volumes: any[] = spec.volumes ?? [];
     const volumeNames = volumes.map((v) => v.name);
     volumes.forEach((v, i) => {
@@ -151,6 +192,10 @@ export function validateApiServer(m: Manifest): Violation[] {
       const rep = (rule: CheckId, field: string, value: unknown, problem: string | undefined) =>
         report(rule, field, value, problem, c.name ?? '?');
       rep('api-container', 'name', c.name, dns1123Label(c.name ?? ''));
+      for (const field of ['runAsUser', 'runAsGroup'] as const) {
+        const id = c.securityContext?.[field];
+        if (id !== undefined) rep('api-ids', `securityContext.${field}`, id, userOrGroupId(String(id)));
+      }
       if (containerNames.indexOf(c.name) !== i)
         rep('api-container', 'name', c.name, 'a name no other container or init container of the pod has');
 

@@ -4,9 +4,10 @@
  */
 // types only: config.ts imports this module, and the validation plugin should not bundle the API
 import type { EnvVar } from 'cdk8s-plus-28/lib/imports/k8s';
-import type { EnvironmentConfig } from './config';
+import type { EnvironmentConfig } from './config/schema';
+import { settingName } from './backend-settings';
 import { byCodeUnit } from './determinism';
-import { APP_NAME } from './labels';
+import { APP_NAME } from './app/labels';
 
 export const UPLOAD_DIR = '/app/uploads';
 /** the volume at UPLOAD_DIR: the settings module creates that folder when it is imported */
@@ -30,6 +31,21 @@ const SETTINGS_ENV: Readonly<Record<string, (s: Settings) => string>> = {
   REVIEWPOINT_FEATURES: (s) => s.features.join(','),
 };
 
+/** the settings field each variable of SETTINGS_ENV comes from, for errors that name the field */
+const SETTING_FIELD: Readonly<Record<string, keyof Settings>> = {
+  REVIEWPOINT_AUTH_ENABLED: 'authEnabled',
+  REVIEWPOINT_API_KEY_ENABLED: 'apiKeyEnabled',
+  REVIEWPOINT_ENVIRONMENT: 'environment',
+  REVIEWPOINT_LOG_LEVEL: 'logLevel',
+  REVIEWPOINT_ALLOWED_ORIGINS: 'allowedOrigins',
+  REVIEWPOINT_FEATURES: 'features',
+};
+
+/** the variables the settings fields become, each with its field: what the config rules judge */
+export function settingsEnv(settings: Settings): Array<{ name: string; value: string; field: keyof Settings }> {
+  return Object.entries(SETTING_FIELD).map(([name, field]) => ({ name, value: SETTINGS_ENV[name](settings), field }));
+}
+
 /** the secret variables, in the order they are written, each with the key of the Secret it reads */
 const SECRET_ENV: ReadonlyArray<readonly [string, SecretKey]> = [
   ['REVIEWPOINT_DB_URL', 'dbUrlKey'],
@@ -39,11 +55,15 @@ const SECRET_ENV: ReadonlyArray<readonly [string, SecretKey]> = [
   ['REVIEWPOINT_API_KEY', 'apiKeyKey'],
 ];
 
-/** every variable the manifests set themselves: settings.extraEnv may not override one */
-export const MANAGED_ENV: ReadonlySet<string> = new Set([
-  ...Object.keys(SETTINGS_ENV),
-  ...SECRET_ENV.map(([name]) => name),
-]);
+/** every variable the manifests set themselves, by the name the backend reads */
+const MANAGED_ENV: ReadonlySet<string> = new Set(
+  [...Object.keys(SETTINGS_ENV), ...SECRET_ENV.map(([name]) => name)].map(settingName),
+);
+
+/** whether the manifests set this variable themselves, in any spelling: settings.extraEnv may not */
+export function isManagedEnv(name: string): boolean {
+  return MANAGED_ENV.has(settingName(name));
+}
 
 /** ConfigMap data: every non-secret REVIEWPOINT_* setting, sorted so the hash is stable */
 export function configMapData(config: EnvironmentConfig): Record<string, string> {

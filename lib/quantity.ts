@@ -46,3 +46,23 @@ export function quantityValue(q: string | number): number {
   const value = /^[eE]/.test(suffix) ? Number(digits + suffix) : Number(digits) * FACTORS[suffix];
   return sign === '-' ? -value : value;
 }
+
+/**
+ * The least CPU a request or limit may ask for: a thousandth of a CPU. Kubernetes takes no finer
+ * precision, and the kubelet turns CPU into cgroup weights and quotas in millicores, rounding up.
+ * @see https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/#meaning-of-cpu
+ */
+export const MIN_CPU = '1m';
+/**
+ * The least memory a request or limit may ask for. A limit is the container's cgroup memory.max:
+ * below a few MiB the runtime refuses it (Docker's floor is 6MB) or the kernel kills the first
+ * process as it starts, and a Python interpreter alone takes 8 to 13 MiB (3.11). 16Mi is below any
+ * process serving HTTP, and far above what a unit left out makes of a size: "512" is 512
+ * bytes, "512Ki" half a MiB.
+ */
+export const MIN_MEMORY = '16Mi';
+
+/** a quantity of at least `min` */
+export function isQuantityAtLeast(text: string, min: string): boolean {
+  return isPositiveQuantity(text) && quantityValue(text) >= quantityValue(min);
+}

@@ -1,35 +1,26 @@
 /**
- * From a validated config to the files of `dist/<env>/`: one YAML file per object, named
- * `<kind>-<name>.yaml`, in one folder per delivery stage (`migration/`, `app/`), each with a
- * kustomization.yaml listing its files in apply order; `dist/<env>/kustomization.yaml` lists the
- * stages, so Argo CD and `kubectl apply -k` get everything, and each Flux Kustomization one stage.
- * The engines' own objects go to `delivery/`, which no kustomization lists.
+ * From a validated config to the files of `dist/<env>/` (laid out as layout.ts says): each
+ * stage folder's kustomization.yaml lists its files in apply order; `dist/<env>/kustomization.yaml`
+ * lists the stages, so Argo CD and `kubectl apply -k` get everything, and each Flux Kustomization
+ * one stage.
  */
-import { App } from 'cdk8s';
-import { CORE_SCHEMA, load } from 'js-yaml';
-import { ReviewpointChart } from './chart';
+import { App, type Chart } from 'cdk8s';
+import { ReviewpointChart } from './app/chart';
+import { deliveryObjects } from './app/delivery';
 import type { EnvironmentConfig } from './config';
 import { knownDocuments } from './delivery/documents';
-import { argoCdApplication, fluxKustomizations } from './delivery/gitops';
 import { STAGES, stageOf, type StageName } from './delivery/stages';
 import { byCodeUnit } from './determinism';
 import { ENVIRONMENT_README, environmentReadme } from './environment-readme';
-import { selectorLabels } from './labels';
-import { toYaml } from './yaml';
+import type { KubeObject } from './kube-object';
+import { filePath, KUSTOMIZATION_FILE, PRODUCTION_MARK } from './layout';
+import { readYaml, toYaml } from './yaml';
 
-/** a synthesized Kubernetes object */
-export interface KubeObject {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly metadata: {
-    readonly name: string;
-    readonly namespace?: string;
-    readonly labels?: Record<string, string>;
-    readonly annotations?: Record<string, string>;
-    readonly [key: string]: unknown;
-  };
-  readonly [key: string]: unknown;
-}
+// the object type, the layout of dist/ and the delivery objects have modules of their own; the
+// callers that read them along with the rendering import them from here too
+export { deliveryObjects } from './app/delivery';
+export type { KubeObject } from './kube-object';
+export { DELIVERY_FOLDERS, fileName, filePath, KUSTOMIZATION_FILE, PRODUCTION_MARK } from './layout';
 
 export interface RenderedEnvironment {
   readonly name: string;
@@ -58,57 +49,22 @@ const KIND_ORDER = [
   'Ingress',
 ];
 
-export const KUSTOMIZATION_FILE = 'kustomization.yaml';
-/**
- * On dist/<env>/kustomization.yaml of a production environment (kustomize applies it to nothing):
- * a later run that finds the environment's config gone knows to refuse removing it.
- */
-export const PRODUCTION_MARK = 'reviewpoint-k8s/production';
-export const DELIVERY_FOLDERS = { argocd: 'delivery/argocd', flux: 'delivery/flux' } as const;
-
-/** build the objects of one environment */
-export function synthesizeObjects(config: EnvironmentConfig): KubeObject[] {
-  // one App per environment: cdk8s resolves the whole App for each chart it renders
-  const app = new App({ outdir: 'unused' });
-  const chart = new ReviewpointChart(app, config.name, { config });
+/** a chart's objects, in apply order */
+export function chartObjects(chart: Chart): KubeObject[] {
   const objects = chart.toJson() as KubeObject[];
   return objects.sort((a, b) => kindRank(a.kind) - kindRank(b.kind) || byCodeUnit(a.metadata.name, b.metadata.name));
 }
 
-export function fileName(obj: KubeObject): string {
-  return `${obj.kind.toLowerCase()}-${obj.metadata.name}.yaml`;
-}
-
-/** where an object is written, below dist/<env>/: its stage's folder, or the engine's under delivery/ */
-export function filePath(obj: KubeObject): string {
-  const folder = obj.apiVersion.startsWith('argoproj.io/')
-    ? DELIVERY_FOLDERS.argocd
-    : obj.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/')
-      ? DELIVERY_FOLDERS.flux
-      : stageOf(obj.metadata);
-  return `${folder}/${fileName(obj)}`;
-}
-
-/** the delivery objects of an environment whose stages are known */
-export function deliveryObjects(config: EnvironmentConfig, stages: readonly StageName[]): KubeObject[] {
-  const props = {
-    environment: config.name,
-    namespace: config.namespace,
-    delivery: config.delivery,
-    stages,
-    migrationJobLabels: stages.includes('migration') ? selectorLabels(config, 'migration') : undefined,
-    migrationSeconds: config.migration.activeDeadlineSeconds,
-    rolloutSeconds: config.app.progressDeadlineSeconds,
-    externalSecret: config.secrets.externalSecret !== undefined,
-  };
-  return [argoCdApplication(props), ...fluxKustomizations(props)] as unknown as KubeObject[];
+/** the objects of one environment, from an App of its own */
+export function synthesizeObjects(config: EnvironmentConfig): KubeObject[] {
+  return chartObjects(new ReviewpointChart(new App({ outdir: 'unused' }), config.name, { config }));
 }
 
 export function renderEnvironment(
   config: EnvironmentConfig,
   objects: readonly KubeObject[] = synthesizeObjects(config),
 ): RenderedEnvironment {
-  const header = `# Generated from config/${config.name}.yaml by this repository's synth; do not edit by hand.\n`;
+  const header = generatedHeader(config.name);
   const files = new Map<string, string>();
   const stages = STAGES.filter((s) => objects.some((o) => stageOf(o.metadata) === s));
   const delivery = deliveryObjects(config, stages);
@@ -132,11 +88,16 @@ export function renderEnvironment(
   return { name: config.name, objects, delivery, stages, files };
 }
 
+/** the first line of every YAML file the synth writes for an environment: also how a later run knows its own output */
+export function generatedHeader(environment: string): string {
+  return `# Generated from config/${environment}.yaml by this repository's synth; do not edit by hand.\n`;
+}
+
 /** whether an environment's files (as rendered, or read back from dist/) are a production environment's */
 export function isProductionOutput(files: ReadonlyMap<string, string>): boolean {
   const root = files.get(KUSTOMIZATION_FILE);
   if (root === undefined) return false;
-  const data = load(root, { schema: CORE_SCHEMA }) as { metadata?: { annotations?: Record<string, string> } } | null;
+  const data = readYaml(root) as { metadata?: { annotations?: Record<string, string> } } | null;
   return data?.metadata?.annotations?.[PRODUCTION_MARK] === 'true';
 }
 

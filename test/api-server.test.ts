@@ -1,6 +1,6 @@
 import { API_SERVER_CHECKS, labelValue, validateApiServer } from '../lib/api-server';
 import { quantityValue } from '../lib/quantity';
-import { versionLabel } from '../lib/labels';
+import { versionLabel } from '../lib/app/labels';
 import type { Manifest } from '../lib/policy';
 import { synthesizeObjects } from '../lib/render';
 import { verifyManifests } from '../lib/verify';
@@ -201,6 +201,56 @@ const cases: Case[] = [
       return c;
     },
     message: /data key: got "LOG LEVEL"; allowed: a ConfigMap key/,
+  },
+  {
+    check: 'api-annotations',
+    what: "an object's annotations pass 256 KiB, keys and values together",
+    breakIt: (l) => {
+      const s = find(l, 'Service');
+      // 262,144 bytes of value plus the key's bytes: one byte per ASCII character, as Go's len counts
+      s.metadata.annotations = { 'example.com/big': 'x'.repeat(256 * 1024) };
+      return s;
+    },
+    message: /metadata\.annotations size: got 262159; allowed: at most 262144 bytes \(256 KiB\)/,
+  },
+  {
+    check: 'api-annotations',
+    what: "a pod template's annotations pass 256 KiB, counted in UTF-8 bytes",
+    breakIt: (l) => {
+      const d = find(l, 'Deployment');
+      // 87,382 three-byte characters: 262,146 bytes, though only 87,382 UTF-16 code units
+      d.spec.template.metadata.annotations = { a: '\u20ac'.repeat(87382) };
+      return d;
+    },
+    message: /spec\.template\.metadata\.annotations size: got 262147; allowed: at most 262144 bytes/,
+  },
+  {
+    check: 'api-ids',
+    what: 'a pod runAsUser is above int32',
+    breakIt: (l) => {
+      const d = find(l, 'Deployment');
+      d.spec.template.spec.securityContext.runAsUser = 2147483648;
+      return d;
+    },
+    message: /securityContext\.runAsUser: got 2147483648; allowed: an ID from 0 to 2147483647 \(an int32\)/,
+  },
+  {
+    check: 'api-ids',
+    what: "a container's runAsGroup is above int32",
+    breakIt: inApi((c) => {
+      c.securityContext.runAsGroup = 2 ** 31;
+    }),
+    message: /container "api" securityContext\.runAsGroup: got 2147483648; allowed: an ID from 0/,
+  },
+  {
+    check: 'api-ids',
+    what: 'fsGroup is negative',
+    breakIt: (l) => {
+      const d = find(l, 'Deployment');
+      d.spec.template.spec.securityContext.fsGroup = -1;
+      return d;
+    },
+    message: /securityContext\.fsGroup: got -1; allowed: an ID from 0/,
   },
 ];
 

@@ -162,20 +162,61 @@ describe('config errors', () => {
     );
   });
 
-  test.each(['-256Mi', '0', '0.0Gi'])(
-    'fails when a quantity is %s: requests, limits and sizes must be above zero',
-    (value) => {
-      expectError(
-        minimalConfig,
-        (c) => {
-          c.migration.resources = { memoryRequest: value };
-        },
-        new RegExp(
-          `migration\\.resources\\.memoryRequest: got string "${value.replace('.', '\\.')}"; allowed: a Kubernetes quantity above zero`,
-        ),
-      );
-    },
-  );
+  test.each([
+    ['migration.resources.memoryRequest', '-256Mi', 'a Kubernetes quantity of memory, at least 16Mi'],
+    ['migration.resources.memoryRequest', '0', 'a Kubernetes quantity of memory, at least 16Mi'],
+    ['app.resources.cpuLimit', '0.0', 'a Kubernetes quantity of CPU, at least 1m'],
+    ['app.uploads.sizeLimit', '0.0Gi', 'a Kubernetes quantity above zero'],
+  ])('fails when %s is %s: requests, limits and sizes must be above zero', (field, value, allowed) => {
+    const [section, block, key] = field.split('.');
+    expectError(
+      minimalConfig,
+      (c) => {
+        c[section][block] = { [key]: value };
+      },
+      new RegExp(`${field.replace(/\./g, '\\.')}: got string "${value.replace('.', '\\.')}"; allowed: ${allowed}`),
+    );
+  });
+
+  test('fails when a memory limit is a bare number, which is bytes, suggesting the unit', () => {
+    expectError(
+      minimalConfig,
+      (c) => {
+        c.app.resources = { memoryLimit: '512' };
+      },
+      /field app\.resources\.memoryLimit: got string "512"; allowed: a Kubernetes quantity of memory, at least 16Mi, such as 256Mi or 1Gi \(binary suffixes Ki Mi Gi Ti, decimal k M G T; not "MB"\) \("512" is 512 bytes: did you mean "512Mi"\?\)$/,
+    );
+  });
+
+  test.each([
+    ['memoryRequest', '8Mi', 'memory, at least 16Mi'],
+    ['memoryLimit', '512Ki', 'memory, at least 16Mi'],
+    ['memoryLimit', '16M', 'memory, at least 16Mi'],
+    ['cpuRequest', '0.5m', 'CPU, at least 1m'],
+    ['cpuLimit', '0.0001', 'CPU, at least 1m'],
+    ['cpuRequest', '100u', 'CPU, at least 1m'],
+  ])('fails when %s is %s, less than any container runs with', (key, value, allowed) => {
+    expectError(
+      minimalConfig,
+      (c) => {
+        c.app.resources = { [key]: value };
+      },
+      new RegExp(
+        `field app\\.resources\\.${key}: got string "${value.replace('.', '\\.')}"; allowed: a Kubernetes quantity of ${allowed}`,
+      ),
+    );
+  });
+
+  test('accepts the least memory and CPU a container may ask for: 16Mi and 1m', () => {
+    const data = minimalConfig();
+    data.app.resources = { cpuRequest: '1m', memoryRequest: '16Mi', memoryLimit: '16Mi', cpuLimit: '0.001' };
+    expect(configFrom(data).app.resources).toEqual({
+      cpuRequest: '1m',
+      memoryRequest: '16Mi',
+      memoryLimit: '16Mi',
+      cpuLimit: '0.001',
+    });
+  });
 
   test('fails when a name is not DNS-1123', () => {
     expectError(
@@ -393,7 +434,7 @@ describe('config errors', () => {
       (c) => {
         c.settings.extraEnv = { REVIEWPOINT_TEST_MODE: '1' };
       },
-      /settings\.extraEnv\.REVIEWPOINT_TEST_MODE: got "1" in a production environment: test mode unlocks/,
+      /settings\.extraEnv\.REVIEWPOINT_TEST_MODE: got "1" in a production environment: it turns on the backend's test mode, which unlocks/,
     );
   });
 
@@ -780,11 +821,27 @@ describe('config errors, all at once and with hints', () => {
     );
   });
 
-  test('fails when a quantity is written as a number, saying to quote it', () => {
+  test('fails when a memory quantity is written as a number, suggesting it quoted with its unit', () => {
     const data = minimalConfig();
     data.app.resources = { memoryLimit: 512 };
     expect(messageOf(data)).toMatch(
-      /field app\.resources\.memoryLimit: got number 512; allowed: a string with its unit, e\.g\. "512Mi" or "0\.5": quote it, e\.g\. memoryLimit: "512"/,
+      /field app\.resources\.memoryLimit: got number 512; allowed: a quantity with its unit, quoted, e\.g\. memoryLimit: "512Mi" \(a bare number is bytes\)$/,
+    );
+  });
+
+  test('fails when a CPU quantity is written as a number, suggesting it quoted', () => {
+    const data = minimalConfig();
+    data.app.resources = { cpuRequest: 0.5 };
+    expect(messageOf(data)).toMatch(
+      /field app\.resources\.cpuRequest: got number 0\.5; allowed: a quantity, quoted, e\.g\. cpuRequest: "0\.5" or "500m"$/,
+    );
+  });
+
+  test('fails when an upload size is written as a number, suggesting it quoted with its unit', () => {
+    const data = minimalConfig();
+    data.app.uploads = { sizeLimit: 2 };
+    expect(messageOf(data)).toMatch(
+      /field app\.uploads\.sizeLimit: got number 2; allowed: a quantity with its unit, quoted, e\.g\. sizeLimit: "2Mi"/,
     );
   });
 

@@ -1,12 +1,22 @@
-import { CORE_SCHEMA, dump, load } from 'js-yaml';
 import { checkRenderedDelivery, declaredPrerequisites, DELIVERY_RULES } from '../lib/delivery';
-import { repoPath } from '../lib/delivery/gitops';
-import { argoCdPlan, fluxPlan, kubectlPlan, kustomize, objectsIn, plans } from '../lib/delivery/model';
+import { repoPath } from '../lib/app/delivery';
+import {
+  appliedBeforeFailure,
+  argoCdPlan,
+  argoCdSelfHeal,
+  fluxPlan,
+  kubectlPlan,
+  kustomize,
+  objectsIn,
+  plans,
+  providedBefore,
+} from '../lib/delivery/model';
 import { checkDelivery } from '../lib/delivery/rules';
 import type { Violation } from '../lib/policy';
 import { renderEnvironment, type RenderedEnvironment } from '../lib/render';
 import { validateSchema } from '../lib/schema';
 import { verifyDelivery } from '../lib/verify';
+import { readYaml, toYaml } from '../lib/yaml';
 import { validateWithCrdModels } from './crd-models';
 import type { EnvironmentConfig } from '../lib/config';
 import {
@@ -114,9 +124,9 @@ function breakFile(r: RenderedEnvironment, match: RegExp, change: (o: any) => vo
   const files = new Map(r.files);
   const file = [...files.keys()].find((f) => match.test(f));
   if (!file) throw new Error(`no file matches ${match}`);
-  const o = load(files.get(file)!, { schema: CORE_SCHEMA }) as any;
+  const o = readYaml(files.get(file)!) as any;
   change(o);
-  files.set(file, dump(o));
+  files.set(file, toYaml(o));
   return files;
 }
 
@@ -127,9 +137,9 @@ function moveFile(files: ReadonlyMap<string, string>, match: RegExp, to: string)
   if (!file) throw new Error(`no file matches ${match}`);
   const [from, name] = file.split('/');
   const edit = (folder: string, change: (resources: string[]) => string[]) => {
-    const k = load(moved.get(`${folder}/kustomization.yaml`)!, { schema: CORE_SCHEMA }) as any;
+    const k = readYaml(moved.get(`${folder}/kustomization.yaml`)!) as any;
     k.resources = change(k.resources);
-    moved.set(`${folder}/kustomization.yaml`, dump(k));
+    moved.set(`${folder}/kustomization.yaml`, toYaml(k));
   };
   edit(from, (r) => r.filter((x) => x !== name));
   edit(to, (r) => [...r, name]);
@@ -144,9 +154,9 @@ function dropFile(files: ReadonlyMap<string, string>, match: RegExp): Map<string
   const file = [...dropped.keys()].find((f) => match.test(f));
   if (!file) throw new Error(`no file matches ${match}`);
   const [folder, name] = file.split('/');
-  const k = load(dropped.get(`${folder}/kustomization.yaml`)!, { schema: CORE_SCHEMA }) as any;
+  const k = readYaml(dropped.get(`${folder}/kustomization.yaml`)!) as any;
   k.resources = k.resources.filter((r: string) => r !== name);
-  dropped.set(`${folder}/kustomization.yaml`, dump(k));
+  dropped.set(`${folder}/kustomization.yaml`, toYaml(k));
   dropped.delete(file);
   return dropped;
 }
@@ -155,9 +165,9 @@ function dropFile(files: ReadonlyMap<string, string>, match: RegExp): Map<string
 function externalSecretInAppStage(): Map<string, string> {
   const files = moveFile(fixture('store').files, /^migration\/externalsecret-/, 'app');
   const file = 'app/externalsecret-reviewpoint-backend.yaml';
-  const o = load(files.get(file)!, { schema: CORE_SCHEMA }) as any;
+  const o = readYaml(files.get(file)!) as any;
   delete o.metadata.annotations;
-  files.set(file, dump(o));
+  files.set(file, toYaml(o));
   return files;
 }
 
@@ -299,6 +309,29 @@ const cases: Array<{
     message: /flux: ttlSecondsAfterFinished deletes the finished Job/,
   },
   {
+    // a self-heal skips hooks, not plain objects: a plain Job its TTL removed is applied again
+    rule: 'job-rerun',
+    what: 'the Job is a plain object with a TTL (Argo CD)',
+    files: () =>
+      breakFile(fixture('prod'), JOB, (o) => {
+        delete o.metadata.annotations['argocd.argoproj.io/hook'];
+        delete o.metadata.annotations['argocd.argoproj.io/hook-delete-policy'];
+      }),
+    message:
+      /argocd: ttlSecondsAfterFinished deletes the finished Job, and the self-heal that follows applies it again/,
+  },
+  {
+    rule: 'secret-arrival',
+    what: "the Job that reads the ExternalSecret's Secret in the same Flux batch has no deadline",
+    env: 'store',
+    files: () =>
+      breakFile(fixture('store'), JOB, (o) => {
+        delete o.spec.activeDeadlineSeconds;
+      }),
+    message:
+      /flux: .*containers\[migrate\]\.env\[REVIEWPOINT_DB_URL\] needs Secret\/reviewpoint-backend \(namespace reviewpoint-store\), created by ExternalSecret\/reviewpoint-backend \(both in "Kustomization reviewpoint-backend-store-migration"\): the Secret may not exist when the pod starts/,
+  },
+  {
     rule: 'hook-cleanup',
     what: 'a hook Job with a hashed name has no TTL and no HookSucceeded',
     files: () =>
@@ -434,6 +467,51 @@ describe('the delivery objects', () => {
     const [, migration, rollout] = renderEnvironment(configFrom(data)).delivery as any[];
     expect([migration.spec.timeout, rollout.spec.timeout]).toEqual(['16m', '6m']);
   });
+
+  test('size the app timeout to every rollout step: the deadline is per step without progress', () => {
+    // GIVEN up to 5 pods, replaced one per step (maxSurge 1, maxUnavailable 0)
+    const data = { ...minimalConfig() } as Record<string, any>;
+    delete data.app.replicas;
+    data.app.autoscaling = { minReplicas: 2, maxReplicas: 5 };
+    data.app.rollingUpdate = { maxSurge: 1, maxUnavailable: 0 };
+    data.app.progressDeadlineSeconds = 300;
+    data.migration.backoffLimit = 2;
+    data.migration.activeDeadlineSeconds = 600;
+    const [, migration, rollout] = renderEnvironment(configFrom(data)).delivery as any[];
+    // THEN 5 x 300 s + 1 min for the app; the Job's deadline covers all its attempts: 10 + 1 min
+    expect([migration.spec.timeout, rollout.spec.timeout]).toEqual(['11m', '26m']);
+  });
+
+  test('retry a failed reconcile sooner than the interval, and impersonate the configured ServiceAccount', () => {
+    const data = { ...minimalConfig() } as Record<string, any>;
+    const plain = renderEnvironment(configFrom(data)).delivery as any[];
+    expect(plain[1].spec).toMatchObject({ retryInterval: '2m' });
+    expect(plain[1].spec.serviceAccountName).toBeUndefined();
+    data.delivery = { flux: { serviceAccountName: 'reviewpoint-deployer' } };
+    const [, migration, rollout] = renderEnvironment(configFrom(data)).delivery as any[];
+    expect([migration.spec.serviceAccountName, rollout.spec.serviceAccountName]).toEqual([
+      'reviewpoint-deployer',
+      'reviewpoint-deployer',
+    ]);
+  });
+
+  test('fails when delivery.flux.serviceAccountName is no DNS-1123 subdomain', () => {
+    const data = { ...minimalConfig() } as Record<string, any>;
+    data.delivery = { flux: { serviceAccountName: 'Deployer_SA' } };
+    expect(() => configFrom(data)).toThrow(
+      /field delivery\.flux\.serviceAccountName: got string "Deployer_SA"; allowed: a DNS-1123 subdomain/,
+    );
+  });
+
+  test('label the Application with the recommended labels', () => {
+    const [app] = renderEnvironment(configFrom(minimalConfig(), 'eu')).delivery as any[];
+    expect(app.metadata.labels).toEqual({
+      'app.kubernetes.io/name': 'reviewpoint-backend',
+      'app.kubernetes.io/instance': 'reviewpoint-backend-eu',
+      'app.kubernetes.io/part-of': 'reviewpoint',
+      'app.kubernetes.io/managed-by': 'cdk8s',
+    });
+  });
 });
 
 describe.each(ENVIRONMENTS)('the %s delivery objects', (env) => {
@@ -494,8 +572,64 @@ describe('the Argo CD model', () => {
   });
 });
 
+describe('an Argo CD self-heal', () => {
+  const objects = () => structuredClone(kustomize(fixture('prod').files, ''));
+
+  test('applies the drifted objects alone and no hook: drift of a wave -2 object does not re-run the migration', () => {
+    // GIVEN the egress policy (wave -2, which the migration follows on a full sync) and the Job drifted
+    const list = objects();
+    const drifted = (o: any) => o.metadata.name === 'reviewpoint-backend-egress' || o.kind === 'Job';
+    // WHEN Argo CD self-heals
+    const heal = argoCdSelfHeal(list, drifted);
+    // THEN it re-applies the policy, and the migration hook does not run; a full sync runs it
+    expect(heal.steps.map((s) => [s.name, names(s.objects)])).toEqual([
+      ['Sync wave -2', ['NetworkPolicy/reviewpoint-backend-egress']],
+    ]);
+    expect(names(argoCdPlan(list).steps.flatMap((s) => s.objects))).toContainEqual(expect.stringMatching(/^Job\//));
+  });
+});
+
+describe('a failed migration', () => {
+  test('keeps what was applied before it, the same under every engine: it reaches the running app', () => {
+    // GIVEN the store fixture, whose Secret an ExternalSecret creates
+    const r = fixture('store');
+    const job = kustomize(r.files, '').find((o) => o.kind === 'Job')!;
+    // WHEN the Job fails THEN every engine has applied the same objects before or with it
+    const kept = plans(r.files, 'dist/store').map((p) => names(appliedBeforeFailure(p, job)).sort());
+    expect(kept[0]).toEqual([
+      'ExternalSecret/reviewpoint-backend',
+      'Namespace/reviewpoint-store',
+      'NetworkPolicy/default-deny',
+      'NetworkPolicy/reviewpoint-backend-egress',
+      'NetworkPolicy/reviewpoint-backend-ingress',
+      'ServiceAccount/reviewpoint-backend-migration',
+    ]);
+    expect(kept).toEqual([kept[0], kept[0], kept[0]]);
+  });
+});
+
+describe("the ExternalSecret's Secret", () => {
+  const r = fixture('store');
+  const es = kustomize(r.files, '').find((o) => o.kind === 'ExternalSecret')!;
+
+  test('exists before the Job under Argo CD, which waits for the ExternalSecret in wave -2', () => {
+    const plan = argoCdPlan(kustomize(r.files, ''));
+    const at = (name: string) => plan.steps.findIndex((s) => s.name === name);
+    expect(providedBefore(plan, at('Sync wave -2'), es, at('Sync wave -1'))).toBe(true);
+  });
+
+  test('is not guaranteed before the Job under Flux, nor before the app: kstatus calls a fresh ExternalSecret Current', () => {
+    const plan = fluxPlan(r.files, objectsIn(r.files, 'delivery/flux'), 'dist/store');
+    // the same batch as the Job, and the migration stage's wait does not cover it
+    expect(names(plan.steps[0].objects)).toEqual(expect.arrayContaining(['ExternalSecret/reviewpoint-backend']));
+    expect(plan.steps[0].waitsFor(es)).toBe(false);
+    expect(providedBefore(plan, 0, es, 0)).toBe(false);
+    expect(providedBefore(plan, 0, es, 1)).toBe(false);
+  });
+});
+
 describe('the Argo CD Application of an environment with an ExternalSecret', () => {
-  test('ignores the fields External Secrets defaults in its list items, so self-heal does not re-run the migration', () => {
+  test('ignores the fields External Secrets defaults in its list items, so self-heal does not loop on them', () => {
     const [staging] = renderEnvironment(fixtureConfig('staging')).delivery as any[];
     expect(staging.spec.ignoreDifferences).toEqual([
       {

@@ -1,5 +1,6 @@
 import { kustomize } from '../lib/delivery/model';
 import { ENVIRONMENT_README } from '../lib/environment-readme';
+import { HTTP_PORT } from '../lib/app/labels';
 import { renderEnvironment } from '../lib/render';
 import { committedConfig, configFrom, ENVIRONMENTS, minimalConfig, fixtureConfig } from './helpers';
 
@@ -29,12 +30,13 @@ describe.each(ENVIRONMENTS)('dist/%s/README.md', (env) => {
     }
   });
 
-  test('draws the traffic the NetworkPolicies allow: pods to DNS and the database, clients in on 8000', () => {
+  test('draws the traffic the NetworkPolicies allow: pods to DNS and the database, clients in on the app port', () => {
     const diagram = mermaid(text);
     expect(diagram).toMatch(/^```mermaid\nflowchart LR\n/);
-    expect(diagram).toMatch(/ {2}api -->\|"TCP 5432"\| (peer\d+)\n/);
-    expect(diagram).toMatch(/ {2}api -->\|"UDP 53, TCP 53"\| peer\d+\n/);
-    expect(diagram).toMatch(/ {2}peer\d+ -->\|"TCP 8000"\| api\n/);
+    expect(diagram).toMatch(
+      new RegExp(` {2}api -->\\|"UDP ${config.dns.port}, TCP ${config.dns.port}"\\| peer\\d+\\n`),
+    );
+    expect(diagram).toMatch(new RegExp(` {2}peer\\d+ -->\\|"TCP ${HTTP_PORT}"\\| api\\n`));
     expect(diagram).toContain('  service -.-> api\n');
     const database = diagram.match(/ {2}(peer\d+)\[\("database<br\/>/)![1];
     expect(diagram).toContain(`  api -->|"TCP ${config.database.port}"| ${database}\n`);
@@ -47,11 +49,19 @@ describe.each(ENVIRONMENTS)('dist/%s/README.md', (env) => {
 describe('the README of an environment', () => {
   test('says when each engine runs a migration Job', () => {
     const text = readmeOf(renderEnvironment(fixtureConfig('prod')).files);
-    expect(text).toMatch(/\| Argo CD \| a `Sync` hook in wave -1: on \*\*every\*\* sync/);
+    // a self-heal syncs only what drifted and skips hooks (argo-cd controller/sync.go)
+    expect(text).toMatch(
+      /\| Argo CD \| a `Sync` hook in wave -1: on every full sync \(a new commit, a retry, a manual sync; .*\), not on a self-heal, which re-applies what drifted and skips hooks \|/,
+    );
     expect(text).toMatch(
       /\| Flux \| Kustomization `reviewpoint-backend-prod-migration`: only when the Job's name changes/,
     );
     expect(text).toContain('`kubectl apply -k dist/prod/migration`');
+    // what wave -2 (the migration stage under Flux) applied stays when the Job fails
+    expect(text).toContain(
+      "A failed migration holds back the app's objects, not what is applied before or with the Job: Namespace `reviewpoint-prod`, NetworkPolicy `default-deny`, NetworkPolicy `reviewpoint-backend-egress`, NetworkPolicy `reviewpoint-backend-ingress`, ServiceAccount `reviewpoint-backend-migration`.",
+    );
+    expect(text).not.toContain('ExternalSecret `');
   });
 
   test('calls out an image without a digest, and no exposure without an Ingress', () => {
@@ -95,6 +105,16 @@ describe('the staging README', () => {
       '(gateway); namespace monitoring, pods app.kubernetes.io/name=prometheus (metrics scrapers).',
     );
     expect(mermaid(text)).toContain('  route -.-> service');
+  });
+
+  test("says how each engine waits for the ExternalSecret's Secret, and the way out of a sync it holds", () => {
+    expect(text).toMatch(/not what is applied before or with the Job: .*ExternalSecret `reviewpoint-backend`/);
+    expect(text).toContain(
+      'the sync holds forever (retries do not cover a resource that stays Progressing): `argocd app terminate-op reviewpoint-backend-staging`, fix the store, sync again.',
+    );
+    expect(text).toContain(
+      "Flux applies it and the Job in one batch and does not wait for its Secret: the Job's pod waits in CreateContainerConfigError until the Secret exists, within activeDeadlineSeconds (600 s).",
+    );
   });
 
   test('lists the ephemeral storage of every container', () => {

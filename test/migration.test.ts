@@ -1,4 +1,5 @@
-import { synthesizeObjects, type KubeObject } from '../lib/render';
+import type { KubeObject } from '../lib/kube-object';
+import { synthesizeObjects } from '../lib/render';
 import { configFrom, minimalConfig } from './helpers';
 
 const jobs = (objects: readonly KubeObject[]) => objects.filter((o) => o.kind === 'Job');

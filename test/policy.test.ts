@@ -125,7 +125,7 @@ const CASES: Case[] = [
     breakIt: (o) => {
       api(o).args = ['--password=hunter2'];
     },
-    message: /command\/args carry a secret \(--password=\.\.\.\)/,
+    message: /command\/args carry a secret \(--password=\*\*\*\)/,
   },
   {
     rule: 'no-plaintext-secrets',
@@ -351,6 +351,164 @@ const CASES: Case[] = [
       api(o).env.push({ name: 'REVIEWPOINT_DB_URL', valueFrom: api(o).env[0].valueFrom });
     },
     message: /duplicate env names REVIEWPOINT_DB_URL/,
+  },
+  {
+    rule: 'consistency',
+    what: 'a lower-case copy of a setting in the ConfigMap',
+    breakIt: (o) => {
+      find(o, 'ConfigMap').data.reviewpoint_auth_enabled = 'false';
+    },
+    message: /duplicate env names REVIEWPOINT_AUTH_ENABLED, reviewpoint_auth_enabled \(names read in any case\)/,
+  },
+  {
+    rule: 'no-plaintext-secrets',
+    what: 'a password in URL userinfo of an env value',
+    breakIt: (o) => {
+      api(o).env.push({ name: 'UPSTREAM', value: 'https://user:pass@host' });
+    },
+    message: /env UPSTREAM carries a credential \(https:\/\/user:\*\*\*@host\)/,
+  },
+  {
+    rule: 'no-plaintext-secrets',
+    what: 'a password in URL userinfo of a ConfigMap value',
+    breakIt: (o) => {
+      find(o, 'ConfigMap').data.UPSTREAM = 'https://user:pass@host';
+    },
+    message: /ConfigMap key UPSTREAM carries a credential \(https:\/\/user:\*\*\*@host\)/,
+  },
+  {
+    rule: 'no-plaintext-secrets',
+    what: 'a secret flag and its value as two arguments',
+    breakIt: (o) => {
+      api(o).args = ['--ssl-keyfile-password', 'hunter2'];
+    },
+    message: /command\/args carry a secret \(--ssl-keyfile-password \*\*\*\)/,
+  },
+  {
+    rule: 'network',
+    what: 'an ingress peer of prefix 0 that is not 0.0.0.0/0',
+    breakIt: (o) => {
+      o.find((x) => x.metadata.name === 'reviewpoint-backend-ingress').spec.ingress[0].from.push({
+        ipBlock: { cidr: '10.0.0.0/0' },
+      });
+    },
+    message: /ingress\[0\] ipBlock "10\.0\.0\.0\/0": prefix \/0 is every IPv4 address/,
+  },
+  {
+    rule: 'network',
+    what: 'an IPv6 egress peer of prefix 0',
+    breakIt: (o) => {
+      o.find((x) => x.metadata.name === 'reviewpoint-backend-egress').spec.egress[0].to.push({
+        ipBlock: { cidr: '::/0' },
+      });
+    },
+    message: /egress\[0\] ipBlock "::\/0": prefix \/0 is every IPv6 address/,
+  },
+  {
+    rule: 'network',
+    what: 'a production ingress peer broader than a private range',
+    breakIt: (o) => {
+      o.find((x) => x.metadata.name === 'reviewpoint-backend-ingress').spec.ingress[0].from.push({
+        ipBlock: { cidr: '10.0.0.0/7' },
+      });
+    },
+    message: /ingress\[0\] admits "10\.0\.0\.0\/7" in production, outside the private ranges/,
+  },
+  {
+    rule: 'backend-settings',
+    what: 'auth turned off by a lower-case copy in production',
+    breakIt: (o) => {
+      find(o, 'ConfigMap').data.reviewpoint_auth_enabled = 'false';
+    },
+    message:
+      /env reviewpoint_auth_enabled \(ConfigMap\/reviewpoint-backend\) is "false" in a production environment: it bypasses authentication/,
+    container: 'api',
+  },
+  {
+    rule: 'backend-settings',
+    what: 'PYTEST_CURRENT_TEST in the Job of production',
+    breakIt: (o) => {
+      job(o).spec.template.spec.containers[0].env.push({ name: 'PYTEST_CURRENT_TEST', value: 'x' });
+    },
+    message: /env PYTEST_CURRENT_TEST \(env\) is "x" in a production environment: it turns on the backend's test mode/,
+    container: 'migrate',
+  },
+  {
+    rule: 'backend-settings',
+    what: 'debug as pydantic reads "y"',
+    breakIt: (o) => {
+      find(o, 'ConfigMap').data.REVIEWPOINT_DEBUG = 'y';
+    },
+    message: /env REVIEWPOINT_DEBUG \(ConfigMap\/reviewpoint-backend\) is "y" in a production environment: debug mode/,
+  },
+  {
+    rule: 'backend-settings',
+    what: 'LD_PRELOAD outside production',
+    env: 'dev',
+    breakIt: (o) => {
+      api(o).env.push({ name: 'LD_PRELOAD', value: '/tmp/x.so' });
+    },
+    message: /env LD_PRELOAD \(env\) is "\/tmp\/x\.so": it makes the process load code from a path/,
+  },
+  {
+    rule: 'annotations',
+    what: 'a configuration snippet on the Ingress',
+    breakIt: (o) => {
+      find(o, 'Ingress').metadata.annotations = { 'nginx.ingress.kubernetes.io/configuration-snippet': 'return 200;' };
+    },
+    message: /metadata\.annotations nginx\.ingress\.kubernetes\.io\/configuration-snippet: a configuration snippet/,
+  },
+  {
+    rule: 'annotations',
+    what: 'an Argo CD hook the delivery check does not model',
+    breakIt: (o) => {
+      find(o, 'Ingress').metadata.annotations = { 'argocd.argoproj.io/compare-options': 'IgnoreExtraneous' };
+    },
+    message: /argocd\.argoproj\.io\/compare-options: a control annotation of argocd\.argoproj\.io/,
+  },
+  {
+    rule: 'annotations',
+    what: 'a credential in a pod template annotation',
+    breakIt: (o) => {
+      find(o, 'Deployment').spec.template.metadata.annotations.upstream = 'https://user:pass@host';
+    },
+    message:
+      /spec\.template\.metadata\.annotations upstream: its value carries a credential in plain text \(https:\/\/user:\*\*\*@host\)/,
+  },
+  {
+    rule: 'cluster-owned',
+    what: 'the namespace kube-system',
+    breakIt: (o) => {
+      for (const x of o) {
+        if (x.kind === 'Namespace') x.metadata.name = 'kube-system';
+        else x.metadata.namespace = 'kube-system';
+      }
+    },
+    message: /the output must not own it: "kube-\*" namespaces belong to Kubernetes/,
+  },
+  {
+    rule: 'cluster-owned',
+    what: 'a system priority class',
+    breakIt: (o) => {
+      pod(o).priorityClassName = 'system-node-critical';
+    },
+    message: /priorityClassName "system-node-critical": "system-\*" classes are the cluster's own/,
+  },
+  {
+    rule: 'annotations',
+    what: 'an Ingress that Argo CD skips as a hook',
+    breakIt: (o) => {
+      find(o, 'Ingress').metadata.annotations = { 'argocd.argoproj.io/hook': 'Skip' };
+    },
+    message: /argocd\.argoproj\.io\/hook "Skip" on Ingress: Argo CD applies a hook only in its phase/,
+  },
+  {
+    rule: 'annotations',
+    what: 'the migration Job as a SyncFail hook',
+    breakIt: (o) => {
+      job(o).metadata.annotations['argocd.argoproj.io/hook'] = 'SyncFail';
+    },
+    message: /argocd\.argoproj\.io\/hook "SyncFail" on Job/,
   },
 ];
 

@@ -8,7 +8,7 @@ import { main, type Output } from '../main';
 import { renderEnvironment } from '../lib/render';
 import { diffTrees, diffValues, type ObjectChange } from '../lib/review/diff';
 import { review } from '../lib/review/report';
-import { risksOf, type RiskKind } from '../lib/review/risks';
+import { environmentRisks, risksOf, type RiskKind } from '../lib/review/risks';
 import {
   FIXTURE_CONFIG_DIR,
   configFrom,
@@ -122,7 +122,7 @@ describe('risksOf', () => {
     expect(
       kinds(
         changesOf((c) => {
-          c.settings.logLevel = 'WARNING';
+          c.settings.allowedOrigins = ['https://other.example.com'];
         }),
       ),
     ).toEqual(['migration']);
@@ -155,6 +155,42 @@ describe('risksOf', () => {
     });
     expect(messages(changes, 'secrets')).toEqual([
       'ExternalSecret/backend-secrets: added: Secret backend-secrets now comes from ClusterSecretStore vault',
+    ]);
+  });
+
+  test('flags an ExternalSecret that goes while its Secret is read: the garbage collector deletes the Secret it owns', () => {
+    // GIVEN prod with secrets.externalSecret, then without it (the pods still read the Secret)
+    const before = productionConfig();
+    before.secrets.externalSecret = { store: { name: 'vault', kind: 'ClusterSecretStore' }, remoteKey: 'rp/prod' };
+    const after = clone(before);
+    delete after.secrets.externalSecret;
+    // WHEN the trees are compared
+    const [env] = diffTrees(new Map([['prod', filesOf(before)]]), new Map([['prod', filesOf(after)]]));
+    // THEN the removal names the Secret the garbage collector deletes and who still reads it
+    const secrets = environmentRisks(env).filter((r) => r.kind === 'secrets');
+    expect(secrets.map((r) => `${r.object}: ${r.message}`)).toEqual([
+      expect.stringMatching(
+        /^ExternalSecret\/backend-secrets: removed: Secret backend-secrets no longer comes from ClusterSecretStore vault; it owns the Secret \(creationPolicy Owner\), so its prune makes the garbage collector delete Secret backend-secrets, which Deployment\/reviewpoint-backend, Job\/reviewpoint-backend-migrate-[0-9a-f]{10} still read; allowed: first take the Secret out of its hands \(kubectl delete externalsecret backend-secrets --cascade=orphan, with sync suspended\), then remove it$/,
+      ),
+    ]);
+  });
+
+  test('flags no deletion when the removed ExternalSecret orphans its Secret', () => {
+    // GIVEN an ExternalSecret with creationPolicy Orphan that goes
+    const changes = changesOf(
+      (c) => {
+        c.secrets.externalSecret = { store: { name: 'vault', kind: 'ClusterSecretStore' }, remoteKey: 'rp/prod' };
+      },
+      (objects) => {
+        objects.find((o) => o.kind === 'ExternalSecret').spec.target.creationPolicy = 'Orphan';
+      },
+    );
+    const removed = changes.map((o) =>
+      o.kind === 'ExternalSecret' ? { ...o, change: 'removed' as const, before: o.after, after: undefined } : o,
+    );
+    // THEN the Secret's source changes, and nothing says the Secret is deleted
+    expect(messages(removed, 'secrets')).toEqual([
+      'ExternalSecret/backend-secrets: removed: Secret backend-secrets no longer comes from ClusterSecretStore vault',
     ]);
   });
 
@@ -279,8 +315,22 @@ describe('risksOf', () => {
         'availability',
       ),
     ).toEqual([
-      'Deployment/reviewpoint-backend: replicas 2 -> (none)',
+      'Deployment/reviewpoint-backend: replicas 2 -> (none): the field is removed, the API server defaults it to 1 and the Deployment drops from 2 pods to 1 until HorizontalPodAutoscaler/reviewpoint-backend, added in the same change, scales it to 2; allowed: minReplicas 2 or more, and spec.replicas taken out of the last applied configuration before the change syncs, so the apply leaves it (README: from replicas to autoscaling)',
       'HorizontalPodAutoscaler/reviewpoint-backend: added',
+    ]);
+  });
+
+  test('flags the drop to one pod when replicas go without an HPA taking over', () => {
+    // GIVEN the Deployment's spec.replicas removed and no HPA added
+    const changes = changesOf(
+      () => {},
+      (objects) => {
+        delete deployment(objects).spec.replicas;
+      },
+    );
+    // THEN the review says the Deployment scales down to the default
+    expect(messages(changes, 'availability')).toEqual([
+      'Deployment/reviewpoint-backend: replicas 2 -> (none): the field is removed, the API server defaults it to 1 and the Deployment drops from 2 pods to 1',
     ]);
   });
 
@@ -333,6 +383,71 @@ describe('risksOf', () => {
     ]);
   });
 
+  test('flags a change of an auth, test or debug setting in any spelling, in the ConfigMap or a container', () => {
+    // GIVEN a non-production environment (the synth refuses these; a review of a hand edit still shows them)
+    const dev = (c: Record<string, any>) => {
+      c.production = false;
+    };
+    const lowerCase = changesOf(dev, (objects) => {
+      const spellings = { reviewpoint_auth_enabled: 'false', Reviewpoint_Environment: 'test' };
+      const configMap = objects.find((o) => o.kind === 'ConfigMap');
+      configMap.data = { ...configMap.data, ...spellings };
+      const migrate = objects.find((o) => o.kind === 'Job').spec.template.spec.containers[0];
+      migrate.env.push(...Object.entries(spellings).map(([name, value]) => ({ name, value })));
+    });
+    expect(messages(lowerCase, 'settings')).toEqual([
+      'ConfigMap/reviewpoint-backend: REVIEWPOINT_AUTH_ENABLED (any spelling): REVIEWPOINT_AUTH_ENABLED="true" -> REVIEWPOINT_AUTH_ENABLED="true", reviewpoint_auth_enabled="false"',
+      'ConfigMap/reviewpoint-backend: REVIEWPOINT_ENVIRONMENT (any spelling): REVIEWPOINT_ENVIRONMENT="dev" -> REVIEWPOINT_ENVIRONMENT="dev", Reviewpoint_Environment="test"',
+      // the migration Job carries the settings in its own env (its name without the content hash)
+      'Job/reviewpoint-backend-migrate: container "migrate": REVIEWPOINT_AUTH_ENABLED (any spelling): REVIEWPOINT_AUTH_ENABLED="true" -> REVIEWPOINT_AUTH_ENABLED="true", reviewpoint_auth_enabled="false"',
+      'Job/reviewpoint-backend-migrate: container "migrate": REVIEWPOINT_ENVIRONMENT (any spelling): REVIEWPOINT_ENVIRONMENT="dev" -> REVIEWPOINT_ENVIRONMENT="dev", Reviewpoint_Environment="test"',
+    ]);
+    const authOff = changesOf((c) => {
+      dev(c);
+      c.settings.authEnabled = false;
+    });
+    expect(messages(authOff, 'settings')).toEqual([
+      'ConfigMap/reviewpoint-backend: REVIEWPOINT_AUTH_ENABLED (any spelling): REVIEWPOINT_AUTH_ENABLED="true" -> REVIEWPOINT_AUTH_ENABLED="false"',
+      'Job/reviewpoint-backend-migrate: container "migrate": REVIEWPOINT_AUTH_ENABLED (any spelling): REVIEWPOINT_AUTH_ENABLED="true" -> REVIEWPOINT_AUTH_ENABLED="false"',
+    ]);
+    const inThePod = changesOf(dev, (objects) => {
+      const api = deployment(objects).spec.template.spec.containers[0];
+      api.env = [...(api.env ?? []), { name: 'pytest_current_test', value: 'x' }, { name: 'FAST_TESTS', value: '1' }];
+    });
+    expect(messages(inThePod, 'settings')).toEqual([
+      'Deployment/reviewpoint-backend: container "api": FAST_TESTS (any spelling): (none) -> FAST_TESTS="1"',
+      'Deployment/reviewpoint-backend: container "api": PYTEST_CURRENT_TEST (any spelling): (none) -> pytest_current_test="x"',
+    ]);
+  });
+
+  test('flags no setting when a new image renames the migration Job', () => {
+    expect(
+      messages(
+        changesOf((c) => {
+          c.migration.image.tag = '1.0.1';
+        }),
+        'settings',
+      ),
+    ).toEqual([]);
+  });
+
+  test('flags a Secret with data in the output', () => {
+    const changes = changesOf(
+      () => {},
+      (objects) => {
+        objects.push({
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: { name: 'db', namespace: 'rp-test' },
+          stringData: { password: 'hunter2' },
+        });
+      },
+    );
+    expect(messages(changes, 'secret-data')).toEqual([
+      'Secret/db: added, with password: the values are in git, in every clone; the synth never writes a Secret with data (allowed: a reference to a Secret created outside the output)',
+    ]);
+  });
+
   test('flags an image without a digest', () => {
     const changes = changesOf((c) => {
       c.production = false;
@@ -349,25 +464,29 @@ describe('review', () => {
     const before = productionConfig();
     const after = clone(before);
     after.app.replicas = 3;
+    const dev = minimalConfig();
+    const devAfter = clone(dev);
+    devAfter.app.replicas = 3;
     const changes = diffTrees(
       new Map([
         ['prod', filesOf(before)],
-        ['dev', filesOf(before)],
+        ['dev', filesOf(dev)],
       ]),
       new Map([
         ['prod', filesOf(after)],
-        ['dev', filesOf(after)],
+        ['dev', filesOf(devAfter)],
       ]),
     );
-    const result = review({ base: 'main', head: 'the working tree', changes, production: (e) => e === 'prod' });
+    const result = review({ base: 'main', head: 'the working tree', changes });
     expect(result.production).toEqual(['prod']);
     expect(result.markdown).toContain('**Production changes: prod.**');
-    expect(result.markdown).toContain('| prod (production) | 0 | 0 | 1 | replicas, PDB or HPA change |');
+    // the Deployment, and the app's Flux Kustomization, whose timeout covers every rollout step
+    expect(result.markdown).toContain('| prod (production) | 0 | 0 | 2 | replicas, PDB or HPA change |');
     expect(result.markdown).toContain('  | `spec.replicas` | `2` | `3` |');
   });
 
   test('says so when nothing changes', () => {
-    const result = review({ base: 'main', head: 'the working tree', changes: [], production: () => true });
+    const result = review({ base: 'main', head: 'the working tree', changes: [] });
     expect(result.production).toEqual([]);
     expect(result.markdown).toContain('**No object changes in any environment.**');
   });
@@ -428,6 +547,82 @@ describe('npm run diff, on a repository', () => {
     lines.length = 0;
     expect(runDiff(['--base', 'HEAD', '--exit-code'], out, dir)).toBe(0);
     expect(lines.join('\n')).toContain('**No object changes in any environment.**');
+  });
+
+  /** synthesize the scratch repository's config and commit everything */
+  const synthAndCommit = (message: string) => {
+    expect(
+      main(
+        ['--config', path.join(dir, 'config'), '--out', path.join(dir, 'dist')],
+        {},
+        { log: () => {}, error: (l) => lines.push(l) },
+      ),
+    ).toBe(0);
+    git('add', '-A');
+    git('commit', '-qm', message);
+    lines.length = 0;
+  };
+  const editProd = (edit: (text: string) => string) => {
+    const file = path.join(dir, 'config', 'prod.yaml');
+    fs.writeFileSync(file, edit(fs.readFileSync(file, 'utf8')));
+  };
+
+  test('exits 2 with --exit-code for a commit that sets production: false and turns auth off in the same change', () => {
+    // GIVEN a commit that drops prod's production mark and turns its auth off
+    editProd((t) =>
+      t.replace('production: true', 'production: false').replace('settings:\n', 'settings:\n  authEnabled: false\n'),
+    );
+    synthAndCommit('prod: not production, no auth');
+    // WHEN it is reviewed
+    const code = runDiff(['--base', 'HEAD~1', '--head', 'HEAD', '--exit-code'], out, dir);
+    // THEN it is a production change, and both the mark and the auth setting need attention
+    const markdown = lines.join('\n');
+    expect(markdown).toContain('**Production changes: prod.**');
+    expect(markdown).toMatch(
+      /\| prod \(production\) \| 1 \| 1 \| 2 \| the production mark is dropped, auth, test or debug settings change, /,
+    );
+    expect(markdown).toContain(
+      '- **the production mark is dropped**: `Kustomization/prod`: kustomization.yaml no longer marks "prod" as production (production: true -> false)',
+    );
+    expect(markdown).toContain(
+      '- **auth, test or debug settings change**: `ConfigMap/reviewpoint-backend`: REVIEWPOINT_AUTH_ENABLED (any spelling): REVIEWPOINT_AUTH_ENABLED="true" -> REVIEWPOINT_AUTH_ENABLED="false"',
+    );
+    expect(code).toBe(PRODUCTION_CHANGES);
+  });
+
+  test('exits 2 with --exit-code for a commit that only drops the production mark', () => {
+    editProd((t) => t.replace('production: true', 'production: false'));
+    synthAndCommit('prod: not production');
+    const code = runDiff(['--base', 'HEAD~1', '--head', 'HEAD', '--exit-code'], out, dir);
+    expect(lines.join('\n')).toContain('- **the production mark is dropped**: `Kustomization/prod`');
+    expect(code).toBe(PRODUCTION_CHANGES);
+  });
+
+  test('flags a Secret with data added to dist/ by hand, which the freshness check refuses too', () => {
+    // GIVEN a Secret with data written into the working tree's dist/dev/
+    const secret = path.join(dir, 'dist', 'dev', 'app', 'secret-db.yaml');
+    fs.writeFileSync(
+      secret,
+      'apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: reviewpoint-dev\nstringData:\n  password: hunter2\n',
+    );
+    // WHEN it is reviewed THEN it needs attention
+    expect(runDiff(['--base', 'HEAD'], out, dir)).toBe(0);
+    expect(lines.join('\n')).toContain(
+      '- **a Secret with data is in the output**: `Secret/db`: added, with password: the values are in git',
+    );
+    // AND the check that npm test runs names it as a file the config does not synthesize
+    lines.length = 0;
+    expect(main(['--check', '--config', path.join(dir, 'config'), '--out', path.join(dir, 'dist')], {}, out)).toBe(1);
+    expect(lines.join('\n')).toMatch(/dist\/dev\/app\/secret-db\.yaml is stale/);
+  });
+
+  test.each([
+    ['the working tree', [] as string[], /option --out nosuchdir: no such output folder in the working tree/],
+    ['a commit', ['--head', 'HEAD'], /option --out nosuchdir: no such output folder in commit HEAD/],
+  ])('fails when --out names no folder in %s', (_where, head, message) => {
+    expect(runDiff(['--base', 'HEAD', ...head, '--out', 'nosuchdir', '--exit-code'], out, dir)).toBe(1);
+    expect(lines.join('\n')).toMatch(message);
+    expect(lines.join('\n')).toMatch(/^diff failed: /);
   });
 
   test('fails when the base names no commit', () => {

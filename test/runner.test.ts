@@ -31,7 +31,7 @@ describe('a copy of the repository and of its build', () => {
     fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
     expect(spawnSync(process.execPath, ['scripts/run.cjs', 'build'], { cwd: ROOT }).status).toBe(0);
     fs.cpSync(path.join(ROOT, 'build', 'app'), path.join(dir, 'build', 'app'), { recursive: true });
-    labels = path.join(dir, 'lib', 'labels.ts');
+    labels = path.join(dir, 'lib', 'app', 'labels.ts');
     original = fs.readFileSync(labels, 'utf8');
     expect(synthDev(dir).status).toBe(0);
   });
@@ -54,7 +54,7 @@ describe('a copy of the repository and of its build', () => {
     fs.utimesSync(labels, atime, mtime);
     const result = synthDev(dir);
     // THEN the next run rebuilds and writes what the source says
-    expect(result.stderr).toMatch(/^building build\/app: lib\/labels\.ts changed since the last build$/m);
+    expect(result.stderr).toMatch(/^building build\/app: lib\/app\/labels\.ts changed since the last build$/m);
     expect(result.status).toBe(0);
     expect(deployment()).toContain('app.kubernetes.io/part-of: reviewpoint-edited\n');
   });
@@ -67,14 +67,14 @@ describe('a copy of the repository and of its build', () => {
     const result = synthDev(dir);
     // THEN the run fails with esbuild's error, and dist/ is untouched
     expect(result.stderr).toMatch(
-      /lib\/labels\.ts:\d+:\d+:[\s\S]*the build failed: nothing was run, nothing was written/,
+      /lib\/app\/labels\.ts:\d+:\d+:[\s\S]*the build failed: nothing was run, nothing was written/,
     );
     expect(result.status).toBe(1);
     expect(readTree(path.join(dir, 'dist'))).toEqual(before);
   });
 
   test('prints the stack of an unexpected error with the .ts file and line, and leaves dist/ as it was', () => {
-    // GIVEN a bug in lib/labels.ts: a TypeError on a line we know
+    // GIVEN a bug in lib/app/labels.ts: a TypeError on a line we know
     const marker = 'const version = image && versionLabel(image);';
     const buggy = original.replace(marker, `${marker}\n  if (config.name === 'dev') (config as any).missing.field;`);
     const line = buggy.split('\n').findIndex((l) => l.includes('missing.field')) + 1;
@@ -85,7 +85,7 @@ describe('a copy of the repository and of its build', () => {
     // THEN Node.js prints the TypeError with a stack that names the source file and line
     expect(result.status).not.toBe(0);
     expect(result.stderr).toMatch(/TypeError: Cannot read properties of undefined \(reading 'field'\)/);
-    expect(result.stderr).toMatch(new RegExp(`at recommendedLabels \\(\\S*lib/labels\\.ts:${line}:\\d+\\)`));
+    expect(result.stderr).toMatch(new RegExp(`at recommendedLabels \\(\\S*lib/app/labels\\.ts:${line}:\\d+\\)`));
     expect(result.stderr).not.toMatch(/build\/app\/synth\.js/);
     expect(result.stderr).not.toMatch(/synth failed/);
     expect(readTree(path.join(dir, 'dist'))).toEqual(before);

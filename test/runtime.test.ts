@@ -2,6 +2,7 @@
  * The production runtime of the app pods: graceful shutdown, forwarded headers, ephemeral
  * storage sized to the emptyDirs, and the scheduling options.
  */
+import { APP_PYTHON } from '../lib/config';
 import { synthesizeObjects } from '../lib/render';
 import { declaredPrerequisites } from '../lib/delivery';
 import { committedConfig, configFrom, ENVIRONMENTS, minimalConfig } from './helpers';
@@ -10,23 +11,26 @@ const deployment = (objects: readonly any[]) => objects.find((o) => o.kind === '
 const api = (objects: readonly any[]) => deployment(objects).spec.template.spec.containers[0];
 
 describe.each(ENVIRONMENTS)('the %s Deployment', (env) => {
-  const objects = synthesizeObjects(committedConfig(env)) as any[];
+  const config = committedConfig(env);
+  const objects = synthesizeObjects(config) as any[];
 
-  test('keeps serving for a while after the stop request, without a shell, and is killed only after that and the drain', () => {
+  test('keeps serving for the configured delay after the stop request, without a shell, and is killed after the configured grace period', () => {
     // GIVEN the committed config WHEN it is synthesized THEN the preStop hook runs the image's Python
-    const hook = api(objects).lifecycle.preStop;
-    expect(hook).toEqual({
-      exec: { command: ['/app/.venv/bin/python', '-c', expect.stringMatching(/^import time; time\.sleep\(\d+\)$/)] },
-    });
-    const delay = Number(/sleep\((\d+)\)/.exec(hook.exec.command[2])![1]);
-    const argv: string[] = [...api(objects).command, ...(api(objects).args ?? [])];
-    const drain = Number(argv[argv.indexOf('--timeout-graceful-shutdown') + 1]);
-    expect(delay).toBeGreaterThan(0);
-    expect(deployment(objects).spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(delay + drain);
+    const { preStopSeconds, terminationGracePeriodSeconds, command, args } = config.app;
+    expect(api(objects).lifecycle?.preStop).toEqual(
+      preStopSeconds === 0
+        ? undefined
+        : { exec: { command: [APP_PYTHON, '-c', `import time; time.sleep(${preStopSeconds})`] } },
+    );
+    expect(deployment(objects).spec.template.spec.terminationGracePeriodSeconds).toBe(terminationGracePeriodSeconds);
+    // and uvicorn drains as the config's command says (config.test.ts: the grace period covers both)
+    expect([api(objects).command, api(objects).args ?? []]).toEqual([command, args]);
   });
+});
 
+describe('the default command', () => {
   test('trusts forwarded headers from whatever the NetworkPolicy admits', () => {
-    const argv: string[] = api(objects).command;
+    const argv: string[] = api(synthesizeObjects(configFrom(minimalConfig())) as any[]).command;
     expect(argv).toContain('--proxy-headers');
     expect(argv[argv.indexOf('--forwarded-allow-ips') + 1]).toBe('*');
   });

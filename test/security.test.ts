@@ -1,25 +1,29 @@
-import { synthesizeObjects, type KubeObject } from '../lib/render';
+import type { EnvironmentConfig } from '../lib/config';
+import type { KubeObject } from '../lib/kube-object';
+import { synthesizeObjects } from '../lib/render';
 import { committedConfig, ENVIRONMENTS } from './helpers';
 
+type Identity = Pick<EnvironmentConfig['app'], 'runAsUser' | 'runAsGroup'>;
+
 /** the restricted profile, written out: this is a contract, so it is compared exactly */
-const CONTAINER_CONTEXT = {
+const containerContext = ({ runAsUser, runAsGroup }: Identity) => ({
   allowPrivilegeEscalation: false,
   capabilities: { drop: ['ALL'] },
   privileged: false,
   readOnlyRootFilesystem: true,
-  runAsGroup: 65532,
+  runAsGroup,
   runAsNonRoot: true,
-  runAsUser: 65532,
+  runAsUser,
   seccompProfile: { type: 'RuntimeDefault' },
-};
-const POD_CONTEXT = {
-  fsGroup: 65532,
+});
+const podContext = ({ runAsUser, runAsGroup }: Identity) => ({
+  fsGroup: runAsGroup,
   fsGroupChangePolicy: 'OnRootMismatch',
-  runAsGroup: 65532,
+  runAsGroup,
   runAsNonRoot: true,
-  runAsUser: 65532,
+  runAsUser,
   seccompProfile: { type: 'RuntimeDefault' },
-};
+});
 
 function podSpecs(objects: readonly KubeObject[]): Array<[string, any]> {
   return objects
@@ -28,18 +32,22 @@ function podSpecs(objects: readonly KubeObject[]): Array<[string, any]> {
 }
 
 describe.each(ENVIRONMENTS)('environment %s', (env) => {
-  const objects = synthesizeObjects(committedConfig(env));
+  const config = committedConfig(env);
+  const objects = synthesizeObjects(config);
   const pods = podSpecs(objects);
+  // the identities the config gives: the migration's for its Job and container, the app's otherwise
+  const podIdentity = (name: string) => (name.startsWith('Job/') ? config.migration : config.app);
+  const containerIdentity = (container: any) => (container.name === 'migrate' ? config.migration : config.app);
 
   test('has the pod templates its migration strategy calls for', () => {
-    const strategy = committedConfig(env).migration.strategy;
+    const strategy = config.migration.strategy;
     expect(pods.map(([name]) => name.split('/')[0]).sort()).toEqual(
       strategy === 'job' ? ['Deployment', 'Job'] : ['Deployment'],
     );
   });
 
-  test.each(pods)('%s has the restricted pod securityContext', (_name, spec) => {
-    expect(spec.securityContext).toEqual(POD_CONTEXT);
+  test.each(pods)('%s has the restricted pod securityContext', (name, spec) => {
+    expect(spec.securityContext).toEqual(podContext(podIdentity(name)));
     expect(spec.automountServiceAccountToken).toBe(false);
     expect(spec.hostNetwork ?? false).toBe(false);
     expect(spec.hostPID ?? false).toBe(false);
@@ -52,7 +60,7 @@ describe.each(ENVIRONMENTS)('environment %s', (env) => {
     for (const c of containers)
       expect({ name: c.name, securityContext: c.securityContext }).toEqual({
         name: c.name,
-        securityContext: CONTAINER_CONTEXT,
+        securityContext: containerContext(containerIdentity(c)),
       });
   });
 
@@ -79,7 +87,7 @@ describe.each(ENVIRONMENTS)('environment %s', (env) => {
     for (const name of ['REVIEWPOINT_DB_URL', 'REVIEWPOINT_JWT_SECRET_KEY', 'REVIEWPOINT_JWT_SECRET']) {
       const v = vars.find((e) => e.name === name);
       expect(v.value).toBeUndefined();
-      expect(v.valueFrom.secretKeyRef.name).toBe('reviewpoint-backend');
+      expect(v.valueFrom.secretKeyRef.name).toBe(config.secrets.name);
     }
     // both JWT names read the same key
     expect(vars.find((e) => e.name === 'REVIEWPOINT_JWT_SECRET').valueFrom).toEqual(

@@ -150,6 +150,11 @@ describe('npm run set-image', () => {
       /unknown environment "qa": missing environment file .*qa\.yaml; allowed: one of dev, prod, staging/,
     ],
     ['no image is given', ['--env', 'prod'], /no image given/],
+    [
+      '--env is given twice',
+      ['--env', 'prod', '--env', 'dev', '--app', 'ghcr.io/reviewpoint/backend:1.6.0'],
+      /^set-image failed: option --env given 2 times \(prod, dev\); it takes one; allowed: --env ENV/,
+    ],
   ])('fails when %s, and changes nothing', (_name, argv, message) => {
     const before = snapshot();
     expect(run(...argv)).toBe(1);

@@ -1,5 +1,6 @@
 import { synthesizeObjects } from '../lib/render';
 import { verifyManifests } from '../lib/verify';
+import * as z from 'zod/mini';
 import { configSchema } from '../lib/config';
 import { configFrom, DIGEST_A, DIGEST_B } from './helpers';
 
@@ -75,7 +76,7 @@ function everyField(): Record<string, any> {
       revision: 'release',
       root: 'deploy/dist',
       argocd: { namespace: 'gitops', project: 'backend', server: 'https://eu.example.com' },
-      flux: { namespace: 'flux', sourceName: 'gitops', interval: '5m' },
+      flux: { namespace: 'flux', sourceName: 'gitops', interval: '5m', serviceAccountName: 'reviewpoint-deployer' },
     },
     migration: {
       strategy: 'job',
@@ -198,13 +199,12 @@ describe('a config that sets every field', () => {
   });
 });
 
-/** every key path of the config schema, objects walked into (e.g. app.uploads.claimName) */
-function schemaPaths(node: any = configSchema, prefix = ''): string[] {
-  let inner = node;
-  while (inner?._zod?.def?.innerType) inner = inner._zod.def.innerType;
-  const shape = inner?._zod?.def?.shape;
-  if (!shape) return [];
-  return Object.entries(shape).flatMap(([k, v]) => [`${prefix}${k}`, ...schemaPaths(v, `${prefix}${k}.`)]);
+/** every key path of the config schema, objects walked into (e.g. app.uploads.claimName), from its JSON schema */
+function schemaPaths(node: any = z.toJSONSchema(configSchema, { io: 'input' }), prefix = ''): string[] {
+  return Object.entries(node.properties ?? {}).flatMap(([k, v]) => [
+    `${prefix}${k}`,
+    ...schemaPaths(v, `${prefix}${k}.`),
+  ]);
 }
 
 function dataPaths(value: any, prefix = ''): string[] {

@@ -1,12 +1,36 @@
+import * as path from 'node:path';
 import { parse } from 'yaml';
-import { filePath, renderEnvironment } from '../lib/render';
-import { toYaml } from '../lib/yaml';
-import { committedConfig, ENVIRONMENTS } from './helpers';
+import { filePath, KUSTOMIZATION_FILE } from '../lib/layout';
+import { renderEnvironment, type RenderedEnvironment } from '../lib/render';
+import { CONTROL_CHARACTER, readYaml, toYaml } from '../lib/yaml';
+import { committedConfig, configFrom, ENVIRONMENTS, minimalConfig } from './helpers';
 
-/** read back as YAML 1.2 (the yaml library) and as YAML 1.1 (what go-yaml based tools resolve) */
-function readBack(text: string): [unknown, unknown] {
-  return [parse(text), parse(text, { version: '1.1' })];
+/**
+ * Read back as YAML 1.2 with the core schema (kustomize's and Flux's go-yaml v3 resolve so), as
+ * YAML 1.1 (Argo CD's and kubectl's go-yaml v2, PyYAML) and with the project's own reader (the
+ * review tools): every reader must get the same value.
+ */
+function readBack(text: string): unknown[] {
+  return [parse(text, { version: '1.2', schema: 'core' }), parse(text, { version: '1.1' }), readYaml(text)];
 }
+
+/** a raw character a YAML file must not hold: every C0 control but line feed, DEL, C1, separators, BOM, surrogates, noncharacters */
+const RAW_UNPRINTABLE = /(?!\n)[\p{Cc}\p{Cs}\p{Noncharacter_Code_Point}\u2028\u2029\uFEFF]/u;
+
+/** every character outside YAML's printable set, and those YAML 1.1 reads as line breaks */
+const UNPRINTABLE = [
+  ...Array.from({ length: 0x20 }, (_, i) => i),
+  ...Array.from({ length: 0x21 }, (_, i) => 0x7f + i),
+  0x2028,
+  0x2029,
+  0xfeff,
+  0xfdd0,
+  0xfdef,
+  0xfffe,
+  0xffff,
+  0x1fffe,
+  0x10ffff,
+].map((code) => String.fromCodePoint(code));
 
 const TRICKY = [
   '',
@@ -122,6 +146,27 @@ describe('toYaml', () => {
     expect(() => toYaml({ x: () => 1 })).toThrow(/cannot write a function as YAML/);
   });
 
+  test.each(UNPRINTABLE.map((c) => [`U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`, c]))(
+    'escapes %s in a value, a key and a list item, and reads it back',
+    (_name, c) => {
+      const s = `a${c}b`;
+      const value = { [s]: s, list: [s], nested: { k: s } };
+      const text = toYaml(value);
+      expect(text).not.toMatch(RAW_UNPRINTABLE);
+      for (const back of readBack(text)) expect(back).toEqual(value);
+    },
+  );
+
+  test('writes NEL escaped: YAML 1.1 would read it raw as a line break, and unquoted as a space', () => {
+    expect(toYaml({ a: 'x\u0085y' })).toBe('a: "x\\u0085y"\n');
+  });
+
+  test('fails when a string holds a lone surrogate, which has no UTF-8 form', () => {
+    expect(() => toYaml({ a: `x${String.fromCharCode(0xd800)}` })).toThrow(
+      /^cannot write "x\\ud800" as YAML: it holds a lone surrogate$/,
+    );
+  });
+
   test('writes each repeated object in full, without anchors', () => {
     const shared = { a: 1 };
     expect(toYaml({ first: shared, second: shared })).toBe('first:\n  a: 1\nsecond:\n  a: 1\n');
@@ -137,11 +182,53 @@ describe('toYaml', () => {
   });
 });
 
-describe.each(ENVIRONMENTS)('the %s output', (env) => {
-  test('reads back as exactly the synthesized objects, one document per file', () => {
+/** every YAML file of an environment read back as the object it was written from, by every reader */
+function expectEveryFileReadsBack(rendered: RenderedEnvironment): void {
+  const { objects, delivery, files } = rendered;
+  const written = new Map([...objects, ...delivery].map((o) => [filePath(o), o]));
+  const yamlFiles = [...files.keys()].filter((f) => f.endsWith('.yaml'));
+  expect(yamlFiles.length).toBeGreaterThan(written.size);
+  for (const file of yamlFiles) {
+    const text = files.get(file)!;
+    expect(text).not.toMatch(RAW_UNPRINTABLE);
     // parse() refuses a text of more than one document
-    const { objects, delivery, files } = renderEnvironment(committedConfig(env));
-    for (const o of [...objects, ...delivery])
-      for (const back of readBack(files.get(filePath(o))!)) expect(back).toEqual(o);
+    const [back, ...others] = readBack(text);
+    for (const other of others) expect(other).toEqual(back);
+    if (path.posix.basename(file) !== KUSTOMIZATION_FILE) expect(back).toEqual(written.get(file));
+    else {
+      // a kustomization lists exactly the files of its folder: its objects, or its stages' folders
+      const folder = path.posix.dirname(file);
+      const listed = [...files.keys()]
+        .filter(
+          (f) =>
+            f !== file &&
+            f.endsWith('.yaml') &&
+            (folder === '.' ? !f.startsWith('delivery/') : path.posix.dirname(f) === folder),
+        )
+        .map((f) => (folder === '.' ? f.split('/')[0] : path.posix.basename(f)));
+      expect((back as { resources: string[] }).resources).toEqual([...new Set(listed)]);
+    }
+  }
+}
+
+describe.each(ENVIRONMENTS)('the %s output', (env) => {
+  test('reads back, file by file, as exactly what was written, by YAML 1.1 and 1.2 readers', () => {
+    expectEveryFileReadsBack(renderEnvironment(committedConfig(env)));
+  });
+});
+
+describe('an environment with strings that look like YAML', () => {
+  test('reads back, file by file, as exactly what was written', () => {
+    // GIVEN every tricky string the config accepts (no control characters) in free-form fields
+    const accepted = TRICKY.filter((s) => !CONTROL_CHARACTER.test(s));
+    const data = minimalConfig();
+    data.app.args = accepted;
+    data.settings.extraEnv = Object.fromEntries(accepted.map((s, i) => [`TRICKY_${i}`, s]));
+    data.ingress = {
+      host: 'api.example.com',
+      annotations: Object.fromEntries(accepted.map((s, i) => [`example.com/tricky-${i}`, s])),
+    };
+    // WHEN it is rendered, THEN every file reads back as its object
+    expectEveryFileReadsBack(renderEnvironment(configFrom(data)));
   });
 });

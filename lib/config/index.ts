@@ -6,17 +6,26 @@
  * text), and everything below receives an already-valid, fully defaulted `EnvironmentConfig`.
  * Nothing here touches the filesystem or the process environment.
  */
-import { CORE_SCHEMA, load as loadYaml, YAMLException } from 'js-yaml';
 import { DNS_LABEL } from './formats';
+import { readConfigData } from './input';
 import { describe, issuesToErrors } from './messages';
 import { ConfigError, ConfigErrors, type ConfigSource } from './errors';
 import { configSchema, type EnvironmentConfig } from './schema';
 import { checkRules } from './rules';
 
 export { ConfigError, ConfigErrors, type ConfigSource } from './errors';
+export { MAX_CONFIG_BYTES } from './input';
 export {
-  APP_PYTHON, configSchema, type DeliveryConfig, type EnvironmentConfig, type ExternalSecretConfig, type ImageConfig,
-  type PeerConfig, type ResourcesConfig, type RouteConfig, type ServiceMonitorConfig,
+  APP_PYTHON,
+  configSchema,
+  type DeliveryConfig,
+  type EnvironmentConfig,
+  type ExternalSecretConfig,
+  type ImageConfig,
+  type PeerConfig,
+  type ResourcesConfig,
+  type RouteConfig,
+  type ServiceMonitorConfig,
 } from './schema';
 export { connectionsPerPod, secretKeys } from './rules';
 
@@ -30,29 +39,23 @@ export function isEnvironmentName(name: string): boolean {
  * @throws ConfigError naming the environment, the file, the field, the value and what is allowed
  */
 export function parseEnvironmentConfig(text: string, source: ConfigSource): EnvironmentConfig {
-  let raw: unknown;
-  try {
-    // js-yaml with the core schema: plain YAML 1.2 types, no dates; duplicate keys are errors
-    raw = loadYaml(text, { schema: CORE_SCHEMA, filename: source.file });
-  } catch (e) {
-    if (e instanceof YAMLException) {
-      const where = e.mark ? `line ${e.mark.line + 1}, column ${e.mark.column + 1}` : 'unknown position';
-      throw new ConfigError(source, '(yaml)', `YAML syntax error at ${where}: ${e.reason}`);
-    }
-    throw e;
-  }
+  const raw = readConfigData(text, source);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ConfigError(source, '', `got ${describe(raw)}; allowed: a mapping of settings (see README, "Configuration")`);
+    throw new ConfigError(
+      source,
+      '',
+      `got ${describe(raw)}; allowed: a mapping of settings (see README, "Configuration")`,
+    );
   }
   const result = configSchema.safeParse(raw, { reportInput: true });
   if (!result.success) throw new ConfigErrors(issuesToErrors(result.error.issues, raw, source));
   const data = result.data;
   // under an HPA a budget must bound evictions whatever the replica count: maxUnavailable does,
   // minAvailable: 1 would let a drain take all pods but one at once
-  const podDisruptionBudget = data.app.podDisruptionBudget ?? (data.app.autoscaling ? { maxUnavailable: 1 } : undefined);
+  const podDisruptionBudget =
+    data.app.podDisruptionBudget ?? (data.app.autoscaling ? { maxUnavailable: 1 } : undefined);
   const config: EnvironmentConfig = { ...data, app: { ...data.app, podDisruptionBudget }, name: source.environment };
   const errors = checkRules(config, source);
   if (errors.length > 0) throw new ConfigErrors(errors);
   return config;
 }
-

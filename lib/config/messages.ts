@@ -3,10 +3,10 @@
  * misplaced key belongs, a quoted value where YAML read a number, what a missing block holds.
  */
 import * as z from 'zod/mini';
-import { quantity } from './formats';
-import { ConfigError, type ConfigSource } from './errors';
+import { printableJson } from '../yaml';
+import { cpuQuantity, memoryQuantity, quantity } from './formats';
+import { ConfigError, shown, type ConfigSource } from './errors';
 import { configSchema } from './schema';
-
 
 type Issue = z.core.$ZodIssue;
 
@@ -20,13 +20,10 @@ export function issuesToErrors(issues: readonly Issue[], raw: unknown, source: C
   for (const issue of issues) {
     if (issue.code !== 'unrecognized_keys') continue;
     const path = issue.path.map(String);
-    const known = knownKeys(path);
     for (const key of issue.keys) {
-      const hint = closest(key, known);
+      const hint = closest(key, knownKeys(path));
       if (hint) misspelt.add([...path, hint].join('.'));
-      const elsewhere = hint ? undefined : keyElsewhere(key);
-      const suggestion = hint ? ` (did you mean "${hint}"?)` : elsewhere ? ` (did you mean "${elsewhere}"? it belongs there)` : '';
-      errors.push(new ConfigError(source, [...path, key].join('.'), `unknown key ${JSON.stringify(key)}${suggestion}; allowed keys here: ${known.join(', ')}`));
+      errors.push(unknownKeyError(path, key, source));
     }
   }
   for (const issue of issues) {
@@ -35,7 +32,26 @@ export function issuesToErrors(issues: readonly Issue[], raw: unknown, source: C
     if (missing && misspelt.has(issue.path.map(String).join('.'))) continue;
     errors.push(issueToError(issue, source));
   }
-  return errors.length > 0 ? errors : [new ConfigError(source, '', `got ${describe(raw)}; allowed: see README, "Configuration"`)];
+  return errors.length > 0
+    ? errors
+    : [new ConfigError(source, '', `got ${describe(raw)}; allowed: see README, "Configuration"`)];
+}
+
+/**
+ * A key the schema does not have at this path, with "did you mean" when one is close or the key
+ * belongs elsewhere
+ */
+export function unknownKeyError(path: readonly string[], key: string, source: ConfigSource): ConfigError {
+  const known = knownKeys(path);
+  const hint = closest(key, known);
+  const elsewhere = hint ? undefined : keyElsewhere(key);
+  const suggestion = hint
+    ? ` (did you mean "${hint}"?)`
+    : elsewhere
+      ? ` (did you mean "${elsewhere}"? it belongs there)`
+      : '';
+  const allowed = known.length > 0 ? `allowed keys here: ${known.join(', ')}` : 'allowed: any other key';
+  return new ConfigError(source, [...path, key].join('.'), `unknown key ${shown(key)}${suggestion}; ${allowed}`);
 }
 
 function issueToError(issue: Issue, source: ConfigSource): ConfigError {
@@ -51,17 +67,41 @@ function issueToError(issue: Issue, source: ConfigSource): ConfigError {
         return new ConfigError(source, field, `missing; allowed: ${typeName(issue.expected)}${needs}`);
       }
       if (issue.expected === 'string' && (typeof input === 'number' || typeof input === 'boolean')) {
-        // YAML reads 512, 0.5 or yes as a number or a boolean
-        const unit = node === quantity ? ' with its unit, e.g. "512Mi" or "0.5"' : '';
-        return new ConfigError(source, field, `got ${describe(input)}; allowed: a string${unit}: quote it, e.g. ${field.split('.').pop()}: "${String(input)}"`);
+        // YAML reads 512, 0.5 or yes as a number or a boolean; quoted, a memory 512 is 512 bytes
+        const key = field.split('.').pop();
+        if ((node === memoryQuantity || node === quantity) && typeof input === 'number')
+          return new ConfigError(
+            source,
+            field,
+            `got ${describe(input)}; allowed: a quantity with its unit, quoted, e.g. ${key}: "${input}Mi" (a bare number is bytes)`,
+          );
+        if (node === cpuQuantity && typeof input === 'number')
+          return new ConfigError(
+            source,
+            field,
+            `got ${describe(input)}; allowed: a quantity, quoted, e.g. ${key}: "${input}" or "${Math.round(input * 1000)}m"`,
+          );
+        return new ConfigError(
+          source,
+          field,
+          `got ${describe(input)}; allowed: a string: quote it, e.g. ${key}: "${String(input)}"`,
+        );
       }
       return new ConfigError(source, field, `got ${describe(input)}; allowed: ${typeName(issue.expected)}`);
     }
     case 'invalid_value':
-      return new ConfigError(source, field, `got ${describe(input)}; allowed: one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`);
+      return new ConfigError(
+        source,
+        field,
+        `got ${describe(input)}; allowed: one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`,
+      );
     case 'invalid_format':
-    case 'custom':
-      return new ConfigError(source, field, `got ${describe(input)}; allowed: ${issue.message}`);
+    case 'custom': {
+      // "512" is 512 bytes, and no container runs in that: the unit was meant
+      const bytes = unwrap(nodeAt(path)) === memoryQuantity && typeof input === 'string' && /^[1-9]\d*$/.test(input);
+      const unit = bytes ? ` (${shown(input)} is ${input} bytes: did you mean "${input}Mi"?)` : '';
+      return new ConfigError(source, field, `got ${describe(input)}; allowed: ${issue.message}${unit}`);
+    }
     case 'too_small':
     case 'too_big': {
       const bound = issue.code === 'too_small' ? `>= ${issue.minimum}` : `<= ${issue.maximum}`;
@@ -69,9 +109,17 @@ function issueToError(issue: Issue, source: ConfigSource): ConfigError {
       return new ConfigError(source, field, `got ${describe(input)}; allowed: ${what ? `${what} ${bound}` : bound}`);
     }
     case 'invalid_key':
-      return new ConfigError(source, field, `got key ${describe(input)}; allowed: ${issue.issues[0]?.message ?? 'a valid key'}`);
+      return new ConfigError(
+        source,
+        field,
+        `got key ${describe(input)}; allowed: ${issue.issues[0]?.message ?? 'a valid key'}`,
+      );
     case 'invalid_union':
-      return new ConfigError(source, field, `got ${describe(input)}; allowed: a whole number or a percentage such as "25%"`);
+      return new ConfigError(
+        source,
+        field,
+        `got ${describe(input)}; allowed: a whole number or a percentage such as "25%"`,
+      );
     default:
       return new ConfigError(source, field, `got ${describe(input)}; ${issue.message}`);
   }
@@ -83,30 +131,42 @@ function nodeAt(path: readonly string[]): z.ZodMiniType | undefined {
   for (const part of path) {
     node = unwrap(node);
     if (!(node instanceof z.ZodMiniObject)) return undefined;
-    node = node.shape[part] as z.ZodMiniType | undefined;
+    // own keys only: "constructor" is no field of the schema
+    node = Object.hasOwn(node.shape, part) ? (node.shape[part] as z.ZodMiniType) : undefined;
   }
   return node;
 }
 
 /** ", with keys a (required), b, c" for a missing block */
 function blockContents(node: z.ZodMiniObject): string {
-  const keys = Object.entries(node.shape).map(([k, v]) => ((v as z.ZodMiniType)._zod.optin === undefined ? `${k} (required)` : k));
+  const keys = Object.entries(node.shape).map(([k, v]) =>
+    (v as z.ZodMiniType)._zod.optin === undefined ? `${k} (required)` : k,
+  );
   return ` with the keys ${keys.join(', ')}`;
 }
 
 /** the full path of the one place in the schema where a key of this name belongs */
 function keyElsewhere(key: string): string | undefined {
-  const found: string[] = [];
+  const found = keyPaths().get(key);
+  return found ? found.join('" or "') : undefined;
+}
+
+let paths: Map<string, string[]> | undefined;
+
+/** every key of the schema, with the full paths it has: made once, a file may hold thousands of unknown keys */
+function keyPaths(): Map<string, string[]> {
+  if (paths) return paths;
+  const found = new Map<string, string[]>();
   const walk = (node: z.ZodMiniType | undefined, path: string[]): void => {
     const object = unwrap(node);
     if (!(object instanceof z.ZodMiniObject)) return;
     for (const [k, child] of Object.entries(object.shape)) {
-      if (k === key) found.push([...path, k].join('.'));
+      found.set(k, [...(found.get(k) ?? []), [...path, k].join('.')]);
       walk(child as z.ZodMiniType, [...path, k]);
     }
   };
   walk(configSchema, []);
-  return found.length > 0 ? found.join('" or "') : undefined;
+  return (paths = found);
 }
 
 /** the keys the schema allows at an object path, for "did you mean" hints */
@@ -122,11 +182,16 @@ function unwrap(node: z.ZodMiniType | undefined): z.ZodMiniType | undefined {
 }
 
 function closest(word: string, candidates: readonly string[]): string | undefined {
+  // no key of the schema is this long: no edit distance to compute
+  if (word.length > 64) return undefined;
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {
     const d = levenshtein(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) { best = c; bestDistance = d; }
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
   }
   return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
 }
@@ -146,18 +211,24 @@ function levenshtein(a: string, b: string): number {
 export function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
-  if (Array.isArray(value)) return `a list ${truncate(JSON.stringify(value))}`;
-  if (typeof value === 'object') return `a mapping ${truncate(JSON.stringify(value))}`;
+  if (Array.isArray(value)) return `a list ${truncate(printableJson(value))}`;
+  if (typeof value === 'object') return `a mapping ${truncate(printableJson(value))}`;
+  if (typeof value === 'string') return `string ${shown(value)}`;
   return `${typeof value} ${JSON.stringify(value)}`;
 }
 
 function typeName(expected: string): string {
-  const names: Record<string, string> = { object: 'a mapping', array: 'a list', number: 'a number', int: 'a whole number', string: 'a string', boolean: 'true or false' };
+  const names: Record<string, string> = {
+    object: 'a mapping',
+    array: 'a list',
+    number: 'a number',
+    int: 'a whole number',
+    string: 'a string',
+    boolean: 'true or false',
+  };
   return names[expected] ?? expected;
 }
 
 function truncate(s: string): string {
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
-
-

@@ -2,18 +2,46 @@
  * The config schema: every field with its default, as zod checks it and the editor schema shows it.
  */
 import * as z from 'zod/mini';
-import { ENV_NAME, LABEL_KEY, FEATURE, PROMETHEUS_DURATION, HOSTNAME, dnsLabel, dnsSubdomain, quantity, labels, int, port, intOrPercent, imageSchema, resourcesSchema, peerSchema, deliverySchema } from './formats';
+import {
+  ENV_NAME,
+  LABEL_KEY,
+  FEATURE,
+  PROMETHEUS_DURATION,
+  HOSTNAME,
+  dnsLabel,
+  dnsSubdomain,
+  quantity,
+  labels,
+  int,
+  port,
+  id,
+  intOrPercent,
+  imageSchema,
+  resourcesSchema,
+  peerSchema,
+  deliverySchema,
+} from './formats';
 
 /** how long uvicorn lets open requests finish after SIGTERM (its --timeout-graceful-shutdown) */
 const DEFAULT_DRAIN_SECONDS = 20;
 /** the image's interpreter: the distroless ENTRYPOINT, and what runs the preStop delay */
 export const APP_PYTHON = '/app/.venv/bin/python';
 const DEFAULT_APP_COMMAND = [
-  APP_PYTHON, '-m', 'uvicorn', 'src.main:app', '--host', '0.0.0.0', '--port', '8000',
+  APP_PYTHON,
+  '-m',
+  'uvicorn',
+  'src.main:app',
+  '--host',
+  '0.0.0.0',
+  '--port',
+  '8000',
   // behind an ingress or gateway: take client address and scheme from X-Forwarded-*. Any peer may
   // set them, since the NetworkPolicy already admits only the ingress, gateway and scrapers
-  '--proxy-headers', '--forwarded-allow-ips', '*',
-  '--timeout-graceful-shutdown', String(DEFAULT_DRAIN_SECONDS),
+  '--proxy-headers',
+  '--forwarded-allow-ips',
+  '*',
+  '--timeout-graceful-shutdown',
+  String(DEFAULT_DRAIN_SECONDS),
 ];
 const DEFAULT_MIGRATION_COMMAND = ['alembic', 'upgrade', 'head'];
 const NONROOT_ID = 65532;
@@ -33,21 +61,28 @@ export const configSchema = z.strictObject({
     args: z._default(z.array(z.string()), []),
     /** fixed replica count; give either this or `autoscaling` */
     replicas: z.optional(int(1)),
-    autoscaling: z.optional(z.strictObject({
-      minReplicas: int(1),
-      maxReplicas: int(1),
-      targetCPUUtilizationPercent: z._default(int(1, 100), 70),
-    })),
+    autoscaling: z.optional(
+      z.strictObject({
+        minReplicas: int(1),
+        maxReplicas: int(1),
+        targetCPUUtilizationPercent: z._default(int(1, 100), 70),
+      }),
+    ),
     resources: z.prefault(resourcesSchema, {}),
-    rollingUpdate: z.prefault(z.strictObject({
-      maxSurge: z._default(int(0), 1),
-      maxUnavailable: z._default(int(0), 0),
-    }), {}),
+    rollingUpdate: z.prefault(
+      z.strictObject({
+        maxSurge: z._default(int(0), 1),
+        maxUnavailable: z._default(int(0), 0),
+      }),
+      {},
+    ),
     /** a PodDisruptionBudget; give minAvailable or maxUnavailable */
-    podDisruptionBudget: z.optional(z.strictObject({
-      minAvailable: z.optional(intOrPercent),
-      maxUnavailable: z.optional(intOrPercent),
-    })),
+    podDisruptionBudget: z.optional(
+      z.strictObject({
+        minAvailable: z.optional(intOrPercent),
+        maxUnavailable: z.optional(intOrPercent),
+      }),
+    ),
     /**
      * Seconds the pod keeps serving after it is told to stop, before uvicorn gets SIGTERM: the
      * time ingress controllers and gateways take to stop routing to it. Run by the image's Python
@@ -70,26 +105,49 @@ export const configSchema = z.strictObject({
      */
     priorityClassName: z.optional(dnsSubdomain),
     /** UID/GID the app runs as: the distroless nonroot user */
-    runAsUser: z._default(int(1), NONROOT_ID),
-    runAsGroup: z._default(int(1), NONROOT_ID),
+    runAsUser: z._default(id, NONROOT_ID),
+    runAsGroup: z._default(id, NONROOT_ID),
     /** uploads: an emptyDir of this size, or an existing PersistentVolumeClaim when they must survive restarts */
-    uploads: z.prefault(z.strictObject({
-      sizeLimit: z._default(quantity, '1Gi'),
-      claimName: z.optional(dnsSubdomain),
-    }), {}),
+    uploads: z.prefault(
+      z.strictObject({
+        sizeLimit: z._default(quantity, '1Gi'),
+        claimName: z.optional(dnsSubdomain),
+      }),
+      {},
+    ),
   }),
   settings: z.strictObject({
     /** REVIEWPOINT_ENVIRONMENT; `prod` enlarges the DB pool to 10 + 20 overflow */
     environment: z.enum(['dev', 'test', 'prod']),
     logLevel: z._default(z.enum(['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL']), 'INFO'),
     /** CORS origins */
-    allowedOrigins: z._default(z.array(z.string().check(z.regex(/^https?:\/\/[^\s/]+$/, 'an origin such as https://app.example.com (scheme and host, no path)'))), []),
+    allowedOrigins: z._default(
+      z.array(
+        z
+          .string()
+          .check(
+            z.regex(/^https?:\/\/[^\s/]+$/, 'an origin such as https://app.example.com (scheme and host, no path)'),
+          ),
+      ),
+      [],
+    ),
     /** enabled feature flags, e.g. health:read */
-    features: z._default(z.array(z.string().check(z.regex(FEATURE, 'a feature flag of the form scope:action, e.g. health:read'))), []),
+    features: z._default(
+      z.array(z.string().check(z.regex(FEATURE, 'a feature flag of the form scope:action, e.g. health:read'))),
+      [],
+    ),
     authEnabled: z._default(z.boolean(), true),
     apiKeyEnabled: z._default(z.boolean(), true),
     /** further non-secret environment variables */
-    extraEnv: z._default(z.record(z.string().check(z.regex(ENV_NAME, 'an environment variable name: letters, digits and "_", not starting with a digit')), z.string()), {}),
+    extraEnv: z._default(
+      z.record(
+        z
+          .string()
+          .check(z.regex(ENV_NAME, 'an environment variable name: letters, digits and "_", not starting with a digit')),
+        z.string(),
+      ),
+      {},
+    ),
   }),
   /** the Secret the pods read credentials from; its data never appears in the output */
   secrets: z.strictObject({
@@ -103,22 +161,27 @@ export const configSchema = z.strictObject({
      * @default none: the Secret must exist before the first sync
      * @see https://external-secrets.io/latest/api/externalsecret/
      */
-    externalSecret: z.optional(z.strictObject({
-      /** the SecretStore (in the namespace) or ClusterSecretStore to read from */
-      store: z.strictObject({
-        name: dnsSubdomain,
-        kind: z._default(z.enum(['SecretStore', 'ClusterSecretStore']), 'SecretStore'),
+    externalSecret: z.optional(
+      z.strictObject({
+        /** the SecretStore (in the namespace) or ClusterSecretStore to read from */
+        store: z.strictObject({
+          name: dnsSubdomain,
+          kind: z._default(z.enum(['SecretStore', 'ClusterSecretStore']), 'SecretStore'),
+        }),
+        /** the secret in the store that holds every key, e.g. a Vault path or an AWS secret name */
+        remoteKey: z.string().check(z.minLength(1)),
+        /**
+         * The property of the remote secret each Secret key comes from.
+         * @default each Secret key's own name
+         */
+        properties: z._default(z.record(z.string().check(z.minLength(1)), z.string().check(z.minLength(1))), {}),
+        /** how often the operator re-reads the store, a Go duration; "0" reads it once */
+        refreshInterval: z._default(
+          z.string().check(z.regex(/^(0|([0-9]+(\.[0-9]+)?(ms|s|m|h))+)$/, 'a duration such as 1h or 15m, or 0')),
+          '1h',
+        ),
       }),
-      /** the secret in the store that holds every key, e.g. a Vault path or an AWS secret name */
-      remoteKey: z.string().check(z.minLength(1)),
-      /**
-       * The property of the remote secret each Secret key comes from.
-       * @default each Secret key's own name
-       */
-      properties: z._default(z.record(z.string().check(z.minLength(1)), z.string().check(z.minLength(1))), {}),
-      /** how often the operator re-reads the store, a Go duration; "0" reads it once */
-      refreshInterval: z._default(z.string().check(z.regex(/^(0|([0-9]+(\.[0-9]+)?(ms|s|m|h))+)$/, 'a duration such as 1h or 15m, or 0')), '1h'),
-    })),
+    ),
   }),
   database: z.strictObject({
     port: z._default(port, 5432),
@@ -128,12 +191,15 @@ export const configSchema = z.strictObject({
     egress: peerSchema,
   }),
   /** cluster DNS, for the egress NetworkPolicy */
-  dns: z.prefault(z.strictObject({
-    namespace: z._default(dnsLabel, 'kube-system'),
-    podLabels: z._default(labels, { 'k8s-app': 'kube-dns' }),
-    /** the port the DNS pods listen on (the Service's targetPort): 5353 on OpenShift */
-    port: z._default(port, 53),
-  }), {}),
+  dns: z.prefault(
+    z.strictObject({
+      namespace: z._default(dnsLabel, 'kube-system'),
+      podLabels: z._default(labels, { 'k8s-app': 'kube-dns' }),
+      /** the port the DNS pods listen on (the Service's targetPort): 5353 on OpenShift */
+      port: z._default(port, 53),
+    }),
+    {},
+  ),
   /**
    * Secrets of type kubernetes.io/dockerconfigjson that every pod (app and migration) pulls its
    * images with, for a private registry. They must exist before the first sync, like secrets.name.
@@ -143,55 +209,74 @@ export const configSchema = z.strictObject({
   /** who may reach the app's port 8000: the ingress controller; optional with `route` */
   allowIngressFrom: z.optional(peerSchema),
   /** an Ingress object, when the environment asks for one */
-  ingress: z.optional(z.strictObject({
-    host: dnsSubdomain,
-    className: z.optional(dnsSubdomain),
-    tlsSecretName: z.optional(dnsSubdomain),
-    /**
-     * Annotations for the ingress controller, passed through as they are, e.g.
-     * nginx.ingress.kubernetes.io/proxy-body-size (ingress-nginx refuses bodies over 1m by default)
-     * @default none
-     */
-    annotations: z._default(z.record(z.string().check(z.regex(LABEL_KEY, 'an annotation key: [prefix/]name')), z.string()), {}),
-  })),
+  ingress: z.optional(
+    z.strictObject({
+      host: dnsSubdomain,
+      className: z.optional(dnsSubdomain),
+      tlsSecretName: z.optional(dnsSubdomain),
+      /**
+       * Annotations for the ingress controller, passed through as they are, e.g.
+       * nginx.ingress.kubernetes.io/proxy-body-size (ingress-nginx refuses bodies over 1m by default)
+       * @default none
+       */
+      annotations: z._default(
+        z.record(z.string().check(z.regex(LABEL_KEY, 'an annotation key: [prefix/]name')), z.string()),
+        {},
+      ),
+    }),
+  ),
   /**
    * A Gateway API HTTPRoute to the Service, and a NetworkPolicy that admits the gateway.
    * @see https://gateway-api.sigs.k8s.io/api-types/httproute/
    */
-  route: z.optional(z.strictObject({
-    /** the Gateway (a parentRef) the route attaches to; it must allow routes from this namespace */
-    gateway: z.strictObject({
-      name: dnsSubdomain,
-      namespace: dnsLabel,
-      /** a listener of that Gateway, e.g. `https`; all of its listeners when omitted */
-      sectionName: z.optional(dnsSubdomain),
+  route: z.optional(
+    z.strictObject({
+      /** the Gateway (a parentRef) the route attaches to; it must allow routes from this namespace */
+      gateway: z.strictObject({
+        name: dnsSubdomain,
+        namespace: dnsLabel,
+        /** a listener of that Gateway, e.g. `https`; all of its listeners when omitted */
+        sectionName: z.optional(dnsSubdomain),
+      }),
+      /** the host names the route answers for */
+      hostnames: z
+        .array(
+          z.string().check(z.maxLength(253), z.regex(HOSTNAME, 'a host name such as api.example.com or *.example.com')),
+        )
+        .check(z.minLength(1)),
+      /**
+       * Where the gateway's proxy pods run, for the NetworkPolicy: some implementations run them
+       * in the Gateway's namespace, others in their own (e.g. envoy-gateway-system).
+       * @default the Gateway's namespace
+       */
+      allowFrom: z.optional(peerSchema),
     }),
-    /** the host names the route answers for */
-    hostnames: z.array(z.string().check(z.maxLength(253), z.regex(HOSTNAME, 'a host name such as api.example.com or *.example.com'))).check(z.minLength(1)),
-    /**
-     * Where the gateway's proxy pods run, for the NetworkPolicy: some implementations run them
-     * in the Gateway's namespace, others in their own (e.g. envoy-gateway-system).
-     * @default the Gateway's namespace
-     */
-    allowFrom: z.optional(peerSchema),
-  })),
+  ),
   /**
    * A Prometheus Operator ServiceMonitor that scrapes /api/v1/metrics on the Service's http port,
    * and a NetworkPolicy that admits the scrapers to port 8000.
    * @see https://prometheus-operator.dev/docs/api-reference/api/#monitoring.coreos.com/v1.ServiceMonitor
    */
-  serviceMonitor: z.optional(z.strictObject({
-    /** labels the Prometheus selects monitors by: kube-prometheus-stack wants `release: <its release>` */
-    labels: z._default(labels, {}),
-    interval: z._default(z.string().check(z.regex(PROMETHEUS_DURATION, 'a Prometheus duration such as 30s or 1m30s')), '30s'),
-    /** at most `interval`: Prometheus refuses a longer timeout */
-    scrapeTimeout: z._default(z.string().check(z.regex(PROMETHEUS_DURATION, 'a Prometheus duration such as 10s')), '10s'),
-    /**
-     * Where the Prometheus pods run, for the NetworkPolicy.
-     * @default every pod of the namespace `monitoring`
-     */
-    allowFrom: z._default(peerSchema, { namespace: 'monitoring' }),
-  })),
+  serviceMonitor: z.optional(
+    z.strictObject({
+      /** labels the Prometheus selects monitors by: kube-prometheus-stack wants `release: <its release>` */
+      labels: z._default(labels, {}),
+      interval: z._default(
+        z.string().check(z.regex(PROMETHEUS_DURATION, 'a Prometheus duration such as 30s or 1m30s')),
+        '30s',
+      ),
+      /** at most `interval`: Prometheus refuses a longer timeout */
+      scrapeTimeout: z._default(
+        z.string().check(z.regex(PROMETHEUS_DURATION, 'a Prometheus duration such as 10s')),
+        '10s',
+      ),
+      /**
+       * Where the Prometheus pods run, for the NetworkPolicy.
+       * @default every pod of the namespace `monitoring`
+       */
+      allowFrom: z._default(peerSchema, { namespace: 'monitoring' }),
+    }),
+  ),
   /** how Argo CD and Flux find this environment's output: the delivery objects in dist/<env>/delivery/ */
   delivery: z.prefault(deliverySchema, {}),
   migration: z.strictObject({
@@ -201,8 +286,8 @@ export const configSchema = z.strictObject({
     image: z.optional(imageSchema),
     command: z._default(z.array(z.string()).check(z.minLength(1)), DEFAULT_MIGRATION_COMMAND),
     /** the shell image's user is a name; pin a numeric one */
-    runAsUser: z._default(int(1), NONROOT_ID),
-    runAsGroup: z._default(int(1), NONROOT_ID),
+    runAsUser: z._default(id, NONROOT_ID),
+    runAsGroup: z._default(id, NONROOT_ID),
     resources: z.prefault(resourcesSchema, {}),
     backoffLimit: z._default(int(0, 10), 2),
     /** hard stop: the image's wait-for-database loop has no timeout of its own */
@@ -225,4 +310,3 @@ export type DeliveryConfig = z.output<typeof deliverySchema>;
 export type ServiceMonitorConfig = NonNullable<z.output<typeof configSchema>['serviceMonitor']>;
 export type ExternalSecretConfig = NonNullable<z.output<typeof configSchema>['secrets']['externalSecret']>;
 export type RouteConfig = NonNullable<z.output<typeof configSchema>['route']>;
-

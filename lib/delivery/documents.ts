@@ -3,8 +3,8 @@
  * the same files. The synth registers the objects it has just written (render.ts), which the
  * tests show read back as exactly those objects, so the gate parses only the kustomizations.
  */
-import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import type { Manifest } from '../policy/types';
+import { readYamlDocuments } from '../yaml';
 
 // objects are never changed in place: a Flux patch works on a copy
 const parsed = new WeakMap<ReadonlyMap<string, string>, Map<string, Manifest[]>>();
@@ -35,7 +35,5 @@ function cacheOf(files: ReadonlyMap<string, string>): Map<string, Manifest[]> {
 }
 
 export function parseYaml(text: string): Manifest[] {
-  return loadAll(text, undefined, { schema: CORE_SCHEMA }).filter(
-    (d): d is Manifest => d !== null && typeof d === 'object',
-  );
+  return readYamlDocuments(text).filter((d): d is Manifest => d !== null && typeof d === 'object');
 }

@@ -3,7 +3,7 @@
  */
 import type { EnvironmentConfig } from '../config';
 import type { RenderedEnvironment } from '../render';
-import { repoPath } from './gitops';
+import { repoPath } from '../app/delivery';
 import type { ObjectKey } from './references';
 import { checkDelivery } from './rules';
 import type { Violation } from '../policy/types';

@@ -3,9 +3,9 @@
  * pile up, a Namespace that neither an engine nor a forced apply deletes.
  */
 import { objectRef } from '../policy/types';
-import { DELIVERY_FOLDERS } from '../render';
-import { objectsIn } from './model';
-import { CLUSTER_SCOPED } from './references';
+import { DELIVERY_FOLDERS } from '../layout';
+import { argoCdSelfHeal, objectsIn } from './model';
+import { CLUSTER_SCOPED, keyOf, sameObject } from './references';
 import { annotationList, isHook, rule, type DeliveryRule } from './rule';
 import { ARGOCD_HOOK_DELETE_POLICY, ARGOCD_SYNC_OPTIONS, FLUX_PRUNE } from './stages';
 
@@ -16,16 +16,23 @@ export const LIFECYCLE_RULES: readonly DeliveryRule[] = [
         ? []
         : plan.steps.flatMap((s) =>
             s.objects
+              .filter((o) => o.kind === 'Job' && o.spec?.ttlSecondsAfterFinished !== undefined)
+              // Flux applies what is missing at every reconcile; Argo CD at the self-heal that a
+              // missing object sets off, which applies the drifted objects and skips hooks
               .filter(
                 (o) =>
-                  o.kind === 'Job' &&
-                  o.spec?.ttlSecondsAfterFinished !== undefined &&
-                  !(plan.engine === 'argocd' && isHook(o)),
+                  plan.engine === 'flux' ||
+                  argoCdSelfHeal(m.objects, (x) => sameObject(keyOf(x), keyOf(o))).steps.some((t) =>
+                    t.objects.some((x) => sameObject(keyOf(x), keyOf(o))),
+                  ),
               )
               .map((o) => ({
                 rule: 'job-rerun',
                 object: objectRef(o),
-                message: `${plan.engine}: ttlSecondsAfterFinished deletes the finished Job, and ${plan.engine} applies it again at the next ${plan.engine === 'flux' ? 'reconcile' : 'self-heal'}: the migration would run again`,
+                message:
+                  plan.engine === 'flux'
+                    ? 'flux: ttlSecondsAfterFinished deletes the finished Job, and flux applies it again at the next reconcile: the migration would run again'
+                    : 'argocd: ttlSecondsAfterFinished deletes the finished Job, and the self-heal that follows applies it again (a self-heal skips hooks, not plain objects): the migration would run again; allowed: the Job as a hook',
               })),
           ),
     ),

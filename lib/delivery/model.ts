@@ -7,14 +7,21 @@
  * - Argo CD applies dist/<env> in steps of (phase, wave): PreSync hooks, then Sync (hooks and
  *   plain objects), then PostSync; within a phase, wave by wave, and it starts a step only when the
  *   previous one is healthy (hooks completed). Within a step, kinds go in gitops-engine's order.
+ *   That is a full sync (a new revision, a retry, a manual sync). A self-heal is a sync of the
+ *   drifted objects alone, and a sync with a resource list skips hooks: no migration runs then.
+ * - A step stopped by a failed Job keeps what it and the steps before it applied: those objects
+ *   reach the running app even though the migration failed.
  * - Flux applies each Kustomization's path as one step, after those it `dependsOn`; a step
  *   holds the next back only with `wait: true` (or health checks). Its `patches` apply first.
+ *   Within a step everything lands in one batch, and kstatus calls an object Current before an
+ *   operator has written its status: `wait` does not wait for an ExternalSecret's Secret.
  * - kubectl: README's runbook, `kubectl apply -k` of each stage folder in order, with
  *   `kubectl wait` in between.
  * @see ../../README.md "Deploying"
  */
 import type { Manifest } from '../policy/types';
-import { KUSTOMIZATION_FILE, DELIVERY_FOLDERS } from '../render';
+import { keyOf, sameObject } from '../kube-object';
+import { KUSTOMIZATION_FILE, DELIVERY_FOLDERS } from '../layout';
 import { STAGES } from './stages';
 import { parseFile, parseYaml } from './documents';
 
@@ -34,6 +41,15 @@ export interface Step {
 /** is `o`, applied in step `i`, ready before step `j` is applied? */
 export function readyBefore(plan: Plan, i: number, o: Manifest, j: number): boolean {
   return plan.steps[j].after.has(i) && plan.steps[i].waitsFor(o);
+}
+
+/**
+ * does the object `p` provides (an ExternalSecret's Secret), applied in step `i`, exist before
+ * step `j` starts? Only when `j` waits for `i` and `i` waits for `p` to be ready; within one step
+ * nothing is guaranteed (a pod that needs it waits in CreateContainerConfigError until it exists)
+ */
+export function providedBefore(plan: Plan, i: number, p: Manifest, j: number): boolean {
+  return i !== j && readyBefore(plan, i, p, j);
 }
 
 /** one step after another, each done before the next: Argo CD's waves, the kubectl runbook */
@@ -138,6 +154,27 @@ export function argoCdPlan(objects: readonly Manifest[]): Plan {
   return { engine: 'argocd', steps: inSequence(steps), problems: [] };
 }
 
+/**
+ * What an Argo CD self-heal applies when `drifted` objects differ from git: those objects alone,
+ * in the same order, and no hook (argo-cd controller/appcontroller.go autoSync lists the
+ * out-of-sync resources; controller/sync.go skips hooks for a sync with a resource list).
+ */
+export function argoCdSelfHeal(objects: readonly Manifest[], drifted: (o: Manifest) => boolean): Plan {
+  return argoCdPlan(objects.filter((o) => drifted(o) && !isArgoHook(o)));
+}
+
+/**
+ * What a plan has applied, and keeps, when the migration Job of `job` fails: the other objects
+ * of its step and everything of the steps it comes after. They reach the running app.
+ */
+export function appliedBeforeFailure(plan: Plan, job: Manifest): Manifest[] {
+  const i = plan.steps.findIndex((s) => s.objects.some((o) => sameObject(keyOf(o), keyOf(job))));
+  if (i === -1) return [];
+  return plan.steps.flatMap((s, k) =>
+    k === i || plan.steps[i].after.has(k) ? s.objects.filter((o) => !sameObject(keyOf(o), keyOf(job))) : [],
+  );
+}
+
 const isArgoHook = (o: Manifest) => o.metadata?.annotations?.['argocd.argoproj.io/hook'] !== undefined;
 
 // Helm hooks Argo CD maps onto its own phases, when no Argo CD hook annotation is present
@@ -230,17 +267,25 @@ export function fluxPlan(files: ReadonlyMap<string, string>, kustomizations: rea
   return { engine: 'flux', steps, problems };
 }
 
+/**
+ * Kinds kstatus reads as Current as soon as they exist, having no status reader of their own and
+ * no conditions yet: ready to Flux before the operator has done anything (fluxcd/cli-utils
+ * pkg/kstatus/status). Flux 2.5+ `healthCheckExprs` would gate on their Ready condition.
+ */
+const CURRENT_WITHOUT_STATUS = new Set(['ExternalSecret']);
+
 /** what a Kustomization is Ready without: all its objects with wait, those its healthChecks name, or none */
 function readiness(k: Manifest): (o: Manifest) => boolean {
-  if (k.spec?.wait === true) return everything;
   const checks: Array<{ kind?: string; name?: string; namespace?: string }> = k.spec?.healthChecks ?? [];
   return (o) =>
-    checks.some(
-      (c) =>
-        c.kind === o.kind &&
-        c.name === o.metadata?.name &&
-        (c.namespace ?? o.metadata?.namespace) === o.metadata?.namespace,
-    );
+    !CURRENT_WITHOUT_STATUS.has(o.kind ?? '') &&
+    (k.spec?.wait === true ||
+      checks.some(
+        (c) =>
+          c.kind === o.kind &&
+          c.name === o.metadata?.name &&
+          (c.namespace ?? o.metadata?.namespace) === o.metadata?.namespace,
+      ));
 }
 
 /** README's kubectl runbook: each stage folder in order, waiting in between */

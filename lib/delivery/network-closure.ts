@@ -4,7 +4,7 @@
  * those pods, or it goes nowhere.
  */
 import { objectRef, type Manifest, type Violation } from '../policy/types';
-import { matchLabels } from './references';
+import { labelSelectorMatches } from '../label-selector';
 import { rule, type DeliveryRule } from './rule';
 
 export const NETWORK_CLOSURE: DeliveryRule = rule(
@@ -23,7 +23,7 @@ function admits(allow: any, ns: string, source: Record<string, string>, port: an
   const ports: any[] = allow.ports ?? [];
   const fromOk =
     from.length === 0 ||
-    from.some((f) => !f.ipBlock && inNamespace(f, ns) && matchLabels(f.podSelector?.matchLabels, source));
+    from.some((f) => !f.ipBlock && inNamespace(f, ns) && labelSelectorMatches(f.podSelector ?? {}, source));
   const portOk =
     ports.length === 0 ||
     port.port === undefined ||
@@ -47,7 +47,7 @@ function networkClosure(objects: readonly Manifest[]): Violation[] {
           (q) =>
             q.metadata?.namespace === ns &&
             (q.spec?.policyTypes ?? []).includes('Ingress') &&
-            matchLabels(q.spec?.podSelector?.matchLabels, target),
+            labelSelectorMatches(q.spec?.podSelector ?? {}, target),
         );
         // no policy isolates those pods for ingress: everything gets in
         if (guarding.length === 0) continue;

@@ -3,8 +3,8 @@
  * every object once, and the migration completes before the app rolls out.
  */
 import { objectRef, type Violation } from '../policy/types';
-import { DELIVERY_FOLDERS } from '../render';
-import { objectsIn, readyBefore } from './model';
+import { DELIVERY_FOLDERS } from '../layout';
+import { objectsIn, providedBefore, readyBefore } from './model';
 import { keyOf, referencesOf, sameObject, showKey } from './references';
 import { isHook, isOrProvides, rule, stepIndex, type DeliveryRule } from './rule';
 
@@ -93,6 +93,37 @@ export const ORDER_RULES: readonly DeliveryRule[] = [
                 ],
           ),
         ),
+  ),
+
+  rule(
+    'secret-arrival',
+    'a Job that may start before the Secret an ExternalSecret creates exists has a deadline for that wait',
+    (m) =>
+      m.plans.flatMap((plan) => {
+        const at = stepIndex(plan);
+        return m.objects
+          .filter((o) => o.kind === 'Job' && o.spec?.activeDeadlineSeconds === undefined)
+          .flatMap((job) => {
+            const i = at(keyOf(job));
+            if (i === undefined) return [];
+            return referencesOf(job, m.objects).flatMap((r): Violation[] => {
+              const source = m.objects.find((x) => !sameObject(keyOf(x), r) && isOrProvides(x, r));
+              const j = at(r);
+              if (!source || j === undefined || providedBefore(plan, j, source, i)) return [];
+              const how =
+                i === j
+                  ? `both in "${plan.steps[i].name}"`
+                  : `"${plan.steps[j].name}", which "${plan.steps[i].name}" does not wait for`;
+              return [
+                {
+                  rule: 'secret-arrival',
+                  object: objectRef(job),
+                  message: `${plan.engine}: ${r.field} needs ${showKey(r)}, created by ${objectRef(source)} (${how}): the Secret may not exist when the pod starts (Flux applies one batch and kstatus calls a fresh ExternalSecret Current), so the pod waits in CreateContainerConfigError, and with no activeDeadlineSeconds a store that never answers holds the Job forever; allowed: activeDeadlineSeconds set`,
+                },
+              ];
+            });
+          });
+      }),
   ),
 
   rule('migration-first', 'under every engine, the migration Job completes before any Deployment rolls out', (m) =>

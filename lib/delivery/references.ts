@@ -4,55 +4,16 @@
  * ServiceAccount or volume claim is missing is never created or never starts; an Ingress, HPA or
  * PDB without its target does nothing.
  */
-import { podTemplates, selects } from '../policy/pods';
+import { labelSelectorMatches } from '../label-selector';
+import { podTemplates } from '../policy/pods';
+import { CLUSTER_SCOPED, keyOf, type ObjectKey } from '../kube-object';
 import type { Manifest } from '../policy/types';
 
-export interface ObjectKey {
-  readonly kind: string;
-  readonly name: string;
-  /** undefined for cluster-scoped kinds */
-  readonly namespace?: string;
-}
+export { CLUSTER_SCOPED, keyOf, sameObject, showKey, type ObjectKey } from '../kube-object';
 
 export interface Reference extends ObjectKey {
   /** the field that names it, e.g. `spec.template.spec.containers[api].envFrom[0].configMapRef` */
   readonly field: string;
-}
-
-export const CLUSTER_SCOPED = new Set([
-  'Namespace',
-  'ClusterRole',
-  'ClusterRoleBinding',
-  'CustomResourceDefinition',
-  'PersistentVolume',
-  'StorageClass',
-  'PriorityClass',
-  'IngressClass',
-  'ValidatingWebhookConfiguration',
-  'MutatingWebhookConfiguration',
-  'ClusterSecretStore',
-]);
-
-/** does a matchLabels selector (empty: every pod) select these labels? */
-export function matchLabels(selector: Record<string, string> | undefined, labels: Record<string, string>): boolean {
-  return Object.entries(selector ?? {}).every(([k, v]) => labels[k] === v);
-}
-
-export function keyOf(m: Manifest): ObjectKey {
-  const kind = m.kind ?? '?';
-  return {
-    kind,
-    name: m.metadata?.name ?? '?',
-    namespace: CLUSTER_SCOPED.has(kind) ? undefined : m.metadata?.namespace,
-  };
-}
-
-export function sameObject(a: ObjectKey, b: ObjectKey): boolean {
-  return a.kind === b.kind && a.name === b.name && a.namespace === b.namespace;
-}
-
-export function showKey(k: ObjectKey): string {
-  return `${k.kind}/${k.name}${k.namespace ? ` (namespace ${k.namespace})` : ''}`;
 }
 
 /** the objects `m` names, among `all` for selector-based targets */
@@ -72,7 +33,7 @@ export function referencesOf(m: Manifest, all: readonly Manifest[]): Reference[]
     // the policies that allow that traffic exist: a migration that starts before them waits
     // for a database it cannot reach until its deadline
     for (const np of all) {
-      const coversPod = matchLabels(np.spec?.podSelector?.matchLabels, pod.metadata.labels ?? {});
+      const coversPod = labelSelectorMatches(np.spec?.podSelector ?? {}, pod.metadata.labels);
       const allowsEgress = (np.spec?.policyTypes ?? []).includes('Egress') && (np.spec?.egress ?? []).length > 0;
       if (np.kind === 'NetworkPolicy' && np.metadata?.namespace === ns && coversPod && allowsEgress) {
         add('NetworkPolicy', np.metadata?.name, `${at.replace(/\.spec$/, '')}.metadata.labels (egress)`);
@@ -145,7 +106,7 @@ export function referencesOf(m: Manifest, all: readonly Manifest[]): Reference[]
     const target = all.find(
       (o) =>
         o.metadata?.namespace === ns &&
-        podTemplates([o]).some((p) => selects(m.spec?.selector?.matchLabels, p.metadata.labels)),
+        podTemplates([o]).some((p) => labelSelectorMatches(m.spec?.selector, p.metadata.labels)),
     );
     refs.push(
       target

@@ -7,13 +7,16 @@
  * @see https://fluxcd.io/flux/use-cases/running-jobs/
  */
 import type { ApiObject } from 'cdk8s';
+import { SYNC_WAVE } from '../constructs/annotations';
 
-export const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
-export const ARGOCD_HOOK = 'argocd.argoproj.io/hook';
-export const ARGOCD_HOOK_DELETE_POLICY = 'argocd.argoproj.io/hook-delete-policy';
-export const ARGOCD_SYNC_OPTIONS = 'argocd.argoproj.io/sync-options';
-export const FLUX_PRUNE = 'kustomize.toolkit.fluxcd.io/prune';
-export const FLUX_FORCE = 'kustomize.toolkit.fluxcd.io/force';
+export {
+  ARGOCD_HOOK,
+  ARGOCD_HOOK_DELETE_POLICY,
+  ARGOCD_SYNC_OPTIONS,
+  FLUX_FORCE,
+  FLUX_PRUNE,
+  SYNC_WAVE,
+} from '../constructs/annotations';
 
 /** Argo CD sync waves; the default wave is 0 */
 export const WAVE = {

@@ -4,8 +4,9 @@
  * pods (dotted arrows).
  */
 import type { EnvironmentConfig, PeerConfig } from '../config';
-import { HTTP_PORT } from '../labels';
-import type { KubeObject } from '../render';
+import { HTTP_PORT } from '../app/labels';
+import type { KubeObject } from '../kube-object';
+import { labelSelectorMatches, serviceSelectorMatches } from '../label-selector';
 import { callers, peerText } from './tables';
 import type { Labels, Workload } from './workloads';
 
@@ -26,10 +27,6 @@ function fromPolicyPeer(p: Peer, namespace: string): PeerConfig {
     namespace: p.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] ?? namespace,
     podLabels: p.podSelector?.matchLabels,
   };
-}
-
-function selects(selector: Labels | undefined, labels: Labels): boolean {
-  return Object.entries(selector ?? {}).every(([k, v]) => labels[k] === v);
 }
 
 export function diagram(
@@ -59,7 +56,9 @@ export function diagram(
   /** the workloads a selector in our namespace picks, or else a peer node */
   const ends = (peer: PeerConfig): string[] => {
     if (peer.namespace === config.namespace) {
-      const ours = workloads.filter((w) => selects(peer.podLabels, w.labels)).map((w) => w.id);
+      const ours = workloads
+        .filter((w) => labelSelectorMatches({ matchLabels: peer.podLabels }, w.labels))
+        .map((w) => w.id);
       if (ours.length > 0) return ours;
     }
     const text = peerText(peer);
@@ -96,7 +95,8 @@ export function diagram(
   if (service) {
     nodes.push(`  service[${label(`Service ${service.metadata.name}`)}]`);
     const selector = (service.spec as { selector?: Labels }).selector;
-    for (const w of workloads.filter((x) => selects(selector, x.labels))) routes.push(`  service -.-> ${w.id}`);
+    for (const w of workloads.filter((x) => serviceSelectorMatches(selector, x.labels)))
+      routes.push(`  service -.-> ${w.id}`);
   }
   const ingress = objects.find((o) => o.kind === 'Ingress');
   if (ingress) {

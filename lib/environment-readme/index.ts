@@ -6,9 +6,9 @@
  * lists it, so kustomize, Argo CD and Flux never read it.
  */
 import type { EnvironmentConfig } from '../config';
-import { repoPath } from '../delivery/gitops';
+import { repoPath } from '../app/delivery';
 import { stageOf } from '../delivery/stages';
-import type { KubeObject } from '../render';
+import type { KubeObject } from '../kube-object';
 import { diagram } from './diagram';
 import { exposure, images, migration, resources, scaling, secretSource, security, shutdown } from './tables';
 import { workloadsOf } from './workloads';

@@ -3,11 +3,13 @@
  * migration, the security posture, resources and scaling, and how the app is exposed.
  */
 import type { EnvironmentConfig, PeerConfig } from '../config';
-import { fluxKustomizationName } from '../delivery/gitops';
+import { argoCdApplicationName, fluxKustomizationName } from '../app/delivery';
+import { appliedBeforeFailure, argoCdPlan } from '../delivery/model';
 import { WAVE } from '../delivery/stages';
-import { HTTP_PORT } from '../labels';
-import { gatewayPeer } from '../network';
-import type { KubeObject } from '../render';
+import { gatewayPeer } from '../app/backend';
+import { HTTP_PORT } from '../app/labels';
+import { imageParts, imageReference } from '../image-reference';
+import type { KubeObject } from '../kube-object';
 import { containersOf, type PodSpec, type Workload } from './workloads';
 
 /** every container's image, and whether a digest pins it */
@@ -17,8 +19,8 @@ export function images(workloads: readonly Workload[]): string[] {
     '|---|---|---|---|',
     ...workloads.flatMap((w) =>
       containersOf(w.pod).map(({ c, init }) => {
-        const [name, digest] = c.image.split('@');
-        return `| ${w.object.kind} \`${w.object.metadata.name}\` | \`${c.name}\`${init ? ' (init)' : ''} | \`${name}\` | ${digest ? `\`${digest}\`` : '**none: the tag can move**'} |`;
+        const { digest, ...name } = imageParts(c.image);
+        return `| ${w.object.kind} \`${w.object.metadata.name}\` | \`${c.name}\`${init ? ' (init)' : ''} | \`${imageReference(name)}\` | ${digest ? `\`${digest}\`` : '**none: the tag can move**'} |`;
       }),
     ),
   ];
@@ -89,17 +91,32 @@ export function migration(config: EnvironmentConfig, objects: readonly KubeObjec
         `(\`progressDeadlineSeconds\` ${config.app.progressDeadlineSeconds}).`,
     ];
   }
-  const job = objects.find((o) => o.kind === 'Job')!.metadata.name;
+  const jobObject = objects.find((o) => o.kind === 'Job')!;
+  const job = jobObject.metadata.name;
   const flux = fluxKustomizationName(config.name, 'migration');
+  // the same objects under every engine (the delivery tests show it): Argo CD's plan stands for all
+  const kept = appliedBeforeFailure(argoCdPlan(objects), jobObject)
+    .map((o) => `${o.kind} \`${o.metadata?.name}\``)
+    .join(', ');
+  const externalSecret = objects.find((o) => o.kind === 'ExternalSecret')?.metadata.name;
   return [
     `Strategy \`job\`: Job \`${job}\` runs ${command}, at most ${m.activeDeadlineSeconds} s and ${m.backoffLimit + 1} attempts. ` +
       'Its name carries a hash of its pod template: a new migration image, command or setting gives a new name.',
     '',
     '| engine | when it runs | before the app |',
     '|---|---|---|',
-    `| Argo CD | a \`Sync\` hook in wave ${WAVE.migration}: on **every** sync (alembic is a no-op when the schema is current) | the sync stops on failure |`,
+    `| Argo CD | a \`Sync\` hook in wave ${WAVE.migration}: on every full sync (a new commit, a retry, a manual sync; alembic is a no-op when the schema is current), not on a self-heal, which re-applies what drifted and skips hooks | the sync stops on failure |`,
     `| Flux | Kustomization \`${flux}\`: only when the Job's name changes | \`${fluxKustomizationName(config.name, 'app')}\` depends on it |`,
     `| kubectl | \`kubectl apply -k ${config.delivery.root}/${config.name}/migration\`, then \`kubectl wait\` for the Job | by hand, as the runbook says |`,
+    '',
+    `A failed migration holds back the app's objects, not what is applied before or with the Job: ${kept}. Under every engine those are in the cluster by then, and a change to them reaches the running app${externalSecret ? " (the Secret's new values when a pod next starts)" : ''}.`,
+    ...(externalSecret
+      ? [
+          '',
+          `ExternalSecret \`${externalSecret}\`: Argo CD waits for it in wave ${WAVE.beforeMigration}, and if the operator never writes its status the sync holds forever (retries do not cover a resource that stays Progressing): \`argocd app terminate-op ${argoCdApplicationName(config.name)}\`, fix the store, sync again. ` +
+            `Flux applies it and the Job in one batch and does not wait for its Secret: the Job's pod waits in CreateContainerConfigError until the Secret exists, within activeDeadlineSeconds (${m.activeDeadlineSeconds} s).`,
+        ]
+      : []),
   ];
 }
 

@@ -2,7 +2,7 @@
  * The pods of the rendered objects as the README reads them: each Deployment and Job with its
  * pod template's labels and spec, and its containers, init containers first.
  */
-import type { KubeObject } from '../render';
+import type { KubeObject } from '../kube-object';
 
 export type Labels = Record<string, string>;
 export interface Container {

@@ -2,8 +2,11 @@
  * House rules over an environment's objects taken together: accounts, network policies,
  * availability, Job bounds, the Namespace, and whether the objects find each other.
  */
+import { sameSettingGroups } from '../backend-settings';
+import { cidrProblem, isPrivate, parseCidr, PRIVATE_RANGES } from '../cidr';
 import { ENFORCED_POD_SECURITY_VERSION } from './pss-versions';
-import { containersOf, podTemplates, selects } from './pods';
+import { isEmptySelector, labelSelectorMatches, serviceSelectorMatches } from '../label-selector';
+import { containerEnv, containersOf, podTemplates } from './pods';
 import { setRule, show } from './rule';
 import { objectRef, type Manifest, type Rule, type Violation } from './types';
 
@@ -50,7 +53,7 @@ export const ENVIRONMENT_RULES: readonly Rule[] = [
     'network',
     'hardening',
     'default-deny NetworkPolicy, narrow ingress, egress only to listed peers and ports',
-    (manifests) => {
+    (manifests, ctx) => {
       const [out, v] = collector('network');
       const policies = manifests.filter((m) => m.kind === 'NetworkPolicy');
       // podSelector {} selects every pod; a missing podSelector is not a deny-all
@@ -78,8 +81,18 @@ export const ENVIRONMENT_RULES: readonly Rule[] = [
           (rules ?? []).forEach((r: any, i: number) => {
             if (!r[peers]?.length) v(objectRef(p), `${kind}[${i}] has no ${peers}: it allows every peer`);
             if (!r.ports?.length) v(objectRef(p), `${kind}[${i}] has no ports: it allows every port`);
-            if ((r[peers] ?? []).some((peer: any) => peer.ipBlock?.cidr === '0.0.0.0/0')) {
-              v(objectRef(p), `${kind}[${i}] allows 0.0.0.0/0`);
+            for (const peer of r[peers] ?? []) {
+              const cidr = peer.ipBlock?.cidr;
+              if (cidr === undefined) continue;
+              const problem = cidrProblem(String(cidr));
+              const range = parseCidr(String(cidr));
+              if (problem) v(objectRef(p), `${kind}[${i}] ipBlock ${show(cidr)}: ${problem}`);
+              else if (kind === 'ingress' && ctx.production && range && !isPrivate(range)) {
+                v(
+                  objectRef(p),
+                  `${kind}[${i}] admits ${show(cidr)} in production, outside the private ranges ${PRIVATE_RANGES.join(', ')}`,
+                );
+              }
             }
           });
         }
@@ -90,7 +103,8 @@ export const ENVIRONMENT_RULES: readonly Rule[] = [
             sameNamespace(p, pod.owner) &&
             (p.spec?.policyTypes ?? []).includes('Egress') &&
             (p.spec?.egress?.length ?? 0) > 0 &&
-            selects(p.spec?.podSelector?.matchLabels, pod.metadata.labels),
+            // podSelector is not optional: a missing one is {}, every pod
+            labelSelectorMatches(p.spec?.podSelector ?? {}, pod.metadata.labels),
         );
         if (!egress) {
           v(
@@ -121,7 +135,7 @@ export const ENVIRONMENT_RULES: readonly Rule[] = [
         );
         const pdb = manifests.some(
           (m) =>
-            m.kind === 'PodDisruptionBudget' && sameNamespace(m, d) && selects(m.spec?.selector?.matchLabels, labels),
+            m.kind === 'PodDisruptionBudget' && sameNamespace(m, d) && labelSelectorMatches(m.spec?.selector, labels),
         );
         const spec = d.spec?.template?.spec ?? {};
         const spread =
@@ -196,31 +210,48 @@ export const ENVIRONMENT_RULES: readonly Rule[] = [
   setRule(
     'consistency',
     'hardening',
-    'selectors match template labels, every Service and ServiceMonitor selects something, no duplicate env names',
+    'selectors match template labels, every Service and ServiceMonitor selects something, ' +
+      'no duplicate env names (in any case, envFrom included)',
     (manifests) => {
       const [out, v] = collector('consistency');
       const pods = podTemplates(manifests);
-      const selectsPod = (m: Manifest, selector: any, longRunningOnly: boolean) =>
+      const selectsPod = (m: Manifest, matches: (labels: any) => boolean, longRunningOnly: boolean) =>
         pods.some(
-          (p) =>
-            sameNamespace(p.owner, m) && (p.longRunning || !longRunningOnly) && selects(selector, p.metadata.labels),
+          (p) => sameNamespace(p.owner, m) && (p.longRunning || !longRunningOnly) && matches(p.metadata.labels),
         );
       for (const m of manifests) {
         const selector = m.spec?.selector?.matchLabels;
         const templated = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'].includes(m.kind ?? '');
-        if (templated && !selects(selector, m.spec?.template?.metadata?.labels)) {
+        // apps/v1 refuses an empty selector on a workload, though {} selects everything elsewhere
+        if (
+          templated &&
+          (isEmptySelector(m.spec?.selector) ||
+            !labelSelectorMatches(m.spec?.selector, m.spec?.template?.metadata?.labels))
+        ) {
           v(objectRef(m), `spec.selector ${show(selector)} does not match the template labels`);
         }
-        if (m.kind === 'Service' && m.spec?.type !== 'ExternalName' && !selectsPod(m, m.spec?.selector, true)) {
+        if (
+          m.kind === 'Service' &&
+          m.spec?.type !== 'ExternalName' &&
+          !selectsPod(m, (l) => serviceSelectorMatches(m.spec?.selector, l), true)
+        ) {
           v(objectRef(m), `selector ${show(m.spec?.selector)} selects no pod template in the output`);
         }
-        if (m.kind === 'PodDisruptionBudget' && !selectsPod(m, selector, false)) {
+        if (
+          m.kind === 'PodDisruptionBudget' &&
+          !selectsPod(m, (l) => labelSelectorMatches(m.spec?.selector, l), false)
+        ) {
           v(objectRef(m), `selector ${show(selector)} selects no pod template in the output`);
         }
         // a ServiceMonitor that selects no Service scrapes nothing, and says so nowhere
         if (
           m.kind === 'ServiceMonitor' &&
-          !manifests.some((t) => t.kind === 'Service' && sameNamespace(t, m) && selects(selector, t.metadata?.labels))
+          !manifests.some(
+            (t) =>
+              t.kind === 'Service' &&
+              sameNamespace(t, m) &&
+              labelSelectorMatches(m.spec?.selector ?? {}, t.metadata?.labels),
+          )
         ) {
           v(objectRef(m), `selector ${show(selector)} selects no Service in the output`);
         }
@@ -232,12 +263,17 @@ export const ENVIRONMENT_RULES: readonly Rule[] = [
           v(objectRef(m), `scaleTargetRef ${ref.kind}/${ref.name} is not part of the output`);
         }
       }
+      // the backend reads its settings in any case: REVIEWPOINT_X and reviewpoint_x are one setting
       for (const pod of pods) {
         for (const { container } of containersOf(pod)) {
-          const names: string[] = (container.env ?? []).map((e: any) => e.name);
-          const dupes = [...new Set(names.filter((n, i) => names.indexOf(n) !== i))];
-          if (dupes.length > 0) {
-            v(pod.ref, `duplicate env names ${dupes.join(', ')}: only the last one takes effect`, container.name);
+          const names = containerEnv(container, pod.owner, manifests).map((e) => e.name);
+          for (const group of sameSettingGroups(names)) {
+            const spelled = [...new Set(group)].join(', ');
+            v(
+              pod.ref,
+              `duplicate env names ${spelled} (names read in any case): only one takes effect`,
+              container.name,
+            );
           }
         }
       }

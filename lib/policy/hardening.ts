@@ -2,12 +2,12 @@
  * House hardening of each pod and container, beyond the Pod Security Standards: what kube-linter,
  * kube-score and Polaris check, and what the security contract adds to them.
  */
-import { looksLikeSecretName } from '../secret-names';
+import { imageParts } from '../image-reference';
+import { credentialIn, looksLikeSecretName } from '../secret-names';
 import { containersOf, podTemplates } from './pods';
 import { containerRule, podRule, setRule, show } from './rule';
 import { objectRef, type Rule, type Violation } from './types';
 
-const SECRET_ARG = /(password|passwd|secret|token|api[-_]?key)=\S+/i;
 const SECRET_HEADER = /(authorization|api[-_]?key|token|secret|cookie)/i;
 
 /** every probe and lifecycle handler of a container, with a label */
@@ -85,8 +85,12 @@ export const HARDENING_RULES: readonly Rule[] = [
           at(objectRef(m), 'a Secret with data must not be in the output: reference an existing Secret instead');
         }
         if (m.kind === 'ConfigMap') {
-          for (const key of Object.keys(m.data ?? {}).filter(looksLikeSecretName)) {
-            at(objectRef(m), `ConfigMap key ${key} looks like a secret: use a secretKeyRef`);
+          for (const [key, value] of Object.entries<string>(m.data ?? {})) {
+            if (looksLikeSecretName(key))
+              at(objectRef(m), `ConfigMap key ${key} looks like a secret: use a secretKeyRef`);
+            const credential = credentialIn(String(value));
+            if (credential)
+              at(objectRef(m), `ConfigMap key ${key} carries a credential (${credential}): use a secretKeyRef`);
           }
         }
       }
@@ -97,6 +101,8 @@ export const HARDENING_RULES: readonly Rule[] = [
             if (e.value !== undefined && looksLikeSecretName(e.name)) {
               v(`env ${e.name} has a literal value: use valueFrom.secretKeyRef`);
             }
+            const credential = e.value === undefined ? undefined : credentialIn(String(e.value));
+            if (credential) v(`env ${e.name} carries a credential (${credential}): use valueFrom.secretKeyRef`);
           }
           for (const [where, h] of handlers(container)) {
             for (const header of h.httpGet?.httpHeaders ?? []) {
@@ -104,15 +110,11 @@ export const HARDENING_RULES: readonly Rule[] = [
                 v(`${where} sends header ${header.name}: a probe header is a secret in plain text`);
               }
             }
-            for (const arg of h.exec?.command ?? []) {
-              if (SECRET_ARG.test(arg)) v(`${where} command carries a secret (${arg.split('=')[0]}=...)`);
-            }
+            const credential = credentialIn(...(h.exec?.command ?? []));
+            if (credential) v(`${where} command carries a secret (${credential})`);
           }
-          for (const arg of [...(container.command ?? []), ...(container.args ?? [])]) {
-            if (SECRET_ARG.test(arg)) {
-              v(`command/args carry a secret (${arg.split('=')[0]}=...): read it from the environment`);
-            }
-          }
+          const credential = credentialIn(...(container.command ?? []), ...(container.args ?? []));
+          if (credential) v(`command/args carry a secret (${credential}): read it from the environment, $(VAR)`);
         }
       }
       return out;
@@ -125,10 +127,7 @@ export const HARDENING_RULES: readonly Rule[] = [
     'a tag other than latest, or a digest; a digest in production',
     ({ container }, ctx) => {
       const image: string = container.image ?? '';
-      const [name, digest] = image.split('@');
-      const lastSlash = name.lastIndexOf('/');
-      const colon = name.indexOf(':', lastSlash + 1);
-      const tag = colon === -1 ? undefined : name.slice(colon + 1);
+      const { tag, digest } = imageParts(image);
       if (!digest && (!tag || tag === 'latest')) {
         return [`image ${show(image)} must have a tag other than latest, or a digest`];
       }

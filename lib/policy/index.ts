@@ -3,6 +3,7 @@
  */
 import { ENVIRONMENT_RULES } from './environment';
 import { HARDENING_RULES } from './hardening';
+import { MEANING_RULES } from './meaning';
 import { PSS_RULES } from './pss';
 import { formatViolation, type Manifest, type PolicyContext, type Rule, type Violation } from './types';
 
@@ -10,7 +11,7 @@ export { ENFORCED_POD_SECURITY_VERSION, type PodSecurityVersion } from './pss-ve
 export * from './types';
 
 /** the Pod Security Standards first, then the house rules for each pod, then those over all objects */
-export const RULES: readonly Rule[] = [...PSS_RULES, ...HARDENING_RULES, ...ENVIRONMENT_RULES];
+export const RULES: readonly Rule[] = [...PSS_RULES, ...HARDENING_RULES, ...ENVIRONMENT_RULES, ...MEANING_RULES];
 
 export function checkPolicy(manifests: readonly Manifest[], context: PolicyContext): Violation[] {
   return RULES.flatMap((rule) => rule.check(manifests, context));

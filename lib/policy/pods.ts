@@ -44,14 +44,6 @@ export function containersOf(pod: PodTemplate): ContainerAt[] {
   ];
 }
 
-type Labels = Record<string, string>;
-
-/** do these matchLabels select these pod labels? */
-export function selects(selector: Labels | undefined, labels: Labels | undefined): boolean {
-  if (!selector || Object.keys(selector).length === 0) return false;
-  return Object.entries(selector).every(([k, v]) => labels?.[k] === v);
-}
-
 export interface SecurityContextAt {
   /** the container it belongs to; undefined for the pod's own */
   readonly container?: string;
@@ -65,4 +57,34 @@ export function securityContexts(pod: PodTemplate): SecurityContextAt[] {
     { context: pod.spec.securityContext },
     ...containersOf(pod).map(({ container: c }) => ({ container: c.name ?? '?', context: c.securityContext })),
   ];
+}
+
+/** a variable a container sees, and where it comes from */
+export interface EnvEntry {
+  readonly name: string;
+  /** the literal value; undefined when it comes from a reference (a Secret, a field) */
+  readonly value?: string;
+  /** `env`, or the ConfigMap it comes from by envFrom */
+  readonly from: string;
+}
+
+/**
+ * The environment a container starts with, as far as the output tells: its envFrom ConfigMaps
+ * of the output (their keys, prefixed), then its env, the order the kubelet builds it in.
+ */
+export function containerEnv(container: any, owner: Manifest, manifests: readonly Manifest[]): EnvEntry[] {
+  const entries: EnvEntry[] = [];
+  for (const source of container.envFrom ?? []) {
+    const name = source.configMapRef?.name;
+    const map = manifests.find(
+      (m) => m.kind === 'ConfigMap' && m.metadata?.name === name && m.metadata?.namespace === owner.metadata?.namespace,
+    );
+    for (const [key, value] of Object.entries<string>(map?.data ?? {})) {
+      entries.push({ name: `${source.prefix ?? ''}${key}`, value, from: `ConfigMap/${name}` });
+    }
+  }
+  for (const e of container.env ?? []) {
+    entries.push({ name: e.name, ...(e.valueFrom === undefined ? { value: String(e.value ?? '') } : {}), from: 'env' });
+  }
+  return entries;
 }

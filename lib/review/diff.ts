@@ -5,8 +5,10 @@
  * whose name (and so file) changed is one Job removed and another added, which is what the
  * cluster will see.
  */
-import { CORE_SCHEMA, loadAll } from 'js-yaml';
+import { keyOf, objectId } from '../kube-object';
 import type { Manifest } from '../policy/types';
+import { isProductionOutput } from '../render';
+import { readYamlDocuments } from '../yaml';
 
 /** environment -> (path below dist/<env>/ -> content) */
 export type OutputTree = ReadonlyMap<string, ReadonlyMap<string, string>>;
@@ -35,7 +37,11 @@ export interface ObjectChange {
 export interface EnvironmentChange {
   readonly environment: string;
   readonly change: 'added' | 'removed' | 'changed';
+  /** whether each side carries the production mark the synth writes (false for a side without the environment) */
+  readonly production: { readonly before: boolean; readonly after: boolean };
   readonly objects: readonly ObjectChange[];
+  /** every object of the head side, changed or not: what is still there to name a removed one */
+  readonly objectsAfter: readonly Manifest[];
 }
 
 interface Located {
@@ -49,7 +55,13 @@ export function objectsOf(files: ReadonlyMap<string, string>): Map<string, Locat
   for (const [file, content] of files) {
     // kustomization.yaml is build input that lists files, README.md is prose: neither is an object
     if (!file.endsWith('.yaml') || file === 'kustomization.yaml' || file.endsWith('/kustomization.yaml')) continue;
-    for (const doc of loadAll(content, undefined, { schema: CORE_SCHEMA, filename: file })) {
+    let docs: unknown[];
+    try {
+      docs = readYamlDocuments(content);
+    } catch (e) {
+      throw new Error(`${file}: ${(e as Error).message}`);
+    }
+    for (const doc of docs) {
       const manifest = doc as Manifest | null;
       if (!manifest || typeof manifest !== 'object' || !manifest.kind) continue;
       objects.set(objectKey(manifest), { manifest, file });
@@ -59,19 +71,27 @@ export function objectsOf(files: ReadonlyMap<string, string>): Map<string, Locat
 }
 
 export function objectKey(m: Manifest): string {
-  return `${m.kind}/${m.metadata?.namespace ?? ''}/${m.metadata?.name ?? ''}`;
+  return objectId(keyOf(m));
 }
 
-/** the environments whose objects differ, sorted, each with its changes in kind, then name order */
+/**
+ * The environments whose objects or production mark differ, sorted, each with its changes in
+ * kind, then name order. The mark is on kustomization.yaml, which holds no object: dropping it
+ * alone is a change.
+ */
 export function diffTrees(base: OutputTree, head: OutputTree): EnvironmentChange[] {
   const environments = [...new Set([...base.keys(), ...head.keys()])].sort();
   return environments.flatMap((environment): EnvironmentChange[] => {
-    const before = objectsOf(base.get(environment) ?? new Map());
-    const after = objectsOf(head.get(environment) ?? new Map());
-    const objects = diffObjects(before, after);
-    if (objects.length === 0) return [];
+    const [baseFiles, headFiles] = [base.get(environment), head.get(environment)];
+    const after = objectsOf(headFiles ?? new Map());
+    const objects = diffObjects(objectsOf(baseFiles ?? new Map()), after);
+    const production = {
+      before: baseFiles !== undefined && isProductionOutput(baseFiles),
+      after: headFiles !== undefined && isProductionOutput(headFiles),
+    };
+    if (objects.length === 0 && production.before === production.after) return [];
     const change = !base.has(environment) ? 'added' : !head.has(environment) ? 'removed' : 'changed';
-    return [{ environment, change, objects }];
+    return [{ environment, change, production, objects, objectsAfter: [...after.values()].map((l) => l.manifest) }];
   });
 }
 

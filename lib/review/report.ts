@@ -4,7 +4,7 @@
  * added, removed or changed, with its fields old -> new.
  */
 import type { EnvironmentChange, ObjectChange } from './diff';
-import { RISK_TITLES, risksOf, show, type Risk, type RiskKind } from './risks';
+import { environmentRisks, RISK_TITLES, show, type Risk, type RiskKind } from './risks';
 
 export interface ReviewInput {
   /** what the change is compared against, e.g. `origin/main` */
@@ -12,24 +12,25 @@ export interface ReviewInput {
   /** what is compared, e.g. `the working tree` */
   readonly head: string;
   readonly changes: readonly EnvironmentChange[];
-  /** whether an environment has the production profile (in the head, or the base if removed) */
-  readonly production: (environment: string) => boolean;
 }
 
 export interface Review {
   readonly markdown: string;
-  /** the production environments that change */
+  /** the environments that change and are production on either side: a change that drops the mark is one */
   readonly production: readonly string[];
   readonly risks: ReadonlyMap<string, readonly Risk[]>;
 }
+
+/** the order a reviewer should read the kinds of risk in: RISK_TITLES's */
+const RISK_ORDER = Object.keys(RISK_TITLES) as RiskKind[];
 
 /** rows of one object's field table before it is cut short */
 const MAX_FIELDS = 30;
 
 export function review(input: ReviewInput): Review {
-  const risks = new Map(input.changes.map((e) => [e.environment, risksOf(e.objects)]));
-  const production = input.changes.filter((e) => input.production(e.environment)).map((e) => e.environment);
-  const envTitle = (env: string) => `${env}${input.production(env) ? ' (production)' : ''}`;
+  const risks = new Map(input.changes.map((e) => [e.environment, environmentRisks(e)]));
+  const production = input.changes.filter((e) => e.production.before || e.production.after).map((e) => e.environment);
+  const envTitle = (env: string) => `${env}${production.includes(env) ? ' (production)' : ''}`;
   const lines = [
     '## Manifest changes',
     '',
@@ -50,8 +51,9 @@ export function review(input: ReviewInput): Review {
   for (const e of input.changes) {
     const count = (c: ObjectChange['change']) => e.objects.filter((o) => o.change === c).length;
     const kinds =
-      [...new Set(risks.get(e.environment)!.map((r) => r.kind))].map((k) => RISK_TITLES[k]).join(', ') ||
-      'nothing flagged';
+      RISK_ORDER.filter((k) => risks.get(e.environment)!.some((r) => r.kind === k))
+        .map((k) => RISK_TITLES[k])
+        .join(', ') || 'nothing flagged';
     lines.push(
       `| ${envTitle(e.environment)}${e.change === 'changed' ? '' : ` (environment ${e.change})`} | ${count('added')} | ${count('removed')} | ${count('changed')} | ${kinds} |`,
     );
@@ -61,8 +63,7 @@ export function review(input: ReviewInput): Review {
     const flagged = risks.get(e.environment)!;
     if (flagged.length > 0) {
       lines.push('**Needs attention:**', '');
-      const order = Object.keys(RISK_TITLES) as RiskKind[];
-      for (const r of [...flagged].sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind))) {
+      for (const r of [...flagged].sort((a, b) => RISK_ORDER.indexOf(a.kind) - RISK_ORDER.indexOf(b.kind))) {
         lines.push(`- **${RISK_TITLES[r.kind]}**: \`${r.object}\`: ${cell(r.message)}`);
       }
       lines.push('');

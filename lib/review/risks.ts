@@ -1,15 +1,31 @@
 /**
- * The changes a reviewer must not miss, read from an environment's object changes: a migration
- * that will run, a change the API server refuses (an immutable field) or that moves traffic (a
- * selector), a weaker security context, a change of availability (replicas, PDB, HPA), a
- * NetworkPolicy that lets more through, a change of public exposure (Ingress, HTTPRoute) or of
- * where the Secret's values come from (ExternalSecret), and an image without a digest.
+ * The changes a reviewer must not miss, read from an environment's object changes: the
+ * production mark dropped, a change of the backend's auth, test or debug settings (any
+ * spelling), a migration that will run, a change the API server refuses (an immutable field)
+ * or that moves traffic (a selector), a weaker security context, a change of availability
+ * (replicas, PDB, HPA; replicas removed: the drop to one pod), a NetworkPolicy that lets more
+ * through, a change of public exposure (Ingress, HTTPRoute) or of where the Secret's values come
+ * from (ExternalSecret; a removed owner: the Secret the garbage collector deletes), a Secret with
+ * its data in the output, and an image without a digest.
  */
+import { isGuardedSetting, settingName } from '../backend-settings';
+import { referencesOf } from '../delivery/references';
 import type { Manifest } from '../policy/types';
-import type { FieldChange, ObjectChange } from './diff';
+import type { EnvironmentChange, FieldChange, ObjectChange } from './diff';
 
 export type RiskKind =
-  'migration' | 'immutable' | 'selector' | 'security' | 'availability' | 'network' | 'exposure' | 'secrets' | 'digest';
+  | 'production'
+  | 'settings'
+  | 'migration'
+  | 'immutable'
+  | 'selector'
+  | 'security'
+  | 'availability'
+  | 'network'
+  | 'exposure'
+  | 'secrets'
+  | 'secret-data'
+  | 'digest';
 
 export interface Risk {
   readonly kind: RiskKind;
@@ -20,6 +36,8 @@ export interface Risk {
 
 /** a short heading per kind, in the order a reviewer should read them */
 export const RISK_TITLES: Record<RiskKind, string> = {
+  production: 'the production mark is dropped',
+  settings: 'auth, test or debug settings change',
   migration: 'a migration will run',
   immutable: 'an immutable field changes',
   selector: 'a selector changes',
@@ -28,6 +46,7 @@ export const RISK_TITLES: Record<RiskKind, string> = {
   network: 'a NetworkPolicy opens a path',
   exposure: 'public exposure changes',
   secrets: "the Secret's source changes",
+  'secret-data': 'a Secret with data is in the output',
   digest: 'an image without a digest',
 };
 
@@ -48,7 +67,26 @@ const HARDENED: Record<string, (v: unknown) => boolean> = {
   ['"pod-security.kubernetes.io/enforce"']: (v) => v === 'restricted',
 };
 
-export function risksOf(changes: readonly ObjectChange[]): Risk[] {
+/** the risks of one environment's change: its production mark, then its objects' */
+export function environmentRisks(e: EnvironmentChange): Risk[] {
+  const mark: Risk[] =
+    e.production.before && !e.production.after && e.change !== 'removed'
+      ? [
+          {
+            kind: 'production',
+            object: `Kustomization/${e.environment}`,
+            message: `kustomization.yaml no longer marks "${e.environment}" as production (production: true -> false): the production rules stop applying to it, and its output can go without --remove`,
+          },
+        ]
+      : [];
+  return [...mark, ...risksOf(e.objects, e.objectsAfter)];
+}
+
+/** the risks of some object changes; `after`: every object of the head side, changed or not */
+export function risksOf(
+  changes: readonly ObjectChange[],
+  after: readonly Manifest[] = changes.flatMap((o) => (o.after ? [o.after] : [])),
+): Risk[] {
   const risks: Risk[] = [];
   const add = (kind: RiskKind, o: ObjectChange, message: string) =>
     risks.push({ kind, object: `${o.kind}/${o.name}`, message });
@@ -111,7 +149,7 @@ export function risksOf(changes: readonly ObjectChange[]): Risk[] {
       }
       if (o.kind === 'Deployment')
         for (const f of under('spec.replicas'))
-          add('availability', o, `replicas ${show(f.before)} -> ${show(f.after)}`);
+          add('availability', o, `replicas ${show(f.before)} -> ${show(f.after)}${replicasGone(f, o, changes)}`);
     }
     if (o.kind === 'PodDisruptionBudget' || o.kind === 'HorizontalPodAutoscaler') {
       const what =
@@ -159,7 +197,7 @@ export function risksOf(changes: readonly ObjectChange[]): Risk[] {
         o,
         o.change === 'changed'
           ? fieldList(spec)
-          : `${o.change}: Secret ${(o.after ?? o.before)?.spec?.target?.name} ${o.change === 'added' ? 'now comes from' : 'no longer comes from'} ${store?.kind ?? 'SecretStore'} ${store?.name}`,
+          : `${o.change}: Secret ${(o.after ?? o.before)?.spec?.target?.name} ${o.change === 'added' ? 'now comes from' : 'no longer comes from'} ${store?.kind ?? 'SecretStore'} ${store?.name}${o.change === 'removed' ? ownedSecretGoes(o, after) : ''}`,
       );
     }
 
@@ -172,8 +210,99 @@ export function risksOf(changes: readonly ObjectChange[]): Risk[] {
         add('digest', o, `${image}: no digest, so what runs is whatever the tag points at when a node pulls it`);
       }
     }
+    if (o.kind === 'Secret' && o.change !== 'removed') {
+      const keys = [...Object.keys(o.after?.data ?? {}), ...Object.keys(o.after?.stringData ?? {})];
+      if (keys.length > 0)
+        add(
+          'secret-data',
+          o,
+          `${o.change}, with ${keys.join(', ')}: the values are in git, in every clone; the synth never writes a Secret with data (allowed: a reference to a Secret created outside the output)`,
+        );
+    }
   }
+  risks.push(...settingsRisks(changes));
   return risks;
+}
+
+/**
+ * Every guarded setting that differs, whatever its spelling, from the ConfigMaps' data and the
+ * containers' env. Compared over the changed objects of both sides, by kind, object name without
+ * its content hash and container, so a Job renamed by a new image carries no change of its own.
+ */
+function settingsRisks(changes: readonly ObjectChange[]): Risk[] {
+  const side = (pick: (o: ObjectChange) => Manifest | undefined) => {
+    const found = new Map<string, string[]>();
+    for (const o of changes) {
+      const m = pick(o);
+      if (m) for (const [where, entry] of guardedSettings(m)) found.set(where, [...(found.get(where) ?? []), entry]);
+    }
+    return found;
+  };
+  const before = side((o) => o.before);
+  const after = side((o) => o.after);
+  return [...new Set([...before.keys(), ...after.keys()])].sort().flatMap((key): Risk[] => {
+    const [object, container, name] = key.split('\0');
+    const [was, now] = [before.get(key)?.join(', ') ?? '(none)', after.get(key)?.join(', ') ?? '(none)'];
+    if (was === now) return [];
+    const at = container ? `container "${container}": ` : '';
+    return [{ kind: 'settings', object, message: `${at}${name} (any spelling): ${was} -> ${now}` }];
+  });
+}
+
+/** [object \0 container \0 setting, `name=value`] for each guarded setting an object sets */
+function guardedSettings(m: Manifest): Array<[string, string]> {
+  const object = `${m.kind}/${String(m.metadata?.name ?? '').replace(/-[0-9a-f]{10}$/, '')}`;
+  const out: Array<[string, string]> = [];
+  const found = (container: string, name: string, value: unknown) => {
+    // the backend's settings reader matches names in any case: one key per setting
+    if (isGuardedSetting(name))
+      out.push([`${object}\0${container}\0${settingName(name)}`, `${name}=${JSON.stringify(value)}`]);
+  };
+  if (m.kind === 'ConfigMap') for (const [name, value] of Object.entries(m.data ?? {})) found('', name, value);
+  const pod =
+    m.spec?.template?.spec ?? m.spec?.jobTemplate?.spec?.template?.spec ?? (m.kind === 'Pod' ? m.spec : undefined);
+  for (const c of [...(pod?.initContainers ?? []), ...(pod?.containers ?? [])]) {
+    for (const e of c.env ?? []) found(String(c.name), String(e.name), e.value ?? e.valueFrom);
+  }
+  return out;
+}
+
+/**
+ * Why a Deployment's replicas going matters: the API server defaults spec.replicas to 1, so the
+ * Deployment scales down to one pod until an HPA acts (Kubernetes HPA docs, "Migrating
+ * Deployments and StatefulSets to horizontal autoscaling").
+ */
+function replicasGone(f: FieldChange, o: ObjectChange, changes: readonly ObjectChange[]): string {
+  if (f.after !== undefined || typeof f.before !== 'number' || f.before <= 1) return '';
+  const hpa = changes.find(
+    (c) =>
+      c.kind === 'HorizontalPodAutoscaler' &&
+      c.change === 'added' &&
+      c.namespace === o.namespace &&
+      c.after?.spec?.scaleTargetRef?.kind === o.kind &&
+      c.after?.spec?.scaleTargetRef?.name === o.name,
+  );
+  const drop = `: the field is removed, the API server defaults it to 1 and the Deployment drops from ${f.before} pods to 1`;
+  if (!hpa) return drop;
+  const min = hpa.after?.spec?.minReplicas ?? 1;
+  return `${drop} until HorizontalPodAutoscaler/${hpa.name}, added in the same change, scales it to ${min}; allowed: minReplicas ${f.before} or more, and spec.replicas taken out of the last applied configuration before the change syncs, so the apply leaves it (README: from replicas to autoscaling)`;
+}
+
+/**
+ * Why a removed ExternalSecret matters: with creationPolicy Owner (the default) it owns its Secret,
+ * and when it is pruned the garbage collector deletes that Secret, whoever still reads it.
+ */
+function ownedSecretGoes(o: ObjectChange, after: readonly Manifest[]): string {
+  const spec = o.before?.spec;
+  if ((spec?.target?.creationPolicy ?? 'Owner') !== 'Owner') return '';
+  const secret = spec?.target?.name ?? o.name;
+  const readers = after
+    .filter((m) =>
+      referencesOf(m, after).some((r) => r.kind === 'Secret' && r.name === secret && r.namespace === o.namespace),
+    )
+    .map((m) => `${m.kind}/${m.metadata?.name}`)
+    .sort();
+  return `; it owns the Secret (creationPolicy Owner), so its prune makes the garbage collector delete Secret ${secret}${readers.length > 0 ? `, which ${readers.join(', ')} still read` : ''}; allowed: first take the Secret out of its hands (kubectl delete externalsecret ${o.name} --cascade=orphan, with sync suspended), then remove it`;
 }
 
 function fieldList(fields: readonly FieldChange[]): string {

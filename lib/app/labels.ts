@@ -6,13 +6,19 @@
  * can never touch an immutable selector.
  * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/common-labels/
  */
-import { labelValue } from './api-server';
-import type { EnvironmentConfig, ImageConfig } from './config';
-import { contentHash } from './determinism';
+import { labelValue } from '../api-server';
+import type { EnvironmentConfig, ImageConfig } from '../config/schema';
+import { contentHash } from '../determinism';
 
 export const APP_NAME = 'reviewpoint-backend';
 export const PART_OF = 'reviewpoint';
 export const HTTP_PORT = 8000;
+/** Prometheus text with no auth, no feature flag and no database query: probes and scrapes */
+export const METRICS_PATH = '/api/v1/metrics';
+/** the migration's ServiceAccount */
+export const MIGRATION_NAME = `${APP_NAME}-migration`;
+/** app.kubernetes.io/managed-by of every object the synth writes */
+export const MANAGED_BY = 'cdk8s';
 
 export type Component = 'api' | 'migration';
 
@@ -40,7 +46,7 @@ export function recommendedLabels(
     ...selectorLabels(config, component),
     ...(version ? { 'app.kubernetes.io/version': version } : {}),
     'app.kubernetes.io/part-of': PART_OF,
-    'app.kubernetes.io/managed-by': 'cdk8s',
+    'app.kubernetes.io/managed-by': MANAGED_BY,
   };
 }
 
@@ -59,9 +65,4 @@ export function versionLabel(image: ImageConfig): string | undefined {
     .replace(/[^A-Za-z0-9]+$/, '');
   const hash = contentHash(version).slice(0, 10);
   return head ? `${head}-${hash}` : hash;
-}
-
-/** `repo:tag@sha256:...`: the digest wins at pull time, the tag stays readable */
-export function imageReference(image: ImageConfig): string {
-  return `${image.repository}${image.tag ? `:${image.tag}` : ''}${image.digest ? `@${image.digest}` : ''}`;
 }

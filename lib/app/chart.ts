@@ -1,0 +1,103 @@
+/**
+ * One environment's chart: the Namespace and everything in it, from the environment's config.
+ * The only place that turns an EnvironmentConfig into construct props (with backend.ts).
+ */
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { secretKeys, type EnvironmentConfig } from '../config';
+import {
+  ExternalSecret,
+  HttpRoute,
+  MigrationJob,
+  NetworkPolicies,
+  RestrictedNamespace,
+  ServiceMonitor,
+  WebApp,
+} from '../constructs';
+import { applyBeforeMigration, WAVE } from '../delivery/stages';
+import { jobUploads, migrationContainerProps, migrationInitContainer, networkProps, webAppProps } from './backend';
+import { APP_NAME, HTTP_PORT, METRICS_PATH, MIGRATION_NAME, recommendedLabels, selectorLabels } from './labels';
+
+export interface ReviewpointChartProps {
+  readonly config: EnvironmentConfig;
+}
+
+export class ReviewpointChart extends Chart {
+  constructor(scope: Construct, id: string, props: ReviewpointChartProps) {
+    // no chart namespace: cdk8s would copy it onto the Namespace too, which is cluster-scoped
+    // (each namespaced object names its namespace itself); no chart-wide labels either: each
+    // object carries its own, and selectors stay explicit
+    super(scope, id, { disableResourceNameHashes: true });
+    const { config } = props;
+    const labels = recommendedLabels(config, 'api');
+
+    // the namespace also holds what this repository does not manage: the Secret, the TLS secret,
+    // uploads volumes, the database in dev; the engines keep it when the app goes
+    const namespace = new RestrictedNamespace(this, 'Namespace', { name: config.namespace, labels });
+
+    const strategy = config.migration.strategy;
+    new WebApp(
+      this,
+      'Backend',
+      webAppProps(config, strategy === 'initContainer' ? [migrationInitContainer(config)] : undefined),
+    );
+    const es = config.secrets.externalSecret;
+    const secrets =
+      es &&
+      new ExternalSecret(this, 'Secrets', {
+        name: config.secrets.name,
+        namespace: config.namespace,
+        labels,
+        store: es.store,
+        remoteKey: es.remoteKey,
+        keys: secretKeys(config).map((key) => ({ secretKey: key, property: es.properties[key] })),
+        refreshInterval: es.refreshInterval,
+      });
+    if (config.route)
+      new HttpRoute(this, 'Route', {
+        name: APP_NAME,
+        namespace: config.namespace,
+        labels,
+        gateway: config.route.gateway,
+        hostnames: config.route.hostnames,
+        serviceName: APP_NAME,
+        servicePort: HTTP_PORT,
+      });
+    if (config.serviceMonitor)
+      new ServiceMonitor(this, 'Monitoring', {
+        name: APP_NAME,
+        namespace: config.namespace,
+        // the Prometheus's serviceMonitorSelector matches these; ours cannot be overridden
+        labels,
+        prometheusLabels: config.serviceMonitor.labels,
+        serviceSelector: selectorLabels(config, 'api'),
+        path: METRICS_PATH,
+        interval: config.serviceMonitor.interval,
+        scrapeTimeout: config.serviceMonitor.scrapeTimeout,
+      });
+    const network = new NetworkPolicies(this, 'Network', networkProps(config));
+    if (strategy === 'job') {
+      const m = config.migration;
+      new MigrationJob(this, 'Migration', {
+        serviceAccountName: MIGRATION_NAME,
+        jobNamePrefix: `${APP_NAME}-migrate`,
+        namespace: config.namespace,
+        // the version label on the Job and its pods only: they run the image, its ServiceAccount does not
+        labels: recommendedLabels(config, 'migration'),
+        podLabels: recommendedLabels(config, 'migration', m.image),
+        container: migrationContainerProps(config, 'inline'),
+        volumes: [jobUploads()],
+        imagePullSecrets: config.imagePullSecrets,
+        backoffLimit: m.backoffLimit,
+        activeDeadlineSeconds: m.activeDeadlineSeconds,
+        ttlSecondsAfterFinished: m.ttlSecondsAfterFinished,
+        serviceAccountSyncWave: WAVE.beforeMigration,
+        syncWave: WAVE.migration,
+      });
+      // the Job's pod needs its namespace and, under a default-deny policy, its egress allowed
+      applyBeforeMigration(namespace, ...network.policies);
+      // and the Secret, which an ExternalSecret creates only once the operator has read the store
+      if (secrets) applyBeforeMigration(secrets.externalSecret);
+    }
+  }
+}

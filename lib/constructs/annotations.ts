@@ -1,0 +1,12 @@
+/**
+ * The annotations Argo CD and Flux read on the objects they apply.
+ * @see https://argo-cd.readthedocs.io/en/stable/user-guide/sync-waves/
+ * @see https://argo-cd.readthedocs.io/en/stable/user-guide/resource_hooks/
+ * @see https://fluxcd.io/flux/components/kustomize/kustomizations/#controlling-the-apply-behavior-of-resources
+ */
+export const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
+export const ARGOCD_HOOK = 'argocd.argoproj.io/hook';
+export const ARGOCD_HOOK_DELETE_POLICY = 'argocd.argoproj.io/hook-delete-policy';
+export const ARGOCD_SYNC_OPTIONS = 'argocd.argoproj.io/sync-options';
+export const FLUX_PRUNE = 'kustomize.toolkit.fluxcd.io/prune';
+export const FLUX_FORCE = 'kustomize.toolkit.fluxcd.io/force';
