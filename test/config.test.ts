@@ -821,6 +821,14 @@ describe('config errors, all at once and with hints', () => {
     );
   });
 
+  test('fails when a top-level key is nested, saying to move it out rather than "did you mean" itself', () => {
+    const data = minimalConfig();
+    data.app.image.settings = {};
+    expect(messageOf(data)).toMatch(
+      /field app\.image\.settings: unknown key "settings" \("settings" is a top-level key: move it out of app\.image\)/,
+    );
+  });
+
   test('fails when a memory quantity is written as a number, suggesting it quoted with its unit', () => {
     const data = minimalConfig();
     data.app.resources = { memoryLimit: 512 };

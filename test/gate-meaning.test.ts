@@ -329,12 +329,13 @@ describe('ingress annotations, by what the controller and the engines do with th
     );
   });
 
+  // a config file holds at most 64 KiB (test/input-bounds.test.ts), so the policy's size limit is
+  // reached by the objects the synth renders; the policy itself is shown at the limit here
   test("fails when the annotations pass the API server's 256 KiB", () => {
-    expectRefused(
-      minimalConfig,
-      annotated({ 'example.com/a': 'x'.repeat(256 * 1024 - 13 + 1) }),
-      /field ingress\.annotations: got 262145 bytes of annotations; allowed: at most 262144 bytes \(256 KiB\)/,
-    );
+    const findings = annotationFindings({ 'example.com/a': 'x'.repeat(256 * 1024 - 13 + 1) });
+    expect(findings).toEqual([
+      { problem: '262145 bytes of annotations', allowed: expect.stringMatching(/at most 262144 bytes \(256 KiB\)/) },
+    ]);
   });
 
   test('passes the controller settings production uses, and annotations of exactly 256 KiB', () => {
@@ -348,7 +349,7 @@ describe('ingress annotations, by what the controller and the engines do with th
         }),
       ),
     ).toBeUndefined();
-    expect(errorOf(minimalConfig, annotated({ 'example.com/a': 'x'.repeat(256 * 1024 - 13) }))).toBeUndefined();
+    expect(annotationFindings({ 'example.com/a': 'x'.repeat(256 * 1024 - 13) })).toEqual([]);
   });
 });
 

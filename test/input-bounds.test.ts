@@ -134,16 +134,23 @@ describe('keys a JavaScript object holds for itself', () => {
     );
   });
 
-  test('keeps constructor, prototype and hasOwnProperty as variable names', () => {
-    const data = minimalConfig();
-    data.settings.extraEnv = { constructor: 'a', prototype: 'b', hasOwnProperty: 'c' };
-    const config = configFrom(data);
-    expect(Object.entries(config.settings.extraEnv)).toEqual([
-      ['constructor', 'a'],
-      ['prototype', 'b'],
-      ['hasOwnProperty', 'c'],
-    ]);
-  });
+  test.each(['settings.extraEnv', 'serviceMonitor.labels', 'ingress.annotations'])(
+    'fails when constructor or hasOwnProperty is a key of %s, which cdk8s cannot render',
+    (field) => {
+      const data = minimalConfig();
+      data.serviceMonitor = { labels: {} };
+      data.ingress = { host: 'api.example.com', className: 'nginx', annotations: {} };
+      data.allowIngressFrom = { namespace: 'ingress-nginx' };
+      const [section, key] = field.split('.');
+      data[section][key] = { constructor: 'a', prototype: 'b', hasOwnProperty: 'c' };
+      const message = failureOf(stringify(data));
+      expect(message).toContain(
+        `${WHERE}${field}.constructor: got key "constructor", a name every JavaScript object inherits, which the renderer cannot hold as a key; allowed: any other key`,
+      );
+      expect(message).toContain(`field ${field}.hasOwnProperty: got key "hasOwnProperty"`);
+      expect(message).not.toContain(`${field}.prototype`);
+    },
+  );
 });
 
 describe('what an error echoes', () => {

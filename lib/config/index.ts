@@ -50,6 +50,8 @@ export function parseEnvironmentConfig(text: string, source: ConfigSource): Envi
   const result = configSchema.safeParse(raw, { reportInput: true });
   if (!result.success) throw new ConfigErrors(issuesToErrors(result.error.issues, raw, source));
   const data = result.data;
+  const inherited = inheritedKeyErrors(data, [], source);
+  if (inherited.length > 0) throw new ConfigErrors(inherited);
   // under an HPA a budget must bound evictions whatever the replica count: maxUnavailable does,
   // minAvailable: 1 would let a drain take all pods but one at once
   const podDisruptionBudget =
@@ -58,4 +60,27 @@ export function parseEnvironmentConfig(text: string, source: ConfigSource): Envi
   const errors = checkRules(config, source);
   if (errors.length > 0) throw new ConfigErrors(errors);
   return config;
+}
+
+/**
+ * Keys of free-form mappings (labels, annotations, variables) that every JavaScript object
+ * inherits ("constructor", "toString", ...): cdk8s reads a mapping's "constructor" to tell plain
+ * data from objects, and fails to render one that has it as a key. Fixed fields never get here:
+ * the schema refuses an unknown key first.
+ */
+function inheritedKeyErrors(value: unknown, path: readonly string[], source: ConfigSource): ConfigError[] {
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([key, child]) => {
+    const at = Array.isArray(value) ? [...path.slice(0, -1), `${path.at(-1) ?? ''}[${key}]`] : [...path, key];
+    if (!Array.isArray(value) && key in Object.prototype) {
+      return [
+        new ConfigError(
+          source,
+          at.join('.'),
+          `got key ${JSON.stringify(key)}, a name every JavaScript object inherits, which the renderer cannot hold as a key; allowed: any other key`,
+        ),
+      ];
+    }
+    return inheritedKeyErrors(child, at, source);
+  });
 }

@@ -48,7 +48,9 @@ export function unknownKeyError(path: readonly string[], key: string, source: Co
   const suggestion = hint
     ? ` (did you mean "${hint}"?)`
     : elsewhere
-      ? ` (did you mean "${elsewhere}"? it belongs there)`
+      ? elsewhere.includes('.')
+        ? ` (did you mean "${elsewhere}"? it belongs there)`
+        : ` ("${elsewhere}" is a top-level key: move it out of ${path.join('.')})`
       : '';
   const allowed = known.length > 0 ? `allowed keys here: ${known.join(', ')}` : 'allowed: any other key';
   return new ConfigError(source, [...path, key].join('.'), `unknown key ${shown(key)}${suggestion}; ${allowed}`);
