@@ -122,6 +122,18 @@ describe('the size of /tmp', () => {
     expect(() => configFrom(data)).toThrow(/app\.tmpSizeLimit: missing while app\.maxBodySize is "0"/);
   });
 
+  test('fails when a production environment exposed through route states no body size', () => {
+    // GIVEN production behind a Gateway, whose HTTPRoute bounds no body
+    const data = productionConfig();
+    data.route = { gateway: { name: 'public', namespace: 'gateway-system' }, hostnames: ['api.example.com'] };
+    // WHEN neither app.maxBodySize nor app.tmpSizeLimit says how large uploads get THEN refused
+    expect(() => configFrom(data)).toThrow(
+      `${WHERE}app.maxBodySize: missing in a production environment exposed through route: an HTTPRoute sets no limit on a request body`,
+    );
+    data.app.maxBodySize = '50m';
+    expect(volume(objectsOf(data), 'tmp').emptyDir.sizeLimit).toBe('264Mi');
+  });
+
   test('fails when the proxy-body-size annotation is not an nginx size', () => {
     expect(() => configFrom(withBody('100MB'))).toThrow(
       `${WHERE}ingress.annotations.nginx.ingress.kubernetes.io/proxy-body-size: got "100MB", which ingress-nginx does not read as a size; allowed: an nginx size`,

@@ -636,6 +636,11 @@ export function checkUploads(c: EnvironmentConfig, fail: (field: string, problem
       'app.tmpSizeLimit',
       `missing while ${body.from} is ${JSON.stringify(body.text)} (no limit on a request body): /tmp cannot be sized from the uploads, and the kubelet evicts the pod at once, with no preStop and no drain, when an upload fills it; allowed: an explicit app.tmpSizeLimit, or a body size limit`,
     );
+  if (c.production && c.route && body === undefined && tmpSizeLimit === undefined)
+    fail(
+      'app.maxBodySize',
+      'missing in a production environment exposed through route: an HTTPRoute sets no limit on a request body, so /tmp cannot be sized from the uploads; allowed: the largest body the gateway lets through (e.g. 100m), or an explicit app.tmpSizeLimit',
+    );
   if (body !== undefined && body.size !== 'unlimited' && tmpSizeLimit !== undefined) {
     const needed = tmpBytesNeeded(body.size, uploads.concurrent);
     if (quantityValue(tmpSizeLimit) < needed)
