@@ -736,9 +736,9 @@ describe('config errors', () => {
 });
 
 describe('the delivery section', () => {
-  test('defaults to this repository on main, Argo CD in argocd, Flux from flux-system', () => {
+  test('defaults to a placeholder repository on main, Argo CD in argocd, Flux from flux-system', () => {
     expect(configFrom(minimalConfig()).delivery).toEqual({
-      repoURL: 'https://github.com/reviewpoint/reviewpoint-k8s.git',
+      repoURL: 'https://git.example.com/gitops.git',
       revision: 'main',
       root: 'dist',
       argocd: { namespace: 'argocd', project: 'default', server: 'https://kubernetes.default.svc' },

@@ -68,8 +68,13 @@ export function productionConfig(): Record<string, any> {
   c.app.replicas = 2;
   c.app.podDisruptionBudget = { minAvailable: 1 };
   c.migration.image.digest = DIGEST_B;
+  // a placeholder repository is refused in production
+  c.delivery = { repoURL: PRODUCTION_REPO_URL };
   return c;
 }
+
+/** the GitOps repository of productionConfig(): not a placeholder */
+export const PRODUCTION_REPO_URL = 'https://github.com/acme/gitops.git';
 
 /** parse plain data as if it were config/<env>.yaml */
 export function configFrom(data: unknown, env = 'test'): EnvironmentConfig {
