@@ -15,7 +15,8 @@
  */
 import * as fc from 'fast-check';
 import { stringify } from 'yaml';
-import { parseEnvironmentConfig } from '../lib/config';
+import { readBaseText } from '../io/config-files';
+import { readEnvironmentConfig } from '../lib/config';
 import { ATTACKS, set } from './fuzz-attacks';
 import {
   caseText,
@@ -27,6 +28,7 @@ import {
   type Case,
 } from './fuzz-mutations';
 import { expectSound, ReadBack, Sandbox, type Outcome } from './fuzz-sandbox';
+import { CONFIG_DIR } from './helpers';
 
 function integerFromEnv(name: string, fallback: number): number {
   const text = process.env[name];
@@ -73,10 +75,9 @@ function fuzz(cases: fc.Arbitrary<Case>, runs: number, check: (o: Outcome) => vo
 /** the committed configs that synthesize as production: what the attacker classes start from */
 const productionBases = bases.filter((b) => {
   try {
-    return parseEnvironmentConfig(stringify({ ...b.data, production: true }), {
-      environment: b.env,
-      file: `${b.env}.yaml`,
-    }).production;
+    // over the committed base file, as the synth reads it
+    const own = { text: stringify({ ...b.data, production: true }), file: `${b.env}.yaml` };
+    return readEnvironmentConfig(b.env, own, readBaseText(CONFIG_DIR, b.env)).config.production;
   } catch {
     return false;
   }

@@ -57,6 +57,8 @@ export function minimalConfig(): Record<string, any> {
     database: { egress: { cidr: '10.0.0.0/24' } },
     allowIngressFrom: { namespace: 'ingress-nginx' },
     migration: { strategy: 'job', image: { repository: 'ghcr.io/acme/backend-shell', tag: '1.0.0' } },
+    // not a placeholder: that is a warning, and an error in production
+    delivery: { repoURL: 'https://github.com/acme/gitops.git' },
   };
 }
 
@@ -68,13 +70,8 @@ export function productionConfig(): Record<string, any> {
   c.app.replicas = 2;
   c.app.podDisruptionBudget = { minAvailable: 1 };
   c.migration.image.digest = DIGEST_B;
-  // a placeholder repository is refused in production
-  c.delivery = { repoURL: PRODUCTION_REPO_URL };
   return c;
 }
-
-/** the GitOps repository of productionConfig(): not a placeholder */
-export const PRODUCTION_REPO_URL = 'https://github.com/acme/gitops.git';
 
 /** parse plain data as if it were config/<env>.yaml */
 export function configFrom(data: unknown, env = 'test'): EnvironmentConfig {

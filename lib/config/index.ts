@@ -78,13 +78,14 @@ export function readEnvironmentConfig(environment: string, own: ConfigText, base
   const baseData = base && read(base);
   const ownData = read(own);
   if (errors.length > 0 || !ownData) throw new ConfigErrors(errors);
-  const merged =
-    base && baseData ? mergeOverBase(baseData, ownData, { base: base.file, env: own.file }) : undefined;
+  const merged = base && baseData ? mergeOverBase(baseData, ownData, { base: base.file, env: own.file }) : undefined;
   const raw = merged?.data ?? ownData;
   // every error is made naming the environment's file, then named after its field's file
   const located = (list: readonly ConfigError[]): ConfigErrors =>
     new ConfigErrors(
-      merged ? list.map((e) => new ConfigError({ environment, file: merged.fileOf(e.field) }, e.field, e.problem)) : list,
+      merged
+        ? list.map((e) => new ConfigError({ environment, file: merged.fileOf(e.field) }, e.field, e.problem))
+        : list,
     );
   const result = configSchema.safeParse(raw, { reportInput: true });
   if (!result.success) throw located(issuesToErrors(result.error.issues, raw, source));
