@@ -13,6 +13,7 @@
 import fs = require('node:fs');
 import path = require('node:path');
 import {
+  BASE_FILE,
   ConfigError,
   isEnvironmentName,
   MAX_CONFIG_BYTES,
@@ -31,12 +32,9 @@ const LEFTOVER = /~$|\.(bak|orig|rej|swp|swo|swx|tmp|old)$|^\.#|^#.*#$/i;
 // a config file under another suffix or case: dev.yml, dev.YAML, dev.json
 const OTHER_SUFFIX = /^(.+)\.(ya?ml|json)$/i;
 
-/** the base file's name: no environment's, since an environment's name starts with a letter or digit */
-export const BASE_NAME = '_base';
-
 /** the base file every environment's file is merged over, as the user knows it */
 export function baseFile(configDir: string): string {
-  return path.join(configDir, BASE_NAME + SUFFIX);
+  return path.join(configDir, BASE_FILE);
 }
 
 /** the file of an environment, as the user knows it */
@@ -58,7 +56,7 @@ export function listEnvironments(configDir: string): string[] {
   const refused: string[] = [];
   for (const entry of [...entries].sort((a, b) => byCodeUnit(a.name, b.name))) {
     const file = path.join(configDir, entry.name);
-    if (entry.name === CONFIG_SCHEMA_FILE || entry.name === BASE_NAME + SUFFIX) continue;
+    if (entry.name === CONFIG_SCHEMA_FILE || entry.name === BASE_FILE) continue;
     if (entry.name.endsWith(SUFFIX) && !LEFTOVER.test(entry.name)) {
       names.push(entry.name.slice(0, -SUFFIX.length));
       continue;
@@ -73,7 +71,7 @@ export function listEnvironments(configDir: string): string[] {
   // a file the synth skipped would be an environment that silently never deploys
   if (refused.length > 0) {
     throw new Error(
-      `config files must end in ${SUFFIX}: ${refused.join(', ')}; allowed: one <environment>${SUFFIX} per environment, ${BASE_NAME}${SUFFIX} and ${CONFIG_SCHEMA_FILE}`,
+      `config files must end in ${SUFFIX}: ${refused.join(', ')}; allowed: one <environment>${SUFFIX} per environment, ${BASE_FILE} and ${CONFIG_SCHEMA_FILE}`,
     );
   }
   for (const name of names) {
@@ -203,7 +201,7 @@ function regularFileSize(file: string, source: ConfigSource): number {
     throw new ConfigError(
       source,
       '',
-      `missing ${path.basename(file) === BASE_NAME + SUFFIX ? 'base' : 'environment'} file ${file}; allowed: a readable YAML file`,
+      `missing ${path.basename(file) === BASE_FILE ? 'base' : 'environment'} file ${file}; allowed: a readable YAML file`,
     );
   }
   if (!stat.isFile()) {

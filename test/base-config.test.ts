@@ -239,7 +239,7 @@ describe('a placeholder repository', () => {
     // THEN it succeeds, and stderr says which field, which file and what to do
     expect(run.code).toBe(0);
     expect(run.error).toEqual([
-      `config warning in environment "dev" (${configFile(dir, 'dev')}), field delivery.repoURL: got "https://git.example.com/gitops.git", the built-in placeholder (no file sets it): the delivery objects in its output point at no real repository; allowed: the Git repository dist/ is committed to, e.g. set once for every environment in the base file (config/_base.yaml)`,
+      `config warning in environment "dev" (${configFile(dir, 'dev')}), field delivery.repoURL: got "https://git.example.com/gitops.git", the built-in placeholder (no file sets it): the delivery objects in its output point at no real repository; allowed: the Git repository dist/ is committed to, e.g. once for every environment in the base file (_base.yaml in the config folder)`,
     ]);
     expect(synthesize({ configDir: dir }).warnings).toHaveLength(1);
   });
@@ -276,7 +276,7 @@ describe('a placeholder repository', () => {
     const run = lines(dir);
     expect(run.code).toBe(1);
     expect(run.error[0]).toBe(
-      `synth failed: config error in environment "prod" (${configFile(dir, 'prod')}), field delivery.repoURL: got "https://git.example.com/gitops.git", the built-in placeholder (no file sets it): a production environment must name the repository its Argo CD Application and Flux GitRepository read; allowed: the Git repository dist/ is committed to, e.g. set once for every environment in the base file (config/_base.yaml)`,
+      `synth failed: config error in environment "prod" (${configFile(dir, 'prod')}), field delivery.repoURL: got "https://git.example.com/gitops.git", the built-in placeholder (no file sets it): a production environment must name the repository its Argo CD Application and Flux GitRepository read; allowed: the Git repository dist/ is committed to, e.g. once for every environment in the base file (_base.yaml in the config folder)`,
     );
     expect(fs.existsSync(path.join(path.dirname(dir), 'dist'))).toBe(false);
   });

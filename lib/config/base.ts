@@ -7,6 +7,9 @@
  * value remembers the file it came from, so an error names that file.
  */
 
+/** the base file's name in the config folder: no environment's, as an environment's name starts with a letter or digit */
+export const BASE_FILE = '_base.yaml';
+
 /** which file a value of the merged config came from */
 type Origin = 'base' | 'env' | 'both';
 

@@ -6,8 +6,8 @@
  * text), and everything below receives an already-valid, fully defaulted `EnvironmentConfig`.
  * Nothing here touches the filesystem or the process environment.
  */
-import { mergeOverBase } from './base';
-import { DEFAULT_REPO_URL, DNS_LABEL } from './formats';
+import { BASE_FILE, mergeOverBase } from './base';
+import { DNS_LABEL } from './formats';
 import { readConfigData } from './input';
 import { describe, issuesToErrors } from './messages';
 import { ConfigError, ConfigErrors, ConfigWarning, type ConfigSource } from './errors';
@@ -15,6 +15,7 @@ import { configSchema, type EnvironmentConfig } from './schema';
 import { checkRules } from './rules';
 
 export { ConfigError, ConfigErrors, ConfigWarning, type ConfigSource } from './errors';
+export { BASE_FILE } from './base';
 export { MAX_CONFIG_BYTES } from './input';
 export {
   APP_PYTHON,
@@ -98,7 +99,8 @@ export function readEnvironmentConfig(environment: string, own: ConfigText, base
     data.app.podDisruptionBudget ?? (data.app.autoscaling ? { maxUnavailable: 1 } : undefined);
   const config: EnvironmentConfig = { ...data, app: { ...data.app, podDisruptionBudget }, name: environment };
   const ruleErrors = checkRules(config, source);
-  const placeholder = placeholderRepository(config, source);
+  const written = (raw as { delivery?: { repoURL?: unknown } }).delivery?.repoURL !== undefined;
+  const placeholder = placeholderRepository(config, source, written);
   if (placeholder && config.production) ruleErrors.push(placeholder);
   if (ruleErrors.length > 0) throw located(ruleErrors);
   const warnings = placeholder && !config.production ? located([placeholder]).errors : [];
@@ -133,18 +135,18 @@ function gitHost(url: string): string | undefined {
 }
 
 /** delivery.repoURL at a placeholder: a warning, and an error in production */
-function placeholderRepository(c: EnvironmentConfig, source: ConfigSource): ConfigError | undefined {
+function placeholderRepository(c: EnvironmentConfig, source: ConfigSource, written: boolean): ConfigError | undefined {
   const url = c.delivery.repoURL;
   const host = gitHost(url);
   if (!host || !PLACEHOLDER_HOST.test(host)) return undefined;
-  const what = url === DEFAULT_REPO_URL ? 'the built-in placeholder (no file sets it)' : `a placeholder host (${host})`;
+  const what = written ? `a placeholder host (${host})` : 'the built-in placeholder (no file sets it)';
   const effect = c.production
     ? 'a production environment must name the repository its Argo CD Application and Flux GitRepository read'
     : 'the delivery objects in its output point at no real repository';
   return new ConfigError(
     source,
     'delivery.repoURL',
-    `got ${JSON.stringify(url)}, ${what}: ${effect}; allowed: the Git repository dist/ is committed to, e.g. set once for every environment in the base file (config/_base.yaml)`,
+    `got ${JSON.stringify(url)}, ${what}: ${effect}; allowed: the Git repository dist/ is committed to, e.g. once for every environment in the base file (${BASE_FILE} in the config folder)`,
   );
 }
 
