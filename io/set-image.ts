@@ -1,11 +1,13 @@
 /**
- * `npm run set-image -- --env ENV [--app REF] [--migration REF]`: what a release pipeline runs
- * to bump an environment's images. It edits config/ENV.yaml in place (comments and layout kept),
+ * `npm run set-image -- --env ENV [--app REF] [--migration REF] [--worker NAME=REF]
+ * [--cron-job NAME=REF]`: what a release pipeline runs to bump an environment's images. `--app`
+ * moves every worker and cron job without an image of its own too; one with its own image moves
+ * with `--worker` / `--cron-job` only. It edits config/ENV.yaml in place (comments and layout kept),
  * validates the result, and synthesizes that environment alone; if anything fails, the config
  * file is put back and dist/ is left as it was.
  */
 import fs = require('node:fs');
-import type { ImageConfig } from '../lib/config';
+import type { EnvironmentConfig, ImageConfig } from '../lib/config';
 import { setImages, type ImageField } from '../lib/config-edit';
 import { imageReference, parseImageReference } from '../lib/image-reference';
 import { main, type Output } from '../main';
@@ -21,7 +23,11 @@ export interface SetImageOptions {
   readonly outDir: string;
 }
 
-const USAGE = 'allowed: --env ENV, --app REF, --migration REF (at least one of them), --config DIR, --out DIR';
+const USAGE =
+  'allowed: --env ENV, --app REF, --migration REF, --worker NAME=REF, --cron-job NAME=REF (at least one image), --config DIR, --out DIR';
+
+/** the option of each section of the config whose entries have images of their own */
+const OWN_IMAGE_OPTIONS = { workers: 'worker', cronJobs: 'cron-job' } as const;
 
 export function parseSetImageArgs(argv: readonly string[]): SetImageOptions {
   const o = readOptions(
@@ -30,6 +36,8 @@ export function parseSetImageArgs(argv: readonly string[]): SetImageOptions {
       env: { type: 'string' },
       app: { type: 'string' },
       migration: { type: 'string' },
+      worker: { type: 'string', multiple: true },
+      'cron-job': { type: 'string', multiple: true },
       config: { type: 'string' },
       out: { type: 'string' },
     },
@@ -39,8 +47,25 @@ export function parseSetImageArgs(argv: readonly string[]): SetImageOptions {
   const refs = new Map<ImageField, string>();
   if (o.app !== undefined) refs.set('app.image', o.app);
   if (o.migration !== undefined) refs.set('migration.image', o.migration);
+  for (const [section, option] of Object.entries(OWN_IMAGE_OPTIONS) as Array<
+    [keyof typeof OWN_IMAGE_OPTIONS, string]
+  >) {
+    for (const given of o[option as 'worker' | 'cron-job'] ?? []) {
+      const at = given.indexOf('=');
+      if (at <= 0) throw new Error(`option --${option} got ${JSON.stringify(given)}; allowed: NAME=REF`);
+      const field: ImageField = `${section}.${given.slice(0, at)}.image`;
+      if (refs.has(field)) throw new Error(`option --${option} names ${given.slice(0, at)} twice; allowed: once`);
+      refs.set(field, given.slice(at + 1));
+    }
+  }
   if (refs.size === 0) throw new Error(`no image given; ${USAGE}`);
   return { environment: o.env, refs, configDir: o.config ?? 'config', outDir: o.out ?? 'dist' };
+}
+
+/** the option that sets an image field */
+function optionOf(field: ImageField): string {
+  const section = field.split('.')[0];
+  return section in OWN_IMAGE_OPTIONS ? OWN_IMAGE_OPTIONS[section as keyof typeof OWN_IMAGE_OPTIONS] : section;
 }
 
 /** `synth` is main(): a test hands in a failing one to see the config file put back */
@@ -71,7 +96,7 @@ function edit(options: SetImageOptions, out: Output, synth: typeof main): number
         images.set(field, parseImageReference(ref));
       } catch (e) {
         throw new Error(
-          `environment "${env}" (${file}), field ${field}, option --${field.split('.')[0]}: ${(e as Error).message}`,
+          `environment "${env}" (${file}), field ${field}, option --${optionOf(field)}: ${(e as Error).message}`,
         );
       }
     }
@@ -81,6 +106,20 @@ function edit(options: SetImageOptions, out: Output, synth: typeof main): number
       throw new Error(
         `environment "${env}" (${file}), field migration.image: migration.strategy is "none", so no image runs migrations; allowed: --app alone, or a strategy that runs them`,
       );
+    }
+    for (const field of images.keys()) {
+      const [section, name] = field.split('.');
+      if (section !== 'workers' && section !== 'cronJobs') continue;
+      const entries: Record<string, { image?: ImageConfig }> = current[section];
+      const option = `--${optionOf(field)}`;
+      if (!Object.hasOwn(entries, name))
+        throw new Error(
+          `environment "${env}" (${file}), field ${section}.${name}, option ${option}: no such entry; allowed: ${Object.keys(entries).join(', ') || `none: ${section} is empty`}`,
+        );
+      if (!entries[name].image)
+        throw new Error(
+          `environment "${env}" (${file}), field ${field}, option ${option}: ${section}.${name} has no image of its own, it runs the app's; allowed: --app, which moves it with the app`,
+        );
     }
     let after: string;
     try {
@@ -94,10 +133,17 @@ function edit(options: SetImageOptions, out: Output, synth: typeof main): number
 
     fs.writeFileSync(file, after);
     restore = () => fs.writeFileSync(file, before);
-    const changes = [
+    const own = (c: EnvironmentConfig, field: ImageField) => {
+      const [section, name] = field.split('.') as ['workers' | 'cronJobs', string];
+      return c[section][name]?.image;
+    };
+    const changes: Array<readonly [ImageField, ImageConfig | undefined, ImageConfig | undefined]> = [
       ['app.image', current.app.image, next.app.image],
       ['migration.image', current.migration.image, next.migration.image],
-    ] as const;
+      ...[...images.keys()]
+        .filter((f) => f.startsWith('workers.') || f.startsWith('cronJobs.'))
+        .map((f) => [f, own(current, f), own(next, f)] as const),
+    ];
     for (const [field, was, now] of changes) {
       if (images.has(field))
         out.log(`${file}: ${field} ${was ? imageReference(was) : '(none)'} -> ${now ? imageReference(now) : '(none)'}`);

@@ -7,6 +7,7 @@
  * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/names/
  * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set
  */
+import { CRON_JOB_NAME_LIMIT } from './constructs/cron-schedule';
 import { MAX_ID } from './cluster-reserved';
 import { podTemplates } from './policy/pods';
 import { quantityValue } from './quantity';
@@ -97,6 +98,11 @@ const NAME_RULES: Readonly<Record<string, Check>> = {
   Service: dns1035Label,
   // the Job controller labels its pods with the Job's name (batch.kubernetes.io/job-name)
   Job: (v) => labelValue(v) ?? dns1123Subdomain(v),
+  // its Jobs are named <name>-<11 digits>, and a Job's name is a label value
+  CronJob: (v) =>
+    v.length > CRON_JOB_NAME_LIMIT
+      ? `a name of at most ${CRON_JOB_NAME_LIMIT} characters: its Jobs add 11 and must stay label values`
+      : dns1123Subdomain(v),
 };
 
 export const API_SERVER_CHECKS = [

@@ -6,7 +6,8 @@
 import { isMap, parseDocument } from 'yaml';
 import type { ImageConfig } from './config';
 
-export type ImageField = 'app.image' | 'migration.image';
+/** an image field of the config: the app's, the migration's, or a worker's or cron job's own */
+export type ImageField = 'app.image' | 'migration.image' | `workers.${string}.image` | `cronJobs.${string}.image`;
 
 /**
  * The text with each given image replaced: repository, tag and digest as given, and a tag or

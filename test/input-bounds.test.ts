@@ -114,7 +114,7 @@ describe('keys a JavaScript object holds for itself', () => {
     (key) => {
       const text = `${key}:\n  polluted: true\n${stringify(minimalConfig())}`;
       expect(failureOf(text).split('\n')).toEqual([
-        `${WHERE}${key}: unknown key "${key}"; allowed keys here: namespace, production, app, settings, secrets, database, dns, imagePullSecrets, allowIngressFrom, ingress, route, serviceMonitor, delivery, migration`,
+        `${WHERE}${key}: unknown key "${key}"; allowed keys here: namespace, production, app, settings, secrets, database, dns, imagePullSecrets, allowIngressFrom, ingress, route, serviceMonitor, workers, cronJobs, delivery, migration`,
       ]);
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     },

@@ -6,18 +6,37 @@
  */
 import k8s = require('cdk8s-plus-28/lib/imports/k8s');
 import { CONFIG_MAP_NAME, configMapData, secretEnv, UPLOAD_DIR, UPLOADS_VOLUME } from '../app-env';
-import { APP_PYTHON, type EnvironmentConfig, type PeerConfig, type RouteConfig } from '../config';
+import {
+  APP_PYTHON,
+  type CronJobConfig,
+  type EnvironmentConfig,
+  type PeerConfig,
+  type RouteConfig,
+  type WorkerConfig,
+} from '../config';
 import {
   emptyDirSizes,
   hardenedContainer,
   type EgressAllow,
   type IngressAllow,
   type NetworkPoliciesProps,
+  type CronWorkloadProps,
+  type SchedulingProps,
   type VolumeProps,
   type WebAppProps,
+  type WorkerProps,
 } from '../constructs';
+import { byCodeUnit, contentHash } from '../determinism';
 import { imageReference } from '../image-reference';
-import { APP_NAME, HTTP_PORT, METRICS_PATH, recommendedLabels, selectorLabels } from './labels';
+import {
+  APP_NAME,
+  cronJobName,
+  HTTP_PORT,
+  METRICS_PATH,
+  recommendedLabels,
+  selectorLabels,
+  workerName,
+} from './labels';
 
 /** where the image keeps alembic.ini and the package */
 const WORKING_DIR = '/app';
@@ -48,14 +67,15 @@ export function webAppProps(config: EnvironmentConfig, initContainers?: readonly
       runAsUser: app.runAsUser,
       runAsGroup: app.runAsGroup,
       resources: app.resources,
-      env: secretEnv(config),
+      env: [...secretEnv(config), ...appEnv(config)],
+      envFrom: app.envFrom,
       workingDir: WORKING_DIR,
       lifecycle: preStopDelay(app.preStopSeconds),
     },
     port: HTTP_PORT,
     // /api/v1/metrics needs no API key and no feature flag; /api/v1/health needs both. The
     // default start budget (3 minutes) covers startup's config validation and SELECT 1
-    probes: { path: METRICS_PATH },
+    probes: { ...app.probes, path: app.probes.path ?? METRICS_PATH },
     // Starlette spools uploads to /tmp; the settings module creates the upload folder
     volumes: [appUploads(config)],
     settings: configMapData(config),
@@ -70,6 +90,30 @@ export function webAppProps(config: EnvironmentConfig, initContainers?: readonly
     priorityClassName: app.priorityClassName,
     imagePullSecrets: config.imagePullSecrets,
     initContainers,
+    podMetadata: { labels: app.podLabels, annotations: app.podAnnotations },
+    serviceAccountAnnotations: app.serviceAccount.annotations,
+    nodeSelector: app.nodeSelector,
+    tolerations: app.tolerations,
+    affinity: app.affinity,
+  };
+}
+
+/** app.env as Kubernetes takes it: a resource's divisor is a quantity */
+function appEnv(config: EnvironmentConfig): k8s.EnvVar[] {
+  return config.app.env.map((e) => {
+    const ref = e.valueFrom?.resourceFieldRef;
+    if (!ref?.divisor) return e as k8s.EnvVar;
+    return { ...e, valueFrom: { resourceFieldRef: { ...ref, divisor: k8s.Quantity.fromString(ref.divisor) } } };
+  });
+}
+
+/** where the migration Job's pods run: where the app's do, unless the migration says otherwise */
+export function migrationScheduling(config: EnvironmentConfig): SchedulingProps {
+  const { app, migration } = config;
+  return {
+    nodeSelector: migration.nodeSelector ?? app.nodeSelector,
+    tolerations: migration.tolerations ?? app.tolerations,
+    affinity: migration.affinity ?? app.affinity,
   };
 }
 
@@ -93,11 +137,17 @@ export function migrationContainerProps(config: EnvironmentConfig, settings: Set
     runAsUser: m.runAsUser,
     runAsGroup: m.runAsGroup,
     resources: m.resources,
-    // alembic imports the app's settings module, which validates the same variables
-    envFrom: settings === 'configMap' ? [{ configMapRef: { name: CONFIG_MAP_NAME } }] : undefined,
+    // alembic imports the app's settings module, which validates the same variables: app.env
+    // and app.envFrom too. The settings come last among the sources: they win over a name in
+    // the user's Secrets and ConfigMaps
+    envFrom: [
+      ...config.app.envFrom,
+      ...(settings === 'configMap' ? [{ configMapRef: { name: CONFIG_MAP_NAME } }] : []),
+    ],
     env: [
       ...(settings === 'inline' ? Object.entries(configMapData(config)).map(([name, value]) => ({ name, value })) : []),
       ...secretEnv(config),
+      ...appEnv(config),
     ],
     workingDir: WORKING_DIR,
   };
@@ -172,5 +222,79 @@ export function networkProps(config: EnvironmentConfig): NetworkPoliciesProps {
     egressSelector: backend,
     egressName: `${APP_NAME}-egress`,
     egress,
+  };
+}
+
+/**
+ * The container of a worker or a cron job: the app's image, identity and working directory unless
+ * it names its own; with backendEnv, the app's settings (the ConfigMap) and its Secret's variables,
+ * and an upload folder of its own, which importing the settings module creates.
+ */
+function secondWorkloadContainer(config: EnvironmentConfig, name: string, w: WorkerConfig | CronJobConfig) {
+  const literal = Object.entries(w.env)
+    .sort(([a], [b]) => byCodeUnit(a, b))
+    .map(([envName, value]) => ({ name: envName, value }));
+  const env = [...(w.backendEnv ? secretEnv(config) : []), ...literal];
+  return {
+    container: {
+      name,
+      image: imageReference(w.image ?? config.app.image),
+      command: w.command,
+      args: w.args,
+      runAsUser: w.runAsUser ?? config.app.runAsUser,
+      runAsGroup: w.runAsGroup ?? config.app.runAsGroup,
+      resources: w.resources,
+      env: env.length > 0 ? env : undefined,
+      envFrom: w.backendEnv ? [{ configMapRef: { name: CONFIG_MAP_NAME } }] : undefined,
+      workingDir: w.image ? undefined : WORKING_DIR,
+    },
+    volumes: w.backendEnv ? [jobUploads()] : [],
+  };
+}
+
+/** a worker: a Deployment without a Service, its pods apart from the app's by their component label */
+export function workerProps(config: EnvironmentConfig, name: string, w: WorkerConfig): WorkerProps {
+  const component = `worker-${name}` as const;
+  const { container, volumes } = secondWorkloadContainer(config, 'worker', w);
+  return {
+    name: workerName(name),
+    namespace: config.namespace,
+    labels: recommendedLabels(config, component),
+    selector: selectorLabels(config, component),
+    podLabels: recommendedLabels(config, component, w.image ?? config.app.image),
+    // Job pods read the ConfigMap when they start; a worker's pods roll when it changes, as the app's
+    podAnnotations: w.backendEnv ? { 'checksum/config': contentHash(configMapData(config)) } : undefined,
+    container,
+    healthCommand: w.healthCommand,
+    healthPeriodSeconds: w.healthPeriodSeconds,
+    volumes,
+    replicas: w.replicas,
+    autoscaling: w.autoscaling,
+    podDisruptionBudget: w.podDisruptionBudget,
+    terminationGracePeriodSeconds: w.terminationGracePeriodSeconds,
+    imagePullSecrets: config.imagePullSecrets,
+  };
+}
+
+/** a cron job: a CronJob whose Jobs run one at a time unless it says otherwise */
+export function cronJobProps(config: EnvironmentConfig, name: string, j: CronJobConfig): CronWorkloadProps {
+  const component = `cron-${name}` as const;
+  const { container, volumes } = secondWorkloadContainer(config, 'job', j);
+  return {
+    name: cronJobName(name),
+    namespace: config.namespace,
+    labels: recommendedLabels(config, component),
+    podLabels: recommendedLabels(config, component, j.image ?? config.app.image),
+    schedule: j.schedule,
+    timeZone: j.timeZone,
+    concurrencyPolicy: j.concurrencyPolicy,
+    startingDeadlineSeconds: j.startingDeadlineSeconds,
+    activeDeadlineSeconds: j.activeDeadlineSeconds,
+    backoffLimit: j.backoffLimit,
+    successfulJobsHistoryLimit: j.successfulJobsHistoryLimit,
+    failedJobsHistoryLimit: j.failedJobsHistoryLimit,
+    container,
+    volumes,
+    imagePullSecrets: config.imagePullSecrets,
   };
 }

@@ -6,6 +6,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { secretKeys, type EnvironmentConfig } from '../config';
 import {
+  CronWorkload,
   ExternalSecret,
   HttpRoute,
   MigrationJob,
@@ -13,9 +14,19 @@ import {
   RestrictedNamespace,
   ServiceMonitor,
   WebApp,
+  Worker,
 } from '../constructs';
 import { applyBeforeMigration, WAVE } from '../delivery/stages';
-import { jobUploads, migrationContainerProps, migrationInitContainer, networkProps, webAppProps } from './backend';
+import {
+  cronJobProps,
+  jobUploads,
+  migrationContainerProps,
+  migrationInitContainer,
+  migrationScheduling,
+  networkProps,
+  webAppProps,
+  workerProps,
+} from './backend';
 import { APP_NAME, HTTP_PORT, METRICS_PATH, MIGRATION_NAME, recommendedLabels, selectorLabels } from './labels';
 
 export interface ReviewpointChartProps {
@@ -41,6 +52,12 @@ export class ReviewpointChart extends Chart {
       'Backend',
       webAppProps(config, strategy === 'initContainer' ? [migrationInitContainer(config)] : undefined),
     );
+    // in the app's stage, after the migration: the instance-wide egress policy selects them, and
+    // no ingress allow does (their component is not the app's)
+    for (const [name, w] of Object.entries(config.workers))
+      new Worker(this, `Worker-${name}`, workerProps(config, name, w));
+    for (const [name, j] of Object.entries(config.cronJobs))
+      new CronWorkload(this, `CronJob-${name}`, cronJobProps(config, name, j));
     const es = config.secrets.externalSecret;
     const secrets =
       es &&
@@ -91,6 +108,7 @@ export class ReviewpointChart extends Chart {
         backoffLimit: m.backoffLimit,
         activeDeadlineSeconds: m.activeDeadlineSeconds,
         ttlSecondsAfterFinished: m.ttlSecondsAfterFinished,
+        ...migrationScheduling(config),
         serviceAccountSyncWave: WAVE.beforeMigration,
         syncWave: WAVE.migration,
       });

@@ -7,6 +7,7 @@
  * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/common-labels/
  */
 import { labelValue } from '../api-server';
+import { CRON_JOB_NAME_LIMIT } from '../constructs/cron-schedule';
 import type { EnvironmentConfig, ImageConfig } from '../config/schema';
 import { contentHash } from '../determinism';
 
@@ -20,7 +21,17 @@ export const MIGRATION_NAME = `${APP_NAME}-migration`;
 /** app.kubernetes.io/managed-by of every object the synth writes */
 export const MANAGED_BY = 'cdk8s';
 
-export type Component = 'api' | 'migration';
+/** the component label of a worker's or a cron job's pods: never the app's, so no selector overlaps */
+export type Component = 'api' | 'migration' | `worker-${string}` | `cron-${string}`;
+
+/** a worker's Deployment and ServiceAccount */
+export const workerName = (name: string) => `${APP_NAME}-worker-${name}`;
+/** a cron job's CronJob and ServiceAccount */
+export const cronJobName = (name: string) => `${APP_NAME}-cron-${name}`;
+/** the longest worker name whose Deployment name is a DNS label (63 characters) */
+export const WORKER_NAME_MAX = 63 - workerName('').length;
+/** the longest cron job name the API server takes: a CronJob's name leaves room for its Jobs' */
+export const CRON_NAME_MAX = CRON_JOB_NAME_LIMIT - cronJobName('').length;
 
 /** labels that select pods: stable for the life of the Deployment */
 export function selectorLabels(config: EnvironmentConfig, component: Component): Record<string, string> {

@@ -86,10 +86,10 @@ export const int = (min: number, max?: number) =>
 export const port = int(1, 65535);
 /** a UID or GID: the API server takes an int32, and 0 is root */
 export const id = int(1, MAX_ID);
-export const intOrPercent = z.union([
-  int(0),
-  z.string().check(z.regex(/^(100|[1-9]?\d)%$/, 'a percentage such as "25%"')),
-]);
+export const intOrPercent = z.union(
+  [int(0), z.string().check(z.regex(/^(100|[1-9]?\d)%$/, 'a percentage such as "25%"'))],
+  { error: 'a whole number or a percentage such as "25%"' },
+);
 
 export const imageSchema = z.strictObject({
   /** registry and path, without tag or digest, e.g. `ghcr.io/acme/reviewpoint-backend` */

@@ -28,6 +28,8 @@ export {
   type ResourcesConfig,
   type RouteConfig,
   type ServiceMonitorConfig,
+  type WorkerConfig,
+  type CronJobConfig,
 } from './schema';
 export { connectionsPerPod, secretKeys } from './rules';
 
@@ -97,7 +99,19 @@ export function readEnvironmentConfig(environment: string, own: ConfigText, base
   // minAvailable: 1 would let a drain take all pods but one at once
   const podDisruptionBudget =
     data.app.podDisruptionBudget ?? (data.app.autoscaling ? { maxUnavailable: 1 } : undefined);
-  const config: EnvironmentConfig = { ...data, app: { ...data.app, podDisruptionBudget }, name: environment };
+  // the same default for each worker under an autoscaler
+  const workers = Object.fromEntries(
+    Object.entries(data.workers).map(([name, w]) => [
+      name,
+      { ...w, podDisruptionBudget: w.podDisruptionBudget ?? (w.autoscaling ? { maxUnavailable: 1 } : undefined) },
+    ]),
+  );
+  const config: EnvironmentConfig = {
+    ...data,
+    app: { ...data.app, podDisruptionBudget },
+    workers,
+    name: environment,
+  };
   const ruleErrors = checkRules(config, source);
   const written = (raw as { delivery?: { repoURL?: unknown } }).delivery?.repoURL !== undefined;
   const placeholder = placeholderRepository(config, source, written);

@@ -117,11 +117,8 @@ function issueToError(issue: Issue, source: ConfigSource): ConfigError {
         `got key ${describe(input)}; allowed: ${issue.issues[0]?.message ?? 'a valid key'}`,
       );
     case 'invalid_union':
-      return new ConfigError(
-        source,
-        field,
-        `got ${describe(input)}; allowed: a whole number or a percentage such as "25%"`,
-      );
+      // each union of the schema says what it allows
+      return new ConfigError(source, field, `got ${describe(input)}; allowed: ${issue.message}`);
     default:
       return new ConfigError(source, field, `got ${describe(input)}; ${issue.message}`);
   }
@@ -132,9 +129,14 @@ function nodeAt(path: readonly string[]): z.ZodMiniType | undefined {
   let node: z.ZodMiniType | undefined = configSchema;
   for (const part of path) {
     node = unwrap(node);
-    if (!(node instanceof z.ZodMiniObject)) return undefined;
+    // a list's items: the path names them by index
+    if (node instanceof z.ZodMiniArray && /^\d+$/.test(part)) node = node._zod.def.element as z.ZodMiniType;
+    // a record's entries (workers.<name>) all have its value's schema
+    else if (node instanceof z.ZodMiniRecord) node = node._zod.def.valueType as z.ZodMiniType;
     // own keys only: "constructor" is no field of the schema
-    node = Object.hasOwn(node.shape, part) ? (node.shape[part] as z.ZodMiniType) : undefined;
+    else if (node instanceof z.ZodMiniObject)
+      node = Object.hasOwn(node.shape, part) ? (node.shape[part] as z.ZodMiniType) : undefined;
+    else return undefined;
   }
   return node;
 }

@@ -2,14 +2,17 @@
  * The rules that span fields, each broken one reported with the fields it involves.
  */
 import { annotationFindings } from '../annotation-policy';
-import { isManagedEnv, settingsEnv } from '../app-env';
+import { settingsEnv } from '../app-env';
 import { judgeSetting, sameSettingGroups } from '../backend-settings';
 import { cidrProblem, isPrivate, parseCidr, PRIVATE_RANGES } from '../cidr';
 import { reservedNamespace, reservedPriorityClass } from '../cluster-reserved';
+import { CRON_NAME_MAX, cronJobName, WORKER_NAME_MAX, workerName } from '../app/labels';
+import { CRON_DEFAULTS } from '../constructs/cron-schedule';
 import { quantityValue } from '../quantity';
-import { credentialIn, looksLikeSecretName } from '../secret-names';
+import { credentialIn } from '../secret-names';
 import { ConfigError, type ConfigSource } from './errors';
-import type { EnvironmentConfig, PeerConfig } from './schema';
+import { checkPodRules, envProblems } from './pod-rules';
+import type { CronJobConfig, EnvironmentConfig, PeerConfig, ResourcesConfig, WorkerConfig } from './schema';
 
 /** DB connections one pod may open: SQLAlchemy pool size + overflow (see the backend's config). */
 export function connectionsPerPod(environment: string): number {
@@ -26,6 +29,7 @@ export function checkRules(c: EnvironmentConfig, src: ConfigSource): ConfigError
   for (const [key, image] of [
     ['app.image', c.app.image],
     ['migration.image', c.migration.image],
+    ...ownImages(c),
   ] as const) {
     if (!image) continue;
     if (!image.tag && !image.digest) {
@@ -124,11 +128,13 @@ export function checkRules(c: EnvironmentConfig, src: ConfigSource): ConfigError
   }
 
   const perPod = connectionsPerPod(c.settings.environment);
-  const budget = (maxPods + c.app.rollingUpdate.maxSurge) * perPod;
+  const others = connectingWorkloads(c);
+  const budget = (maxPods + c.app.rollingUpdate.maxSurge + others.reduce((n, w) => n + w.pods, 0)) * perPod;
   if (budget > c.database.maxConnections) {
+    const more = others.map((w) => ` + ${w.pods} ${w.what}`).join('');
     fail(
       'database.maxConnections',
-      `got ${c.database.maxConnections}, but (${maxPods} max replicas + ${c.app.rollingUpdate.maxSurge} surge) x ${perPod} connections per pod (settings.environment "${c.settings.environment}") = ${budget}; allowed: maxConnections >= ${budget}, or fewer replicas`,
+      `got ${c.database.maxConnections}, but (${maxPods} max replicas + ${c.app.rollingUpdate.maxSurge} surge${more}) x ${perPod} connections per pod (settings.environment "${c.settings.environment}") = ${budget}; allowed: maxConnections >= ${budget}, or fewer replicas`,
     );
   }
 
@@ -182,24 +188,9 @@ export function checkRules(c: EnvironmentConfig, src: ConfigSource): ConfigError
     }
   }
 
-  for (const [name, value] of Object.entries(c.settings.extraEnv)) {
-    const field = `settings.extraEnv.${name}`;
-    if (isManagedEnv(name)) {
-      fail(
-        field,
-        `got ${name}, which the manifests set themselves (the backend reads names in any case); allowed: the dedicated field under settings or secrets`,
-      );
-    }
-    if (looksLikeSecretName(name)) {
-      fail(
-        field,
-        `got a literal value for a secret-looking name; allowed: secrets only by reference from the Secret "${c.secrets.name}", never written into manifests`,
-      );
-    }
-    const finding = judgeSetting(name, value, c.production);
-    if (finding)
-      fail(field, `got ${JSON.stringify(value)}${finding.where}: ${finding.problem}; allowed: ${finding.allowed}`);
-  }
+  for (const [name, value] of Object.entries(c.settings.extraEnv))
+    for (const problem of envProblems(name, value, c)) fail(`settings.extraEnv.${name}`, problem);
+  checkPodRules(c, fail);
   for (const names of sameSettingGroups(Object.keys(c.settings.extraEnv))) {
     fail(
       `settings.extraEnv.${names[1]}`,
@@ -216,6 +207,7 @@ export function checkRules(c: EnvironmentConfig, src: ConfigSource): ConfigError
       `got a credential in plain text (${credential}); allowed: none in the config: the pods read secrets by reference from the Secret "${c.secrets.name}" ($(VAR) in a command or args), the engines read theirs from their own secrets`,
     );
   }
+  checkSecondWorkloads(c, fail);
   // the settings fields, judged as the variables the backend will read (auth, test mode, debug logging)
   for (const { name, value, field } of settingsEnv(c.settings)) {
     const finding = judgeSetting(name, value, c.production);
@@ -230,27 +222,38 @@ export function checkRules(c: EnvironmentConfig, src: ConfigSource): ConfigError
   for (const [at, r] of [
     ['app.resources', c.app.resources],
     ['migration.resources', c.migration.resources],
-  ] as const) {
-    for (const [request, limit] of [
-      ['cpuRequest', 'cpuLimit'],
-      ['memoryRequest', 'memoryLimit'],
-    ] as const) {
-      const [req, lim] = [r[request], r[limit]];
-      if (lim !== undefined && quantityValue(req) > quantityValue(lim)) {
-        fail(
-          `${at}.${request}`,
-          `got ${JSON.stringify(req)}, above ${limit} ${JSON.stringify(lim)}; allowed: at most the limit (the API server refuses the pod)`,
-        );
-      }
-    }
-  }
+  ] as const)
+    checkRequests(at, r, fail);
   return errors;
 }
 
-/** the keys of the Secret the pods read: the API key only while the backend checks one */
+/** the API server refuses a pod whose request is above its limit */
+function checkRequests(at: string, r: ResourcesConfig, fail: (field: string, problem: string) => void): void {
+  for (const [request, limit] of [
+    ['cpuRequest', 'cpuLimit'],
+    ['memoryRequest', 'memoryLimit'],
+  ] as const) {
+    const [req, lim] = [r[request], r[limit]];
+    if (lim !== undefined && quantityValue(req) > quantityValue(lim)) {
+      fail(
+        `${at}.${request}`,
+        `got ${JSON.stringify(req)}, above ${limit} ${JSON.stringify(lim)}; allowed: at most the limit (the API server refuses the pod)`,
+      );
+    }
+  }
+}
+
+/**
+ * the keys of the Secret the pods read: the API key only while the backend checks one, and the
+ * keys app.env reads from it
+ */
 export function secretKeys(c: EnvironmentConfig): string[] {
   const { dbUrlKey, jwtSecretKey, apiKeyKey } = c.secrets;
-  return [...new Set([dbUrlKey, jwtSecretKey, ...(c.settings.apiKeyEnabled ? [apiKeyKey] : [])])];
+  const fromEnv = c.app.env.flatMap((e) => {
+    const ref = e.valueFrom?.secretKeyRef;
+    return ref && ref.name === c.secrets.name ? [ref.key] : [];
+  });
+  return [...new Set([dbUrlKey, jwtSecretKey, ...(c.settings.apiKeyEnabled ? [apiKeyKey] : []), ...fromEnv])];
 }
 
 /** a Prometheus duration (already validated) in milliseconds */
@@ -274,6 +277,8 @@ function drainSeconds(argv: readonly string[]): number | undefined {
  * Every credential in the config's values, with its field: each string, and each list of strings
  * read as one command line (a flag and its value may be two items). Annotations have their own policy.
  */
+const ANNOTATION_FIELDS = ['ingress.annotations', 'app.podAnnotations', 'app.serviceAccount.annotations'];
+
 function credentials(value: unknown, field: string): Array<[string, string]> {
   if (typeof value === 'string') {
     const found = credentialIn(value);
@@ -283,7 +288,7 @@ function credentials(value: unknown, field: string): Array<[string, string]> {
     const found = credentialIn(...value);
     return found ? [[field, found]] : [];
   }
-  if (value === null || typeof value !== 'object' || field === 'ingress.annotations') return [];
+  if (value === null || typeof value !== 'object' || ANNOTATION_FIELDS.includes(field)) return [];
   return Object.entries(value).flatMap(([k, v]) => credentials(v, field ? `${field}.${k}` : k));
 }
 
@@ -319,4 +324,131 @@ function podsFrom(value: number | string, replicas: number, round: 'up' | 'down'
   if (typeof value === 'number') return value;
   const pods = (Number(value.slice(0, -1)) / 100) * replicas;
   return round === 'up' ? Math.ceil(pods) : Math.floor(pods);
+}
+
+/** the workers and cron jobs that name an image of their own, with the field it is at */
+function ownImages(c: EnvironmentConfig) {
+  return [
+    ...Object.entries(c.workers).map(([name, w]) => [`workers.${name}.image`, w.image] as const),
+    ...Object.entries(c.cronJobs).map(([name, j]) => [`cronJobs.${name}.image`, j.image] as const),
+  ];
+}
+
+/**
+ * How many pods of a cron job can run at once: one under Forbid; two under Replace (the replaced
+ * run's pod may still be stopping when the next starts); under Allow, one more per minute (the
+ * schedule's finest step) that a run may last, each run ending at its activeDeadlineSeconds.
+ */
+export function cronJobPods(j: CronJobConfig): number {
+  const policy = j.concurrencyPolicy ?? CRON_DEFAULTS.concurrencyPolicy;
+  if (policy === 'Forbid') return 1;
+  if (policy === 'Replace') return 2;
+  return Math.floor((j.activeDeadlineSeconds ?? CRON_DEFAULTS.activeDeadlineSeconds) / 60) + 1;
+}
+
+/** the most pods a worker has during a rollout: its replicas, or its autoscaler's maximum, and a surge of one */
+export function workerPods(w: WorkerConfig): number {
+  return (w.autoscaling?.maxReplicas ?? w.replicas ?? 1) + 1;
+}
+
+/** the workers and cron jobs that open database connections (backendEnv), with their most pods at once */
+export function connectingWorkloads(c: EnvironmentConfig): Array<{ what: string; pods: number }> {
+  return [
+    ...Object.entries(c.workers)
+      .filter(([, w]) => w.backendEnv)
+      .map(([name, w]) => ({ what: `worker ${name}`, pods: workerPods(w) })),
+    ...Object.entries(c.cronJobs)
+      .filter(([, j]) => j.backendEnv)
+      .map(([name, j]) => ({
+        what: `cron job ${name} (${j.concurrencyPolicy ?? CRON_DEFAULTS.concurrencyPolicy})`,
+        pods: cronJobPods(j),
+      })),
+  ];
+}
+
+/** the rules of workers and cron jobs: names, scaling, availability, env, resources, the migration */
+function checkSecondWorkloads(c: EnvironmentConfig, fail: (field: string, problem: string) => void): void {
+  const names = [
+    ...Object.keys(c.workers).map(
+      (name) => ['workers', name, workerName(name), WORKER_NAME_MAX, 'its Deployment'] as const,
+    ),
+    ...Object.keys(c.cronJobs).map(
+      (name) => ['cronJobs', name, cronJobName(name), CRON_NAME_MAX, 'its CronJob'] as const,
+    ),
+  ];
+  for (const [section, name, object, max, what] of names) {
+    if (name.length > max)
+      fail(
+        `${section}.${name}`,
+        `got a name of ${name.length} characters (${what} would be ${object}); allowed: at most ${max}`,
+      );
+  }
+  for (const [name, w] of Object.entries(c.workers)) {
+    const at = `workers.${name}`;
+    if (w.autoscaling && w.replicas !== undefined)
+      fail(`${at}.replicas`, `got ${w.replicas} together with ${at}.autoscaling; allowed: one of them`);
+    if (w.autoscaling && w.autoscaling.minReplicas > w.autoscaling.maxReplicas)
+      fail(
+        `${at}.autoscaling.minReplicas`,
+        `got ${w.autoscaling.minReplicas}, above maxReplicas ${w.autoscaling.maxReplicas}; allowed: minReplicas <= maxReplicas`,
+      );
+    const minPods = w.autoscaling?.minReplicas ?? w.replicas ?? 1;
+    const pdb = w.podDisruptionBudget;
+    if (pdb) {
+      const exactlyOne = (pdb.minAvailable === undefined) !== (pdb.maxUnavailable === undefined);
+      if (!exactlyOne)
+        fail(
+          `${at}.podDisruptionBudget`,
+          `got ${JSON.stringify(pdb)}; allowed: exactly one of minAvailable or maxUnavailable`,
+        );
+      else {
+        const [field, value] =
+          pdb.minAvailable !== undefined ? ['minAvailable', pdb.minAvailable] : ['maxUnavailable', pdb.maxUnavailable!];
+        const blocked =
+          field === 'minAvailable' ? podsFrom(value, minPods, 'up') >= minPods : podsFrom(value, minPods, 'down') === 0;
+        if (blocked)
+          fail(
+            `${at}.podDisruptionBudget.${field}`,
+            `got ${JSON.stringify(value)} with ${minPods} replica(s) at the minimum: no pod could ever be evicted, so node drains would hang; allowed: a budget that leaves at least one pod evictable`,
+          );
+      }
+    }
+    if (c.production) {
+      if (minPods < 2)
+        fail(
+          w.autoscaling ? `${at}.autoscaling.minReplicas` : `${at}.replicas`,
+          `got ${minPods} in a production environment; allowed: 2 or more, so a single pod's loss is not an outage`,
+        );
+      if (!pdb)
+        fail(
+          `${at}.podDisruptionBudget`,
+          'missing in a production environment; allowed: a PodDisruptionBudget such as { maxUnavailable: 1 }',
+        );
+    }
+  }
+  const workloads = [
+    ...Object.entries(c.workers).map(([name, w]) => [`workers.${name}`, w] as const),
+    ...Object.entries(c.cronJobs).map(([name, j]) => [`cronJobs.${name}`, j] as const),
+  ];
+  for (const [at, w] of workloads) {
+    // an init container runs the migration in the app's pods only: nothing would hold this one back
+    if (c.migration.strategy === 'initContainer' && w.backendEnv)
+      fail(
+        `${at}.backendEnv`,
+        'got true with migration.strategy "initContainer": the migration runs in the app\'s pods only, and nothing would start this workload after it; allowed: migration.strategy "job" (it runs before every workload), or backendEnv: false',
+      );
+    for (const [name, value] of Object.entries(w.env))
+      for (const problem of envProblems(name, value, c)) fail(`${at}.env.${name}`, problem);
+    // with backendEnv the ConfigMap's variables are there too: the same name overrides one, another
+    // spelling of it is a second variable the backend reads as the same setting
+    const inherited = w.backendEnv ? Object.keys(c.settings.extraEnv) : [];
+    for (const group of sameSettingGroups([...new Set([...inherited, ...Object.keys(w.env)])])) {
+      const own = group.filter((n) => Object.hasOwn(w.env, n));
+      fail(
+        `${at}.env.${own[own.length - 1]}`,
+        `got ${group.join(' and ')}${inherited.length > 0 ? ' (with settings.extraEnv)' : ''}: one setting to the backend, which reads names in any case, so only the last one in the environment takes effect; allowed: one spelling`,
+      );
+    }
+    checkRequests(`${at}.resources`, w.resources, fail);
+  }
 }

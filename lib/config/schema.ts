@@ -21,6 +21,15 @@ import {
   peerSchema,
   deliverySchema,
 } from './formats';
+import { cronScheduleProblem, timeZoneProblem } from '../constructs/cron-schedule';
+import {
+  affinitySchema,
+  annotations,
+  envFromSchema,
+  envVarSchema,
+  probesSchema,
+  tolerationSchema,
+} from './pod-formats';
 
 /** how long uvicorn lets open requests finish after SIGTERM (its --timeout-graceful-shutdown) */
 const DEFAULT_DRAIN_SECONDS = 20;
@@ -45,6 +54,102 @@ const DEFAULT_APP_COMMAND = [
 ];
 const DEFAULT_MIGRATION_COMMAND = ['alembic', 'upgrade', 'head'];
 const NONROOT_ID = 65532;
+
+/**
+ * A second workload's own image, command and environment, for workers and cron jobs alike: the
+ * app's image, identity and settings unless it says otherwise.
+ */
+const workloadFields = {
+  /** @default the app's image (then set-image --app moves it too) */
+  image: z.optional(imageSchema),
+  /** what it runs: the image's ENTRYPOINT is the bare interpreter */
+  command: z.array(z.string()).check(z.minLength(1)),
+  args: z._default(z.array(z.string()), []),
+  resources: z.prefault(resourcesSchema, {}),
+  /** literal non-secret variables, judged like settings.extraEnv */
+  env: z._default(
+    z.record(
+      z
+        .string()
+        .check(z.regex(ENV_NAME, 'an environment variable name: letters, digits and "_", not starting with a digit')),
+      z.string(),
+    ),
+    {},
+  ),
+  /**
+   * The backend's settings (the ConfigMap) and its Secret's variables (database URL, JWT keys),
+   * as the app gets them; counted in the database connection budget. false: neither, and no
+   * database connections counted.
+   * @default true
+   */
+  backendEnv: z._default(z.boolean(), true),
+  /** @default app.runAsUser */
+  runAsUser: z.optional(int(1)),
+  /** @default app.runAsGroup */
+  runAsGroup: z.optional(int(1)),
+};
+
+/** a background worker: a Deployment without a Service */
+const workerSchema = z.strictObject({
+  ...workloadFields,
+  /** fixed replica count; give either this or `autoscaling` @default 1 */
+  replicas: z.optional(int(1)),
+  autoscaling: z.optional(
+    z.strictObject({
+      minReplicas: int(1),
+      maxReplicas: int(1),
+      targetCPUUtilizationPercent: z._default(int(1, 100), 70),
+    }),
+  ),
+  /** a PodDisruptionBudget; required in production, maxUnavailable: 1 under autoscaling by default */
+  podDisruptionBudget: z.optional(
+    z.strictObject({
+      minAvailable: z.optional(intOrPercent),
+      maxUnavailable: z.optional(intOrPercent),
+    }),
+  ),
+  /**
+   * A command that exits 0 while the worker is healthy (it has no port to probe): the readiness
+   * probe (out at the first failure) and the liveness probe (restarted after three).
+   */
+  healthCommand: z.array(z.string()).check(z.minLength(1)),
+  /** how often the health command runs @default 30 */
+  healthPeriodSeconds: z.optional(int(5, 3600)),
+  /** time to finish the task at hand after SIGTERM @default 30 */
+  terminationGracePeriodSeconds: z.optional(int(1, 3600)),
+});
+
+/** a CronJob of one hardened container */
+const cronJobSchema = z.strictObject({
+  ...workloadFields,
+  /** five cron fields (`30 2 * * *`) or a macro (`@daily`), in `timeZone` */
+  schedule: z
+    .string()
+    .check(
+      z.refine(
+        (v) => cronScheduleProblem(v) === undefined,
+        'five cron fields such as "30 2 * * *", or a macro such as @daily (no TZ= prefix: use timeZone)',
+      ),
+    ),
+  /** an IANA time zone @default the controller's, UTC on most clusters */
+  timeZone: z.optional(
+    z
+      .string()
+      .check(z.refine((v) => timeZoneProblem(v) === undefined, 'an IANA time zone such as Europe/Berlin or Etc/UTC')),
+  ),
+  /** Forbid: a run still going when the next is due skips the next @default Forbid */
+  concurrencyPolicy: z.optional(z.enum(['Forbid', 'Replace', 'Allow'])),
+  /** how late a missed run may still start @default 300 */
+  startingDeadlineSeconds: z.optional(int(10)),
+  /** how long one run may take, retries included @default 3600 */
+  activeDeadlineSeconds: z.optional(int(1)),
+  /** retries of a failed run @default 0 */
+  backoffLimit: z.optional(int(0, 10)),
+  /** @default 3 */
+  successfulJobsHistoryLimit: z.optional(int(0, 100)),
+  /** @default 1 */
+  failedJobsHistoryLimit: z.optional(int(0, 100)),
+});
 
 export const configSchema = z.strictObject({
   /** the namespace every object lives in */
@@ -115,6 +220,48 @@ export const configSchema = z.strictObject({
       }),
       {},
     ),
+    /**
+     * Annotations of the app's pods (not the migration Job's: a mesh sidecar would keep a Job from
+     * completing), e.g. sidecar.istio.io/inject; through the annotation policy
+     * @default none
+     */
+    podAnnotations: z._default(annotations, {}),
+    /** labels of the app's pods, besides those the synth sets (never a selector label) @default none */
+    podLabels: z._default(labels, {}),
+    /** the app's ServiceAccount; its token stays unmounted */
+    serviceAccount: z.prefault(
+      z.strictObject({
+        /** e.g. eks.amazonaws.com/role-arn (IRSA), iam.gke.io/gcp-service-account (Workload Identity) @default none */
+        annotations: z._default(annotations, {}),
+      }),
+      {},
+    ),
+    /**
+     * Node labels the app's nodes must carry, e.g. kubernetes.io/arch: arm64; the migration's pods
+     * follow unless migration.nodeSelector is set
+     * @default any node
+     * @see https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/
+     */
+    nodeSelector: z._default(labels, {}),
+    /**
+     * Taints the app's pods tolerate, e.g. a spot pool's; never all taints nor the control plane's
+     * @default none
+     * @see https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/
+     */
+    tolerations: z._default(z.array(tolerationSchema), []),
+    /** node affinity and pod (anti-)affinity, as the Kubernetes Affinity type @default none */
+    affinity: z.optional(affinitySchema),
+    /**
+     * More variables for the app's container (and the migration's), as Kubernetes takes them:
+     * { name, value } for a literal, { name, valueFrom } for a Secret's or ConfigMap's key, a
+     * field of the pod or a resource of the container
+     * @default none
+     */
+    env: z._default(z.array(envVarSchema), []),
+    /** every key of a Secret or ConfigMap as a variable (secretRef or configMapRef, optional prefix) @default none */
+    envFrom: z._default(z.array(envFromSchema), []),
+    /** the path, port and timings of the startup, readiness and liveness probes */
+    probes: z.prefault(probesSchema, {}),
   }),
   settings: z.strictObject({
     /** REVIEWPOINT_ENVIRONMENT; `prod` enlarges the DB pool to 10 + 20 overflow */
@@ -138,7 +285,10 @@ export const configSchema = z.strictObject({
     ),
     authEnabled: z._default(z.boolean(), true),
     apiKeyEnabled: z._default(z.boolean(), true),
-    /** further non-secret environment variables */
+    /**
+     * Further non-secret variables, as literal shorthand: they go into the settings ConfigMap (a
+     * change rolls the pods). References (a Secret's key, a pod field) go in app.env
+     */
     extraEnv: z._default(
       z.record(
         z
@@ -277,6 +427,17 @@ export const configSchema = z.strictObject({
       allowFrom: z._default(peerSchema, { namespace: 'monitoring' }),
     }),
   ),
+  /**
+   * Background workers, by name: Deployments without a Service
+   * (reviewpoint-backend-worker-<name>), hardened like the app, after the migration.
+   * @default none
+   */
+  workers: z._default(z.record(dnsLabel, workerSchema), {}),
+  /**
+   * Cron jobs, by name: CronJobs (reviewpoint-backend-cron-<name>), hardened like the app.
+   * @default none
+   */
+  cronJobs: z._default(z.record(dnsLabel, cronJobSchema), {}),
   /** how Argo CD and Flux find this environment's output: the delivery objects in dist/<env>/delivery/ */
   delivery: z.prefault(deliverySchema, {}),
   migration: z.strictObject({
@@ -295,6 +456,12 @@ export const configSchema = z.strictObject({
     ttlSecondsAfterFinished: z._default(int(0), 86400),
     /** opt-in for initContainer with more than one replica: alembic takes no lock, so replicas race */
     allowConcurrentInitContainers: z._default(z.boolean(), false),
+    /** the Job's pods' node labels (strategy job only) @default app.nodeSelector */
+    nodeSelector: z.optional(labels),
+    /** the Job's pods' tolerations (strategy job only) @default app.tolerations */
+    tolerations: z.optional(z.array(tolerationSchema)),
+    /** the Job's pods' affinity (strategy job only) @default app.affinity */
+    affinity: z.optional(affinitySchema),
   }),
 });
 
@@ -310,3 +477,5 @@ export type DeliveryConfig = z.output<typeof deliverySchema>;
 export type ServiceMonitorConfig = NonNullable<z.output<typeof configSchema>['serviceMonitor']>;
 export type ExternalSecretConfig = NonNullable<z.output<typeof configSchema>['secrets']['externalSecret']>;
 export type RouteConfig = NonNullable<z.output<typeof configSchema>['route']>;
+export type WorkerConfig = z.output<typeof workerSchema>;
+export type CronJobConfig = z.output<typeof cronJobSchema>;

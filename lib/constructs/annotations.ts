@@ -10,3 +10,5 @@ export const ARGOCD_HOOK_DELETE_POLICY = 'argocd.argoproj.io/hook-delete-policy'
 export const ARGOCD_SYNC_OPTIONS = 'argocd.argoproj.io/sync-options';
 export const FLUX_PRUNE = 'kustomize.toolkit.fluxcd.io/prune';
 export const FLUX_FORCE = 'kustomize.toolkit.fluxcd.io/force';
+/** a hash of a web app's settings on its pods: a change of the settings rolls them */
+export const CONFIG_CHECKSUM = 'checksum/config';

@@ -7,6 +7,7 @@ import { ApiObject } from 'cdk8s';
 import k8s = require('cdk8s-plus-28/lib/imports/k8s');
 import { Construct } from 'constructs';
 import { emptyDirSizes, hardenedContainer, type HardenedContainerProps, type VolumeProps } from './hardened-container';
+import { CRON_DEFAULTS, CRON_JOB_NAME_LIMIT, cronScheduleProblem, timeZoneProblem } from './cron-schedule';
 import { hardenedPodSpec } from './pod-spec';
 
 export type ConcurrencyPolicy = 'Forbid' | 'Replace' | 'Allow';
@@ -43,9 +44,6 @@ export interface CronWorkloadProps {
   readonly priorityClassName?: string;
 }
 
-const CRON_FIELD = /^[\d*/,\-A-Za-z?]+$/;
-const CRON_MACROS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'];
-
 export class CronWorkload extends Construct {
   public readonly serviceAccount: ApiObject;
   public readonly cronJob: ApiObject;
@@ -54,16 +52,16 @@ export class CronWorkload extends Construct {
     super(scope, id);
     const { name, namespace, labels } = props;
     const where = `cron job "${name}"`;
-    if (name.length > 52)
-      throw new Error(`${where}: name got ${name.length} characters; allowed: at most 52 (its Jobs add 11)`);
-    // the controller reads CRON_TZ= and TZ= prefixes, which Kubernetes documents as unsupported
-    if (/TZ=/.test(props.schedule))
-      throw new Error(`${where}: schedule got ${JSON.stringify(props.schedule)}; allowed: no TZ=, use timeZone`);
-    const fields = props.schedule.trim().split(/\s+/);
-    if (!CRON_MACROS.includes(props.schedule) && !(fields.length === 5 && fields.every((f) => CRON_FIELD.test(f))))
+    if (name.length > CRON_JOB_NAME_LIMIT)
       throw new Error(
-        `${where}: schedule got ${JSON.stringify(props.schedule)}; allowed: five cron fields such as "30 2 * * *", or ${CRON_MACROS.join(', ')}`,
+        `${where}: name got ${name.length} characters; allowed: at most ${CRON_JOB_NAME_LIMIT} (its Jobs add 11)`,
       );
+    const scheduleProblem = cronScheduleProblem(props.schedule);
+    if (scheduleProblem)
+      throw new Error(`${where}: schedule got ${JSON.stringify(props.schedule)}; allowed: ${scheduleProblem}`);
+    const zoneProblem = props.timeZone === undefined ? undefined : timeZoneProblem(props.timeZone);
+    if (zoneProblem)
+      throw new Error(`${where}: timeZone got ${JSON.stringify(props.timeZone)}; allowed: ${zoneProblem}`);
     const podLabels = props.podLabels ?? labels;
     const volumes = props.volumes ?? [];
 
@@ -76,15 +74,15 @@ export class CronWorkload extends Construct {
       spec: {
         schedule: props.schedule,
         timeZone: props.timeZone,
-        concurrencyPolicy: props.concurrencyPolicy ?? 'Forbid',
-        startingDeadlineSeconds: props.startingDeadlineSeconds ?? 300,
-        successfulJobsHistoryLimit: props.successfulJobsHistoryLimit ?? 3,
-        failedJobsHistoryLimit: props.failedJobsHistoryLimit ?? 1,
+        concurrencyPolicy: props.concurrencyPolicy ?? CRON_DEFAULTS.concurrencyPolicy,
+        startingDeadlineSeconds: props.startingDeadlineSeconds ?? CRON_DEFAULTS.startingDeadlineSeconds,
+        successfulJobsHistoryLimit: props.successfulJobsHistoryLimit ?? CRON_DEFAULTS.successfulJobsHistoryLimit,
+        failedJobsHistoryLimit: props.failedJobsHistoryLimit ?? CRON_DEFAULTS.failedJobsHistoryLimit,
         jobTemplate: {
           metadata: { labels: { ...podLabels } },
           spec: {
-            backoffLimit: props.backoffLimit ?? 0,
-            activeDeadlineSeconds: props.activeDeadlineSeconds ?? 3600,
+            backoffLimit: props.backoffLimit ?? CRON_DEFAULTS.backoffLimit,
+            activeDeadlineSeconds: props.activeDeadlineSeconds ?? CRON_DEFAULTS.activeDeadlineSeconds,
             template: {
               metadata: { labels: { ...podLabels } },
               spec: hardenedPodSpec({

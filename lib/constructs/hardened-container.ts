@@ -106,8 +106,8 @@ export function hardenedContainer(props: HardenedContainerProps): k8s.Container 
     ...(props.args && props.args.length > 0 ? { args: [...props.args] } : {}),
     workingDir: props.workingDir,
     ports: props.ports ? [...props.ports] : undefined,
-    env: props.env ? [...props.env] : undefined,
-    envFrom: props.envFrom ? [...props.envFrom] : undefined,
+    env: props.env && props.env.length > 0 ? [...props.env] : undefined,
+    envFrom: props.envFrom && props.envFrom.length > 0 ? [...props.envFrom] : undefined,
     resources: {
       requests: {
         cpu: k8s.Quantity.fromString(resources.cpuRequest),

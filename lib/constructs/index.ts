@@ -5,6 +5,7 @@
  */
 export * from './annotations';
 export * from './availability';
+export * from './cron-schedule';
 export * from './cron-workload';
 export * from './external-secret';
 export * from './gitops';
@@ -13,7 +14,9 @@ export * from './http-route';
 export * from './migration-job';
 export * from './network-policies';
 export * from './pod-spec';
+export * from './probes';
 export * from './restricted-namespace';
+export * from './scheduling';
 export * from './security';
 export * from './service-monitor';
 export * from './web-app';

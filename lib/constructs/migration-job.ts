@@ -13,8 +13,9 @@ import { contentHash } from '../determinism';
 import { ARGOCD_HOOK, ARGOCD_HOOK_DELETE_POLICY, FLUX_FORCE, SYNC_WAVE } from './annotations';
 import { emptyDirSizes, hardenedContainer, type HardenedContainerProps, type VolumeProps } from './hardened-container';
 import { hardenedPodSpec } from './pod-spec';
+import type { SchedulingProps } from './scheduling';
 
-export interface MigrationJobProps {
+export interface MigrationJobProps extends SchedulingProps {
   /** the ServiceAccount's name */
   readonly serviceAccountName: string;
   /**
@@ -77,6 +78,9 @@ export class MigrationJob extends Construct {
         serviceAccountName: props.serviceAccountName,
         identity: props.container,
         restartPolicy: 'Never',
+        nodeSelector: props.nodeSelector,
+        tolerations: props.tolerations,
+        affinity: props.affinity,
         imagePullSecrets: props.imagePullSecrets,
         containers: [
           hardenedContainer({

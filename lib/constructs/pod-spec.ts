@@ -5,9 +5,10 @@
  */
 import k8s = require('cdk8s-plus-28/lib/imports/k8s');
 import { podVolume, pullSecrets, tmpVolume, type VolumeProps } from './hardened-container';
+import { schedulingSpec, validateScheduling, type SchedulingProps } from './scheduling';
 import { restrictedPodSecurityContext, type Identity } from './security';
 
-export interface HardenedPodSpecProps {
+export interface HardenedPodSpecProps extends SchedulingProps {
   readonly serviceAccountName: string;
   /** the pod's user and group (also its fsGroup) */
   readonly identity: Identity;
@@ -34,6 +35,7 @@ export interface HardenedPodSpecProps {
 }
 
 export function hardenedPodSpec(props: HardenedPodSpecProps): k8s.PodSpec {
+  validateScheduling(props, props.where);
   const volumes = (props.volumes ?? []).map((v) => podVolume(v, props.where));
   const spread = (topologyKey: string, selector: Readonly<Record<string, string>>): k8s.TopologySpreadConstraint => ({
     topologyKey,
@@ -52,6 +54,7 @@ export function hardenedPodSpec(props: HardenedPodSpecProps): k8s.PodSpec {
     terminationGracePeriodSeconds: props.terminationGracePeriodSeconds,
     priorityClassName: props.priorityClassName,
     imagePullSecrets: pullSecrets(props.imagePullSecrets),
+    ...schedulingSpec(props),
     topologySpreadConstraints: s
       ? [spread('topology.kubernetes.io/zone', s), spread('kubernetes.io/hostname', s)]
       : undefined,

@@ -7,12 +7,15 @@ import { ApiObject } from 'cdk8s';
 import k8s = require('cdk8s-plus-28/lib/imports/k8s');
 import { Construct } from 'constructs';
 import { contentHash } from '../determinism';
+import { CONFIG_CHECKSUM } from './annotations';
 import { Availability, type AutoscalingProps, type DisruptionBudgetProps } from './availability';
 import type { VolumeProps } from './hardened-container';
-import { WebDeployment, type HttpProbes, type WebContainerProps } from './web-deployment';
+import type { HttpProbes } from './probes';
+import type { SchedulingProps } from './scheduling';
+import { WebDeployment, type WebContainerProps } from './web-deployment';
 import { WebService, type IngressProps } from './web-service';
 
-export interface WebAppProps {
+export interface WebAppProps extends SchedulingProps {
   /** the name of every object of the app */
   readonly name: string;
   readonly namespace: string;
@@ -60,6 +63,23 @@ export interface WebAppProps {
   readonly imagePullSecrets?: readonly string[];
   /** init containers, already hardened @default none */
   readonly initContainers?: readonly k8s.Container[];
+  /**
+   * labels and annotations of the pods only, not of the Deployment: a service mesh's injection
+   * switch, an autoscaler's or a scanner's per-pod setting. A label may not be one the pods carry
+   * already (`podLabels`, the selector among them), an annotation not `checksum/config`
+   * @default none
+   */
+  readonly podMetadata?: {
+    readonly labels?: Readonly<Record<string, string>>;
+    readonly annotations?: Readonly<Record<string, string>>;
+  };
+  /**
+   * annotations of the ServiceAccount, e.g. a cloud identity: `eks.amazonaws.com/role-arn` (IRSA),
+   * `iam.gke.io/gcp-service-account` (GKE Workload Identity). The token stays unmounted: those
+   * webhooks project their own
+   * @default none
+   */
+  readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
 }
 
 export class WebApp extends Construct {
@@ -83,8 +103,9 @@ export class WebApp extends Construct {
     this.port = props.port;
 
     // the app never calls the Kubernetes API: no token, here or in the pods
+    const saAnnotations = props.serviceAccountAnnotations ?? {};
     this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
-      metadata,
+      metadata: Object.keys(saAnnotations).length > 0 ? { ...metadata, annotations: { ...saAnnotations } } : metadata,
       automountServiceAccountToken: false,
     });
     const configMapName = props.configMapName ?? name;
@@ -103,14 +124,19 @@ export class WebApp extends Construct {
       container: props.settings
         ? {
             ...props.container,
-            envFrom: [{ configMapRef: { name: configMapName } }, ...(props.container.envFrom ?? [])],
+            // the settings last: of two sources with one name, the last wins
+            envFrom: [...(props.container.envFrom ?? []), { configMapRef: { name: configMapName } }],
           }
         : props.container,
       port: props.port,
       probes: props.probes,
       volumes: props.volumes,
       serviceAccountName: name,
-      podAnnotations: props.settings ? { 'checksum/config': contentHash(props.settings) } : undefined,
+      podAnnotations: podAnnotations(name, props.podMetadata?.annotations, props.settings),
+      podLabels: props.podMetadata?.labels,
+      nodeSelector: props.nodeSelector,
+      tolerations: props.tolerations,
+      affinity: props.affinity,
       replicas: props.replicas,
       autoscaled: props.autoscaling !== undefined,
       progressDeadlineSeconds: props.progressDeadlineSeconds,
@@ -142,4 +168,17 @@ export class WebApp extends Construct {
     this.podDisruptionBudget = availability.podDisruptionBudget;
     this.horizontalPodAutoscaler = availability.horizontalPodAutoscaler;
   }
+}
+
+function podAnnotations(
+  name: string,
+  given: Readonly<Record<string, string>> = {},
+  settings?: Readonly<Record<string, string>>,
+): Record<string, string> | undefined {
+  if (CONFIG_CHECKSUM in given)
+    throw new Error(
+      `web app "${name}": podMetadata.annotations got ${CONFIG_CHECKSUM}, which the app sets from its settings; allowed: any other annotation`,
+    );
+  const all = { ...given, ...(settings ? { [CONFIG_CHECKSUM]: contentHash(settings) } : {}) };
+  return Object.keys(all).length > 0 ? all : undefined;
 }

@@ -8,36 +8,8 @@ import k8s = require('cdk8s-plus-28/lib/imports/k8s');
 import { Construct } from 'constructs';
 import { emptyDirSizes, hardenedContainer, type HardenedContainerProps, type VolumeProps } from './hardened-container';
 import { hardenedPodSpec } from './pod-spec';
-
-/** the timings of one probe; the API server's own defaults apply to what is left out */
-export interface ProbeTimings {
-  readonly periodSeconds?: number;
-  readonly timeoutSeconds?: number;
-  readonly failureThreshold?: number;
-  readonly successThreshold?: number;
-  readonly initialDelaySeconds?: number;
-}
-
-/** HTTP probes on the container's named port */
-export interface HttpProbes {
-  /** the path every probe GETs, e.g. `/healthz` (no auth, no database round trip) */
-  readonly path: string;
-  /**
-   * @default every 5 s, 3 s timeout, up to 36 failures: 3 minutes to start
-   * @see https://kubernetes.io/docs/concepts/configuration/liveness-readiness-startup-probes/
-   */
-  readonly startup?: ProbeTimings;
-  /** @default every 10 s, 3 s timeout, out after 3 failures, in after 1 success */
-  readonly readiness?: ProbeTimings;
-  /** @default every 20 s, 5 s timeout, restarted after 3 failures */
-  readonly liveness?: ProbeTimings;
-}
-
-export const DEFAULT_PROBES = {
-  startup: { periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 36 },
-  readiness: { periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3, successThreshold: 1 },
-  liveness: { periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 3 },
-} as const satisfies Record<string, ProbeTimings>;
+import { effectiveProbes, HTTP_PORT_NAME, probeProblems, type HttpProbes, type ProbeKind } from './probes';
+import type { SchedulingProps } from './scheduling';
 
 /** the serving container; its port is named `http` */
 export type WebContainerProps = Omit<
@@ -48,7 +20,7 @@ export type WebContainerProps = Omit<
   readonly name?: string;
 };
 
-export interface WebDeploymentProps {
+export interface WebDeploymentProps extends SchedulingProps {
   readonly name: string;
   readonly namespace: string;
   /** labels of the Deployment and its pods (a version label included, if any) */
@@ -65,6 +37,8 @@ export interface WebDeploymentProps {
   readonly serviceAccountName: string;
   /** pod annotations, e.g. a checksum of the settings so that a change rolls the pods @default none */
   readonly podAnnotations?: Readonly<Record<string, string>>;
+  /** labels of the pods only, besides `labels` (which they may not override) @default none */
+  readonly podLabels?: Readonly<Record<string, string>>;
   /** @default 1; left out when `autoscaled` (the HPA owns the count, GitOps must not fight it) */
   readonly replicas?: number;
   /** an HPA sets the replica count @default false */
@@ -98,25 +72,31 @@ export class WebDeployment extends Construct {
       throw new Error(`deployment "${props.name}": selector got {}; allowed: at least one label`);
     if (!Number.isInteger(props.port) || props.port < 1 || props.port > 65535)
       throw new Error(`deployment "${props.name}": port got ${props.port}; allowed: 1 to 65535`);
-    if (!props.probes.path.startsWith('/'))
-      throw new Error(
-        `deployment "${props.name}": probes.path got ${JSON.stringify(props.probes.path)}; allowed: a path starting with "/"`,
-      );
+    const probeErrors = probeProblems(props.probes, [HTTP_PORT_NAME, props.port]);
+    if (probeErrors.length > 0)
+      throw new Error(`deployment "${props.name}": ${probeErrors.map(([f, p]) => `probes.${f} ${p}`).join('; ')}`);
+    for (const k of Object.keys(props.podLabels ?? {}))
+      if (k in labels)
+        throw new Error(
+          `deployment "${props.name}": podLabels got ${k}, a label the pods carry already; allowed: a label not in labels (${Object.keys(labels).join(', ')})`,
+        );
     const volumes = props.volumes ?? [];
 
-    const probe = (timings: ProbeTimings): k8s.Probe => ({
-      httpGet: { path: props.probes.path, port: k8s.IntOrString.fromString('http'), scheme: 'HTTP' },
-      ...timings,
-    });
+    const probes = effectiveProbes(props.probes, HTTP_PORT_NAME);
+    const probe = (kind: ProbeKind): k8s.Probe => {
+      const { path, port, ...timings } = probes[kind];
+      const portRef = typeof port === 'number' ? k8s.IntOrString.fromNumber(port) : k8s.IntOrString.fromString(port);
+      return { httpGet: { path, port: portRef, scheme: 'HTTP' }, ...timings };
+    };
     const container = hardenedContainer({
       ...props.container,
       name: props.container.name ?? 'app',
-      ports: [{ name: 'http', containerPort: props.port, protocol: 'TCP' }],
+      ports: [{ name: HTTP_PORT_NAME, containerPort: props.port, protocol: 'TCP' }],
       volumeMounts: volumes.map((v) => ({ name: v.name, mountPath: v.mountPath })),
       emptyDirSizes: emptyDirSizes(volumes),
-      startupProbe: probe(props.probes.startup ?? DEFAULT_PROBES.startup),
-      readinessProbe: probe(props.probes.readiness ?? DEFAULT_PROBES.readiness),
-      livenessProbe: probe(props.probes.liveness ?? DEFAULT_PROBES.liveness),
+      startupProbe: probe('startup'),
+      readinessProbe: probe('readiness'),
+      livenessProbe: probe('liveness'),
     });
 
     const rollingUpdate = props.rollingUpdate ?? { maxSurge: 1, maxUnavailable: 0 };
@@ -138,7 +118,7 @@ export class WebDeployment extends Construct {
           },
         },
         template: {
-          metadata: { labels: { ...labels }, annotations },
+          metadata: { labels: { ...labels, ...props.podLabels }, annotations },
           spec: hardenedPodSpec({
             serviceAccountName: props.serviceAccountName,
             identity: props.container,
@@ -150,6 +130,9 @@ export class WebDeployment extends Construct {
             priorityClassName: props.priorityClassName,
             imagePullSecrets: props.imagePullSecrets,
             spreadSelector: selector,
+            nodeSelector: props.nodeSelector,
+            tolerations: props.tolerations,
+            affinity: props.affinity,
             where: `deployment "${props.name}"`,
           }),
         },

@@ -19,6 +19,8 @@ export interface WorkerProps {
   readonly selector: Readonly<Record<string, string>>;
   /** labels of the Deployment and its pods, e.g. `labels` with a version @default labels */
   readonly podLabels?: Readonly<Record<string, string>>;
+  /** pod annotations, e.g. a checksum of the settings so that a change rolls the pods @default none */
+  readonly podAnnotations?: Readonly<Record<string, string>>;
   readonly container: Omit<
     HardenedContainerProps,
     'volumeMounts' | 'emptyDirSizes' | 'ports' | 'startupProbe' | 'readinessProbe' | 'livenessProbe'
@@ -67,6 +69,8 @@ export class Worker extends Construct {
     if (props.healthCommand.length === 0)
       throw new Error(`${where}: healthCommand got []; allowed: a command that exits 0 while the worker is healthy`);
     const volumes = props.volumes ?? [];
+    const annotations =
+      props.podAnnotations && Object.keys(props.podAnnotations).length > 0 ? { ...props.podAnnotations } : undefined;
     const probe = (failureThreshold: number): k8s.Probe => ({
       exec: { command: [...props.healthCommand] },
       periodSeconds: props.healthPeriodSeconds ?? 30,
@@ -91,7 +95,7 @@ export class Worker extends Construct {
           rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) },
         },
         template: {
-          metadata: { labels: { ...podLabels } },
+          metadata: { labels: { ...podLabels }, annotations },
           spec: hardenedPodSpec({
             serviceAccountName: name,
             identity: props.container,

@@ -4,6 +4,7 @@
 import type { EnvironmentConfig } from '../config';
 import type { RenderedEnvironment } from '../render';
 import { repoPath } from '../app/delivery';
+import { envSources } from '../config/pod-rules';
 import type { ObjectKey } from './references';
 import { checkDelivery } from './rules';
 import type { Violation } from '../policy/types';
@@ -28,6 +29,10 @@ export function declaredPrerequisites(config: EnvironmentConfig): ObjectKey[] {
       ? [{ kind: 'PersistentVolumeClaim', name: config.app.uploads.claimName, namespace: ns }]
       : []),
     ...config.imagePullSecrets.map((name) => ({ kind: 'Secret', name, namespace: ns })),
+    // what app.env and app.envFrom read: the team's own Secrets and ConfigMaps
+    ...envSources(config)
+      .filter((s) => !(s.kind === 'Secret' && s.name === config.secrets.name))
+      .map(({ kind, name }) => ({ kind, name, namespace: ns })),
   ];
 }
 

@@ -4,6 +4,7 @@
  */
 import { objectRef, type Violation } from '../policy/types';
 import { DELIVERY_FOLDERS } from '../layout';
+import { podTemplates } from '../policy/pods';
 import { objectsIn, providedBefore, readyBefore } from './model';
 import { keyOf, referencesOf, sameObject, showKey } from './references';
 import { isHook, isOrProvides, rule, stepIndex, type DeliveryRule } from './rule';
@@ -126,13 +127,17 @@ export const ORDER_RULES: readonly DeliveryRule[] = [
       }),
   ),
 
-  rule('migration-first', 'under every engine, the migration Job completes before any Deployment rolls out', (m) =>
+  rule('migration-first', 'under every engine, the migration Job completes before any other workload starts', (m) =>
     m.plans.flatMap((plan) => {
       const at = stepIndex(plan);
       const jobs = m.objects.filter((o) => o.kind === 'Job');
-      const deployments = m.objects.filter((o) => o.kind === 'Deployment');
+      // every other owner of a pod template (Deployments, CronJobs, ...) runs code that expects
+      // the migrated schema
+      const workloads = podTemplates(m.objects)
+        .map((p) => p.owner)
+        .filter((o) => o.kind !== 'Job');
       return jobs.flatMap((job) =>
-        deployments.flatMap((d): Violation[] => {
+        workloads.flatMap((d): Violation[] => {
           const j = at(keyOf(job));
           const k = at(keyOf(d));
           if (j === undefined || k === undefined) return [];

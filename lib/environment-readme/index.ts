@@ -10,7 +10,18 @@ import { repoPath } from '../app/delivery';
 import { stageOf } from '../delivery/stages';
 import type { KubeObject } from '../kube-object';
 import { diagram } from './diagram';
-import { exposure, images, migration, resources, scaling, secretSource, security, shutdown } from './tables';
+import {
+  envSources,
+  exposure,
+  images,
+  migration,
+  resources,
+  scaling,
+  schedules,
+  secretSource,
+  security,
+  shutdown,
+} from './tables';
 import { workloadsOf } from './workloads';
 
 export const ENVIRONMENT_README = 'README.md';
@@ -41,12 +52,14 @@ export function environmentReadme(config: EnvironmentConfig, objects: readonly K
     '',
     ...security(workloads),
     '',
+    ...envSources(config, objects),
     '## Resources',
     '',
     ...resources(workloads),
     '',
     ...scaling(objects),
     '',
+    ...schedules(objects).flatMap((line) => [line, '']),
     ...shutdown(objects),
     '',
     '## Exposure',

@@ -7,9 +7,13 @@ import { argoCdApplicationName, fluxKustomizationName } from '../app/delivery';
 import { appliedBeforeFailure, argoCdPlan } from '../delivery/model';
 import { WAVE } from '../delivery/stages';
 import { gatewayPeer } from '../app/backend';
-import { HTTP_PORT } from '../app/labels';
+import { APP_NAME, HTTP_PORT } from '../app/labels';
+import { CRON_DEFAULTS } from '../constructs/cron-schedule';
 import { imageParts, imageReference } from '../image-reference';
+import { referencesOf } from '../delivery/references';
+import { byCodeUnit } from '../determinism';
 import type { KubeObject } from '../kube-object';
+import type { Manifest } from '../policy/types';
 import { containersOf, type PodSpec, type Workload } from './workloads';
 
 /** every container's image, and whether a digest pins it */
@@ -65,7 +69,7 @@ export function secretSource(config: EnvironmentConfig): string {
 /** how a pod of the Deployment stops: the preStop delay, then uvicorn's drain, within the grace period */
 export function shutdown(objects: readonly KubeObject[]): string[] {
   const pod = (
-    objects.find((o) => o.kind === 'Deployment')?.spec as
+    objects.find((o) => o.kind === 'Deployment' && o.metadata.name === APP_NAME)?.spec as
       { template?: { spec?: PodSpec & { terminationGracePeriodSeconds?: number } } } | undefined
   )?.template?.spec;
   if (!pod) return [];
@@ -86,7 +90,7 @@ export function migration(config: EnvironmentConfig, objects: readonly KubeObjec
   if (m.strategy === 'none') return ['Strategy `none`: migrations run elsewhere; nothing here runs them.'];
   if (m.strategy === 'initContainer') {
     return [
-      `Strategy \`initContainer\`: ${command} runs in an init container of every pod of Deployment \`${objects.find((o) => o.kind === 'Deployment')?.metadata.name}\`, ` +
+      `Strategy \`initContainer\`: ${command} runs in an init container of every pod of Deployment \`${APP_NAME}\`, ` +
         'before the app starts: in every new pod (each rollout, each rescheduled pod), under every engine. A hung migration shows as a stalled rollout ' +
         `(\`progressDeadlineSeconds\` ${config.app.progressDeadlineSeconds}).`,
     ];
@@ -117,13 +121,34 @@ export function migration(config: EnvironmentConfig, objects: readonly KubeObjec
             `Flux applies it and the Job in one batch and does not wait for its Secret: the Job's pod waits in CreateContainerConfigError until the Secret exists, within activeDeadlineSeconds (${m.activeDeadlineSeconds} s).`,
         ]
       : []),
+    ...secondWorkloads(objects),
   ];
 }
 
+/** replicas and budget of the app, then of each worker */
+/** the workers and CronJobs, which start with the app, after the migration */
+function secondWorkloads(objects: readonly KubeObject[]): string[] {
+  const names = objects
+    .filter((o) => (o.kind === 'Deployment' && o.metadata.name !== APP_NAME) || o.kind === 'CronJob')
+    .map((o) => `${o.kind} \`${o.metadata.name}\``);
+  if (names.length === 0) return [];
+  return ['', `${names.join(', ')}: in the app's stage, so they too start only after the migration.`];
+}
+
 export function scaling(objects: readonly KubeObject[]): string[] {
-  const deployment = objects.find((o) => o.kind === 'Deployment');
-  const hpa = objects.find((o) => o.kind === 'HorizontalPodAutoscaler');
-  const pdb = objects.find((o) => o.kind === 'PodDisruptionBudget');
+  const deployments = objects.filter((o) => o.kind === 'Deployment');
+  const app = deployments.filter((d) => d.metadata.name === APP_NAME);
+  const workers = deployments.filter((d) => d.metadata.name !== APP_NAME);
+  return [
+    ...app.map((d) => scalingOf(objects, d).join(' ')),
+    ...workers.flatMap((d) => ['', `Worker \`${d.metadata.name}\`: ${scalingOf(objects, d).join(' ')}`]),
+  ];
+}
+
+function scalingOf(objects: readonly KubeObject[], deployment: KubeObject): string[] {
+  const named = (kind: string) => objects.find((o) => o.kind === kind && o.metadata.name === deployment.metadata.name);
+  const hpa = named('HorizontalPodAutoscaler');
+  const pdb = named('PodDisruptionBudget');
   const out: string[] = [];
   if (hpa) {
     const spec = hpa.spec as {
@@ -134,7 +159,7 @@ export function scaling(objects: readonly KubeObject[]): string[] {
     out.push(
       `Replicas: ${spec.minReplicas} to ${spec.maxReplicas}, HorizontalPodAutoscaler at ${spec.metrics?.[0]?.resource?.target?.averageUtilization ?? '?'}% CPU.`,
     );
-  } else if (deployment) {
+  } else {
     out.push(`Replicas: ${(deployment.spec as { replicas?: number }).replicas ?? 1}, fixed.`);
   }
   if (pdb) {
@@ -145,7 +170,24 @@ export function scaling(objects: readonly KubeObject[]): string[] {
   } else {
     out.push('No PodDisruptionBudget.');
   }
-  return [out.join(' ')];
+  return out;
+}
+
+/** when each CronJob runs, how its runs may overlap, and how long one may take */
+export function schedules(objects: readonly KubeObject[]): string[] {
+  return objects
+    .filter((o) => o.kind === 'CronJob')
+    .map((o) => {
+      const spec = o.spec as {
+        schedule: string;
+        timeZone?: string;
+        concurrencyPolicy?: string;
+        jobTemplate: { spec: { activeDeadlineSeconds?: number; backoffLimit?: number } };
+      };
+      const job = spec.jobTemplate.spec;
+      const attempts = (job.backoffLimit ?? CRON_DEFAULTS.backoffLimit) + 1;
+      return `CronJob \`${o.metadata.name}\`: \`${spec.schedule}\` (${spec.timeZone ?? "the controller's time zone"}), concurrency \`${spec.concurrencyPolicy ?? 'Allow'}\`, each run at most ${job.activeDeadlineSeconds ?? 'unbounded'} s and ${attempts} attempt${attempts === 1 ? '' : 's'}.`;
+    });
 }
 
 export function exposure(config: EnvironmentConfig, objects: readonly KubeObject[]): string[] {
@@ -206,4 +248,46 @@ export function peerText(p: PeerConfig): string {
     .map(([k, v]) => `${k}=${v}`)
     .join(', ');
   return `namespace ${p.namespace}, ${labels ? `pods ${labels}` : 'all pods'}`;
+}
+
+/**
+ * The Secrets and ConfigMaps the pods' env reads beyond the app's own (the config's Secret and the
+ * settings ConfigMap): prerequisites the team creates, and for envFrom, variables no gate sees
+ */
+export function envSources(config: EnvironmentConfig, objects: readonly KubeObject[]): string[] {
+  const inOutput = (kind: string, name: string) => objects.some((o) => o.kind === kind && o.metadata.name === name);
+  const rows = new Map<string, { kind: string; name: string; readers: Set<string>; envFrom: boolean }>();
+  for (const o of objects) {
+    for (const r of referencesOf(o as Manifest, objects as Manifest[])) {
+      const envFrom = r.field.includes('.envFrom[');
+      if (!envFrom && !r.field.includes('.env[')) continue;
+      if ((r.kind === 'Secret' && r.name === config.secrets.name) || inOutput(r.kind, r.name)) continue;
+      const key = `${r.kind}/${r.name}`;
+      const row = rows.get(key) ?? { kind: r.kind, name: r.name, readers: new Set<string>(), envFrom: false };
+      row.readers.add(`${o.kind} \`${o.metadata.name}\``);
+      row.envFrom ||= envFrom;
+      rows.set(key, row);
+    }
+  }
+  if (rows.size === 0) return [];
+  const sorted = [...rows.values()].sort((a, b) => byCodeUnit(`${a.kind}/${a.name}`, `${b.kind}/${b.name}`));
+  return [
+    '## Prerequisites of the env',
+    '',
+    'Created by the team before the first sync (a pod whose source is missing waits in `CreateContainerConfigError`):',
+    '',
+    '| object | read by | how |',
+    '|---|---|---|',
+    ...sorted.map(
+      (r) =>
+        `| ${r.kind} \`${r.name}\` | ${[...r.readers].join(', ')} | ${r.envFrom ? '**envFrom**: every key is a variable' : 'env, by key'} |`,
+    ),
+    '',
+    ...(sorted.some((r) => r.envFrom)
+      ? [
+          "What an envFrom source holds is the team's to keep safe: the synth never sees its keys. Keep out of it the settings the synth sets (`REVIEWPOINT_*`, in any case), test and debug switches (`REVIEWPOINT_TEST_MODE`, `REVIEWPOINT_DEBUG`, `ENVIRONMENT`, `PYTEST_CURRENT_TEST`, `FAST_TESTS`), `ENV_FILE`, and interpreter loader variables (`LD_*`, `PYTHON*`).",
+          '',
+        ]
+      : []),
+  ];
 }

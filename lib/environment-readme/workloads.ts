@@ -1,6 +1,6 @@
 /**
- * The pods of the rendered objects as the README reads them: each Deployment and Job with its
- * pod template's labels and spec, and its containers, init containers first.
+ * The pods of the rendered objects as the README reads them: each Deployment, Job and CronJob
+ * with its pod template's labels and spec, and its containers, init containers first.
  */
 import type { KubeObject } from '../kube-object';
 
@@ -27,14 +27,22 @@ export interface Workload {
   pod: PodSpec;
 }
 
+/** the kinds whose pods the README shows, and where each keeps its pod template */
+const TEMPLATES: Readonly<Record<string, (spec: any) => { metadata?: { labels?: Labels }; spec: PodSpec }>> = {
+  Deployment: (spec) => spec.template,
+  Job: (spec) => spec.template,
+  CronJob: (spec) => spec.jobTemplate.spec.template,
+};
+
 export function workloadsOf(objects: readonly KubeObject[]): Workload[] {
   return objects
-    .filter((o) => o.kind === 'Deployment' || o.kind === 'Job')
+    .filter((o) => TEMPLATES[o.kind] !== undefined)
     .map((o) => {
-      const template = (o.spec as { template: { metadata?: { labels?: Labels }; spec: PodSpec } }).template;
+      const template = TEMPLATES[o.kind](o.spec);
       const labels = template.metadata?.labels ?? {};
       return {
-        id: labels['app.kubernetes.io/component'] ?? o.kind.toLowerCase(),
+        // a Mermaid node id: letters, digits and "_"
+        id: (labels['app.kubernetes.io/component'] ?? o.kind.toLowerCase()).replace(/[^A-Za-z0-9]/g, '_'),
         object: o,
         labels,
         pod: template.spec,

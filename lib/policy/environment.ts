@@ -97,6 +97,27 @@ export const ENVIRONMENT_RULES: readonly Rule[] = [
           });
         }
       }
+      // an allow in opens a path only to pods that serve on that port: a worker or a cron job
+      // declares none, so no ingress allow may select it
+      for (const p of policies) {
+        (p.spec?.ingress ?? []).forEach((r: any, i: number) => {
+          for (const pod of podTemplates(manifests)) {
+            if (!sameNamespace(p, pod.owner) || !labelSelectorMatches(p.spec?.podSelector ?? {}, pod.metadata.labels))
+              continue;
+            const declared = containersOf(pod).flatMap(({ container }) => container.ports ?? []);
+            for (const port of r.ports ?? []) {
+              const serves = declared.some((d: any) =>
+                typeof port.port === 'string' ? d.name === port.port : d.containerPort === port.port,
+              );
+              if (!serves)
+                v(
+                  objectRef(p),
+                  `ingress[${i}] admits ${port.protocol ?? 'TCP'} ${port.port} to the pods of ${pod.ref}, which declare no such port: nothing may reach them`,
+                );
+            }
+          }
+        });
+      }
       for (const pod of podTemplates(manifests)) {
         const egress = policies.some(
           (p) =>
@@ -157,9 +178,27 @@ export const ENVIRONMENT_RULES: readonly Rule[] = [
   setRule(
     'job-bounds',
     'hardening',
-    'Jobs set backoffLimit, activeDeadlineSeconds and ttlSecondsAfterFinished (or a hook delete policy)',
-    (manifests) =>
-      manifests
+    'Jobs set backoffLimit, activeDeadlineSeconds and ttlSecondsAfterFinished (or a hook delete policy); ' +
+      "a CronJob's Jobs backoffLimit and activeDeadlineSeconds, and the CronJob its history limits",
+    (manifests) => [
+      ...manifests
+        .filter((m) => m.kind === 'CronJob')
+        .flatMap((cron) => {
+          const s = cron.spec ?? {};
+          const job = s.jobTemplate?.spec ?? {};
+          // a CronJob's finished Jobs are kept to its history limits, which have defaults (3 and 1)
+          // the API server fills in: set here, they are read in the output
+          const missing = [
+            ...['backoffLimit', 'activeDeadlineSeconds']
+              .filter((f) => job[f] === undefined)
+              .map((f) => `jobTemplate.spec.${f}`),
+            ...['successfulJobsHistoryLimit', 'failedJobsHistoryLimit'].filter((f) => s[f] === undefined),
+          ];
+          if (missing.length === 0) return [];
+          const message = `must set ${missing.join(', ')}: an unbounded run can hang or retry until the next one is due`;
+          return [{ rule: 'job-bounds', object: objectRef(cron), message }];
+        }),
+      ...manifests
         .filter((m) => m.kind === 'Job')
         .flatMap((job) => {
           const s = job.spec ?? {};
@@ -172,6 +211,7 @@ export const ENVIRONMENT_RULES: readonly Rule[] = [
           const message = `must set ${missing.join(', ')}: an unbounded Job can hang or pile up forever`;
           return [{ rule: 'job-bounds', object: objectRef(job), message }];
         }),
+    ],
   ),
 
   setRule(

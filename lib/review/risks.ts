@@ -6,7 +6,7 @@
  * (replicas, PDB, HPA; replicas removed: the drop to one pod), a NetworkPolicy that lets more
  * through, a change of public exposure (Ingress, HTTPRoute) or of where the Secret's values come
  * from (ExternalSecret; a removed owner: the Secret the garbage collector deletes), a Secret with
- * its data in the output, and an image without a digest.
+ * its data in the output, an image without a digest, and a CronJob that runs at other times.
  */
 import { isGuardedSetting, settingName } from '../backend-settings';
 import { referencesOf } from '../delivery/references';
@@ -25,7 +25,8 @@ export type RiskKind =
   | 'exposure'
   | 'secrets'
   | 'secret-data'
-  | 'digest';
+  | 'digest'
+  | 'schedule';
 
 export interface Risk {
   readonly kind: RiskKind;
@@ -48,7 +49,11 @@ export const RISK_TITLES: Record<RiskKind, string> = {
   secrets: "the Secret's source changes",
   'secret-data': 'a Secret with data is in the output',
   digest: 'an image without a digest',
+  schedule: 'a CronJob runs at other times',
 };
+
+/** the fields of a CronJob that say when and how often its runs start */
+const SCHEDULE_FIELDS = ['spec.schedule', 'spec.timeZone', 'spec.concurrencyPolicy', 'spec.suspend'];
 
 const WORKLOADS_WITH_IMMUTABLE_SELECTOR = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job']);
 
@@ -160,6 +165,16 @@ export function risksOf(
               .join('; ')
           : o.change;
       if (what) add('availability', o, what);
+    }
+
+    // a new CronJob starts runs of its own; a changed schedule runs them at other times
+    if (o.kind === 'CronJob') {
+      const when = (m: Manifest | undefined) =>
+        `"${m?.spec?.schedule}"${m?.spec?.timeZone ? ` (${m.spec.timeZone})` : ''}, concurrency ${m?.spec?.concurrencyPolicy ?? 'Allow'}`;
+      if (o.change === 'added') add('schedule', o, `new CronJob: it will run ${when(o.after)}`);
+      if (o.change === 'removed') add('schedule', o, `removed: it no longer runs ${when(o.before)}`);
+      for (const f of SCHEDULE_FIELDS.flatMap(under))
+        add('schedule', o, `${f.path}: ${show(f.before)} -> ${show(f.after)}`);
     }
 
     if (o.kind === 'NetworkPolicy') {
@@ -343,9 +358,9 @@ function weakensCapabilities(f: FieldChange): boolean {
   return /capabilities\.add\[\d+\]$/.test(f.path) && f.after !== undefined;
 }
 
-/** the images of a pod template's containers and init containers, or a Pod's */
+/** the images of a pod template's containers and init containers (a CronJob's Jobs' too), or a Pod's */
 export function images(m: Manifest | undefined): string[] {
-  const pod = m?.spec?.template?.spec ?? m?.spec;
+  const pod = m?.spec?.template?.spec ?? m?.spec?.jobTemplate?.spec?.template?.spec ?? m?.spec;
   return [...(pod?.initContainers ?? []), ...(pod?.containers ?? [])]
     .map((c: { image?: string }) => String(c.image ?? ''))
     .filter(Boolean);

@@ -273,6 +273,22 @@ describe('Worker and CronWorkload', () => {
     ).toThrow(/worker "shop-worker": selector label app.kubernetes.io\/name=shop missing/);
   });
 
+  test("a worker's pod annotations go on its pod template only", () => {
+    // GIVEN a checksum of the settings  WHEN built
+    const worker = new Worker(chart(), 'W', {
+      name: 'shop-worker',
+      namespace: 'shop',
+      labels: selector,
+      selector,
+      container,
+      healthCommand: ['/ok'],
+      podAnnotations: { 'checksum/config': 'abc' },
+    }).deployment.toJson();
+    // THEN a change of the settings rolls its pods, and the Deployment itself carries nothing
+    expect(worker.spec.template.metadata.annotations).toEqual({ 'checksum/config': 'abc' });
+    expect(worker.metadata.annotations).toBeUndefined();
+  });
+
   test('fails when a worker has negative replicas', () => {
     // GIVEN -1 replicas  WHEN built  THEN refused
     expect(
@@ -329,7 +345,24 @@ describe('Worker and CronWorkload', () => {
 
   test('fails when the schedule sets its time zone inline', () => {
     // GIVEN a CRON_TZ prefix  WHEN built  THEN refused, pointing to timeZone
-    expect(() => cron('CRON_TZ=UTC 0 2 * * *')).toThrow(/allowed: no TZ=, use timeZone/);
+    expect(() => cron('CRON_TZ=UTC 0 2 * * *')).toThrow(
+      /allowed: no TZ= or CRON_TZ= prefix: the time zone goes in timeZone/,
+    );
+  });
+
+  test('fails when the time zone is not an IANA name', () => {
+    // GIVEN "Local", the controller's own zone  WHEN built  THEN refused
+    expect(
+      () =>
+        new CronWorkload(chart(), 'C', {
+          name: 'shop-report',
+          namespace: 'shop',
+          labels: selector,
+          schedule: '@daily',
+          timeZone: 'Local',
+          container,
+        }),
+    ).toThrow(/timeZone got "Local"; allowed: an IANA time zone/);
   });
 
   test('fails when the name leaves no room for the Job names', () => {
@@ -439,6 +472,17 @@ describe('WebApp with every prop', () => {
       priorityClassName: 'high',
       imagePullSecrets: ['registry'],
       initContainers: [hardenedContainer({ ...container, name: 'init' })],
+      podMetadata: { labels: { team: 'checkout' }, annotations: { 'sidecar.istio.io/inject': 'false' } },
+      serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/shop' },
+      nodeSelector: { 'kubernetes.io/arch': 'arm64' },
+      tolerations: [{ key: 'spot', operator: 'Exists', effect: 'NoSchedule' }],
+      affinity: {
+        nodeAffinity: {
+          preferredDuringSchedulingIgnoredDuringExecution: [
+            { weight: 50, preference: { matchExpressions: [{ key: 'pool', operator: 'In', values: ['fast'] }] } },
+          ],
+        },
+      },
     };
     // WHEN built
     const app = new WebApp(chart(), 'Shop', props);
@@ -464,6 +508,17 @@ describe('WebApp with every prop', () => {
       volumeMounts: [{ name: 'tmp' }, { name: 'cache', mountPath: '/cache' }],
       // /tmp 256Mi + the cache 64Mi + 64Mi for logs
       resources: { requests: { 'ephemeral-storage': '384Mi' } },
+    });
+    expect(pod.metadata.labels).toEqual({ ...props.podLabels, team: 'checkout' });
+    expect(pod.metadata.annotations['sidecar.istio.io/inject']).toBe('false');
+    expect(pod.spec).toMatchObject({
+      nodeSelector: props.nodeSelector,
+      tolerations: props.tolerations,
+      affinity: props.affinity,
+    });
+    expect(app.serviceAccount.toJson()).toMatchObject({
+      metadata: { annotations: props.serviceAccountAnnotations },
+      automountServiceAccountToken: false,
     });
     expect(app.configMap?.toJson()).toMatchObject({ metadata: { name: 'shop-settings' }, data: { SHOP_MODE: 'fast' } });
     expect(app.horizontalPodAutoscaler?.toJson().spec).toMatchObject({

@@ -15,11 +15,13 @@ function ordersApi(): KubeObject[] {
   const selector = { 'app.kubernetes.io/name': 'orders-api', 'app.kubernetes.io/instance': 'orders-prod' };
   const labels = { ...selector, 'app.kubernetes.io/managed-by': 'cdk8s' };
   new RestrictedNamespace(chart, 'Namespace', { name: 'orders', labels });
+  // the API's own component: its Service and its ingress allow must not select the worker's or the report's pods
+  const apiSelector = { ...selector, 'app.kubernetes.io/component': 'api' };
   const api = new WebApp(chart, 'Api', {
     name: 'orders-api',
     namespace: 'orders',
-    labels,
-    selector,
+    labels: { ...labels, 'app.kubernetes.io/component': 'api' },
+    selector: apiSelector,
     container: {
       image: `registry.example.com/orders/api:2.3.1@${DIGEST_A}`,
       command: ['/orders-api'],
