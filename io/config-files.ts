@@ -7,8 +7,8 @@
  * Every config file is a regular file in the config folder, checked with lstat before it is
  * opened: a symbolic link (even to a file inside config/) could show another file's content in
  * an error and so in a CI log, a FIFO would hang the run, a device would never end. The folder
- * holds nothing else but the base file and the editor schema: any other entry is refused, so no file meant as
- * config (`prod.yml`, `prod.YAML`, `prod.json`) is silently ignored.
+ * holds nothing else but the base file and the editor schema: any other entry is refused, so no
+ * file meant as config (`prod.yml`, `prod.YAML`, `prod.json`) is silently ignored.
  */
 import fs = require('node:fs');
 import path = require('node:path');

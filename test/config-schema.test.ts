@@ -105,6 +105,12 @@ describe('config/schema.json', () => {
     expect(validate({})).toBe(true);
   });
 
+  test("accepts null for a key, which removes the base file's value, and still checks a value's type", () => {
+    expect(validate({ ...minimalConfig(), allowIngressFrom: null, dns: { podLabels: null } })).toBe(true);
+    expect(validate({ ...minimalConfig(), dns: { port: 'fifty-three' } })).toBe(false);
+    expect(errors().join('\n')).toMatch(/^\/dns\/port must be integer/);
+  });
+
   test('is not taken for an environment: config/ lists only the <env>.yaml files', () => {
     expect(listEnvironments(CONFIG_DIR)).toEqual([...ENVIRONMENTS].sort());
   });
