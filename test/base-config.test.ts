@@ -82,9 +82,9 @@ describe('the base file: config/_base.yaml under every environment', () => {
     // GIVEN a base with two variables and DNS pod labels, and an environment removing one of each
     const env = { ...own(), settings: { ...own().settings, extraEnv: { A: null } }, dns: { podLabels: null } };
     const c = loadEnvironment(configDir({ dev: env }, shared()), 'dev');
-    // THEN they are gone: the variable from the mapping, the labels back at their default
+    // THEN they are gone: the variable from its mapping, the labels from DNS's
     expect(c.settings.extraEnv).toEqual({ B: '2' });
-    expect(c.dns.podLabels).toEqual({ 'k8s-app': 'kube-dns' });
+    expect(c.dns).toEqual({ namespace: 'kube-system', port: 53 });
   });
 
   test('fails when the environment says null where the base has nothing: null only removes', () => {
