@@ -1,4 +1,5 @@
 import { checkRenderedDelivery } from '../lib/delivery';
+import { readYaml, toYaml } from '../lib/yaml';
 import { ENVIRONMENT_README } from '../lib/environment-readme';
 import { identityErrors } from '../lib/environments';
 import { renderEnvironment, synthesizeObjects } from '../lib/render';
