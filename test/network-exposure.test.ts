@@ -3,7 +3,6 @@ import { readYaml, toYaml } from '../lib/yaml';
 import { ENVIRONMENT_README } from '../lib/environment-readme';
 import { identityErrors } from '../lib/environments';
 import { renderEnvironment, synthesizeObjects } from '../lib/render';
-import { readYaml, toYaml } from '../lib/yaml';
 import { validateSchema } from '../lib/schema';
 import { verifyManifests } from '../lib/verify';
 import { validateWithCrdModels } from './crd-models';
