@@ -283,7 +283,12 @@ describe('a placeholder repository', () => {
 
   test('fails in production at an example.com host from the base file, naming it', () => {
     const prod: Data = { ...own('rp-prod'), production: true };
-    prod.app = { image: { tag: '1.0.0', digest: DIGEST_A }, replicas: 2, podDisruptionBudget: { minAvailable: 1 } };
+    prod.app = {
+      image: { tag: '1.0.0', digest: DIGEST_A },
+      replicas: 2,
+      podDisruptionBudget: { minAvailable: 1 },
+      uploads: { disposable: true },
+    };
     prod.migration = { ...prod.migration, image: { ...prod.migration.image, digest: DIGEST_B } };
     const base = { ...shared(), delivery: { repoURL: 'https://example.com/acme/gitops.git' } };
     const dir = configDir({ prod }, base);

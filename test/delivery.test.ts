@@ -42,7 +42,14 @@ function storeLike(): EnvironmentConfig {
   };
   return configFrom(c, 'store');
 }
-const FIXTURES = { prod: prodLike, dev: devLike, store: storeLike } as const;
+/** a production-shaped environment "claim" whose uploads live on a claim the output creates */
+function claimLike(): EnvironmentConfig {
+  const c = productionConfig();
+  c.namespace = 'reviewpoint-claim';
+  c.app.uploads = { volume: { size: '20Gi', storageClassName: 'nfs-client', accessMode: 'ReadWriteMany' } };
+  return configFrom(c, 'claim');
+}
+const FIXTURES = { prod: prodLike, dev: devLike, store: storeLike, claim: claimLike } as const;
 const fixture = (env: keyof typeof FIXTURES) => renderEnvironment(FIXTURES[env]());
 const names = (objects: readonly any[]) => objects.map((o) => `${o.kind}/${o.metadata.name}`);
 
@@ -400,6 +407,39 @@ const cases: Array<{
       }),
     message:
       /missing argocd\.argoproj\.io\/sync-options: Prune=false, argocd\.argoproj\.io\/sync-options: Delete=false, kustomize\.toolkit\.fluxcd\.io\/prune: disabled/,
+  },
+  {
+    rule: 'claim-protected',
+    what: 'the uploads claim of the output can be pruned and deleted',
+    env: 'claim',
+    files: () =>
+      breakFile(fixture('claim'), /persistentvolumeclaim-reviewpoint-backend-uploads/, (o) => {
+        o.metadata.annotations['argocd.argoproj.io/sync-options'] = 'Prune=false';
+        delete o.metadata.annotations['kustomize.toolkit.fluxcd.io/prune'];
+      }),
+    message:
+      /PersistentVolumeClaim\/reviewpoint-backend-uploads: missing argocd\.argoproj\.io\/sync-options: Delete=false, kustomize\.toolkit\.fluxcd\.io\/prune: disabled: pruning or deleting the application would delete the claim/,
+  },
+  {
+    rule: 'claim-binding',
+    what: 'the uploads claim is in a wave of its own before the Deployment that mounts it',
+    env: 'claim',
+    files: () =>
+      breakFile(fixture('claim'), /persistentvolumeclaim-reviewpoint-backend-uploads/, (o) => {
+        o.metadata.annotations['argocd.argoproj.io/sync-wave'] = '-2';
+      }),
+    message:
+      /argocd: "Sync wave -2" waits for the claim to be Bound before "Sync wave 0" applies Deployment\/reviewpoint-backend, which mounts it: .*WaitForFirstConsumer/,
+  },
+  {
+    rule: 'force-scope',
+    what: 'the Flux app stage forces every object, the uploads claim included',
+    env: 'claim',
+    files: () =>
+      breakFile(fixture('claim'), /kustomization-reviewpoint-backend-claim\.yaml$/, (o) => {
+        o.spec.force = true;
+      }),
+    message: /spec\.force recreates PersistentVolumeClaim\/reviewpoint-backend-uploads on an immutable-field conflict/,
   },
   {
     rule: 'network-closure',

@@ -69,6 +69,8 @@ export function productionConfig(): Record<string, any> {
   c.app.image.digest = DIGEST_A;
   c.app.replicas = 2;
   c.app.podDisruptionBudget = { minAvailable: 1 };
+  // per-pod emptyDir uploads with two replicas: allowed in production only when they are disposable
+  c.app.uploads = { disposable: true };
   c.migration.image.digest = DIGEST_B;
   return c;
 }

@@ -671,6 +671,8 @@ describe('data planes', () => {
     // GIVEN a production route whose proxies are Google's front ends
     const c = productionConfig();
     c.route = { ...ROUTE, allowFrom: [{ cidr: '35.191.0.0/16' }, { cidr: '130.211.0.0/22' }] };
+    // a production route states the largest body its gateway lets through
+    c.app.maxBodySize = '10m';
     // WHEN synthesized and checked as production
     const objects = synthesizeObjects(configFrom(c)) as any[];
     // THEN both ranges are admitted to port 8000, and the gate accepts them
@@ -705,6 +707,7 @@ describe('data planes', () => {
           },
         },
       };
+      c.app.maxBodySize = '10m';
     }, productionConfig);
     // WHEN synthesized  THEN each has its policy
     expect(policy(objects, 'reviewpoint-backend-ingress').spec.ingress[0].from).toEqual([

@@ -131,6 +131,8 @@ describe('risksOf', () => {
   test('flags public exposure when a route comes or an Ingress host changes', () => {
     const route = changesOf((c) => {
       c.route = { gateway: { name: 'public', namespace: 'gateway-system' }, hostnames: ['api.example.com'] };
+      // a production route states the largest body its gateway lets through
+      c.app.maxBodySize = '10m';
     });
     expect(messages(route, 'exposure')).toEqual(['HTTPRoute/reviewpoint-backend: added: api.example.com']);
     expect(messages(route, 'network')).toContainEqual(

@@ -15,6 +15,7 @@ const NAMES = [
   'reviewpoint-backend-to-database',
   'reviewpoint-backend-from-gateway',
   'reviewpoint-backend-from-monitoring',
+  'reviewpoint-backend-uploads',
 ];
 
 /** what main() printed, and its exit code */

@@ -46,7 +46,9 @@ function everyField(): Record<string, any> {
       priorityClassName: 'business-critical',
       runAsUser: 10001,
       runAsGroup: 10002,
-      uploads: { claimName: 'reviewpoint-uploads' },
+      tmpSizeLimit: '512Mi',
+      maxBodySize: '32m',
+      uploads: { claimName: 'reviewpoint-uploads', accessMode: 'ReadWriteMany', concurrent: 3, disposable: false },
       podAnnotations: { 'sidecar.istio.io/inject': 'true' },
       podLabels: { team: 'reviews' },
       serviceAccount: { annotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/reviewpoint' } },
@@ -134,6 +136,7 @@ function everyField(): Record<string, any> {
       dbUrlKey: 'database-url',
       jwtSecretKey: 'jwt',
       apiKeyKey: 'key',
+      reload: 'stakater',
       externalSecret: {
         store: { name: 'vault', kind: 'SecretStore' },
         remoteKey: 'rp/full',
@@ -309,10 +312,11 @@ describe('a config that sets every field', () => {
   });
 
   test('sets a CPU limit on the app and on the migration when cpuLimit is given', () => {
-    // ephemeral storage: /tmp and logs, plus the Job's upload folder (the app's uploads are a claim)
+    // ephemeral storage: /tmp (app.tmpSizeLimit) and logs, plus the Job's upload folder (the
+    // app's uploads are a claim)
     expect(app.resources).toEqual({
-      requests: { cpu: '200m', memory: '320Mi', 'ephemeral-storage': '320Mi' },
-      limits: { cpu: '1500m', memory: '640Mi', 'ephemeral-storage': '320Mi' },
+      requests: { cpu: '200m', memory: '320Mi', 'ephemeral-storage': '576Mi' },
+      limits: { cpu: '1500m', memory: '640Mi', 'ephemeral-storage': '576Mi' },
     });
     expect(migrate.resources).toEqual({
       requests: { cpu: '100m', memory: '128Mi', 'ephemeral-storage': '336Mi' },
@@ -599,11 +603,15 @@ describe('the config that sets every field', () => {
   test('sets every field of the schema, but for the other side of an either/or', () => {
     // GIVEN the fields that exclude one set here: a fixed count (autoscaling is set), minAvailable
     // (maxUnavailable is set), an emptyDir
-    // size (a claim is set), the other form of each peer (cidr or namespace and pods)
+    // size and a claim the output creates (an existing claim is set), the other form of each peer (cidr or namespace and pods)
     const otherSide = [
       'app.replicas',
       'app.podDisruptionBudget.minAvailable',
       'app.uploads.sizeLimit',
+      'app.uploads.volume',
+      'app.uploads.volume.size',
+      'app.uploads.volume.storageClassName',
+      'app.uploads.volume.accessMode',
       'ingress.host',
       'dns.peers',
       'database.egress.cidr',

@@ -16,6 +16,8 @@ import {
   type WorkerConfig,
 } from '../config';
 import {
+  DEFAULT_TMP_SIZE,
+  RELOADER_SECRET_RELOAD,
   emptyDirSizes,
   hardenedContainer,
   type EgressAllow,
@@ -24,12 +26,16 @@ import {
   type NetworkPoliciesProps,
   type CronWorkloadProps,
   type SchedulingProps,
+  type VolumeClaimProps,
   type VolumeProps,
   type WebAppProps,
   type WorkerProps,
 } from '../constructs';
+import { envSources } from '../config/pod-rules';
 import { byCodeUnit, contentHash } from '../determinism';
 import { imageReference } from '../image-reference';
+import { quantityValue } from '../quantity';
+import { acceptedBodySize, mebibytes, tmpBytesNeeded, UPLOADS_CLAIM, uploadsStorage } from './uploads';
 import {
   APP_NAME,
   cronJobName,
@@ -45,10 +51,38 @@ const WORKING_DIR = '/app';
 /** the Job's upload folder only has to exist while the settings module is imported */
 const JOB_UPLOADS_SIZE = '16Mi';
 
-/** the uploads volume of the app's pods: an emptyDir, or the configured claim */
+/** the uploads volume of the app's pods: an emptyDir, the claim the output creates, or an existing one */
 function appUploads(config: EnvironmentConfig): VolumeProps {
-  const { uploads } = config.app;
-  return { name: UPLOADS_VOLUME, mountPath: UPLOAD_DIR, claimName: uploads.claimName, sizeLimit: uploads.sizeLimit };
+  const storage = uploadsStorage(config);
+  return storage.kind === 'emptyDir'
+    ? { name: UPLOADS_VOLUME, mountPath: UPLOAD_DIR, sizeLimit: storage.sizeLimit }
+    : { name: UPLOADS_VOLUME, mountPath: UPLOAD_DIR, claimName: storage.claimName };
+}
+
+/** the claim app.uploads.volume asks for, if any: in the app's stage, with the pods that bind it */
+export function uploadsClaimProps(config: EnvironmentConfig): VolumeClaimProps | undefined {
+  const volume = config.app.uploads.volume;
+  if (!volume) return undefined;
+  return {
+    name: UPLOADS_CLAIM,
+    namespace: config.namespace,
+    labels: recommendedLabels(config, 'api'),
+    size: volume.size,
+    accessMode: volume.accessMode,
+    storageClassName: volume.storageClassName,
+  };
+}
+
+/**
+ * The sizeLimit of the app's /tmp: app.tmpSizeLimit, or what the accepted body size and the
+ * concurrent uploads need (uploads.ts), never below the library's default
+ */
+export function appTmpSizeLimit(config: EnvironmentConfig): string {
+  if (config.app.tmpSizeLimit !== undefined) return config.app.tmpSizeLimit;
+  const body = acceptedBodySize(config);
+  if (body === undefined || body.size === 'unlimited') return DEFAULT_TMP_SIZE;
+  const needed = tmpBytesNeeded(body.size, config.app.uploads.concurrent);
+  return needed > quantityValue(DEFAULT_TMP_SIZE) ? mebibytes(needed) : DEFAULT_TMP_SIZE;
 }
 
 export function webAppProps(config: EnvironmentConfig, initContainers?: readonly k8s.Container[]): WebAppProps {
@@ -73,6 +107,8 @@ export function webAppProps(config: EnvironmentConfig, initContainers?: readonly
       envFrom: app.envFrom,
       workingDir: WORKING_DIR,
       lifecycle: preStopDelay(app.preStopSeconds),
+      // Starlette spools each uploaded file over 1 MiB here: sized to the uploads a pod takes at once
+      tmpSizeLimit: appTmpSizeLimit(config),
     },
     port: HTTP_PORT,
     // /api/v1/metrics needs no API key and no feature flag; /api/v1/health needs both. The
@@ -169,6 +205,8 @@ export function migrationInitContainer(config: EnvironmentConfig): k8s.Container
     // importing the settings module creates the upload folder: the root filesystem is read-only
     volumeMounts: [{ name: uploads.name, mountPath: uploads.mountPath }],
     emptyDirSizes: emptyDirSizes([uploads]),
+    // it mounts the pod's /tmp too
+    tmpSizeLimit: appTmpSizeLimit(config),
   });
 }
 
@@ -334,4 +372,21 @@ export function cronJobProps(config: EnvironmentConfig, name: string, j: CronJob
     volumes,
     imagePullSecrets: config.imagePullSecrets,
   };
+}
+
+/**
+ * The annotations that have a reloader roll a Deployment's pods when a Secret its env reads
+ * changes (secrets.reload): the config's Secret, and for the app the Secrets of app.env and
+ * app.envFrom. None without secrets.reload: a rotation then waits for the pods' next start.
+ */
+export function secretReloadAnnotations(config: EnvironmentConfig, workload: 'app' | 'worker'): Record<string, string> {
+  if (config.secrets.reload !== 'stakater') return {};
+  const own =
+    workload === 'app'
+      ? envSources(config)
+          .filter((s) => s.kind === 'Secret')
+          .map((s) => s.name)
+      : [];
+  const names = [config.secrets.name, ...[...new Set(own)].filter((n) => n !== config.secrets.name).sort(byCodeUnit)];
+  return { [RELOADER_SECRET_RELOAD]: names.join(',') };
 }

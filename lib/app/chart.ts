@@ -2,7 +2,7 @@
  * One environment's chart: the Namespace and everything in it, from the environment's config.
  * The only place that turns an EnvironmentConfig into construct props (with backend.ts).
  */
-import { Chart } from 'cdk8s';
+import { type ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { secretKeys, type EnvironmentConfig } from '../config';
 import {
@@ -13,6 +13,7 @@ import {
   NetworkPolicies,
   RestrictedNamespace,
   ServiceMonitor,
+  VolumeClaim,
   WebApp,
   Worker,
 } from '../constructs';
@@ -24,6 +25,8 @@ import {
   migrationInitContainer,
   migrationScheduling,
   networkProps,
+  secretReloadAnnotations,
+  uploadsClaimProps,
   webAppProps,
   workerProps,
 } from './backend';
@@ -47,15 +50,22 @@ export class ReviewpointChart extends Chart {
     const namespace = new RestrictedNamespace(this, 'Namespace', { name: config.namespace, labels });
 
     const strategy = config.migration.strategy;
-    new WebApp(
+    const backend = new WebApp(
       this,
       'Backend',
       webAppProps(config, strategy === 'initContainer' ? [migrationInitContainer(config)] : undefined),
     );
+    addAnnotations(backend.deployment, secretReloadAnnotations(config, 'app'));
+    // in the app's stage with the pods that mount it: a claim of a WaitForFirstConsumer class binds
+    // only once one of them is scheduled
+    const claim = uploadsClaimProps(config);
+    if (claim) new VolumeClaim(this, 'Uploads', claim);
     // in the app's stage, after the migration: the instance-wide egress policy selects them, and
     // no ingress allow does (their component is not the app's)
-    for (const [name, w] of Object.entries(config.workers))
-      new Worker(this, `Worker-${name}`, workerProps(config, name, w));
+    for (const [name, w] of Object.entries(config.workers)) {
+      const worker = new Worker(this, `Worker-${name}`, workerProps(config, name, w));
+      if (w.backendEnv) addAnnotations(worker.deployment, secretReloadAnnotations(config, 'worker'));
+    }
     for (const [name, j] of Object.entries(config.cronJobs))
       new CronWorkload(this, `CronJob-${name}`, cronJobProps(config, name, j));
     const es = config.secrets.externalSecret;
@@ -120,4 +130,8 @@ export class ReviewpointChart extends Chart {
       if (secrets) applyBeforeMigration(secrets.externalSecret);
     }
   }
+}
+
+function addAnnotations(o: ApiObject, annotations: Readonly<Record<string, string>>): void {
+  for (const [key, value] of Object.entries(annotations)) o.metadata.addAnnotation(key, value);
 }

@@ -15,6 +15,8 @@ import {
 import { reservedNamespace, reservedPriorityClass } from '../cluster-reserved';
 import { CRON_NAME_MAX, cronJobName, WORKER_NAME_MAX, workerName } from '../app/labels';
 import { CRON_DEFAULTS } from '../constructs/cron-schedule';
+import { acceptedBodySize, maxAppPods, mebibytes, PROXY_BODY_SIZE, TMP_HEADROOM, tmpBytesNeeded } from '../app/uploads';
+import { NGINX_SIZE_ALLOWED, nginxSize } from '../nginx-size';
 import { quantityValue } from '../quantity';
 import { credentialIn } from '../secret-names';
 import { gatewayDurationMs } from '../constructs/http-route';
@@ -222,6 +224,7 @@ export function checkRules(c: EnvironmentConfig, src: ConfigSource): ConfigError
     );
   }
   checkSecondWorkloads(c, fail);
+  checkUploads(c, fail);
   // the settings fields, judged as the variables the backend will read (auth, test mode, debug logging)
   for (const { name, value, field } of settingsEnv(c.settings)) {
     const finding = judgeSetting(name, value, c.production);
@@ -612,4 +615,74 @@ function checkSecondWorkloads(c: EnvironmentConfig, fail: (field: string, proble
     }
     checkRequests(`${at}.resources`, w.resources, fail);
   }
+}
+
+/**
+ * The app's temp dir and upload folder against the traffic: /tmp holds every upload a pod takes
+ * at once (Starlette spools each file over 1 MiB there), and uploads shared by several pods live
+ * on a claim they can all mount.
+ */
+export function checkUploads(c: EnvironmentConfig, fail: (field: string, problem: string) => void): void {
+  const { uploads, tmpSizeLimit } = c.app;
+  const annotation = c.ingress?.annotations[PROXY_BODY_SIZE];
+  if (annotation !== undefined && nginxSize(annotation) === undefined)
+    fail(
+      `ingress.annotations.${PROXY_BODY_SIZE}`,
+      `got ${JSON.stringify(annotation)}, which ingress-nginx does not read as a size; allowed: ${NGINX_SIZE_ALLOWED}`,
+    );
+  const body = acceptedBodySize(c);
+  if (body?.size === 'unlimited' && tmpSizeLimit === undefined)
+    fail(
+      'app.tmpSizeLimit',
+      `missing while ${body.from} is ${JSON.stringify(body.text)} (no limit on a request body): /tmp cannot be sized from the uploads, and the kubelet evicts the pod at once, with no preStop and no drain, when an upload fills it; allowed: an explicit app.tmpSizeLimit, or a body size limit`,
+    );
+  if (c.production && c.route && body === undefined && tmpSizeLimit === undefined)
+    fail(
+      'app.maxBodySize',
+      'missing in a production environment exposed through route: an HTTPRoute sets no limit on a request body, so /tmp cannot be sized from the uploads; allowed: the largest body the gateway lets through (e.g. 100m), or an explicit app.tmpSizeLimit',
+    );
+  if (body !== undefined && body.size !== 'unlimited' && tmpSizeLimit !== undefined) {
+    const needed = tmpBytesNeeded(body.size, uploads.concurrent);
+    if (quantityValue(tmpSizeLimit) < needed)
+      fail(
+        'app.tmpSizeLimit',
+        `got ${JSON.stringify(tmpSizeLimit)}, below ${uploads.concurrent} concurrent uploads (app.uploads.concurrent) x ${body.text} (${body.from}) + ${TMP_HEADROOM} headroom = ${mebibytes(needed)}: Starlette spools each uploaded file over 1 MiB to /tmp, and the kubelet evicts the pod at once, with no preStop and no drain, when /tmp passes its sizeLimit; allowed: at least ${mebibytes(needed)}, fewer concurrent uploads or a smaller body size`,
+      );
+  }
+
+  const pods = maxAppPods(c);
+  const shared = pods > 1 || c.app.autoscaling !== undefined;
+  const replicas = c.app.autoscaling
+    ? `up to ${pods} replicas (app.autoscaling)`
+    : `${pods} replica${pods === 1 ? '' : 's'} (app.replicas)`;
+  if (uploads.volume && uploads.claimName)
+    fail(
+      'app.uploads',
+      `got both volume and claimName ${JSON.stringify(uploads.claimName)}; allowed: one of them (volume: a claim the output creates; claimName: an existing one)`,
+    );
+  if (uploads.accessMode !== undefined && uploads.claimName === undefined)
+    fail(
+      'app.uploads.accessMode',
+      `got ${JSON.stringify(uploads.accessMode)} without claimName: it declares the access mode of an existing claim; allowed: claimName next to it, or volume.accessMode for a claim the output creates`,
+    );
+  const claim = uploads.volume
+    ? { field: 'app.uploads.volume.accessMode', mode: uploads.volume.accessMode }
+    : uploads.claimName
+      ? { field: 'app.uploads.accessMode', mode: uploads.accessMode }
+      : undefined;
+  if (claim && shared && claim.mode !== 'ReadWriteMany')
+    fail(
+      claim.field,
+      `${claim.mode === undefined ? 'missing' : `got ${JSON.stringify(claim.mode)}`} with ${replicas}: the pods share the claim, and one that only one node (ReadWriteOnce) or one pod (ReadWriteOncePod) may mount leaves the others stuck in ContainerCreating; allowed: ReadWriteMany (a StorageClass such as NFS, EFS, Filestore, CephFS or Azure Files that provides it)`,
+    );
+  else if (claim?.mode !== undefined && claim.mode !== 'ReadWriteMany' && c.app.rollingUpdate.maxSurge > 0)
+    fail(
+      claim.field,
+      `got ${JSON.stringify(claim.mode)} with app.rollingUpdate.maxSurge ${c.app.rollingUpdate.maxSurge}: a rollout starts the new pod while the old one still mounts the claim, and it waits until the progress deadline (${claim.mode === 'ReadWriteOncePod' ? 'the claim admits one pod' : 'on another node the volume cannot attach'}); allowed: ReadWriteMany, or maxSurge 0 with maxUnavailable 1 (the old pod goes first)`,
+    );
+  if (c.production && shared && !claim && !uploads.disposable)
+    fail(
+      'app.uploads',
+      `an emptyDir per pod with ${replicas} in a production environment: the uploaded files are split between the pods and deleted with each pod, at every rollout, eviction and scale-down; allowed: volume (a claim the output creates, ReadWriteMany), claimName of an existing claim with accessMode ReadWriteMany, or disposable: true where the files need not outlive the pod`,
+    );
 }

@@ -25,6 +25,7 @@ import {
   deliverySchema,
 } from './formats';
 import { cronScheduleProblem, timeZoneProblem } from '../constructs/cron-schedule';
+import { NGINX_SIZE_ALLOWED, nginxSize } from '../nginx-size';
 import {
   affinitySchema,
   annotations,
@@ -57,6 +58,8 @@ const DEFAULT_APP_COMMAND = [
 ];
 const DEFAULT_MIGRATION_COMMAND = ['alembic', 'upgrade', 'head'];
 const NONROOT_ID = 65532;
+/** how a volume claim may be mounted; ReadOnlyMany is no use for uploads */
+const accessModeSchema = z.enum(['ReadWriteOnce', 'ReadWriteOncePod', 'ReadWriteMany']);
 
 /** one direction of an HPA's behavior, within the bounds the API server validates */
 const scalingRulesSchema = z.strictObject({
@@ -250,11 +253,55 @@ export const configSchema = z.strictObject({
     /** UID/GID the app runs as: the distroless nonroot user */
     runAsUser: z._default(id, NONROOT_ID),
     runAsGroup: z._default(id, NONROOT_ID),
-    /** uploads: an emptyDir of this size, or an existing PersistentVolumeClaim when they must survive restarts */
+    /**
+     * sizeLimit of the emptyDir at /tmp, where Starlette spools every uploaded file over 1 MiB
+     * @default what the accepted body size and app.uploads.concurrent need (at least 256Mi)
+     */
+    tmpSizeLimit: z.optional(quantity),
+    /**
+     * The largest request body that reaches the app where the Ingress's proxy-body-size does not
+     * say it (a gateway, callers inside the cluster), in nginx's syntax: 100m, 1g, 0 for no limit
+     * @default the Ingress's proxy-body-size, if any
+     */
+    maxBodySize: z.optional(z.string().check(z.refine((v) => nginxSize(v) !== undefined, NGINX_SIZE_ALLOWED))),
+    /**
+     * The upload folder (/app/uploads): a per-pod emptyDir of sizeLimit (the default), a claim
+     * the output creates (volume), or an existing claim (claimName)
+     */
     uploads: z.prefault(
       z.strictObject({
+        /** the emptyDir's size, when neither volume nor claimName is set */
         sizeLimit: z._default(quantity, '1Gi'),
+        /** an existing PersistentVolumeClaim in the namespace */
         claimName: z.optional(dnsSubdomain),
+        /** the access mode of the claimName's claim; ReadWriteMany when several pods share it */
+        accessMode: z.optional(accessModeSchema),
+        /**
+         * A PersistentVolumeClaim the output creates (reviewpoint-backend-uploads), which no
+         * engine prunes or deletes
+         */
+        volume: z.optional(
+          z.strictObject({
+            /** the storage it requests, e.g. 20Gi */
+            size: quantity,
+            /** a StorageClass that provides accessMode @default the cluster's default class */
+            storageClassName: z.optional(dnsSubdomain),
+            /** ReadWriteMany when several pods share it (NFS, EFS, Filestore, CephFS, Azure Files) */
+            accessMode: accessModeSchema,
+          }),
+        ),
+        /**
+         * uploads one pod takes at once, for the size of /tmp: uvicorn's one worker serves
+         * requests concurrently, with no limit of its own (--limit-concurrency unset)
+         * @default 4
+         */
+        concurrent: z._default(int(1, 64), 4),
+        /**
+         * the files need not outlive the pod: per-pod emptyDirs are then allowed in production
+         * with several replicas (each pod has its own, and a rollout deletes them)
+         * @default false
+         */
+        disposable: z._default(z.boolean(), false),
       }),
       {},
     ),
@@ -343,6 +390,12 @@ export const configSchema = z.strictObject({
     dbUrlKey: z._default(z.string().check(z.minLength(1)), 'db-url'),
     jwtSecretKey: z._default(z.string().check(z.minLength(1)), 'jwt-secret-key'),
     apiKeyKey: z._default(z.string().check(z.minLength(1)), 'api-key'),
+    /**
+     * Who restarts the pods when the Secret changes (they read it as env vars, at start only):
+     * stakater, Stakater Reloader, watching the Secrets the app's and workers' env reads
+     * @default none: a rotated Secret reaches the pods at their next start (kubectl rollout restart)
+     */
+    reload: z.optional(z.enum(['stakater'])),
     /**
      * Create the Secret from a secret store with External Secrets Operator (an ExternalSecret,
      * external-secrets.io/v1) instead of by hand: the repository then holds references only.

@@ -12,3 +12,9 @@ export const FLUX_PRUNE = 'kustomize.toolkit.fluxcd.io/prune';
 export const FLUX_FORCE = 'kustomize.toolkit.fluxcd.io/force';
 /** a hash of a web app's settings on its pods: a change of the settings rolls them */
 export const CONFIG_CHECKSUM = 'checksum/config';
+/**
+ * Stakater Reloader rolls a workload's pods when one of the Secrets this lists (comma-separated)
+ * changes: pods read env vars from a Secret only when they start.
+ * @see https://docs.stakater.com/reloader/latest/reference/annotations.html
+ */
+export const RELOADER_SECRET_RELOAD = 'secret.reloader.stakater.com/reload';

@@ -19,6 +19,7 @@ export * from './restricted-namespace';
 export * from './scheduling';
 export * from './security';
 export * from './service-monitor';
+export * from './volume-claim';
 export * from './web-app';
 export * from './web-deployment';
 export * from './web-service';

@@ -1,12 +1,14 @@
 /**
  * The rules of what stays and what goes: finished Jobs that are not run again, hooks that do not
- * pile up, a Namespace that neither an engine nor a forced apply deletes.
+ * pile up, a Namespace and volume claims that neither an engine nor a forced apply deletes, and a
+ * claim applied where it can bind.
  */
 import { objectRef } from '../policy/types';
 import { DELIVERY_FOLDERS } from '../layout';
-import { argoCdSelfHeal, objectsIn } from './model';
-import { CLUSTER_SCOPED, keyOf, sameObject } from './references';
-import { annotationList, isHook, rule, type DeliveryRule } from './rule';
+import type { Manifest } from '../policy/types';
+import { argoCdSelfHeal, objectsIn, readyBefore } from './model';
+import { CLUSTER_SCOPED, keyOf, referencesOf, sameObject } from './references';
+import { annotationList, isHook, rule, stepIndex, type DeliveryRule } from './rule';
 import { ARGOCD_HOOK_DELETE_POLICY, ARGOCD_SYNC_OPTIONS, FLUX_PRUNE } from './stages';
 
 export const LIFECYCLE_RULES: readonly DeliveryRule[] = [
@@ -82,24 +84,71 @@ export const LIFECYCLE_RULES: readonly DeliveryRule[] = [
   ),
 
   rule('namespace-protected', 'the Namespace survives prune and application deletion in Argo CD and Flux', (m) =>
-    m.objects
-      .filter((o) => o.kind === 'Namespace')
-      .flatMap((o) => {
-        const argo = annotationList(o, ARGOCD_SYNC_OPTIONS);
-        const missing = [
-          ...(argo.includes('Prune=false') ? [] : [`${ARGOCD_SYNC_OPTIONS}: Prune=false`]),
-          ...(argo.includes('Delete=false') ? [] : [`${ARGOCD_SYNC_OPTIONS}: Delete=false`]),
-          ...(o.metadata?.annotations?.[FLUX_PRUNE] === 'disabled' ? [] : [`${FLUX_PRUNE}: disabled`]),
-        ];
-        return missing.length === 0
-          ? []
-          : [
-              {
-                rule: 'namespace-protected',
-                object: objectRef(o),
-                message: `missing ${missing.join(', ')}: pruning or deleting the application would delete the namespace, and the Secret, TLS secret and volumes in it`,
-              },
-            ];
+    unprotected(
+      m.objects,
+      'Namespace',
+      'namespace-protected',
+      'the namespace, and the Secret, TLS secret and volumes in it',
+    ),
+  ),
+
+  rule('claim-protected', 'a PersistentVolumeClaim of the output survives prune and application deletion', (m) =>
+    unprotected(
+      m.objects,
+      'PersistentVolumeClaim',
+      'claim-protected',
+      'the claim, and with the default Delete reclaim policy the volume and every file on it',
+    ),
+  ),
+
+  rule(
+    'claim-binding',
+    'no engine waits for a PersistentVolumeClaim to bind before it applies the pods that mount it',
+    (m) =>
+      m.plans.flatMap((plan) => {
+        const at = stepIndex(plan);
+        return m.objects
+          .filter((o) => o.kind === 'PersistentVolumeClaim')
+          .flatMap((claim) => {
+            const i = at(keyOf(claim));
+            if (i === undefined) return [];
+            return m.objects
+              .filter((o) => referencesOf(o, m.objects).some((r) => sameObject(r, keyOf(claim))))
+              .flatMap((user) => {
+                const j = at(keyOf(user));
+                if (j === undefined || j === i || !readyBefore(plan, i, claim, j)) return [];
+                return [
+                  {
+                    rule: 'claim-binding',
+                    object: objectRef(claim),
+                    message: `${plan.engine}: "${plan.steps[i].name}" waits for the claim to be Bound before "${plan.steps[j].name}" applies ${objectRef(user)}, which mounts it: a StorageClass with volumeBindingMode WaitForFirstConsumer binds it only once such a pod is scheduled, so the claim stays Pending and the sync never goes on; allowed: the claim in the step of the pods that mount it`,
+                  },
+                ];
+              });
+          });
       }),
   ),
 ];
+
+/** objects of `kind` that Argo CD or Flux would prune or delete with the application */
+function unprotected(objects: readonly Manifest[], kind: string, id: string, loss: string) {
+  return objects
+    .filter((o) => o.kind === kind)
+    .flatMap((o) => {
+      const argo = annotationList(o, ARGOCD_SYNC_OPTIONS);
+      const missing = [
+        ...(argo.includes('Prune=false') ? [] : [`${ARGOCD_SYNC_OPTIONS}: Prune=false`]),
+        ...(argo.includes('Delete=false') ? [] : [`${ARGOCD_SYNC_OPTIONS}: Delete=false`]),
+        ...(o.metadata?.annotations?.[FLUX_PRUNE] === 'disabled' ? [] : [`${FLUX_PRUNE}: disabled`]),
+      ];
+      return missing.length === 0
+        ? []
+        : [
+            {
+              rule: id,
+              object: objectRef(o),
+              message: `missing ${missing.join(', ')}: pruning or deleting the application would delete ${loss}`,
+            },
+          ];
+    });
+}

@@ -15,6 +15,9 @@
  *   holds the next back only with `wait: true` (or health checks). Its `patches` apply first.
  *   Within a step everything lands in one batch, and kstatus calls an object Current before an
  *   operator has written its status: `wait` does not wait for an ExternalSecret's Secret.
+ * - A PersistentVolumeClaim is healthy to Argo CD and Current to kstatus only once Bound, and a
+ *   StorageClass with volumeBindingMode WaitForFirstConsumer binds it only when a pod that mounts
+ *   it is scheduled: it belongs in the step of those pods (gitops-engine pkg/health, kstatus).
  * - kubectl: README's runbook, `kubectl apply -k` of each stage folder in order, with
  *   `kubectl wait` in between.
  * @see ../../README.md "Deploying"

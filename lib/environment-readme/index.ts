@@ -18,9 +18,11 @@ import {
   resources,
   scaling,
   schedules,
+  secretRotation,
   secretSource,
   security,
   shutdown,
+  storage,
 } from './tables';
 import { workloadsOf } from './workloads';
 
@@ -50,6 +52,8 @@ export function environmentReadme(config: EnvironmentConfig, objects: readonly K
     '',
     secretSource(config),
     '',
+    secretRotation(config, objects),
+    '',
     ...security(workloads),
     '',
     ...envSources(config, objects),
@@ -61,6 +65,8 @@ export function environmentReadme(config: EnvironmentConfig, objects: readonly K
     '',
     ...schedules(objects).flatMap((line) => [line, '']),
     ...shutdown(objects),
+    '',
+    ...storage(objects),
     '',
     '## Exposure',
     '',

@@ -8,7 +8,10 @@ import { appliedBeforeFailure, argoCdPlan } from '../delivery/model';
 import { WAVE } from '../delivery/stages';
 import { gatewayPeers } from '../app/backend';
 import { APP_NAME, HTTP_PORT } from '../app/labels';
+import { RELOADER_SECRET_RELOAD } from '../constructs/annotations';
 import { CRON_DEFAULTS } from '../constructs/cron-schedule';
+import { TMP_VOLUME } from '../constructs/hardened-container';
+import { UPLOAD_DIR, UPLOADS_VOLUME } from '../app-env';
 import { imageParts, imageReference } from '../image-reference';
 import { referencesOf } from '../delivery/references';
 import { byCodeUnit } from '../determinism';
@@ -64,6 +67,50 @@ export function secretSource(config: EnvironmentConfig): string {
   const es = config.secrets.externalSecret;
   if (!es) return `Secret \`${config.secrets.name}\`: created by hand before the first sync; not in the output.`;
   return `Secret \`${config.secrets.name}\`: written by ExternalSecret \`${config.secrets.name}\` from ${es.store.kind} \`${es.store.name}\` (\`${es.remoteKey}\`), every ${es.refreshInterval}.`;
+}
+
+/** where the app's pods write: /tmp, and the uploads on an emptyDir or a claim */
+export function storage(objects: readonly KubeObject[]): string[] {
+  const pod = (
+    objects.find((o) => o.kind === 'Deployment' && o.metadata.name === APP_NAME)?.spec as
+      { template?: { spec?: { volumes?: Array<Record<string, any>> } } } | undefined
+  )?.template?.spec;
+  if (!pod) return [];
+  const volume = (name: string) => pod.volumes?.find((v) => v.name === name);
+  const tmp = volume(TMP_VOLUME)?.emptyDir?.sizeLimit;
+  const uploads = volume(UPLOADS_VOLUME);
+  const claimName = uploads?.persistentVolumeClaim?.claimName;
+  const claim = objects.find((o) => o.kind === 'PersistentVolumeClaim' && o.metadata.name === claimName);
+  let where: string;
+  if (claim) {
+    const spec = claim.spec as { accessModes?: string[]; storageClassName?: string; resources?: any };
+    where = `PersistentVolumeClaim \`${claimName}\` of this output, ${spec.resources?.requests?.storage}, ${(spec.accessModes ?? []).join(', ')}, ${spec.storageClassName ? `class \`${spec.storageClassName}\`` : "the cluster's default class"}; no engine prunes or deletes it`;
+  } else if (claimName) {
+    where = `the existing PersistentVolumeClaim \`${claimName}\`, created before the first sync`;
+  } else {
+    where = `an emptyDir of ${uploads?.emptyDir?.sizeLimit} per pod: each pod's own files, deleted with the pod at every rollout`;
+  }
+  return [
+    `Storage: \`/tmp\` is an emptyDir of ${tmp} per pod, where Starlette spools each uploaded file over 1 MiB (a pod past it is evicted at once). Uploads (\`${UPLOAD_DIR}\`): ${where}.`,
+  ];
+}
+
+/** how a rotated Secret reaches the pods: a reloader, or a restart by hand */
+export function secretRotation(config: EnvironmentConfig, objects: readonly KubeObject[]): string {
+  const reloaded = objects.filter((o) => o.kind === 'Deployment' && o.metadata.annotations?.[RELOADER_SECRET_RELOAD]);
+  const restart = `\`kubectl -n ${config.namespace} rollout restart deployment/${APP_NAME}\``;
+  const workers = objects.some((o) => o.kind === 'Deployment' && o.metadata.name !== APP_NAME);
+  if (reloaded.length === 0)
+    return `Rotation: the pods read the Secret as env vars when they start; after it changes, ${restart}${workers ? " (each worker's Deployment likewise)" : ''}.`;
+  return `Rotation: Stakater Reloader rolls ${reloaded
+    .map(
+      (o) =>
+        `Deployment \`${o.metadata.name}\` when ${o.metadata
+          .annotations![RELOADER_SECRET_RELOAD].split(',')
+          .map((n) => `\`${n}\``)
+          .join(', ')} changes`,
+    )
+    .join('; ')} (by hand: ${restart}).`;
 }
 
 /** how a pod of the Deployment stops: the preStop delay, then uvicorn's drain, within the grace period */
