@@ -33,6 +33,7 @@ import { imageReference } from '../image-reference';
 import {
   APP_NAME,
   cronJobName,
+  edgeBlockedPaths,
   HTTP_PORT,
   METRICS_PATH,
   recommendedLabels,
@@ -91,6 +92,7 @@ export function webAppProps(config: EnvironmentConfig, initContainers?: readonly
       className: config.ingress.className,
       tlsSecretName: config.ingress.tlsSecretName,
       annotations: config.ingress.annotations,
+      blockedPaths: edgeBlockedPaths(config),
     },
     progressDeadlineSeconds: app.progressDeadlineSeconds,
     rollingUpdate: app.rollingUpdate,
