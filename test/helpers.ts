@@ -135,6 +135,8 @@ export function stagingRouteSpec(): Record<string, any> {
         matches: [{ path: { type: 'PathPrefix', value: '/' } }],
         backendRefs: [{ group: '', kind: 'Service', name: 'reviewpoint-backend', port: 8000, weight: 1 }],
       },
+      // the metrics path, private by default: a rule with no backend answers 404
+      { matches: [{ path: { type: 'PathPrefix', value: '/api/v1/metrics' } }] },
     ],
   };
 }

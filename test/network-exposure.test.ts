@@ -393,6 +393,12 @@ describe('Ingress hosts and paths', () => {
     });
     const ingress = objects.find((o) => o.kind === 'Ingress');
     const backend = { service: { name: 'reviewpoint-backend', port: { name: 'http' } } };
+    // and on every host the metrics path, private by default, to the Service's port with no endpoints
+    const metrics = {
+      path: '/api/v1/metrics',
+      pathType: 'Prefix',
+      backend: { service: { name: 'reviewpoint-backend', port: { name: 'blocked' } } },
+    };
     // WHEN synthesized  THEN
     expect(ingress.spec).toEqual({
       tls: [{ hosts: ['api.example.com', 'api.example.org'], secretName: 'api-tls' }],
@@ -403,10 +409,11 @@ describe('Ingress hosts and paths', () => {
             paths: [
               { path: '/api', pathType: 'Prefix', backend },
               { path: '/docs', pathType: 'Exact', backend },
+              metrics,
             ],
           },
         },
-        { host: 'api.example.org', http: { paths: [{ path: '/', pathType: 'Prefix', backend }] } },
+        { host: 'api.example.org', http: { paths: [{ path: '/', pathType: 'Prefix', backend }, metrics] } },
       ],
     });
     expect(validateSchema(ingress)).toEqual([]);
@@ -518,6 +525,8 @@ describe('HTTPRoute matches and timeouts', () => {
         backendRefs: [{ group: '', kind: 'Service', name: 'reviewpoint-backend', port: 8000, weight: 1 }],
         timeouts: { request: '5m', backendRequest: '4m30s' },
       },
+      // the metrics path, private by default: no backend, 404
+      { matches: [{ path: { type: 'PathPrefix', value: '/api/v1/metrics' } }] },
     ]);
     expect(validateSchema(httpRoute)).toEqual([]);
     expect(validateWithCrdModels(httpRoute)).toEqual([]);

@@ -183,6 +183,7 @@ function everyField(): Record<string, any> {
       scrapeTimeout: '20s',
       allowFrom: { namespace: 'observability' },
     },
+    metrics: { public: true },
     workers: {
       // the app's image and settings, autoscaled
       mailer: {
@@ -290,6 +291,10 @@ describe('a config that sets every field', () => {
     expect(find('Ingress').metadata.annotations).toEqual({ 'nginx.ingress.kubernetes.io/proxy-body-size': '64m' });
     expect(find('Ingress').spec.rules[0].http.paths[0].path).toBe('/api');
     expect(find('HTTPRoute').spec.rules[0]).toMatchObject({ timeouts: { request: '60s', backendRequest: '30s' } });
+    // metrics.public: no path kept from the edge, so no blocking path, rule or Service port
+    expect(find('Ingress').spec.rules[0].http.paths.map((p: any) => p.path)).toEqual(['/api']);
+    expect(find('HTTPRoute').spec.rules).toHaveLength(1);
+    expect(find('Service').spec.ports.map((p: any) => p.name)).toEqual(['http']);
     expect(find('HorizontalPodAutoscaler').spec.behavior.scaleDown.stabilizationWindowSeconds).toBe(600);
     expect(
       objects.find((o) => o.metadata.name === 'reviewpoint-backend-app-egress').spec.egress[0].to[0].ipBlock,

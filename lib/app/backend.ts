@@ -39,6 +39,7 @@ import { acceptedBodySize, mebibytes, tmpBytesNeeded, UPLOADS_CLAIM, uploadsStor
 import {
   APP_NAME,
   cronJobName,
+  edgeBlockedPaths,
   HTTP_PORT,
   METRICS_PATH,
   recommendedLabels,
@@ -127,6 +128,7 @@ export function webAppProps(config: EnvironmentConfig, initContainers?: readonly
       className: config.ingress.className,
       tlsSecretName: config.ingress.tlsSecretName,
       annotations: config.ingress.annotations,
+      blockedPaths: edgeBlockedPaths(config),
     },
     progressDeadlineSeconds: app.progressDeadlineSeconds,
     rollingUpdate: app.rollingUpdate,

@@ -31,6 +31,7 @@ import {
   workerProps,
 } from './backend';
 import { APP_NAME, HTTP_PORT, METRICS_PATH, MIGRATION_NAME, recommendedLabels, selectorLabels } from './labels';
+import { edgeBlockedPaths } from './labels';
 
 export interface ReviewpointChartProps {
   readonly config: EnvironmentConfig;
@@ -91,6 +92,7 @@ export class ReviewpointChart extends Chart {
         servicePort: HTTP_PORT,
         matches: config.route.matches,
         timeouts: config.route.timeouts,
+        blockedPaths: edgeBlockedPaths(config),
       });
     if (config.serviceMonitor)
       new ServiceMonitor(this, 'Monitoring', {

@@ -16,6 +16,9 @@ export const PART_OF = 'reviewpoint';
 export const HTTP_PORT = 8000;
 /** Prometheus text with no auth, no feature flag and no database query: probes and scrapes */
 export const METRICS_PATH = '/api/v1/metrics';
+/** the paths the Ingress and the route keep from the internet: the metrics, unless `metrics.public` */
+export const edgeBlockedPaths = (config: Pick<EnvironmentConfig, 'metrics'>): string[] =>
+  config.metrics.public ? [] : [METRICS_PATH];
 /** the migration's ServiceAccount */
 export const MIGRATION_NAME = `${APP_NAME}-migration`;
 /** app.kubernetes.io/managed-by of every object the synth writes */

@@ -20,6 +20,8 @@ import { NGINX_SIZE_ALLOWED, nginxSize } from '../nginx-size';
 import { quantityValue } from '../quantity';
 import { credentialIn } from '../secret-names';
 import { gatewayDurationMs } from '../constructs/http-route';
+import { blockedPathConflict } from '../constructs/blocked-paths';
+import { edgeBlockedPaths } from '../app/labels';
 import { ConfigError, type ConfigSource } from './errors';
 import { checkPodRules, envProblems } from './pod-rules';
 import type { CronJobConfig, EnvironmentConfig, PeerConfig, ResourcesConfig, WorkerConfig } from './schema';
@@ -182,6 +184,7 @@ export function checkRules(c: EnvironmentConfig, src: ConfigSource): ConfigError
   if (c.dns.peers) peer(c.dns.peers, 'dns.peers', false);
   c.egress.forEach((rule, i) => peer(rule.to, `egress.${i}.to`, false));
   checkNetworkExposure(c, fail);
+  checkBlockedPaths(c, fail);
   const external = c.secrets.externalSecret;
   if (external) {
     const needed = secretKeys(c);
@@ -471,6 +474,26 @@ function checkNetworkExposure(c: EnvironmentConfig, fail: (f: string, p: string)
         `got ${JSON.stringify(t.backendRequest)}, longer than request ${JSON.stringify(t.request)}; allowed: at most the request timeout (it is part of the request)`,
       );
   }
+}
+
+/**
+ * The paths kept from the edge (the metrics, unless `metrics.public`) win over every path the
+ * Ingress and the route send to the app only if none of those lies inside them: an Exact path or
+ * an equal or longer prefix would win, and a RegularExpression's precedence is the gateway's own.
+ */
+function checkBlockedPaths(c: EnvironmentConfig, fail: (f: string, p: string) => void): void {
+  const blocked = edgeBlockedPaths(c);
+  const allowed = 'or metrics.public: true to serve the metrics at the edge';
+  c.ingress?.hosts?.forEach((h, i) =>
+    h.paths.forEach((p, j) => {
+      const problem = blockedPathConflict(p.pathType, p.path, blocked);
+      if (problem) fail(`ingress.hosts.${i}.paths.${j}.path`, `got ${JSON.stringify(p.path)}, ${problem}, ${allowed}`);
+    }),
+  );
+  c.route?.matches?.forEach((m, i) => {
+    const problem = m.path && blockedPathConflict(m.path.type, m.path.value, blocked);
+    if (problem) fail(`route.matches.${i}.path`, `got ${JSON.stringify(m.path!.value)}, ${problem}, ${allowed}`);
+  });
 }
 
 /** the host names of an Ingress: `host`, or each of `hosts` */

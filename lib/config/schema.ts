@@ -618,6 +618,18 @@ export const configSchema = z.strictObject({
     }),
   ),
   /**
+   * /api/v1/metrics (Prometheus text, no authentication) at the edge. Private by default: the
+   * route answers 404 for it (a rule with no backend) and the Ingress sends it to a Service port
+   * with no endpoints (503). The probes and the ServiceMonitor reach it inside the cluster either way.
+   */
+  metrics: z.prefault(
+    z.strictObject({
+      /** true: the Ingress and the route serve it to anyone, like every other path */
+      public: z._default(z.boolean(), false),
+    }),
+    {},
+  ),
+  /**
    * Background workers, by name: Deployments without a Service
    * (reviewpoint-backend-worker-<name>), hardened like the app, after the migration.
    * @default none
@@ -670,5 +682,6 @@ export type DeliveryConfig = z.output<typeof deliverySchema>;
 export type ServiceMonitorConfig = NonNullable<z.output<typeof configSchema>['serviceMonitor']>;
 export type ExternalSecretConfig = NonNullable<z.output<typeof configSchema>['secrets']['externalSecret']>;
 export type RouteConfig = NonNullable<z.output<typeof configSchema>['route']>;
+export type MetricsConfig = z.output<typeof configSchema>['metrics'];
 export type WorkerConfig = z.output<typeof workerSchema>;
 export type CronJobConfig = z.output<typeof cronJobSchema>;

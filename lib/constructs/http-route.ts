@@ -7,6 +7,7 @@
 import type { IHTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { blockedPathConflict, blockedPathProblem } from './blocked-paths';
 
 export interface GatewayRef {
   readonly name: string;
@@ -63,6 +64,13 @@ export interface HttpRouteProps {
    * @see https://gateway-api.sigs.k8s.io/reference/spec/#httproutetimeouts
    */
   readonly timeouts?: HttpRouteTimeouts;
+  /**
+   * path prefixes the route answers 404 for, whatever `matches` says: one rule each with no
+   * backend (a rule with no backendRefs and no filters answers 404), which wins as the longer
+   * prefix. A match it could not win over (a path inside one, or a RegularExpression) is refused
+   * @default none
+   */
+  readonly blockedPaths?: readonly string[];
 }
 
 export class HttpRoute extends Construct {
@@ -75,6 +83,16 @@ export class HttpRoute extends Construct {
     const matches = props.matches ?? [{ path: { value: '/' } }];
     if (matches.length === 0 || matches.length > 8)
       throw new Error(`route "${props.name}": matches got ${matches.length}; allowed: 1 to 8 (the CRD's bound)`);
+    const blocked = props.blockedPaths ?? [];
+    for (const path of blocked) {
+      const problem = blockedPathProblem(path);
+      if (problem) throw new Error(`route "${props.name}": blockedPaths got ${JSON.stringify(path)}; ${problem}`);
+    }
+    matches.forEach((m, i) => {
+      const problem = m.path && blockedPathConflict(m.path.type ?? 'PathPrefix', m.path.value, blocked);
+      if (problem)
+        throw new Error(`route "${props.name}": matches[${i}].path got ${JSON.stringify(m.path!.value)}, ${problem}`);
+    });
     const { request, backendRequest } = props.timeouts ?? {};
     for (const [field, value] of Object.entries({ request, backendRequest }))
       if (value !== undefined && gatewayDurationMs(value) === undefined)
@@ -114,6 +132,8 @@ export class HttpRoute extends Construct {
           backendRefs: [{ group: '', kind: 'Service', name: props.serviceName, port: props.servicePort, weight: 1 }],
           timeouts: props.timeouts && { request, backendRequest },
         },
+        // precedence goes by the match, not by the order of the rules: the longer prefix wins
+        ...blocked.map((path) => ({ matches: [{ path: { type: 'PathPrefix' as const, value: path } }] })),
       ],
     };
     this.route = new ApiObject(this, 'HTTPRoute', {

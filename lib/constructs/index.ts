@@ -5,6 +5,7 @@
  */
 export * from './annotations';
 export * from './availability';
+export * from './blocked-paths';
 export * from './cron-schedule';
 export * from './cron-workload';
 export * from './external-secret';

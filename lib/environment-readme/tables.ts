@@ -7,10 +7,11 @@ import { argoCdApplicationName, fluxKustomizationName } from '../app/delivery';
 import { appliedBeforeFailure, argoCdPlan } from '../delivery/model';
 import { WAVE } from '../delivery/stages';
 import { gatewayPeers } from '../app/backend';
-import { APP_NAME, HTTP_PORT } from '../app/labels';
+import { APP_NAME, HTTP_PORT, METRICS_PATH } from '../app/labels';
 import { RELOADER_SECRET_RELOAD } from '../constructs/annotations';
 import { CRON_DEFAULTS } from '../constructs/cron-schedule';
 import { TMP_VOLUME } from '../constructs/hardened-container';
+import { BLOCKED_PORT } from '../constructs/web-service';
 import { UPLOAD_DIR, UPLOADS_VOLUME } from '../app-env';
 import { imageParts, imageReference } from '../image-reference';
 import { referencesOf } from '../delivery/references';
@@ -274,10 +275,14 @@ export function exposure(config: EnvironmentConfig, objects: readonly KubeObject
     };
     const tls = spec.tls?.[0]?.secretName;
     for (const r of spec.rules ?? []) {
-      // a Prefix path is written as such; an Exact or controller-specific one says so
-      const urls = (r.http?.paths ?? [{ path: '/', pathType: 'Prefix' }]).map(
-        (p) => `**${tls ? 'https' : 'http'}://${r.host}${p.path}**${p.pathType === 'Prefix' ? '' : ` (${p.pathType})`}`,
-      );
+      // a Prefix path is written as such; an Exact or controller-specific one says so; a blocked
+      // one is told apart below
+      const urls = (r.http?.paths ?? [{ path: '/', pathType: 'Prefix' }])
+        .filter((p) => !ingressBlocks(p))
+        .map(
+          (p) =>
+            `**${tls ? 'https' : 'http'}://${r.host}${p.path}**${p.pathType === 'Prefix' ? '' : ` (${p.pathType})`}`,
+        );
       lines.push(
         `Ingress \`${ingress.metadata.name}\`: ${urls.join(', ')}${spec.ingressClassName ? `, class \`${spec.ingressClassName}\`` : ''}${tls ? `, TLS from Secret \`${tls}\`` : ', no TLS'}.`,
       );
@@ -295,12 +300,54 @@ export function exposure(config: EnvironmentConfig, objects: readonly KubeObject
     );
   }
   if (!ingress && !route) lines.push('No Ingress or HTTPRoute: reachable inside the cluster only.');
+  lines.push(...edgeBlocks(config, ingress, route));
   lines.push(
     `Port ${HTTP_PORT} of the pods is open to: ${callers(config)
       .map(([peer, who]) => `${peerText(peer)} (${who})`)
       .join('; ')}.`,
   );
   return [lines.join(' ')];
+}
+
+interface IngressPath {
+  path?: string;
+  pathType?: string;
+  backend?: { service?: { port?: { name?: string } } };
+}
+
+/** an Ingress path sent to the Service's port without endpoints */
+const ingressBlocks = (p: IngressPath) => p.backend?.service?.port?.name === BLOCKED_PORT.name;
+
+/** what the edge does with the paths kept from it, or that the metrics are public by choice */
+function edgeBlocks(config: EnvironmentConfig, ingress?: KubeObject, route?: KubeObject): string[] {
+  const ingressPaths = new Set(
+    ((ingress?.spec as { rules?: Array<{ http?: { paths?: IngressPath[] } }> })?.rules ?? [])
+      .flatMap((r) => r.http?.paths ?? [])
+      .filter(ingressBlocks)
+      .map((p) => p.path),
+  );
+  const routePaths = (
+    (route?.spec as { rules?: Array<{ backendRefs?: unknown[]; filters?: unknown[]; matches?: IngressPath[] }> })
+      ?.rules ?? []
+  )
+    .filter((r) => !r.backendRefs?.length && !r.filters?.length)
+    .flatMap((r) => (r.matches ?? []).map((m) => (m as { path?: { value?: string } }).path?.value));
+  const code = (paths: Iterable<string | undefined>) => [...paths].map((p) => `\`${p}\``).join(', ');
+  const out: string[] = [];
+  if (ingressPaths.size > 0)
+    out.push(
+      `The Ingress sends ${code(ingressPaths)} to the Service's port \`${BLOCKED_PORT.name}\`, which has no endpoints: ingress-nginx answers 503.`,
+    );
+  if (routePaths.length > 0) out.push(`The HTTPRoute answers 404 for ${code(routePaths)} (a rule with no backend).`);
+  if (out.length > 0)
+    out.push(
+      "Inside the cluster they still answer, at the pods and through the Service: the kubelet's probes and a ServiceMonitor do not pass the edge.",
+    );
+  else if (config.metrics.public && (ingress || route))
+    out.push(
+      `\`${METRICS_PATH}\` (Prometheus text, no authentication) is public at the edge: \`metrics.public: true\`.`,
+    );
+  return out;
 }
 
 /** who the config lets reach the app's port: the ingress controller, the gateway, the scrapers, one entry a peer */
