@@ -124,7 +124,12 @@ function everyField(): Record<string, any> {
         refreshInterval: '15m',
       },
     },
-    database: { port: 6432, maxConnections: 400, egress: { namespace: 'databases', podLabels: { app: 'pg' } } },
+    database: {
+      port: 6432,
+      maxConnections: 400,
+      reservedConnections: 5,
+      egress: { namespace: 'databases', podLabels: { app: 'pg' } },
+    },
     dns: { namespace: 'dns-system', podLabels: { app: 'coredns' }, port: 5353 },
     imagePullSecrets: ['registry-credentials'],
     allowIngressFrom: { cidr: '10.20.0.0/16' },

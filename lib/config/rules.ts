@@ -19,6 +19,41 @@ export function connectionsPerPod(environment: string): number {
   return environment === 'prod' ? 10 + 20 : 5 + 10;
 }
 
+/**
+ * The most connections the database sees at once, and its terms as the error names them.
+ *
+ * A rollout step of the app runs up to its replicas + maxSurge pods, and the pods that step
+ * scaled down are still terminating: the Deployment controller counts the ReplicaSets' replicas,
+ * not terminating pods, against maxSurge (KEP-3973), and a terminating pod keeps its pool through
+ * the preStop delay and uvicorn's drain. One step scales down at most maxSurge + maxUnavailable
+ * old pods: it keeps replicas - maxUnavailable available out of at most replicas + maxSurge. So a
+ * step peaks at replicas + maxSurge + (maxSurge + maxUnavailable) pods. This assumes a step's
+ * terminating pods are gone before the next step scales down more, i.e. a new pod takes longer to
+ * become available than an old one takes to stop (preStop + drain, at most the grace period);
+ * were both instant, every old pod could be terminating at once.
+ *
+ * The migration opens one connection (alembic) of its own: a Job's pod may run beside the pods of
+ * a rollout still going (Argo CD does not wait on the last wave before the next sync). An init
+ * container's is not added: it exits before its pod's app container opens the pool.
+ * PostgreSQL keeps superuser_reserved_connections from application roles.
+ */
+export function connectionBudget(c: EnvironmentConfig): { terms: string; total: number } {
+  const maxPods = c.app.autoscaling?.maxReplicas ?? c.app.replicas ?? 1;
+  const perPod = connectionsPerPod(c.settings.environment);
+  const { maxSurge, maxUnavailable } = c.app.rollingUpdate;
+  const terminating = maxSurge + maxUnavailable;
+  const others = connectingWorkloads(c);
+  const pods = maxPods + maxSurge + terminating + others.reduce((n, w) => n + w.pods, 0);
+  const migration = c.migration.strategy === 'job' ? 1 : 0;
+  const reserved = c.database.reservedConnections;
+  const more = others.map((w) => ` + ${w.pods} ${w.what}`).join('');
+  const terms =
+    `(${maxPods} max replicas + ${maxSurge} surge + ${terminating} terminating${more}) x ${perPod} connections per pod (settings.environment "${c.settings.environment}")` +
+    (migration ? ` + ${migration} migration Job` : '') +
+    ` + ${reserved} reserved (database.reservedConnections)`;
+  return { terms, total: pods * perPod + migration + reserved };
+}
+
 /** every rule that spans fields, each broken one reported */
 export function checkRules(c: EnvironmentConfig, src: ConfigSource): ConfigError[] {
   const errors: ConfigError[] = [];
@@ -127,14 +162,11 @@ export function checkRules(c: EnvironmentConfig, src: ConfigSource): ConfigError
     );
   }
 
-  const perPod = connectionsPerPod(c.settings.environment);
-  const others = connectingWorkloads(c);
-  const budget = (maxPods + c.app.rollingUpdate.maxSurge + others.reduce((n, w) => n + w.pods, 0)) * perPod;
-  if (budget > c.database.maxConnections) {
-    const more = others.map((w) => ` + ${w.pods} ${w.what}`).join('');
+  const budget = connectionBudget(c);
+  if (budget.total > c.database.maxConnections) {
     fail(
       'database.maxConnections',
-      `got ${c.database.maxConnections}, but (${maxPods} max replicas + ${c.app.rollingUpdate.maxSurge} surge${more}) x ${perPod} connections per pod (settings.environment "${c.settings.environment}") = ${budget}; allowed: maxConnections >= ${budget}, or fewer replicas`,
+      `got ${c.database.maxConnections}, but ${budget.terms} = ${budget.total}; allowed: maxConnections >= ${budget.total}, or fewer replicas`,
     );
   }
 
@@ -346,9 +378,12 @@ export function cronJobPods(j: CronJobConfig): number {
   return Math.floor((j.activeDeadlineSeconds ?? CRON_DEFAULTS.activeDeadlineSeconds) / 60) + 1;
 }
 
-/** the most pods a worker has during a rollout: its replicas, or its autoscaler's maximum, and a surge of one */
+/**
+ * the most pods a worker has during a rollout: its replicas, or its autoscaler's maximum, a surge
+ * of one, and the pod that surge replaces while it terminates (see connectionBudget)
+ */
 export function workerPods(w: WorkerConfig): number {
-  return (w.autoscaling?.maxReplicas ?? w.replicas ?? 1) + 1;
+  return (w.autoscaling?.maxReplicas ?? w.replicas ?? 1) + 2;
 }
 
 /** the workers and cron jobs that open database connections (backendEnv), with their most pods at once */

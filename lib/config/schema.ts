@@ -337,6 +337,12 @@ export const configSchema = z.strictObject({
     port: z._default(port, 5432),
     /** the server's max_connections, for the connection budget */
     maxConnections: z._default(int(1), 100),
+    /**
+     * Connections the server keeps from the app's role: superuser_reserved_connections (3 by
+     * default), plus reserved_connections on PostgreSQL 16 and later (0 by default)
+     * @default 3
+     */
+    reservedConnections: z._default(int(0), 3),
     /** where the database is, for the egress NetworkPolicy */
     egress: peerSchema,
   }),
