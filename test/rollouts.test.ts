@@ -3,8 +3,11 @@
  * not perfect: the connection budget, the migration's wait for the database, the proxies uvicorn
  * trusts, and probes and spreading that stay right during a rollout.
  */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { synthesizeObjects } from '../lib/render';
-import { committedConfig, configFrom, ENVIRONMENTS, minimalConfig, productionConfig } from './helpers';
+import { committedConfig, configFrom, ENVIRONMENTS, minimalConfig, productionConfig, scratchDir } from './helpers';
 
 const WHERE = /^config error in environment "test" \(config\/test\.yaml\), field /;
 
@@ -105,4 +108,140 @@ describe('the database connection budget', () => {
   });
 });
 
-export { synthesizeObjects };
+const named = (objects: readonly any[], kind: string) => objects.filter((o) => o.kind === kind);
+const jobOf = (c: Record<string, any>) => named(synthesizeObjects(configFrom(c)), 'Job')[0];
+
+/**
+ * Run a migration container's command as its shell would, with a stand-in pg_isready that
+ * answers "accepting connections" only while `ready` is true.
+ */
+function runCommand(command: string[], url: string, ready: boolean) {
+  const bin = scratchDir('rp-wait-');
+  const stub = path.join(bin, 'pg_isready');
+  fs.writeFileSync(stub, `#!/bin/sh\necho "pg_isready $*" >> "${bin}/calls"\nexit ${ready ? 0 : 2}\n`, { mode: 0o755 });
+  const [file, ...args] = command;
+  const started = Date.now();
+  const r = spawnSync(file, args, {
+    env: { PATH: `${bin}:${process.env.PATH}`, REVIEWPOINT_DB_URL: url },
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  const calls = fs.existsSync(path.join(bin, 'calls')) ? fs.readFileSync(path.join(bin, 'calls'), 'utf8') : '';
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, calls, seconds: (Date.now() - started) / 1000 };
+}
+
+describe('the migration waits for the database and survives a blip', () => {
+  test('the Job waits for the database with a bound, then runs migration.command', () => {
+    // GIVEN the defaults WHEN synthesized
+    const job = jobOf(minimalConfig());
+    const [container] = job.spec.template.spec.containers;
+    // THEN a shell waits (pg_isready) up to 120 s, then runs alembic as its arguments
+    expect(container.command.slice(0, 2)).toEqual(['/bin/sh', '-c']);
+    expect(container.command[2]).toMatch(/pg_isready/);
+    expect(container.command[2]).toMatch(/\+ 120 \)\)/);
+    expect(container.command.slice(3)).toEqual(['wait-for-database', 'alembic', 'upgrade', 'head']);
+  });
+
+  test('a migration.command of its own runs after the same wait, and 0 seconds runs it alone', () => {
+    // GIVEN another command, once with the wait and once without
+    const waited = minimalConfig();
+    waited.migration.command = ['alembic', 'upgrade', 'heads'];
+    waited.migration.waitForDatabaseSeconds = 45;
+    const direct = minimalConfig();
+    direct.migration.command = ['alembic', 'upgrade', 'heads'];
+    direct.migration.waitForDatabaseSeconds = 0;
+    // WHEN synthesized
+    const w = jobOf(waited).spec.template.spec.containers[0].command;
+    const d = jobOf(direct).spec.template.spec.containers[0].command;
+    // THEN the wait takes its bound from the config, and 0 leaves the command as given
+    expect(w[2]).toMatch(/\+ 45 \)\)/);
+    expect(w.slice(3)).toEqual(['wait-for-database', 'alembic', 'upgrade', 'heads']);
+    expect(d).toEqual(['alembic', 'upgrade', 'heads']);
+  });
+
+  test('the init container waits the same way', () => {
+    // GIVEN the migration in an init container
+    const c = minimalConfig();
+    c.migration.strategy = 'initContainer';
+    // WHEN synthesized
+    const deployment = named(synthesizeObjects(configFrom(c)), 'Deployment')[0];
+    // THEN
+    expect(deployment.spec.template.spec.initContainers[0].command.slice(3)).toEqual([
+      'wait-for-database',
+      'alembic',
+      'upgrade',
+      'head',
+    ]);
+  });
+
+  test('the wait reads host and port from the URL and runs the command once the database answers', () => {
+    // GIVEN the default command, a URL with a password holding "@" and an IPv6 host
+    const command = jobOf(minimalConfig()).spec.template.spec.containers[0].command;
+    const echo = [...command.slice(0, 4), 'echo', 'migrated'];
+    // WHEN run against a database that answers
+    const v4 = runCommand(echo, 'postgresql+asyncpg://rp:p@ss@db.internal:5432/rp?ssl=require', true);
+    const v6 = runCommand(echo, 'postgresql+asyncpg://rp:secret@[fd00::5]:6432/rp', true);
+    // THEN pg_isready asked the right host and port, and the command ran
+    expect(v4).toMatchObject({ status: 0, stdout: 'migrated\n' });
+    expect(v4.calls).toBe('pg_isready -q -h db.internal -p 5432\n');
+    expect(v6.calls).toBe('pg_isready -q -h fd00::5 -p 6432\n');
+  });
+
+  test('fails when the database never answers: after its bound, exit 1, the URL not printed', () => {
+    // GIVEN a wait of 2 s against a database that never answers
+    const c = minimalConfig();
+    c.migration.waitForDatabaseSeconds = 2;
+    const command = jobOf(c).spec.template.spec.containers[0].command;
+    // WHEN run
+    const r = runCommand([...command.slice(0, 4), 'echo', 'migrated'], 'postgresql+asyncpg://rp:hunter2@db:5432/rp', false);
+    // THEN it gives up within its bound, says why, never ran the command nor printed the password
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/database db:5432 not ready after 2 s/);
+    expect(r.stderr).not.toMatch(/hunter2/);
+    expect(r.seconds).toBeLessThan(10);
+  });
+
+  test('a pod the cluster disrupts is retried without using up backoffLimit', () => {
+    // GIVEN the defaults WHEN synthesized
+    const job = jobOf(minimalConfig());
+    // THEN a node drain, preemption or eviction is ignored by the retry count
+    expect(job.spec.backoffLimit).toBe(2);
+    expect(job.spec.podFailurePolicy).toEqual({
+      rules: [{ action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] }],
+    });
+    expect(job.spec.template.spec.restartPolicy).toBe('Never');
+  });
+
+  test('fails when the wait is not below the Job deadline', () => {
+    expectError(
+      minimalConfig,
+      (c) => {
+        c.migration.waitForDatabaseSeconds = 600;
+      },
+      /migration\.waitForDatabaseSeconds: got 600, not below migration\.activeDeadlineSeconds 600: .*; allowed: less than 600/,
+    );
+  });
+
+  test("fails when an init container's wait is not below the rollout's progress deadline", () => {
+    expectError(
+      minimalConfig,
+      (c) => {
+        c.migration.strategy = 'initContainer';
+        c.app.progressDeadlineSeconds = 60;
+        c.migration.waitForDatabaseSeconds = 90;
+      },
+      /migration\.waitForDatabaseSeconds: got 90, not below app\.progressDeadlineSeconds 60: .*; allowed: less than 60/,
+    );
+  });
+
+  test('fails when the wait is above an hour', () => {
+    expectError(
+      minimalConfig,
+      (c) => {
+        c.migration.waitForDatabaseSeconds = 3601;
+      },
+      /migration\.waitForDatabaseSeconds: .*3601/,
+    );
+  });
+});

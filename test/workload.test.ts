@@ -212,6 +212,7 @@ function everyField(): Record<string, any> {
       resources: { cpuRequest: '100m', memoryRequest: '128Mi', memoryLimit: '256Mi', cpuLimit: '500m' },
       backoffLimit: 1,
       activeDeadlineSeconds: 900,
+      waitForDatabaseSeconds: 90,
       ttlSecondsAfterFinished: 3600,
       allowConcurrentInitContainers: false,
       nodeSelector: { pool: 'batch' },

@@ -162,6 +162,20 @@ export function checkRules(c: EnvironmentConfig, src: ConfigSource): ConfigError
     );
   }
 
+  // the wait must end, and say why, before the deadline that would kill it without a word
+  const wait = c.migration.waitForDatabaseSeconds;
+  const deadline =
+    c.migration.strategy === 'job'
+      ? (['migration.activeDeadlineSeconds', c.migration.activeDeadlineSeconds] as const)
+      : c.migration.strategy === 'initContainer'
+        ? (['app.progressDeadlineSeconds', c.app.progressDeadlineSeconds] as const)
+        : undefined;
+  if (deadline && wait >= deadline[1])
+    fail(
+      'migration.waitForDatabaseSeconds',
+      `got ${wait}, not below ${deadline[0]} ${deadline[1]}: the deadline would stop the wait before it reports an unreachable database, and leave the migration no time; allowed: less than ${deadline[1]}`,
+    );
+
   const budget = connectionBudget(c);
   if (budget.total > c.database.maxConnections) {
     fail(

@@ -459,6 +459,13 @@ export const configSchema = z.strictObject({
     backoffLimit: z._default(int(0, 10), 2),
     /** hard stop: the image's wait-for-database loop has no timeout of its own */
     activeDeadlineSeconds: z._default(int(30), 600),
+    /**
+     * How long each run waits for the database (pg_isready on the host and port of the database
+     * URL) before the command; below activeDeadlineSeconds (a Job) or app.progressDeadlineSeconds
+     * (an init container). 0: the command runs at once, without a shell
+     * @default 120
+     */
+    waitForDatabaseSeconds: z._default(int(0, 3600), 120),
     ttlSecondsAfterFinished: z._default(int(0), 86400),
     /** opt-in for initContainer with more than one replica: alembic takes no lock, so replicas race */
     allowConcurrentInitContainers: z._default(z.boolean(), false),
