@@ -67,6 +67,8 @@ export function productionConfig(): Record<string, any> {
   c.app.image.digest = DIGEST_A;
   c.app.replicas = 2;
   c.app.podDisruptionBudget = { minAvailable: 1 };
+  // the ingress controller's pods, admitted by namespace, get their addresses from the pod CIDR
+  c.app.trustedProxies = ['10.244.0.0/16'];
   c.migration.image.digest = DIGEST_B;
   return c;
 }

@@ -6,7 +6,8 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { synthesizeObjects } from '../lib/render';
+import { ENVIRONMENT_README } from '../lib/environment-readme';
+import { renderEnvironment, synthesizeObjects } from '../lib/render';
 import { committedConfig, configFrom, ENVIRONMENTS, minimalConfig, productionConfig, scratchDir } from './helpers';
 
 const WHERE = /^config error in environment "test" \(config\/test\.yaml\), field /;
@@ -193,7 +194,11 @@ describe('the migration waits for the database and survives a blip', () => {
     c.migration.waitForDatabaseSeconds = 2;
     const command = jobOf(c).spec.template.spec.containers[0].command;
     // WHEN run
-    const r = runCommand([...command.slice(0, 4), 'echo', 'migrated'], 'postgresql+asyncpg://rp:hunter2@db:5432/rp', false);
+    const r = runCommand(
+      [...command.slice(0, 4), 'echo', 'migrated'],
+      'postgresql+asyncpg://rp:hunter2@db:5432/rp',
+      false,
+    );
     // THEN it gives up within its bound, says why, never ran the command nor printed the password
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
@@ -242,6 +247,127 @@ describe('the migration waits for the database and survives a blip', () => {
         c.migration.waitForDatabaseSeconds = 3601;
       },
       /migration\.waitForDatabaseSeconds: .*3601/,
+    );
+  });
+});
+
+const apiArgv = (c: Record<string, any>, env = 'test') => {
+  const deployment = named(synthesizeObjects(configFrom(c, env)), 'Deployment')[0];
+  const container = deployment.spec.template.spec.containers[0];
+  return [...container.command, ...(container.args ?? [])];
+};
+const trusted = (argv: string[]) => argv[argv.indexOf('--forwarded-allow-ips') + 1];
+
+describe('uvicorn trusts only the configured proxies', () => {
+  test('app.trustedProxies sets --forwarded-allow-ips of the default command', () => {
+    // GIVEN production with the pod CIDR and one address of an IPv6 cluster
+    const c = productionConfig();
+    c.app.trustedProxies = ['10.244.0.0/16', 'fd00:10::7'];
+    // WHEN synthesized THEN uvicorn trusts exactly those
+    expect(trusted(apiArgv(c))).toBe('10.244.0.0/16,fd00:10::7');
+  });
+
+  test('without app.trustedProxies, trusts the proxies admitted by CIDR', () => {
+    // GIVEN production whose ingress controller and gateway proxies are admitted by CIDR
+    const c = productionConfig();
+    delete c.app.trustedProxies;
+    c.allowIngressFrom = { cidr: '10.0.8.0/24' };
+    c.route = {
+      gateway: { name: 'public', namespace: 'gateway-system' },
+      hostnames: ['api.example.com'],
+      allowFrom: { cidr: '10.0.9.0/24' },
+    };
+    // WHEN synthesized THEN uvicorn trusts what the NetworkPolicy admits as proxies
+    expect(trusted(apiArgv(c))).toBe('10.0.8.0/24,10.0.9.0/24');
+  });
+
+  test('the committed production-shaped environments name their proxies, never every peer', () => {
+    // GIVEN prod and staging WHEN synthesized THEN neither trusts "*"
+    for (const env of ['prod', 'staging']) {
+      const objects = synthesizeObjects(committedConfig(env));
+      const container = named(objects, 'Deployment')[0].spec.template.spec.containers[0];
+      expect(trusted(container.command)).toMatch(/^10\.\d+\.0\.0\/16$/);
+    }
+  });
+
+  test('fails when a production environment admits its proxies by namespace and names none', () => {
+    expectError(
+      productionConfig,
+      (c) => {
+        delete c.app.trustedProxies;
+      },
+      /app\.trustedProxies: missing in a production environment whose ingress controller or gateway is admitted by namespace: .*; allowed: the proxies' addresses or CIDRs/,
+    );
+  });
+
+  test.each([
+    [
+      '*',
+      /got "\*": every peer in a production environment: uvicorn would take the client address from the left-most X-Forwarded-For entry/,
+    ],
+    ['0.0.0.0/0', /got "0\.0\.0\.0\/0": prefix \/0 is every IPv4 address/],
+    ['::/0', /got "::\/0": prefix \/0 is every IPv6 address/],
+    ['10.244.0.5/16', /got "10\.244\.0\.5\/16": host bits are set beyond \/16; allowed: the network 10\.244\.0\.0\/16/],
+    ['ingress.local', /got "ingress\.local": not an IP address or CIDR; allowed: /],
+    ['0.0.0.0/1', /got "0\.0\.0\.0\/1": outside the private ranges in a production environment/],
+  ])('fails when a production app.trustedProxies holds %s', (entry, message) => {
+    expectError(
+      productionConfig,
+      (c) => {
+        c.app.trustedProxies = ['10.244.0.0/16', entry];
+      },
+      new RegExp(`app\\.trustedProxies\\[1\\]: ${message.source}`),
+    );
+  });
+
+  test('accepts "*" outside production, as the README warns', () => {
+    // GIVEN a non-production environment that trusts every peer on purpose
+    const c = minimalConfig();
+    c.app.trustedProxies = ['*'];
+    // WHEN synthesized THEN so it does
+    expect(trusted(apiArgv(c))).toBe('*');
+  });
+
+  test('the environment README warns when uvicorn trusts every peer, and names the proxies otherwise', () => {
+    // GIVEN a non-production environment left at "*", and a production one with its pod CIDR
+    const readme = (c: Record<string, any>) => renderEnvironment(configFrom(c)).files.get(ENVIRONMENT_README)!;
+    // WHEN their READMEs are rendered THEN
+    expect(readme(minimalConfig())).toMatch(/\*\*Warning: uvicorn trusts X-Forwarded-For from every peer\*\*/);
+    const withProxies = readme(productionConfig());
+    expect(withProxies).not.toMatch(/Warning: uvicorn/);
+    expect(withProxies).toMatch(/uvicorn believes X-Forwarded-For and X-Forwarded-Proto only from `10\.244\.0\.0\/16`/);
+  });
+
+  test('fails when app.trustedProxies is given beside a command of its own', () => {
+    expectError(
+      minimalConfig,
+      (c) => {
+        c.app.trustedProxies = ['10.244.0.0/16'];
+        c.app.command = ['/app/.venv/bin/python', '-m', 'uvicorn', 'src.main:app', '--proxy-headers'];
+      },
+      /app\.trustedProxies: got \["10\.244\.0\.0\/16"\] together with app\.command: .*; allowed: one of them/,
+    );
+  });
+
+  test.each([
+    [
+      'app.command',
+      (c: Record<string, any>) => (c.app.command = ['uvicorn', 'src.main:app', '--forwarded-allow-ips=*']),
+    ],
+    ['app.args', (c: Record<string, any>) => (c.app.args = ['--forwarded-allow-ips', '10.0.0.0/8,*'])],
+    [
+      'settings.extraEnv.FORWARDED_ALLOW_IPS',
+      (c: Record<string, any>) => (c.settings.extraEnv = { FORWARDED_ALLOW_IPS: '*' }),
+    ],
+    ['app.env\\[0\\].value', (c: Record<string, any>) => (c.app.env = [{ name: 'FORWARDED_ALLOW_IPS', value: '*' }])],
+  ])('fails when production trusts every peer through %s', (field, edit) => {
+    expectError(
+      productionConfig,
+      (c) => {
+        if (field === 'app.command') delete c.app.trustedProxies;
+        edit(c);
+      },
+      new RegExp(`${field.replaceAll('.', '\\.')}: got "\\*": every peer in a production environment`),
     );
   });
 });

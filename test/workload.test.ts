@@ -547,6 +547,8 @@ describe('the config that sets every field', () => {
     // size (a claim is set), the other form of each peer (cidr or namespace and pods)
     const otherSide = [
       'app.replicas',
+      // fills the default command's --forwarded-allow-ips: a command of one's own says it itself
+      'app.trustedProxies',
       'app.podDisruptionBudget.minAvailable',
       'app.uploads.sizeLimit',
       'database.egress.cidr',

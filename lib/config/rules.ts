@@ -12,6 +12,8 @@ import { quantityValue } from '../quantity';
 import { credentialIn } from '../secret-names';
 import { ConfigError, type ConfigSource } from './errors';
 import { checkPodRules, envProblems } from './pod-rules';
+import { FORWARDED_ENV, forwardedAllowIps, trustedEntries, trustedEntryProblem, trustedProxies } from './proxies';
+import { defaultAppCommand } from './schema';
 import type { CronJobConfig, EnvironmentConfig, PeerConfig, ResourcesConfig, WorkerConfig } from './schema';
 
 /** DB connections one pod may open: SQLAlchemy pool size + overflow (see the backend's config). */
@@ -254,6 +256,7 @@ export function checkRules(c: EnvironmentConfig, src: ConfigSource): ConfigError
     );
   }
   checkSecondWorkloads(c, fail);
+  checkTrustedProxies(c, fail);
   // the settings fields, judged as the variables the backend will read (auth, test mode, debug logging)
   for (const { name, value, field } of settingsEnv(c.settings)) {
     const finding = judgeSetting(name, value, c.production);
@@ -500,4 +503,41 @@ function checkSecondWorkloads(c: EnvironmentConfig, fail: (field: string, proble
     }
     checkRequests(`${at}.resources`, w.resources, fail);
   }
+}
+
+/**
+ * Whom uvicorn trusts with X-Forwarded-*: named in production, each entry an address or a CIDR,
+ * wherever it is set (app.trustedProxies, --forwarded-allow-ips in a command of one's own or in
+ * app.args, FORWARDED_ALLOW_IPS, which uvicorn reads when the command sets no flag)
+ */
+function checkTrustedProxies(c: EnvironmentConfig, fail: (field: string, problem: string) => void): void {
+  const given = c.app.trustedProxies;
+  const resolved = trustedProxies(c);
+  const ownCommand = JSON.stringify(c.app.command) !== JSON.stringify(defaultAppCommand(resolved ?? []));
+  const judge = (field: string, value: string) => {
+    for (const entry of trustedEntries(value)) {
+      const problem = trustedEntryProblem(entry, c.production);
+      if (problem) fail(field, `got ${JSON.stringify(entry)}: ${problem}`);
+    }
+  };
+  if (given && ownCommand)
+    fail(
+      'app.trustedProxies',
+      `got ${JSON.stringify(given)} together with app.command: the list sets the default command's --forwarded-allow-ips, which app.command replaces; allowed: one of them (with app.command, give --forwarded-allow-ips there)`,
+    );
+  given?.forEach((entry, i) => judge(`app.trustedProxies[${i}]`, entry));
+  if (!ownCommand && resolved === undefined)
+    fail(
+      'app.trustedProxies',
+      "missing in a production environment whose ingress controller or gateway is admitted by namespace: its pods' addresses are not known here, and uvicorn must not trust every peer; allowed: the proxies' addresses or CIDRs, e.g. the cluster's pod CIDR [10.244.0.0/16]",
+    );
+  const inCommand = ownCommand ? forwardedAllowIps(c.app.command) : undefined;
+  if (inCommand) judge('app.command', inCommand.value);
+  const inArgs = forwardedAllowIps(c.app.args);
+  if (inArgs) judge('app.args', inArgs.value);
+  const fromEnv = c.settings.extraEnv[FORWARDED_ENV];
+  if (fromEnv !== undefined) judge(`settings.extraEnv.${FORWARDED_ENV}`, fromEnv);
+  c.app.env.forEach((e, i) => {
+    if (e.name === FORWARDED_ENV && e.value !== undefined) judge(`app.env[${i}].value`, e.value);
+  });
 }
