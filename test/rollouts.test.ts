@@ -371,3 +371,78 @@ describe('uvicorn trusts only the configured proxies', () => {
     );
   });
 });
+
+const COMPONENT = 'app.kubernetes.io/component';
+
+describe('probes, spreading and labels during a rollout', () => {
+  test('readiness GETs the metrics path and liveness connects to the port by default, so they differ', () => {
+    // GIVEN the defaults WHEN synthesized
+    const c = named(synthesizeObjects(configFrom(minimalConfig())), 'Deployment')[0].spec.template.spec.containers[0];
+    // THEN kube-score finds no identical pair: different handlers on the same port
+    expect(c.readinessProbe.httpGet).toEqual({ path: '/api/v1/metrics', port: 'http', scheme: 'HTTP' });
+    expect(c.livenessProbe).toEqual({
+      tcpSocket: { port: 'http' },
+      periodSeconds: 20,
+      timeoutSeconds: 5,
+      failureThreshold: 3,
+    });
+  });
+
+  test('app.probes.liveness.path makes liveness a GET of that path', () => {
+    // GIVEN a liveness path of its own
+    const data = minimalConfig();
+    data.app.probes = { liveness: { path: '/api/v1/metrics', periodSeconds: 30 } };
+    // WHEN synthesized THEN
+    const c = named(synthesizeObjects(configFrom(data)), 'Deployment')[0].spec.template.spec.containers[0];
+    expect(c.livenessProbe).toMatchObject({ httpGet: { path: '/api/v1/metrics', port: 'http' }, periodSeconds: 30 });
+  });
+
+  test('fails when liveness is readiness as the kubelet runs it, a left-out success count being 1', () => {
+    // GIVEN a liveness GET of the readiness path with readiness's timings but no successThreshold
+    expectError(
+      minimalConfig,
+      (c) => {
+        c.app.probes = {
+          liveness: { path: '/api/v1/metrics', periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
+        };
+      },
+      /app\.probes\.liveness: got the same path, port and timings as readiness/,
+    );
+  });
+
+  test("spread constraints count the pods of the incoming pod's ReplicaSet only", () => {
+    // GIVEN a config with a worker WHEN synthesized
+    const data = minimalConfig();
+    data.workers = { mailer: { command: ['/app/.venv/bin/python', '-m', 'mailer'], healthCommand: ['true'] } };
+    data.database.maxConnections = 200;
+    const deployments = named(synthesizeObjects(configFrom(data)), 'Deployment');
+    // THEN every constraint of every Deployment has matchLabelKeys
+    const constraints = deployments.flatMap((d) => d.spec.template.spec.topologySpreadConstraints);
+    expect(constraints).toHaveLength(4);
+    for (const c of constraints) expect(c.matchLabelKeys).toEqual(['pod-template-hash']);
+  });
+
+  test('the component label is only on objects of one component', () => {
+    // GIVEN an environment with an ExternalSecret, a route and a Job WHEN synthesized
+    const data = productionConfig();
+    data.secrets.externalSecret = { store: { name: 'vault' }, remoteKey: 'rp/test' };
+    const objects = synthesizeObjects(configFrom(data));
+    const component = (kind: string, name?: string) =>
+      objects
+        .filter((o) => o.kind === kind && (name === undefined || o.metadata.name === name))
+        .map((o) => o.metadata.labels[COMPONENT]);
+    // THEN the instance-wide objects carry none, the app's and the migration's their own
+    expect(component('Namespace')).toEqual([undefined]);
+    expect(component('NetworkPolicy', 'default-deny')).toEqual([undefined]);
+    expect(component('NetworkPolicy', 'reviewpoint-backend-egress')).toEqual([undefined]);
+    expect(component('ExternalSecret')).toEqual([undefined]);
+    expect(component('Deployment')).toEqual(['api']);
+    expect(component('Service')).toEqual(['api']);
+    expect(component('Job')).toEqual(['migration']);
+    // and the namespace keeps the labels that say whose it is
+    expect(named(objects, 'Namespace')[0].metadata.labels).toMatchObject({
+      'app.kubernetes.io/name': 'reviewpoint-backend',
+      'app.kubernetes.io/instance': 'reviewpoint-backend-test',
+    });
+  });
+});

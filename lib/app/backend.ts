@@ -32,6 +32,7 @@ import {
   APP_NAME,
   cronJobName,
   HTTP_PORT,
+  instanceLabels,
   METRICS_PATH,
   recommendedLabels,
   selectorLabels,
@@ -242,7 +243,8 @@ export function networkProps(config: EnvironmentConfig): NetworkPoliciesProps {
   ];
   return {
     namespace: config.namespace,
-    labels: recommendedLabels(config, 'api'),
+    // the default deny and the egress policies cover every pod of the instance, not one component
+    labels: instanceLabels(config),
     serverSelector: api,
     port: HTTP_PORT,
     allowIngress: callers.filter((c): c is IngressAllow => c !== undefined),
