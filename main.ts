@@ -2,7 +2,7 @@
  * The app: each environment's config in, one chart per environment (lib/app/chart.ts) in one cdk8s App, rendered to
  * the files of dist/<env>/ (lib/render.ts) once every gate passed (lib/verify.ts). The command
  * line, publishing and reporting are io/cli.ts's; `npm run synth` and `cdk8s synth` run main()
- * from the esbuild bundle of this file (build/synth.js, through scripts/synth.cjs).
+ * through scripts/run.cjs, from the esbuild bundle of this file.
  */
 import { ConfigError, ConfigErrors, type EnvironmentConfig } from './lib/config';
 import { identityErrors } from './lib/environments';
@@ -11,6 +11,7 @@ import { ReviewpointChart } from './lib/app/chart';
 import { chartObjects, renderEnvironment } from './lib/render';
 import { verifyDelivery, verifyManifests } from './lib/verify';
 import { configFile, listEnvironments, loadEnvironment, selectEnvironments } from './io/config-files';
+import { isReportable } from './io/errors';
 
 import { runCli, type Output } from './io/cli';
 import type { SynthOptions, Synthesized } from './lib/app/synthesis';
@@ -68,7 +69,7 @@ export function synthesize(options: SynthOptions): Synthesized {
       verifyManifests(r.objects, { environment: r.name, production: configs[i].production });
       verifyDelivery(configs[i], r);
     } catch (e) {
-      if (!(e instanceof Error)) throw e;
+      if (!isReportable(e)) throw e;
       failures.push(e.message);
     }
   });

@@ -10,6 +10,7 @@ import { isProductionOutput } from '../lib/render';
 import type { SynthOptions, Synthesized } from '../lib/app/synthesis';
 import { readOptions } from './args';
 import { configFile } from './config-files';
+import { isReportable } from './errors';
 import { withOutputLock } from './output-lock';
 import {
   checkOutputFolder,
@@ -112,7 +113,7 @@ export function runCli(
       onWait: (line) => out.error(line),
     });
   } catch (e) {
-    if (e instanceof Error) {
+    if (isReportable(e)) {
       out.error(`synth failed: ${e.message}`);
       out.error(e instanceof PublishError ? e.state : 'nothing was written: the previous output is untouched');
       return 1;

@@ -9,6 +9,7 @@ import { review } from '../lib/review/report';
 import type { Output } from '../main';
 import { readTreeAt, resolveCommit } from './git-tree';
 import { readOptions } from './args';
+import { isReportable } from './errors';
 import { readTree } from './publish';
 
 /** the exit code of --exit-code when an environment that is production on either side changes */
@@ -69,7 +70,7 @@ export function runDiff(argv: readonly string[], out: Output, cwd = '.'): number
     out.log(result.markdown);
     return options.exitCode && result.production.length > 0 ? PRODUCTION_CHANGES : 0;
   } catch (e) {
-    if (!(e instanceof Error)) throw e;
+    if (!isReportable(e)) throw e;
     out.error(`diff failed: ${e.message}`);
     return 1;
   }

@@ -13,6 +13,7 @@ import { imageReference, parseImageReference } from '../lib/image-reference';
 import { main, type Output } from '../main';
 import { readOptions } from './args';
 import { configFile, listEnvironments, selectEnvironments } from './config-files';
+import { isReportable } from './errors';
 import { withOutputLock } from './output-lock';
 
 export interface SetImageOptions {
@@ -76,7 +77,7 @@ export function setImage(argv: readonly string[], out: Output, synth: typeof mai
     // neither reads a half-done edit nor puts its file back over this one's
     return withOutputLock(options.outDir, () => edit(options, out, synth), { onWait: (line) => out.error(line) });
   } catch (e) {
-    if (!(e instanceof Error)) throw e;
+    if (!isReportable(e)) throw e;
     out.error(`set-image failed: ${e.message}`);
     out.error('nothing was changed');
     return 1;

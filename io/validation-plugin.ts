@@ -8,25 +8,17 @@
  */
 import fs = require('node:fs');
 import path = require('node:path');
+import type { Validation, ValidationContext } from 'cdk8s-cli/plugins';
 import { objectRef, RULES, type Manifest } from '../lib/policy';
 import { validateSchema } from '../lib/schema';
 import { findViolations } from '../lib/verify';
 import { readYamlDocuments } from '../lib/yaml';
 import { loadEnvironment } from './config-files';
 
-/** the parts of the cdk8s CLI's ValidationContext this plugin uses */
-interface ValidationContext {
-  readonly manifests: readonly string[];
-  readonly report: {
-    addViolation(v: {
-      ruleName: string;
-      recommendation: string;
-      fix: string;
-      violatingResources: Array<{ resourceName: string; locations: string[]; manifestPath: string }>;
-    }): void;
-    submit(status: 'success' | 'failure', metadata?: Record<string, string>): void;
-  };
-}
+/** the parts of the CLI's context this plugin reads: the files, and the report it fills */
+export type PolicyContext = Pick<ValidationContext, 'manifests'> & {
+  readonly report: Pick<ValidationContext['report'], 'addViolation' | 'submit'>;
+};
 
 export interface ReviewpointPolicyProps {
   /** @default config */
@@ -35,7 +27,7 @@ export interface ReviewpointPolicyProps {
   readonly outDir?: string;
 }
 
-export class ReviewpointPolicy {
+export class ReviewpointPolicy implements Validation {
   private readonly configDir: string;
   private readonly outDir: string;
 
@@ -44,7 +36,7 @@ export class ReviewpointPolicy {
     this.outDir = props.outDir ?? 'cdk8s.out';
   }
 
-  public async validate(context: ValidationContext): Promise<void> {
+  public async validate(context: PolicyContext): Promise<void> {
     const byEnvironment = new Map<string, Array<{ manifest: Manifest; file: string; delivery: boolean }>>();
     for (const file of context.manifests) {
       // <outDir>/<env>/<stage>/<file>; the engines' own objects under <env>/delivery/ live in the

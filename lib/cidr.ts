@@ -118,6 +118,20 @@ export function isPrivate(c: Cidr): boolean {
 }
 
 /**
+ * Google's front ends and health checkers: where a GKE Gateway or Ingress with container-native
+ * load balancing sends requests to pods from. Public addresses, but only Google's load balancers
+ * send from them, so a production ingress peer may name them.
+ * @see https://cloud.google.com/load-balancing/docs/health-check-concepts#ip-ranges
+ */
+export const GOOGLE_FRONT_END_RANGES: readonly string[] = ['35.191.0.0/16', '130.211.0.0/22'];
+const GOOGLE_FRONT_END = GOOGLE_FRONT_END_RANGES.map((r) => parseCidr(r)!);
+
+/** whether a production ingress peer may admit the whole range: private, or inside Google's front ends */
+export function isTrustedIngressSource(c: Cidr): boolean {
+  return isPrivate(c) || GOOGLE_FRONT_END.some((g) => contains(g, c));
+}
+
+/**
  * What is wrong with a CIDR as a NetworkPolicy peer, if anything: not a CIDR, prefix 0 (every
  * address), or host bits set. Host bits are refused rather than cleared: `10.0.0.5/24` reads as one
  * host to its author and admits 256 to the cluster; the fix names which was meant.

@@ -30,7 +30,8 @@ export function identityErrors(configs: readonly EnvironmentConfig[], fileOf: (e
   const hosts = new Map<string, EnvironmentConfig>();
   for (const c of configs) {
     claim(namespaces, c.namespace, c, 'namespace', 'namespace');
-    if (c.ingress) claim(hosts, c.ingress.host, c, 'ingress.host', 'host');
+    if (c.ingress?.host) claim(hosts, c.ingress.host, c, 'ingress.host', 'host');
+    c.ingress?.hosts?.forEach((h, i) => claim(hosts, h.host, c, `ingress.hosts.${i}.host`, 'host'));
     c.route?.hostnames.forEach((h, i) => claim(hosts, h, c, `route.hostnames[${i}]`, 'host'));
   }
   return errors;

@@ -57,12 +57,9 @@ export function ciRun(root, scratch, log) {
   return { ms: Number(process.hrtime.bigint() - start) / 1e6, nodeModulesMB: diskMB(path.join(clone, 'node_modules')) };
 }
 
-/** the peak memory (max RSS, in MiB) of one synth of the project in `dir` into `out` */
-export function peakMemoryMiB(dir, out) {
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', 'sh', 'scripts/synth.sh', '--out', out], {
-    cwd: dir,
-    encoding: 'utf8',
-  });
+/** the peak memory (max RSS, in MiB) of one run of a command [file, argv, cwd] */
+export function peakMemoryMiB([file, argv, cwd]) {
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', file, ...argv], { cwd, encoding: 'utf8' });
   if (r.status !== 0) return undefined;
   return Number(r.stderr.trim().split('\n').pop()) / 1024;
 }

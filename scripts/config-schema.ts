@@ -6,12 +6,13 @@
 import fs = require('node:fs');
 import path = require('node:path');
 import { CONFIG_SCHEMA_FILE, configJsonSchemaText } from '../lib/config-schema';
+import type { Output } from '../main';
 
-function run(argv: readonly string[]): number {
+export function configSchema(argv: readonly string[], out: Output): number {
   const check = argv.includes('--check');
   const unknown = argv.filter((a) => a !== '--check');
   if (unknown.length > 0) {
-    console.error(`unknown option ${unknown[0]}; allowed: --check`);
+    out.error(`unknown option ${unknown[0]}; allowed: --check`);
     return 1;
   }
   const file = path.join('config', CONFIG_SCHEMA_FILE);
@@ -19,14 +20,12 @@ function run(argv: readonly string[]): number {
   if (check) {
     const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
     if (current === text) return 0;
-    console.error(
+    out.error(
       `${file} is ${current === undefined ? 'missing' : 'out of date'}: run npm run config-schema and commit it`,
     );
     return 1;
   }
   fs.writeFileSync(file, text);
-  console.log(`${file} written`);
+  out.log(`${file} written`);
   return 0;
 }
-
-process.exitCode = run(process.argv.slice(2));

@@ -4,6 +4,7 @@ import {
   formatCidr,
   hasHostBits,
   isPrivate,
+  isTrustedIngressSource,
   networkOf,
   parseCidr,
   type Cidr,
@@ -80,6 +81,20 @@ describe('networks', () => {
     ['fe80::/10', false],
   ])('%s is private: %s', (text, expected) => {
     expect(isPrivate(cidr(text))).toBe(expected);
+  });
+});
+
+describe('isTrustedIngressSource', () => {
+  test.each([
+    ['10.20.0.0/16', true],
+    ['35.191.0.0/16', true],
+    ['35.191.8.0/24', true],
+    ['130.211.0.0/22', true],
+    ['35.190.0.0/15', false],
+    ['130.211.4.0/22', false],
+    ['8.8.8.0/24', false],
+  ])('%s may be a production ingress peer: %s', (text, expected) => {
+    expect(isTrustedIngressSource(cidr(text))).toBe(expected);
   });
 });
 

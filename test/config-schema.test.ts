@@ -18,7 +18,7 @@ describe('config/schema.json', () => {
   });
 
   test('is what npm run config-schema writes (its --check passes)', () => {
-    const run = spawnSync(process.execPath, ['scripts/run.mjs', 'scripts/config-schema.ts', '--check'], {
+    const run = spawnSync(process.execPath, ['scripts/run.cjs', 'config-schema', '--check'], {
       cwd: ROOT,
       encoding: 'utf8',
     });

@@ -420,6 +420,26 @@ const CASES: Case[] = [
   },
   {
     rule: 'network',
+    what: 'an except of prefix 0',
+    breakIt: (o) => {
+      o.find((x) => x.metadata.name === 'reviewpoint-backend-egress').spec.egress[1].to[0].ipBlock.except = [
+        '10.0.0.0/0',
+      ];
+    },
+    message: /egress\[1\] ipBlock except "10\.0\.0\.0\/0": prefix \/0 is every IPv4 address/,
+  },
+  {
+    rule: 'network',
+    what: 'an except outside its block',
+    breakIt: (o) => {
+      o.find((x) => x.metadata.name === 'reviewpoint-backend-egress').spec.egress[1].to[0].ipBlock.except = [
+        '10.99.0.0/24',
+      ];
+    },
+    message: /egress\[1\] ipBlock except "10\.99\.0\.0\/24" is not a strict subset of "10\.20\.0\.0\/24"/,
+  },
+  {
+    rule: 'network',
     what: 'a production ingress peer broader than a private range',
     breakIt: (o) => {
       o.find((x) => x.metadata.name === 'reviewpoint-backend-ingress').spec.ingress[0].from.push({

@@ -5,7 +5,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { build } from 'esbuild';
 import { stringify } from 'yaml';
 import { runCli } from '../io/cli';
 import { lockFileOf, withOutputLock } from '../io/output-lock';
@@ -368,21 +367,11 @@ describe('runs at the same time', () => {
       p.on('close', (code) => resolve({ code, output }));
     });
   const quiet: Output = { log: () => {}, error: () => {} };
-  let setImageBundle: string;
+  const runner = path.join(ROOT, 'scripts', 'run.cjs');
 
-  beforeAll(async () => {
-    // the synth's bundle, built once here so the children below do not race to build it
-    spawnSync('sh', ['scripts/synth.sh', '--help'], { cwd: ROOT });
-    setImageBundle = path.join(scratchDir('rp-set-image-'), 'set-image.js');
-    await build({
-      entryPoints: [path.join(ROOT, 'scripts', 'set-image.ts')],
-      outfile: setImageBundle,
-      bundle: true,
-      packages: 'external',
-      platform: 'node',
-      format: 'cjs',
-      logLevel: 'silent',
-    });
+  beforeAll(() => {
+    // the commands' bundles, built once here so the children below do not race to build them
+    expect(spawnSync(process.execPath, [runner, 'build'], { cwd: ROOT }).status).toBe(0);
   });
 
   test('two --env synths both land, round after round', async () => {
@@ -392,8 +381,7 @@ describe('runs at the same time', () => {
       // GIVEN both environments changed WHEN each is synthesized at the same time
       setLogLevel(config, 'alpha', level);
       setLogLevel(config, 'beta', level);
-      const synth = (env: string) =>
-        child([path.join(ROOT, 'scripts', 'synth.cjs'), '--env', env, '--config', config, '--out', out]);
+      const synth = (env: string) => child([runner, 'synth', '--env', env, '--config', config, '--out', out]);
       const results = await Promise.all([synth('alpha'), synth('beta')]);
       // THEN both succeed and dist/ holds both new environments
       for (const r of results) expect(r).toMatchObject({ code: 0 });
@@ -413,7 +401,7 @@ describe('runs at the same time', () => {
     while (!fs.existsSync(lock)) await new Promise((r) => setTimeout(r, 20));
     // WHEN a synth starts
     const started = Date.now();
-    const result = await child([path.join(ROOT, 'scripts', 'synth.cjs'), '--config', config, '--out', out]);
+    const result = await child([runner, 'synth', '--config', config, '--out', out]);
     const took = Date.now() - started;
     await exited;
     // THEN it says whom it waits for, and publishes only once the lock was freed
@@ -431,23 +419,20 @@ describe('runs at the same time', () => {
     fs.cpSync(FIXTURE_CONFIG_DIR, config, { recursive: true });
     expect(main(['--config', config, '--out', out], {}, quiet)).toBe(0);
     // WHEN dev and staging get new images at the same time
-    const env = { ...process.env, NODE_PATH: path.join(ROOT, 'node_modules') };
     const digest = `sha256:${'c'.repeat(64)}`;
     const bump = (name: string) =>
-      child(
-        [
-          setImageBundle,
-          '--env',
-          name,
-          '--app',
-          `ghcr.io/reviewpoint/backend:1.6.0@${digest}`,
-          '--config',
-          config,
-          '--out',
-          out,
-        ],
-        env,
-      );
+      child([
+        runner,
+        'set-image',
+        '--env',
+        name,
+        '--app',
+        `ghcr.io/reviewpoint/backend:1.6.0@${digest}`,
+        '--config',
+        config,
+        '--out',
+        out,
+      ]);
     const results = await Promise.all([bump('dev'), bump('staging')]);
     // THEN both succeed, both config files changed, and dist/ is what both synthesize
     for (const r of results) expect(r).toMatchObject({ code: 0 });

@@ -137,7 +137,8 @@ describe('risksOf', () => {
       expect.stringMatching(/^NetworkPolicy\/reviewpoint-backend-from-gateway: new policy allowing/),
     );
     const before = productionConfig();
-    before.ingress = { host: 'api.example.com' };
+    // a production Ingress needs TLS, whose hosts follow the rule's
+    before.ingress = { host: 'api.example.com', tlsSecretName: 'api-tls' };
     const after = clone(before);
     after.ingress.host = 'api2.example.com';
     const [env] = diffTrees(
@@ -145,7 +146,7 @@ describe('risksOf', () => {
       new Map([['prod', renderEnvironment(configFrom(after, 'prod')).files]]),
     );
     expect(messages([...env.objects], 'exposure')).toEqual([
-      'Ingress/reviewpoint-backend: spec.rules[0].host: api.example.com -> api2.example.com',
+      'Ingress/reviewpoint-backend: spec.rules[0].host: api.example.com -> api2.example.com; spec.tls[0].hosts[0]: api.example.com -> api2.example.com',
     ]);
   });
 

@@ -309,7 +309,7 @@ describe('uvicorn trusts only the configured proxies', () => {
     ['::/0', /got "::\/0": prefix \/0 is every IPv6 address/],
     ['10.244.0.5/16', /got "10\.244\.0\.5\/16": host bits are set beyond \/16; allowed: the network 10\.244\.0\.0\/16/],
     ['ingress.local', /got "ingress\.local": not an IP address or CIDR; allowed: /],
-    ['0.0.0.0/1', /got "0\.0\.0\.0\/1": outside the private ranges in a production environment/],
+    ['0.0.0.0/1', /got "0\.0\.0\.0\/1": outside the ranges a production ingress peer may admit/],
   ])('fails when a production app.trustedProxies holds %s', (entry, message) => {
     expectError(
       productionConfig,
@@ -430,7 +430,7 @@ describe('probes, spreading and labels during a rollout', () => {
     const component = (kind: string, name?: string) =>
       objects
         .filter((o) => o.kind === kind && (name === undefined || o.metadata.name === name))
-        .map((o) => o.metadata.labels[COMPONENT]);
+        .map((o) => o.metadata.labels?.[COMPONENT]);
     // THEN the instance-wide objects carry none, the app's and the migration's their own
     expect(component('Namespace')).toEqual([undefined]);
     expect(component('NetworkPolicy', 'default-deny')).toEqual([undefined]);

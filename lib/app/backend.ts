@@ -8,6 +8,7 @@ import k8s = require('cdk8s-plus-28/lib/imports/k8s');
 import { CONFIG_MAP_NAME, configMapData, DB_URL_ENV, secretEnv, UPLOAD_DIR, UPLOADS_VOLUME } from '../app-env';
 import {
   APP_PYTHON,
+  dnsPeers,
   type CronJobConfig,
   type EnvironmentConfig,
   type PeerConfig,
@@ -18,6 +19,7 @@ import {
   emptyDirSizes,
   hardenedContainer,
   type EgressAllow,
+  type EgressPolicy,
   type IngressAllow,
   type NetworkPoliciesProps,
   type CronWorkloadProps,
@@ -84,7 +86,13 @@ export function webAppProps(config: EnvironmentConfig, initContainers?: readonly
     replicas: app.replicas,
     autoscaling: app.autoscaling,
     podDisruptionBudget: app.podDisruptionBudget,
-    ingress: config.ingress,
+    ingress: config.ingress && {
+      host: config.ingress.host,
+      hosts: config.ingress.hosts,
+      className: config.ingress.className,
+      tlsSecretName: config.ingress.tlsSecretName,
+      annotations: config.ingress.annotations,
+    },
     progressDeadlineSeconds: app.progressDeadlineSeconds,
     rollingUpdate: app.rollingUpdate,
     terminationGracePeriodSeconds: app.terminationGracePeriodSeconds,
@@ -208,13 +216,17 @@ export function preStopDelay(seconds: number): k8s.Lifecycle | undefined {
 }
 
 /** the gateway's proxies: where the config says, or every pod of the Gateway's namespace */
-export function gatewayPeer(route: RouteConfig): PeerConfig {
-  return route.allowFrom ?? { namespace: route.gateway.namespace };
+export function gatewayPeers(route: RouteConfig): PeerConfig[] {
+  return route.allowFrom ?? [{ namespace: route.gateway.namespace }];
 }
+
+/** the NetworkPolicy of top-level `egress`: the app's pods only */
+export const APP_EGRESS_NAME = `${APP_NAME}-app-egress`;
 
 /**
  * Deny all, then: the app's port from the ingress controller, the gateway's proxies and the
- * scrapers; egress from every pod of the instance (app and migration) to DNS and the database.
+ * scrapers; egress from every pod of the instance (app and migration) to DNS and the database;
+ * and the app's pods alone to what top-level `egress` lists (the migration needs no more).
  */
 export function networkProps(config: EnvironmentConfig): NetworkPoliciesProps {
   const api = selectorLabels(config, 'api');
@@ -222,7 +234,7 @@ export function networkProps(config: EnvironmentConfig): NetworkPoliciesProps {
   const { 'app.kubernetes.io/component': _component, ...backend } = api;
   const callers: Array<IngressAllow | undefined> = [
     config.allowIngressFrom && { id: 'AllowIngress', name: `${APP_NAME}-ingress`, from: config.allowIngressFrom },
-    config.route && { id: 'AllowGateway', name: `${APP_NAME}-from-gateway`, from: gatewayPeer(config.route) },
+    config.route && { id: 'AllowGateway', name: `${APP_NAME}-from-gateway`, from: gatewayPeers(config.route) },
     config.serviceMonitor?.allowFrom && {
       id: 'AllowMonitoring',
       name: `${APP_NAME}-from-monitoring`,
@@ -231,7 +243,7 @@ export function networkProps(config: EnvironmentConfig): NetworkPoliciesProps {
   ];
   const egress: EgressAllow[] = [
     {
-      to: { namespace: config.dns.namespace, podLabels: config.dns.podLabels },
+      to: dnsPeers(config),
       ports: (['UDP', 'TCP'] as const).map((protocol) => ({ protocol, port: config.dns.port })),
       peerIngress: { id: 'AllowDnsIngress', name: `${APP_NAME}-to-dns` },
     },
@@ -251,7 +263,32 @@ export function networkProps(config: EnvironmentConfig): NetworkPoliciesProps {
     egressSelector: backend,
     egressName: `${APP_NAME}-egress`,
     egress,
+    egressPolicies: egressPolicies(config),
   };
+}
+
+/**
+ * Top-level egress, one policy per workload it is for (the app's, a worker's, a cron job's), in
+ * the order the config names them: each policy reads as that workload's further destinations.
+ */
+function egressPolicies(config: EnvironmentConfig): EgressPolicy[] | undefined {
+  const targets = [...new Set(config.egress.flatMap((e) => e.appliesTo))];
+  if (targets.length === 0) return undefined;
+  return targets.map((target) => {
+    const [kind, name] = target.split('.') as ['app' | 'workers' | 'cronJobs', string];
+    const [id, policyName, component] =
+      kind === 'app'
+        ? (['AllowAppEgress', APP_EGRESS_NAME, 'api'] as const)
+        : kind === 'workers'
+          ? ([`AllowWorkerEgress-${name}`, `${workerName(name)}-egress`, `worker-${name}`] as const)
+          : ([`AllowCronJobEgress-${name}`, `${cronJobName(name)}-egress`, `cron-${name}`] as const);
+    return {
+      id,
+      name: policyName,
+      selector: selectorLabels(config, component),
+      egress: config.egress.filter((e) => e.appliesTo.includes(target)).map(({ to, ports }) => ({ to, ports })),
+    };
+  });
 }
 
 /**

@@ -91,6 +91,8 @@ export class ReviewpointChart extends Chart {
         hostnames: config.route.hostnames,
         serviceName: APP_NAME,
         servicePort: HTTP_PORT,
+        matches: config.route.matches,
+        timeouts: config.route.timeouts,
       });
     if (config.serviceMonitor)
       new ServiceMonitor(this, 'Monitoring', {

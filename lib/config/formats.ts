@@ -117,19 +117,52 @@ export const resourcesSchema = z.strictObject({
   cpuLimit: z.optional(cpuQuantity),
 });
 
+const cidr = z.string().check(
+  z.regex(CIDR, 'an IPv4 or IPv6 CIDR such as 10.20.0.0/16 or fd00:10::/64'),
+  z.refine((v) => parseCidr(v) !== undefined, 'an IPv4 or IPv6 CIDR such as 10.20.0.0/16 or fd00:10::/64'),
+);
+
 /** who may talk to the pods, or whom the pods may talk to, in NetworkPolicy terms */
 export const peerSchema = z.strictObject({
   /** an IPv4 or IPv6 CIDR, for peers outside the cluster (a managed database, a load balancer range) */
-  cidr: z.optional(
-    z.string().check(
-      z.regex(CIDR, 'an IPv4 or IPv6 CIDR such as 10.20.0.0/16 or fd00:10::/64'),
-      z.refine((v) => parseCidr(v) !== undefined, 'an IPv4 or IPv6 CIDR such as 10.20.0.0/16 or fd00:10::/64'),
-    ),
-  ),
+  cidr: z.optional(cidr),
+  /** ranges inside `cidr` that are not the peer (a NetworkPolicy ipBlock's except) */
+  except: z.optional(z.array(cidr).check(z.minLength(1))),
   /** the namespace of an in-cluster peer (matched on kubernetes.io/metadata.name) */
   namespace: z.optional(dnsLabel),
   /** labels of the peer pods inside `namespace` (all pods of the namespace when omitted) */
   podLabels: z.optional(labels),
+});
+
+/**
+ * One peer or a list of them, read as a list: a single peer is the list of one, so a config
+ * written for one peer keeps its meaning and its output.
+ */
+export const peers = z.pipe(
+  z.union([peerSchema, z.array(peerSchema).check(z.minLength(1))], {
+    error: 'a peer, { cidr, except } or { namespace, podLabels }, or a list of them',
+  }),
+  z.transform((p): Array<z.output<typeof peerSchema>> => (Array.isArray(p) ? p : [p])),
+);
+
+export const protocol = z.enum(['TCP', 'UDP', 'SCTP']);
+
+/** one allow of top-level `egress`: to these peers, on these ports (never every port) */
+/** the workloads an egress allow may be for: the app, a worker or a cron job by its config key */
+export const EGRESS_TARGET = /^(app|workers\.[a-z0-9]([-a-z0-9]*[a-z0-9])?|cronJobs\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)$/;
+
+export const egressRuleSchema = z.strictObject({
+  to: peers,
+  ports: z.array(z.strictObject({ port, protocol: z._default(protocol, 'TCP') })).check(z.minLength(1)),
+  /**
+   * whose pods it is for: `app`, `workers.<name>`, `cronJobs.<name>`; never the migration, which
+   * needs DNS and the database only
+   * @default [app]
+   */
+  appliesTo: z._default(
+    z.array(z.string().check(z.regex(EGRESS_TARGET, 'app, workers.<name> or cronJobs.<name>'))).check(z.minLength(1)),
+    ['app'],
+  ),
 });
 
 const DEFAULT_REPO_URL = 'https://github.com/reviewpoint/reviewpoint-k8s.git';

@@ -19,10 +19,13 @@ export { MAX_CONFIG_BYTES } from './input';
 export {
   APP_PYTHON,
   configSchema,
+  type AutoscalingConfig,
   type DeliveryConfig,
+  type EgressRuleConfig,
   type EnvironmentConfig,
   type ExternalSecretConfig,
   type ImageConfig,
+  type IngressConfig,
   type PeerConfig,
   type ResourcesConfig,
   type RouteConfig,
@@ -31,6 +34,7 @@ export {
   type CronJobConfig,
 } from './schema';
 export { connectionsPerPod, secretKeys } from './rules';
+export { dnsPeers } from './peers';
 
 /** Environment names: DNS labels, since they become folder names and label values. */
 export function isEnvironmentName(name: string): boolean {

@@ -124,11 +124,16 @@ function issueToError(issue: Issue, source: ConfigSource): ConfigError {
   }
 }
 
-/** the schema node at a path of object keys */
+/** the schema node at a path of object keys and list indexes (a peer or a list of peers: either) */
 function nodeAt(path: readonly string[]): z.ZodMiniType | undefined {
   let node: z.ZodMiniType | undefined = configSchema;
   for (const part of path) {
     node = unwrap(node);
+    if (node instanceof z.ZodMiniPipe) node = unwrap(node._zod.def.in as z.ZodMiniType);
+    if (node instanceof z.ZodMiniUnion) {
+      const options = node._zod.def.options as z.ZodMiniType[];
+      node = options.find((o) => (/^\d+$/.test(part) ? o instanceof z.ZodMiniArray : o instanceof z.ZodMiniObject));
+    }
     // a list's items: the path names them by index
     if (node instanceof z.ZodMiniArray && /^\d+$/.test(part)) node = node._zod.def.element as z.ZodMiniType;
     // a record's entries (workers.<name>) all have its value's schema
@@ -175,7 +180,10 @@ function keyPaths(): Map<string, string[]> {
 
 /** the keys the schema allows at an object path, for "did you mean" hints */
 function knownKeys(path: readonly string[]): string[] {
-  const node = unwrap(nodeAt(path));
+  let node = unwrap(nodeAt(path));
+  if (node instanceof z.ZodMiniPipe) node = unwrap(node._zod.def.in as z.ZodMiniType);
+  if (node instanceof z.ZodMiniUnion)
+    node = (node._zod.def.options as z.ZodMiniType[]).find((o) => o instanceof z.ZodMiniObject);
   return node instanceof z.ZodMiniObject ? Object.keys(node.shape) : [];
 }
 

@@ -7,7 +7,7 @@
  * newer; an older one compares each entry as a literal address, so a CIDR trusts no one: the
  * client's address is then the proxy's, never a forged one.
  */
-import { cidrProblem, isPrivate, parseCidr, PRIVATE_RANGES } from '../cidr';
+import { cidrProblem, GOOGLE_FRONT_END_RANGES, isTrustedIngressSource, parseCidr, PRIVATE_RANGES } from '../cidr';
 
 export const FORWARDED_FLAG = '--forwarded-allow-ips';
 /** uvicorn reads it when the command sets no --forwarded-allow-ips */
@@ -19,8 +19,12 @@ export const TRUST_EVERY_PEER = '*';
 interface ProxyFields {
   readonly production: boolean;
   readonly app: { readonly trustedProxies?: readonly string[] };
-  readonly allowIngressFrom?: { readonly cidr?: string };
-  readonly route?: { readonly allowFrom?: { readonly cidr?: string } };
+  readonly allowIngressFrom?: readonly Peer[];
+  readonly route?: { readonly allowFrom?: readonly Peer[] };
+}
+interface Peer {
+  readonly cidr?: string;
+  readonly except?: readonly string[];
 }
 
 /**
@@ -31,8 +35,10 @@ interface ProxyFields {
  */
 export function trustedProxies(c: ProxyFields): readonly string[] | undefined {
   if (c.app.trustedProxies) return c.app.trustedProxies;
-  const peers = [c.allowIngressFrom, c.route && (c.route.allowFrom ?? {})].filter((p) => p !== undefined);
-  const cidrs = peers.map((p) => p.cidr);
+  // a route without allowFrom admits the Gateway's namespace: pods, whose addresses are unknown
+  const peers: readonly Peer[] = [...(c.allowIngressFrom ?? []), ...(c.route ? (c.route.allowFrom ?? [{}]) : [])];
+  // a range with exceptions is not what it admits: named by hand, if at all
+  const cidrs = peers.map((p) => (p.except ? undefined : p.cidr));
   if (cidrs.length > 0 && cidrs.every((cidr) => cidr !== undefined)) return cidrs as string[];
   return c.production ? undefined : [TRUST_EVERY_PEER];
 }
@@ -50,8 +56,9 @@ export function trustedEntryProblem(entry: string, production: boolean): string 
     return 'not an IP address or CIDR; allowed: an address such as 10.0.0.7, or a CIDR such as 10.244.0.0/16 or fd00:10::/64';
   const problem = cidrProblem(text);
   if (problem) return problem;
-  if (production && !isPrivate(range))
-    return `outside the private ranges in a production environment, where only private peers reach port 8000; allowed: a range inside ${PRIVATE_RANGES.join(', ')}`;
+  // what a production ingress peer may admit, no more: the proxies must reach port 8000 to be trusted
+  if (production && !isTrustedIngressSource(range))
+    return `outside the ranges a production ingress peer may admit, so no proxy there reaches port 8000; allowed: a range inside ${PRIVATE_RANGES.join(', ')}, or inside Google's front ends ${GOOGLE_FRONT_END_RANGES.join(', ')} (GKE load balancers)`;
   return undefined;
 }
 

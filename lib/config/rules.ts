@@ -4,12 +4,20 @@
 import { annotationFindings } from '../annotation-policy';
 import { settingsEnv } from '../app-env';
 import { judgeSetting, sameSettingGroups } from '../backend-settings';
-import { cidrProblem, isPrivate, parseCidr, PRIVATE_RANGES } from '../cidr';
+import {
+  cidrProblem,
+  contains,
+  GOOGLE_FRONT_END_RANGES,
+  isTrustedIngressSource,
+  parseCidr,
+  PRIVATE_RANGES,
+} from '../cidr';
 import { reservedNamespace, reservedPriorityClass } from '../cluster-reserved';
 import { CRON_NAME_MAX, cronJobName, WORKER_NAME_MAX, workerName } from '../app/labels';
 import { CRON_DEFAULTS } from '../constructs/cron-schedule';
 import { quantityValue } from '../quantity';
 import { credentialIn } from '../secret-names';
+import { gatewayDurationMs } from '../constructs/http-route';
 import { ConfigError, type ConfigSource } from './errors';
 import { checkPodRules, envProblems } from './pod-rules';
 import { FORWARDED_ENV, forwardedAllowIps, trustedEntries, trustedEntryProblem, trustedProxies } from './proxies';
@@ -200,7 +208,10 @@ export function checkRules(c: EnvironmentConfig, src: ConfigSource): ConfigError
       `got ${JSON.stringify(c.app.priorityClassName)}: ${priority}; allowed: a class the cluster's admins created for applications`,
     );
 
-  const peer = (p: PeerConfig, field: string, admits: boolean) => checkPeer(p, field, admits && c.production, fail);
+  // each peer of a list; a list of one is named as the single peer it was written as. Only what
+  // admits callers to port 8000 must stay private in production: egress may go to public services
+  const peer = (list: readonly PeerConfig[], field: string, admits: boolean) =>
+    list.forEach((p, i) => checkPeer(p, list.length === 1 ? field : `${field}.${i}`, admits && c.production, fail));
   peer(c.database.egress, 'database.egress', false);
   if (c.allowIngressFrom) peer(c.allowIngressFrom, 'allowIngressFrom', true);
   else if (!c.route)
@@ -214,6 +225,9 @@ export function checkRules(c: EnvironmentConfig, src: ConfigSource): ConfigError
       'missing next to ingress: nothing would admit the ingress controller to port 8000; allowed: { namespace, podLabels } of the ingress controller',
     );
   if (c.route?.allowFrom) peer(c.route.allowFrom, 'route.allowFrom', true);
+  if (c.dns.peers) peer(c.dns.peers, 'dns.peers', false);
+  c.egress.forEach((rule, i) => peer(rule.to, `egress.${i}.to`, false));
+  checkNetworkExposure(c, fail);
   const external = c.secrets.externalSecret;
   if (external) {
     const needed = secretKeys(c);
@@ -351,10 +365,10 @@ function checkPeer(
     const problem = cidrProblem(peer.cidr);
     const range = parseCidr(peer.cidr);
     if (problem) fail(`${field}.cidr`, `got ${JSON.stringify(peer.cidr)}: ${problem}`);
-    else if (productionIngress && range && !isPrivate(range)) {
+    else if (productionIngress && range && !isTrustedIngressSource(range)) {
       fail(
         `${field}.cidr`,
-        `got ${JSON.stringify(peer.cidr)} in a production environment: it reaches outside the private ranges, so addresses outside the cluster's networks reach port 8000 past the ingress controller; allowed: a range inside ${PRIVATE_RANGES.join(', ')}`,
+        `got ${JSON.stringify(peer.cidr)} in a production environment: it reaches outside the private ranges, so addresses outside the cluster's networks reach port 8000 past the ingress controller; allowed: a range inside ${PRIVATE_RANGES.join(', ')}, or inside Google's front ends ${GOOGLE_FRONT_END_RANGES.join(', ')} (GKE load balancers)`,
       );
     }
   }
@@ -366,6 +380,25 @@ function checkPeer(
   if (peer.podLabels !== undefined && peer.namespace === undefined) {
     fail(`${field}.namespace`, 'missing next to podLabels; allowed: the namespace those pods run in');
   }
+  if (peer.except !== undefined) {
+    if (peer.cidr === undefined)
+      fail(
+        `${field}.except`,
+        `got ${JSON.stringify(peer.except)} without a cidr; allowed: except only inside { cidr }`,
+      );
+    else
+      peer.except.forEach((e, i) => {
+        const [inner, outer] = [parseCidr(e), parseCidr(peer.cidr!)];
+        const problem = cidrProblem(e);
+        if (problem) fail(`${field}.except.${i}`, `got ${JSON.stringify(e)}: ${problem}`);
+        // the API server: "must be a strict subset of `cidr`"
+        else if (inner && outer && !(contains(outer, inner) && inner.prefix > outer.prefix))
+          fail(
+            `${field}.except.${i}`,
+            `got ${JSON.stringify(e)}, not a strict subset of cidr ${JSON.stringify(peer.cidr)}; allowed: a range inside it and smaller (the API server refuses the policy otherwise)`,
+          );
+      });
+  }
 }
 
 /** pods a PodDisruptionBudget value stands for, rounded as the disruption controller does */
@@ -373,6 +406,134 @@ function podsFrom(value: number | string, replicas: number, round: 'up' | 'down'
   if (typeof value === 'number') return value;
   const pods = (Number(value.slice(0, -1)) / 100) * replicas;
   return round === 'up' ? Math.ceil(pods) : Math.floor(pods);
+}
+
+/**
+ * DNS peers, top-level egress, the Ingress's hosts, paths and TLS, the route's matches and
+ * timeouts: what the API server, the Gateway API CRD or the NetworkPolicies would refuse or get
+ * wrong (the autoscaler's behavior has its bounds in the schema).
+ */
+function checkNetworkExposure(c: EnvironmentConfig, fail: (f: string, p: string) => void): void {
+  if (c.dns.peers) {
+    for (const key of ['namespace', 'podLabels'] as const)
+      if (c.dns[key] !== undefined)
+        fail(
+          `dns.${key}`,
+          `got ${JSON.stringify(c.dns[key])} next to dns.peers; allowed: one of them (list the DNS pods in dns.peers, e.g. { namespace: kube-system, podLabels: { k8s-app: kube-dns } })`,
+        );
+  }
+  // a peer of this namespace sits behind its default deny: only the database and DNS get the
+  // ingress allow that lets the pods in, and each one only for one peer here
+  for (const [field, list] of [
+    ['database.egress', c.database.egress],
+    ['dns.peers', c.dns.peers ?? []],
+  ] as const) {
+    const local = list.filter((p) => p.namespace === c.namespace);
+    if (local.length > 1)
+      fail(
+        field,
+        `got ${local.length} peers in the environment's namespace ${c.namespace}; allowed: one (its ingress allow selects one set of pods)`,
+      );
+  }
+  c.egress.forEach((rule, i) => {
+    const known = [
+      'app',
+      ...Object.keys(c.workers).map((n) => `workers.${n}`),
+      ...Object.keys(c.cronJobs).map((n) => `cronJobs.${n}`),
+    ];
+    rule.appliesTo.forEach((target, j) => {
+      if (!known.includes(target))
+        fail(
+          `egress.${i}.appliesTo.${j}`,
+          `got ${JSON.stringify(target)}, which names no workload of this environment; allowed: ${known.join(', ')}`,
+        );
+      else if (rule.appliesTo.indexOf(target) !== j)
+        fail(`egress.${i}.appliesTo.${j}`, `got ${JSON.stringify(target)} twice; allowed: each workload once`);
+    });
+    rule.to.forEach((p, j) => {
+      if (p.namespace === c.namespace)
+        fail(
+          `egress.${i}.to${rule.to.length === 1 ? '' : `.${j}`}.namespace`,
+          `got ${JSON.stringify(p.namespace)}, the environment's own namespace: its default deny keeps those pods closed, and egress adds no ingress allow for them; allowed: a peer in another namespace, or an address block`,
+        );
+    });
+  });
+
+  const ingress = c.ingress;
+  if (ingress) {
+    if ((ingress.host === undefined) === (ingress.hosts === undefined))
+      fail(
+        'ingress',
+        `got ${ingress.host === undefined ? 'neither host nor hosts' : 'both host and hosts'}; allowed: host (one host, every path) or hosts (each with its paths)`,
+      );
+    const seen = new Set<string>();
+    ingress.hosts?.forEach((h, i) => {
+      if (seen.has(h.host))
+        fail(
+          `ingress.hosts.${i}.host`,
+          `got ${JSON.stringify(h.host)} twice; allowed: each host once, with all its paths`,
+        );
+      seen.add(h.host);
+      const paths = new Set<string>();
+      h.paths.forEach((p, j) => {
+        const field = `ingress.hosts.${i}.paths.${j}.path`;
+        const problem = p.pathType === 'ImplementationSpecific' ? undefined : pathProblem(p.path);
+        if (problem) fail(field, `got ${JSON.stringify(p.path)}: ${problem}`);
+        if (paths.has(`${p.pathType} ${p.path}`))
+          fail(
+            field,
+            `got ${JSON.stringify(p.path)} (${p.pathType}) twice for host ${h.host}; allowed: each path once`,
+          );
+        paths.add(`${p.pathType} ${p.path}`);
+      });
+    });
+    if (c.production && !ingress.tlsSecretName)
+      fail(
+        'ingress.tlsSecretName',
+        `missing in a production environment (hosts ${JSON.stringify(ingressHostNames(ingress))}): credentials and tokens would cross the network in clear; allowed: the TLS Secret of the hosts, e.g. from cert-manager`,
+      );
+  }
+
+  const route = c.route;
+  route?.matches?.forEach((m, i) => {
+    if (m.path && m.path.type !== 'RegularExpression') {
+      const problem = pathProblem(m.path.value);
+      if (problem) fail(`route.matches.${i}.path.value`, `got ${JSON.stringify(m.path.value)}: ${problem}`);
+    }
+    const names = (m.headers ?? []).map((h) => h.name.toLowerCase());
+    names.forEach((n, j) => {
+      if (names.indexOf(n) !== j)
+        fail(
+          `route.matches.${i}.headers.${j}.name`,
+          `got ${JSON.stringify(m.headers![j].name)} twice (header names are case-insensitive); allowed: each header once per match`,
+        );
+    });
+  });
+  const t = route?.timeouts;
+  if (t?.request !== undefined && t.backendRequest !== undefined) {
+    if (gatewayDurationMs(t.backendRequest)! > gatewayDurationMs(t.request)!)
+      fail(
+        'route.timeouts.backendRequest',
+        `got ${JSON.stringify(t.backendRequest)}, longer than request ${JSON.stringify(t.request)}; allowed: at most the request timeout (it is part of the request)`,
+      );
+  }
+}
+
+/** the host names of an Ingress: `host`, or each of `hosts` */
+function ingressHostNames(ingress: NonNullable<EnvironmentConfig['ingress']>): string[] {
+  return ingress.hosts?.map((h) => h.host) ?? (ingress.host ? [ingress.host] : []);
+}
+
+/**
+ * What the API server (Ingress Exact and Prefix paths) and the HTTPRoute CRD (Exact and PathPrefix)
+ * refuse in a path: not absolute, or with segments a proxy would normalise away.
+ */
+function pathProblem(path: string): string | undefined {
+  if (!path.startsWith('/')) return 'not an absolute path; allowed: a path starting with "/", e.g. /api';
+  const bad = ['//', '/./', '/../', '%2f', '%2F', '#'].find((s) => path.includes(s));
+  if (bad || path.endsWith('/..') || path.endsWith('/.'))
+    return `contains ${JSON.stringify(bad ?? path.slice(path.lastIndexOf('/')))}; allowed: a path without "//", "/./", "/../", "%2f" or "#", not ending in "/." or "/.."`;
+  return undefined;
 }
 
 /** the workers and cron jobs that name an image of their own, with the field it is at */

@@ -2,6 +2,7 @@
  * The config schema: every field with its default, as zod checks it and the editor schema shows it.
  */
 import * as z from 'zod/mini';
+import { GATEWAY_DURATION } from '../constructs/http-route';
 import {
   ENV_NAME,
   LABEL_KEY,
@@ -19,6 +20,8 @@ import {
   imageSchema,
   resourcesSchema,
   peerSchema,
+  peers,
+  egressRuleSchema,
   deliverySchema,
 } from './formats';
 import { cronScheduleProblem, timeZoneProblem } from '../constructs/cron-schedule';
@@ -60,6 +63,31 @@ export function defaultAppCommand(trustedProxies: readonly string[]): string[] {
 }
 const DEFAULT_MIGRATION_COMMAND = ['alembic', 'upgrade', 'head'];
 const NONROOT_ID = 65532;
+
+/** one direction of an HPA's behavior, within the bounds the API server validates */
+const scalingRulesSchema = z.strictObject({
+  /** seconds of past recommendations the autoscaler considers, 0 to 3600 */
+  stabilizationWindowSeconds: z.optional(int(0, 3600)),
+  /** which policy wins when several allow a change: Max, Min, or Disabled (no scaling this way) */
+  selectPolicy: z.optional(z.enum(['Max', 'Min', 'Disabled'])),
+  /** @default the API server's for the direction */
+  policies: z.optional(
+    z
+      .array(
+        z.strictObject({
+          type: z.enum(['Pods', 'Percent']),
+          /** pods, or percent of the current count, per period: above 0 */
+          value: int(1),
+          periodSeconds: int(1, 1800),
+        }),
+      )
+      .check(z.minLength(1)),
+  ),
+});
+
+/** cluster DNS as the default peer: CoreDNS (kube-dns) in kube-system */
+export const DEFAULT_DNS = { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } } as const;
+const HTTP_HEADER_NAME = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/;
 
 /**
  * A second workload's own image, command and environment, for workers and cron jobs alike: the
@@ -177,6 +205,16 @@ export const configSchema = z.strictObject({
         minReplicas: int(1),
         maxReplicas: int(1),
         targetCPUUtilizationPercent: z._default(int(1, 100), 70),
+        /** average memory use, in percent of the request, to aim at too @default CPU only */
+        targetMemoryUtilizationPercent: z.optional(int(1, 100)),
+        /**
+         * How fast the autoscaler adds and removes pods (autoscaling/v2 behavior)
+         * @default the API server's: scale up at once, down after a 300 s window
+         * @see https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/#configurable-scaling-behavior
+         */
+        behavior: z.optional(
+          z.strictObject({ scaleUp: z.optional(scalingRulesSchema), scaleDown: z.optional(scalingRulesSchema) }),
+        ),
       }),
     ),
     resources: z.prefault(resourcesSchema, {}),
@@ -358,14 +396,22 @@ export const configSchema = z.strictObject({
      * @default 3
      */
     reservedConnections: z._default(int(0), 3),
-    /** where the database is, for the egress NetworkPolicy */
-    egress: peerSchema,
+    /** where the database is, for the egress NetworkPolicy: a peer or a list of them */
+    egress: peers,
   }),
   /** cluster DNS, for the egress NetworkPolicy */
   dns: z.prefault(
     z.strictObject({
-      namespace: z._default(dnsLabel, 'kube-system'),
-      podLabels: z._default(labels, { 'k8s-app': 'kube-dns' }),
+      /** @default kube-system */
+      namespace: z.optional(dnsLabel),
+      /** @default k8s-app: kube-dns */
+      podLabels: z.optional(labels),
+      /**
+       * Where DNS answers, in place of namespace and podLabels: a peer or a list of them, e.g.
+       * NodeLocal DNSCache's address { cidr: 169.254.20.10/32 } beside CoreDNS's pods
+       * @default namespace and podLabels
+       */
+      peers: z.optional(peers),
       /** the port the DNS pods listen on (the Service's targetPort): 5353 on OpenShift */
       port: z._default(port, 53),
     }),
@@ -377,13 +423,48 @@ export const configSchema = z.strictObject({
    * @default none
    */
   imagePullSecrets: z._default(z.array(dnsSubdomain), []),
-  /** who may reach the app's port 8000: the ingress controller; optional with `route` */
-  allowIngressFrom: z.optional(peerSchema),
+  /** who may reach the app's port 8000: the ingress controller; optional with `route`; a peer or a list */
+  allowIngressFrom: z.optional(peers),
+  /**
+   * Further destinations (an SMTP relay, an object store, an OTLP collector), each with its ports,
+   * for the workloads its appliesTo names (the app by default): one NetworkPolicy per workload,
+   * reviewpoint-backend-app-egress, -worker-<name>-egress, -cron-<name>-egress. The migration keeps
+   * DNS and the database only.
+   * @default none
+   */
+  egress: z._default(z.array(egressRuleSchema), []),
   /** an Ingress object, when the environment asks for one */
   ingress: z.optional(
     z.strictObject({
-      host: dnsSubdomain,
+      /** the one host name, on path `/`; or `hosts` */
+      host: z.optional(dnsSubdomain),
+      /**
+       * Host names, each with its paths, in place of `host`
+       * @default `host` on path `/`
+       */
+      hosts: z.optional(
+        z
+          .array(
+            z.strictObject({
+              host: dnsSubdomain,
+              /** @default path `/`, pathType Prefix */
+              paths: z._default(
+                z
+                  .array(
+                    z.strictObject({
+                      path: z.string().check(z.regex(/^\//, 'an absolute path such as /api')),
+                      pathType: z._default(z.enum(['Prefix', 'Exact', 'ImplementationSpecific']), 'Prefix'),
+                    }),
+                  )
+                  .check(z.minLength(1)),
+                [{ path: '/', pathType: 'Prefix' }],
+              ),
+            }),
+          )
+          .check(z.minLength(1)),
+      ),
       className: z.optional(dnsSubdomain),
+      /** a TLS Secret for every host; required in production */
       tlsSecretName: z.optional(dnsSubdomain),
       /**
        * Annotations for the ingress controller, passed through as they are, e.g.
@@ -420,7 +501,63 @@ export const configSchema = z.strictObject({
        * in the Gateway's namespace, others in their own (e.g. envoy-gateway-system).
        * @default the Gateway's namespace
        */
-      allowFrom: z.optional(peerSchema),
+      allowFrom: z.optional(peers),
+      /**
+       * What the route's rule matches: each entry a path, headers and a method, all of which a
+       * request must have (a request matching any entry is routed)
+       * @default every path (PathPrefix /)
+       * @see https://gateway-api.sigs.k8s.io/reference/spec/#httproutematch
+       */
+      matches: z.optional(
+        z
+          .array(
+            z.strictObject({
+              path: z.optional(
+                z.strictObject({
+                  type: z._default(z.enum(['PathPrefix', 'Exact', 'RegularExpression']), 'PathPrefix'),
+                  /** Exact and PathPrefix: an absolute path; RegularExpression: the gateway's syntax */
+                  value: z.string().check(z.minLength(1), z.maxLength(1024)),
+                }),
+              ),
+              headers: z.optional(
+                z
+                  .array(
+                    z.strictObject({
+                      name: z
+                        .string()
+                        .check(
+                          z.maxLength(256),
+                          z.regex(HTTP_HEADER_NAME, "an HTTP header name: letters, digits and !#$%&'*+-.^_`|~"),
+                        ),
+                      value: z.string().check(z.minLength(1), z.maxLength(4096)),
+                      type: z._default(z.enum(['Exact', 'RegularExpression']), 'Exact'),
+                    }),
+                  )
+                  .check(z.minLength(1), z.maxLength(16)),
+              ),
+              method: z.optional(
+                z.enum(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']),
+              ),
+            }),
+          )
+          .check(z.minLength(1), z.maxLength(8)),
+      ),
+      /**
+       * Gateway API timeouts of the rule (Extended support: the gateway must implement them)
+       * @default the implementation's
+       */
+      timeouts: z.optional(
+        z.strictObject({
+          /** the whole request, e.g. 30s; at least backendRequest */
+          request: z.optional(
+            z.string().check(z.regex(GATEWAY_DURATION, 'a Gateway API duration such as 30s, 1m or 1h30m')),
+          ),
+          /** one request from the gateway to a pod */
+          backendRequest: z.optional(
+            z.string().check(z.regex(GATEWAY_DURATION, 'a Gateway API duration such as 10s, 500ms or 1m')),
+          ),
+        }),
+      ),
     }),
   ),
   /**
@@ -445,7 +582,7 @@ export const configSchema = z.strictObject({
        * Where the Prometheus pods run, for the NetworkPolicy.
        * @default every pod of the namespace `monitoring`
        */
-      allowFrom: z._default(peerSchema, { namespace: 'monitoring' }),
+      allowFrom: z._default(peers, [{ namespace: 'monitoring' }]),
     }),
   ),
   /**
@@ -505,6 +642,9 @@ export type EnvironmentConfig = Omit<ParsedConfig, 'app'> & {
 export type ImageConfig = z.output<typeof imageSchema>;
 export type ResourcesConfig = z.output<typeof resourcesSchema>;
 export type PeerConfig = z.output<typeof peerSchema>;
+export type EgressRuleConfig = z.output<typeof egressRuleSchema>;
+export type IngressConfig = NonNullable<z.output<typeof configSchema>['ingress']>;
+export type AutoscalingConfig = NonNullable<z.output<typeof configSchema>['app']['autoscaling']>;
 export type DeliveryConfig = z.output<typeof deliverySchema>;
 export type ServiceMonitorConfig = NonNullable<z.output<typeof configSchema>['serviceMonitor']>;
 export type ExternalSecretConfig = NonNullable<z.output<typeof configSchema>['secrets']['externalSecret']>;

@@ -15,6 +15,33 @@ export interface GatewayRef {
   readonly sectionName?: string;
 }
 
+/** what a request must carry to be routed: every field given must match */
+export interface HttpRouteMatch {
+  /** @default every path */
+  readonly path?: {
+    /** @default PathPrefix */
+    readonly type?: 'PathPrefix' | 'Exact' | 'RegularExpression';
+    readonly value: string;
+  };
+  /** @default any headers */
+  readonly headers?: ReadonlyArray<{
+    readonly name: string;
+    readonly value: string;
+    /** @default Exact */
+    readonly type?: 'Exact' | 'RegularExpression';
+  }>;
+  /** @default any method */
+  readonly method?: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE' | 'CONNECT' | 'OPTIONS' | 'TRACE' | 'PATCH';
+}
+
+/** Gateway API durations such as `30s` or `1m30s` (Extended support) */
+export interface HttpRouteTimeouts {
+  /** the whole request, retries included; at least `backendRequest` @default the implementation's */
+  readonly request?: string;
+  /** one request from the gateway to a pod @default the implementation's */
+  readonly backendRequest?: string;
+}
+
 export interface HttpRouteProps {
   readonly name: string;
   readonly namespace: string;
@@ -22,9 +49,20 @@ export interface HttpRouteProps {
   readonly gateway: GatewayRef;
   /** the host names the route answers for, at least one */
   readonly hostnames: readonly string[];
-  /** the Service every request under `/` goes to */
+  /** the Service every matching request goes to */
   readonly serviceName: string;
   readonly servicePort: number;
+  /**
+   * the requests the route sends to the Service: any one of these, 1 to 8
+   * @default every path: PathPrefix `/`
+   * @see https://gateway-api.sigs.k8s.io/reference/spec/#httproutematch
+   */
+  readonly matches?: readonly HttpRouteMatch[];
+  /**
+   * @default none: the implementation's
+   * @see https://gateway-api.sigs.k8s.io/reference/spec/#httproutetimeouts
+   */
+  readonly timeouts?: HttpRouteTimeouts;
 }
 
 export class HttpRoute extends Construct {
@@ -34,6 +72,23 @@ export class HttpRoute extends Construct {
     super(scope, id);
     if (props.hostnames.length === 0)
       throw new Error(`route "${props.name}": hostnames got []; allowed: at least one host name`);
+    const matches = props.matches ?? [{ path: { value: '/' } }];
+    if (matches.length === 0 || matches.length > 8)
+      throw new Error(`route "${props.name}": matches got ${matches.length}; allowed: 1 to 8 (the CRD's bound)`);
+    const { request, backendRequest } = props.timeouts ?? {};
+    for (const [field, value] of Object.entries({ request, backendRequest }))
+      if (value !== undefined && gatewayDurationMs(value) === undefined)
+        throw new Error(
+          `route "${props.name}": timeouts.${field} got ${JSON.stringify(value)}; allowed: a Gateway API duration such as 30s or 1m30s`,
+        );
+    if (
+      request !== undefined &&
+      backendRequest !== undefined &&
+      gatewayDurationMs(backendRequest)! > gatewayDurationMs(request)!
+    )
+      throw new Error(
+        `route "${props.name}": timeouts.backendRequest got ${JSON.stringify(backendRequest)}, longer than request ${JSON.stringify(request)}; allowed: at most the request timeout`,
+      );
     const spec: IHTTPRoute['spec'] = {
       parentRefs: [
         {
@@ -47,10 +102,17 @@ export class HttpRoute extends Construct {
       hostnames: [...props.hostnames],
       rules: [
         {
-          matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+          // every default the CRD would fill inside these lists is written out: Argo CD would
+          // otherwise show it as a diff
+          matches: matches.map((m) => ({
+            path: { type: m.path?.type ?? 'PathPrefix', value: m.path?.value ?? '/' },
+            headers: m.headers?.map((h) => ({ name: h.name, value: h.value, type: h.type ?? 'Exact' })),
+            method: m.method,
+          })),
           // group "" is the core API group: a Service
           // weight written out: the CRD defaults it inside a list, which Argo CD would show as a diff
           backendRefs: [{ group: '', kind: 'Service', name: props.serviceName, port: props.servicePort, weight: 1 }],
+          timeouts: props.timeouts && { request, backendRequest },
         },
       ],
     };
@@ -61,4 +123,14 @@ export class HttpRoute extends Construct {
       spec,
     });
   }
+}
+
+/** a Gateway API duration (GEP-2257), as the HTTPRoute CRD validates it: 1 to 4 parts of up to 5 digits */
+export const GATEWAY_DURATION = /^([0-9]{1,5}(h|m|s|ms)){1,4}$/;
+
+/** a Gateway API duration in milliseconds; undefined when it is none */
+export function gatewayDurationMs(value: string): number | undefined {
+  if (!GATEWAY_DURATION.test(value)) return undefined;
+  const unit: Record<string, number> = { h: 36e5, m: 6e4, s: 1e3, ms: 1 };
+  return [...value.matchAll(/([0-9]+)(ms|h|m|s)/g)].reduce((sum, [, n, u]) => sum + Number(n) * unit[u], 0);
 }

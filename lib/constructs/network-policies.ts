@@ -9,8 +9,10 @@ import { Construct } from 'constructs';
 
 /** one peer: an address block, or pods (all, or those labelled so) of a namespace */
 export interface NetworkPeer {
-  /** an address block, e.g. `10.0.0.0/24`; excludes the other fields */
+  /** an address block, e.g. `10.0.0.0/24`; excludes namespace and podLabels */
   readonly cidr?: string;
+  /** blocks inside `cidr` that are not the peer, each a strict subset of it @default none */
+  readonly except?: readonly string[];
   /** the peer's namespace, matched by its `kubernetes.io/metadata.name` label */
   readonly namespace?: string;
   /** @default every pod of `namespace` */
@@ -23,19 +25,41 @@ export interface PolicyPort {
   readonly protocol?: 'TCP' | 'UDP' | 'SCTP';
 }
 
+/** one peer, or several that one rule admits alike */
+export type NetworkPeers = NetworkPeer | readonly NetworkPeer[];
+
 /** a caller allowed in to the app's port, in a policy of its own */
 export interface IngressAllow {
   /** construct ID of the policy, PascalCase */
   readonly id: string;
   /** the policy's name */
   readonly name: string;
-  readonly from: NetworkPeer;
+  /** at least one peer */
+  readonly from: NetworkPeers;
+}
+
+/** destinations the pods may reach, on these ports only */
+export interface EgressRule {
+  /** at least one peer */
+  readonly to: NetworkPeers;
+  /** at least one: an allow without ports would allow every port */
+  readonly ports: readonly PolicyPort[];
+}
+
+/** further egress of some of the pods, in a policy of its own */
+export interface EgressPolicy {
+  /** construct ID of the policy, PascalCase */
+  readonly id: string;
+  /** the policy's name */
+  readonly name: string;
+  /** the pods it is for: at least one label */
+  readonly selector: Readonly<Record<string, string>>;
+  /** at least one rule */
+  readonly egress: readonly EgressRule[];
 }
 
 /** a destination the pods may reach */
-export interface EgressAllow {
-  readonly to: NetworkPeer;
-  readonly ports: readonly PolicyPort[];
+export interface EgressAllow extends EgressRule {
   /**
    * where the peer runs in this namespace too, the policy that lets the pods in to it (the
    * default deny covers the peer as well) @default none
@@ -59,6 +83,12 @@ export interface NetworkPoliciesProps {
   readonly egressName: string;
   /** where those pods may go; nowhere else @default nowhere */
   readonly egress?: readonly EgressAllow[];
+  /**
+   * more egress for some of the pods (e.g. the servers alone, not their jobs), each in a policy
+   * of its own after the egress policy; peers in this namespace are not let in by them
+   * @default none
+   */
+  readonly egressPolicies?: readonly EgressPolicy[];
   /** name of the policy that denies all traffic in the namespace @default default-deny */
   readonly defaultDenyName?: string;
 }
@@ -94,7 +124,7 @@ export class NetworkPolicies extends Construct {
           spec: {
             podSelector: { matchLabels: { ...servers } },
             policyTypes: ['Ingress'],
-            ingress: [{ from: [peer(c.from, `allowIngress ${c.id}`)], ports: [policyPort({ port: props.port })] }],
+            ingress: [{ from: peerList(c.from, `allowIngress ${c.id}`), ports: [policyPort({ port: props.port })] }],
           },
         }),
       );
@@ -107,20 +137,45 @@ export class NetworkPolicies extends Construct {
         spec: {
           podSelector: { matchLabels: { ...backend } },
           policyTypes: ['Egress'],
-          egress: egress.map((e, i) => ({ to: [peer(e.to, `egress[${i}]`)], ports: e.ports.map(policyPort) })),
+          egress: egress.map((e, i) => egressRule(e, `egress[${i}]`)),
         },
       }),
     );
 
+    for (const extra of props.egressPolicies ?? []) {
+      if (Object.keys(extra.selector).length === 0)
+        throw new Error(
+          `network policies: egressPolicies ${extra.id} selector got {}; allowed: at least one label ({} selects every pod)`,
+        );
+      if (extra.egress.length === 0)
+        throw new Error(`network policies: egressPolicies ${extra.id} egress got []; allowed: at least one rule`);
+      policies.push(
+        new k8s.KubeNetworkPolicy(this, extra.id, {
+          metadata: metadata(extra.name),
+          spec: {
+            podSelector: { matchLabels: { ...extra.selector } },
+            policyTypes: ['Egress'],
+            egress: extra.egress.map((e, i) => egressRule(e, `egressPolicies ${extra.id} egress[${i}]`)),
+          },
+        }),
+      );
+    }
+
     // the default deny above covers every pod of the namespace: a peer that runs here too must
     // also let the pods in, or the egress allowed above goes nowhere
-    for (const e of egress) {
-      if (!e.peerIngress || e.to.namespace !== props.namespace) continue;
+    for (const [i, e] of egress.entries()) {
+      if (!e.peerIngress) continue;
+      const local = asList(e.to).filter((p) => p.namespace === props.namespace);
+      if (local.length === 0) continue;
+      if (local.length > 1)
+        throw new Error(
+          `network policies: egress[${i}] got ${local.length} peers in namespace ${props.namespace} with peerIngress; allowed: one (its policy selects one set of pods)`,
+        );
       policies.push(
         new k8s.KubeNetworkPolicy(this, e.peerIngress.id, {
           metadata: metadata(e.peerIngress.name),
           spec: {
-            podSelector: { matchLabels: { ...e.to.podLabels } },
+            podSelector: { matchLabels: { ...local[0].podLabels } },
             policyTypes: ['Ingress'],
             ingress: [{ from: [{ podSelector: { matchLabels: { ...backend } } }], ports: e.ports.map(policyPort) }],
           },
@@ -135,6 +190,24 @@ function policyPort(p: PolicyPort): k8s.NetworkPolicyPort {
   return { protocol: p.protocol ?? 'TCP', port: k8s.IntOrString.fromNumber(p.port) };
 }
 
+function asList(p: NetworkPeers): readonly NetworkPeer[] {
+  return Array.isArray(p) ? p : [p as NetworkPeer];
+}
+
+/** @throws Error naming the peers, when there are none */
+function peerList(p: NetworkPeers, where: string): k8s.NetworkPolicyPeer[] {
+  const list = asList(p);
+  if (list.length === 0) throw new Error(`${where}: peers got []; allowed: at least one peer ([] admits nobody)`);
+  return list.map((x, i) => peer(x, list.length === 1 ? where : `${where} peer ${i}`));
+}
+
+/** @throws Error when the rule has no ports: a NetworkPolicy rule without ports allows every port */
+function egressRule(e: EgressRule, where: string): k8s.NetworkPolicyEgressRule {
+  if (e.ports.length === 0)
+    throw new Error(`${where}: ports got []; allowed: at least one port ([] allows every port)`);
+  return { to: peerList(e.to, where), ports: e.ports.map(policyPort) };
+}
+
 /** @throws Error naming the peer, when it is neither an address block nor a namespace */
 export function peer(p: NetworkPeer, where: string): k8s.NetworkPolicyPeer {
   if (p.cidr) {
@@ -142,9 +215,9 @@ export function peer(p: NetworkPeer, where: string): k8s.NetworkPolicyPeer {
       throw new Error(
         `${where}: peer got ${JSON.stringify(p)}; allowed: a cidr, or a namespace with optional podLabels`,
       );
-    return { ipBlock: { cidr: p.cidr } };
+    return { ipBlock: { cidr: p.cidr, ...(p.except?.length ? { except: [...p.except] } : {}) } };
   }
-  if (!p.namespace)
+  if (!p.namespace || p.except !== undefined)
     throw new Error(`${where}: peer got ${JSON.stringify(p)}; allowed: a cidr, or a namespace with optional podLabels`);
   return {
     namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': p.namespace } },

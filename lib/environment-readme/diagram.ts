@@ -3,7 +3,7 @@
  * (solid arrows, with the ports), and the routing from Ingress or HTTPRoute to the Service to the
  * pods (dotted arrows).
  */
-import type { EnvironmentConfig, PeerConfig } from '../config';
+import { dnsPeers, type EnvironmentConfig, type PeerConfig } from '../config';
 import { HTTP_PORT } from '../app/labels';
 import type { KubeObject } from '../kube-object';
 import { labelSelectorMatches, serviceSelectorMatches } from '../label-selector';
@@ -11,7 +11,7 @@ import { callers, peerText } from './tables';
 import type { Labels, Workload } from './workloads';
 
 interface Peer {
-  ipBlock?: { cidr: string };
+  ipBlock?: { cidr: string; except?: string[] };
   namespaceSelector?: { matchLabels?: Labels };
   podSelector?: { matchLabels?: Labels };
 }
@@ -22,7 +22,7 @@ interface Rule {
 }
 
 function fromPolicyPeer(p: Peer, namespace: string): PeerConfig {
-  if (p.ipBlock) return { cidr: p.ipBlock.cidr };
+  if (p.ipBlock) return { cidr: p.ipBlock.cidr, except: p.ipBlock.except };
   return {
     namespace: p.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] ?? namespace,
     podLabels: p.podSelector?.matchLabels,
@@ -39,8 +39,11 @@ export function diagram(
       peerText(peer),
       `${who}, allowed in on port ${HTTP_PORT}`,
     ]),
-    [peerText(config.database.egress), 'database'],
-    [peerText({ namespace: config.dns.namespace, podLabels: config.dns.podLabels }), 'DNS'],
+    ...config.egress.flatMap((e) =>
+      e.to.map((p): [string, string] => [peerText(p), `egress of ${e.appliesTo.join(', ')}`]),
+    ),
+    ...config.database.egress.map((p): [string, string] => [peerText(p), 'database']),
+    ...dnsPeers(config).map((p): [string, string] => [peerText(p), 'DNS']),
   ]);
   const nodes: string[] = [];
   const edges = new Set<string>();

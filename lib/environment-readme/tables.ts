@@ -7,7 +7,7 @@ import { forwardedAllowIps, TRUST_EVERY_PEER, trustedEntries } from '../config/p
 import { argoCdApplicationName, fluxKustomizationName } from '../app/delivery';
 import { appliedBeforeFailure, argoCdPlan } from '../delivery/model';
 import { WAVE } from '../delivery/stages';
-import { gatewayPeer } from '../app/backend';
+import { gatewayPeers } from '../app/backend';
 import { APP_NAME, HTTP_PORT } from '../app/labels';
 import { CRON_DEFAULTS } from '../constructs/cron-schedule';
 import { imageParts, imageReference } from '../image-reference';
@@ -155,10 +155,30 @@ function scalingOf(objects: readonly KubeObject[], deployment: KubeObject): stri
     const spec = hpa.spec as {
       minReplicas: number;
       maxReplicas: number;
-      metrics?: Array<{ resource?: { target?: { averageUtilization?: number } } }>;
+      metrics?: Array<{ resource?: { name?: string; target?: { averageUtilization?: number } } }>;
+      behavior?: Record<string, { stabilizationWindowSeconds?: number; selectPolicy?: string; policies?: unknown[] }>;
     };
+    const targets = (spec.metrics ?? [])
+      .map(
+        (m) =>
+          `${m.resource?.target?.averageUtilization ?? '?'}% ${m.resource?.name === 'cpu' ? 'CPU' : m.resource?.name}`,
+      )
+      .join(' and ');
+    // the directions the config shapes; the others keep the API server's defaults
+    const behavior = Object.entries(spec.behavior ?? {}).map(([direction, r]) =>
+      [
+        direction,
+        r.selectPolicy === 'Disabled' ? 'disabled' : undefined,
+        r.stabilizationWindowSeconds !== undefined ? `window ${r.stabilizationWindowSeconds} s` : undefined,
+        r.policies
+          ? `${r.policies.length} polic${r.policies.length === 1 ? 'y' : 'ies'}${r.selectPolicy && r.selectPolicy !== 'Disabled' ? ` (${r.selectPolicy})` : ''}`
+          : undefined,
+      ]
+        .filter(Boolean)
+        .join(' '),
+    );
     out.push(
-      `Replicas: ${spec.minReplicas} to ${spec.maxReplicas}, HorizontalPodAutoscaler at ${spec.metrics?.[0]?.resource?.target?.averageUtilization ?? '?'}% CPU.`,
+      `Replicas: ${spec.minReplicas} to ${spec.maxReplicas}, HorizontalPodAutoscaler at ${targets || '?'}${behavior.length ? `; behavior: ${behavior.join(', ')}` : ''}.`,
     );
   } else {
     out.push(`Replicas: ${(deployment.spec as { replicas?: number }).replicas ?? 1}, fixed.`);
@@ -204,12 +224,16 @@ export function exposure(config: EnvironmentConfig, objects: readonly KubeObject
     const spec = ingress.spec as {
       ingressClassName?: string;
       tls?: Array<{ secretName?: string }>;
-      rules?: Array<{ host?: string }>;
+      rules?: Array<{ host?: string; http?: { paths?: Array<{ path?: string; pathType?: string }> } }>;
     };
     const tls = spec.tls?.[0]?.secretName;
     for (const r of spec.rules ?? []) {
+      // a Prefix path is written as such; an Exact or controller-specific one says so
+      const urls = (r.http?.paths ?? [{ path: '/', pathType: 'Prefix' }]).map(
+        (p) => `**${tls ? 'https' : 'http'}://${r.host}${p.path}**${p.pathType === 'Prefix' ? '' : ` (${p.pathType})`}`,
+      );
       lines.push(
-        `Ingress \`${ingress.metadata.name}\`: **${tls ? 'https' : 'http'}://${r.host}/**${spec.ingressClassName ? `, class \`${spec.ingressClassName}\`` : ''}${tls ? `, TLS from Secret \`${tls}\`` : ', no TLS'}.`,
+        `Ingress \`${ingress.metadata.name}\`: ${urls.join(', ')}${spec.ingressClassName ? `, class \`${spec.ingressClassName}\`` : ''}${tls ? `, TLS from Secret \`${tls}\`` : ', no TLS'}.`,
       );
     }
   }
@@ -221,7 +245,7 @@ export function exposure(config: EnvironmentConfig, objects: readonly KubeObject
     };
     const gateway = spec.parentRefs?.[0];
     lines.push(
-      `HTTPRoute \`${route.metadata.name}\`: **${(spec.hostnames ?? []).join(', ')}** through Gateway \`${gateway?.namespace ?? config.namespace}/${gateway?.name}\`${gateway?.sectionName ? `, listener \`${gateway.sectionName}\`` : ''}.`,
+      `HTTPRoute \`${route.metadata.name}\`: **${(spec.hostnames ?? []).join(', ')}**${routeMatches(route)} through Gateway \`${gateway?.namespace ?? config.namespace}/${gateway?.name}\`${gateway?.sectionName ? `, listener \`${gateway.sectionName}\`` : ''}.`,
     );
   }
   if (!ingress && !route) lines.push('No Ingress or HTTPRoute: reachable inside the cluster only.');
@@ -233,18 +257,49 @@ export function exposure(config: EnvironmentConfig, objects: readonly KubeObject
   return [lines.join(' ')];
 }
 
-/** who the config lets reach the app's port: the ingress controller, the gateway, the scrapers */
+/** who the config lets reach the app's port: the ingress controller, the gateway, the scrapers, one entry a peer */
 export function callers(config: EnvironmentConfig): Array<[PeerConfig, string]> {
   const out: Array<[PeerConfig, string]> = [];
-  if (config.allowIngressFrom) out.push([config.allowIngressFrom, 'ingress controller']);
-  if (config.route) out.push([gatewayPeer(config.route), 'gateway']);
-  if (config.serviceMonitor) out.push([config.serviceMonitor.allowFrom, 'metrics scrapers']);
+  for (const p of config.allowIngressFrom ?? []) out.push([p, 'ingress controller']);
+  if (config.route) for (const p of gatewayPeers(config.route)) out.push([p, 'gateway']);
+  for (const p of config.serviceMonitor?.allowFrom ?? []) out.push([p, 'metrics scrapers']);
   return out;
+}
+
+/** the route's matches and timeouts, when they are not every path with the gateway's timeouts */
+function routeMatches(route: KubeObject): string {
+  const rule = (
+    route.spec as {
+      rules?: Array<{
+        matches?: Array<{
+          path?: { type?: string; value?: string };
+          headers?: Array<{ name: string }>;
+          method?: string;
+        }>;
+        timeouts?: { request?: string; backendRequest?: string };
+      }>;
+    }
+  ).rules?.[0];
+  const matches = (rule?.matches ?? []).map((m) =>
+    [
+      m.method,
+      m.path && (m.path.type === 'PathPrefix' ? `${m.path.value}` : `${m.path.value} (${m.path.type})`),
+      m.headers?.length ? `with header ${m.headers.map((h) => h.name).join(', ')}` : undefined,
+    ]
+      .filter(Boolean)
+      .join(' '),
+  );
+  const everything = matches.length === 1 && matches[0] === '/';
+  const t = rule?.timeouts;
+  const timeouts = t
+    ? `, timeouts ${[t.request && `request ${t.request}`, t.backendRequest && `backend ${t.backendRequest}`].filter(Boolean).join(', ')}`
+    : '';
+  return `${everything ? '' : ` (${matches.join('; ')})`}${timeouts}`;
 }
 
 /** a peer as text, the same for a NetworkPolicy peer and the config's, so the two can be matched */
 export function peerText(p: PeerConfig): string {
-  if (p.cidr) return p.cidr;
+  if (p.cidr) return p.except?.length ? `${p.cidr} except ${p.except.join(', ')}` : p.cidr;
   const labels = Object.entries(p.podLabels ?? {})
     .map(([k, v]) => `${k}=${v}`)
     .join(', ');

@@ -3,7 +3,14 @@
  * availability, Job bounds, the Namespace, and whether the objects find each other.
  */
 import { sameSettingGroups } from '../backend-settings';
-import { cidrProblem, isPrivate, parseCidr, PRIVATE_RANGES } from '../cidr';
+import {
+  cidrProblem,
+  contains,
+  GOOGLE_FRONT_END_RANGES,
+  isTrustedIngressSource,
+  parseCidr,
+  PRIVATE_RANGES,
+} from '../cidr';
 import { ENFORCED_POD_SECURITY_VERSION } from './pss-versions';
 import { isEmptySelector, labelSelectorMatches, serviceSelectorMatches } from '../label-selector';
 import { containerEnv, containersOf, podTemplates } from './pods';
@@ -87,11 +94,19 @@ export const ENVIRONMENT_RULES: readonly Rule[] = [
               const problem = cidrProblem(String(cidr));
               const range = parseCidr(String(cidr));
               if (problem) v(objectRef(p), `${kind}[${i}] ipBlock ${show(cidr)}: ${problem}`);
-              else if (kind === 'ingress' && ctx.production && range && !isPrivate(range)) {
+              else if (kind === 'ingress' && ctx.production && range && !isTrustedIngressSource(range)) {
                 v(
                   objectRef(p),
-                  `${kind}[${i}] admits ${show(cidr)} in production, outside the private ranges ${PRIVATE_RANGES.join(', ')}`,
+                  `${kind}[${i}] admits ${show(cidr)} in production, outside the private ranges ${PRIVATE_RANGES.join(', ')} and Google's front ends ${GOOGLE_FRONT_END_RANGES.join(', ')}`,
                 );
+              }
+              // except: read as addresses too, and a strict subset of the block, as the API server requires
+              for (const hole of peer.ipBlock?.except ?? []) {
+                const holeProblem = cidrProblem(String(hole));
+                const inner = parseCidr(String(hole));
+                if (holeProblem) v(objectRef(p), `${kind}[${i}] ipBlock except ${show(hole)}: ${holeProblem}`);
+                else if (range && inner && !(contains(range, inner) && inner.prefix > range.prefix))
+                  v(objectRef(p), `${kind}[${i}] ipBlock except ${show(hole)} is not a strict subset of ${show(cidr)}`);
               }
             }
           });

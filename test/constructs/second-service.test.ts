@@ -33,7 +33,7 @@ function ordersApi(): KubeObject[] {
     port: 9090,
     probes: { path: '/healthz' },
     settings: { ORDERS_LOG_FORMAT: 'json' },
-    autoscaling: { minReplicas: 2, maxReplicas: 6 },
+    autoscaling: { minReplicas: 2, maxReplicas: 6, targetMemoryUtilizationPercent: 80 },
     podDisruptionBudget: { maxUnavailable: 1 },
     ingress: { host: 'orders.example.com', className: 'nginx', tlsSecretName: 'orders-tls' },
   });
@@ -75,6 +75,15 @@ function ordersApi(): KubeObject[] {
       },
       { to: { cidr: '10.40.0.0/24' }, ports: [{ port: 5432 }] },
     ],
+    // the API alone (its selector names its component) calls the payment provider
+    egressPolicies: [
+      {
+        id: 'AllowApiEgress',
+        name: 'orders-api-payments',
+        selector: api.selector,
+        egress: [{ to: [{ cidr: '198.51.100.0/24' }, { cidr: '203.0.113.0/24' }], ports: [{ port: 443 }] }],
+      },
+    ],
   });
   return chart.toJson() as KubeObject[];
 }
@@ -102,6 +111,23 @@ describe('a second service from lib/constructs alone', () => {
       seccompProfile: { type: 'RuntimeDefault' },
     });
     expect(objects.filter((o) => o.kind === 'Service').map((o) => o.metadata.name)).toEqual(['orders-api']);
+  });
+
+  test('lets the API alone out to its payment provider, on 443 only', () => {
+    // GIVEN the second service's objects  WHEN its further egress policy is read
+    const policy = ordersApi().find((o) => o.metadata.name === 'orders-api-payments') as any;
+    // THEN it selects the API's pods, not the worker's, and names the ranges and the one port
+    expect(policy.spec.podSelector.matchLabels).toEqual({
+      'app.kubernetes.io/name': 'orders-api',
+      'app.kubernetes.io/instance': 'orders-prod',
+      'app.kubernetes.io/component': 'api',
+    });
+    expect(policy.spec.egress).toEqual([
+      {
+        to: [{ ipBlock: { cidr: '198.51.100.0/24' } }, { ipBlock: { cidr: '203.0.113.0/24' } }],
+        ports: [{ protocol: 'TCP', port: 443 }],
+      },
+    ]);
   });
 
   test('passes the gate: schema, API server, Pod Security Standards and house rules, in production', () => {
