@@ -10,7 +10,13 @@ import { App } from 'cdk8s';
 import { ReviewpointChart } from './lib/app/chart';
 import { chartObjects, renderEnvironment } from './lib/render';
 import { verifyDelivery, verifyManifests } from './lib/verify';
-import { configFile, listEnvironments, loadEnvironment, selectEnvironments } from './io/config-files';
+import {
+  configFile,
+  listEnvironments,
+  loadEnvironment,
+  loadEnvironmentWithWarnings,
+  selectEnvironments,
+} from './io/config-files';
 import { isReportable } from './io/errors';
 
 import { runCli, type Output } from './io/cli';
@@ -26,9 +32,12 @@ export function synthesize(options: SynthOptions): Synthesized {
   const all = listEnvironments(options.configDir);
   const names = selectEnvironments(options.configDir, all, options.environments);
   const errors: ConfigError[] = [];
+  const warnings: string[] = [];
   const load = (name: string): EnvironmentConfig | undefined => {
     try {
-      return loadEnvironment(options.configDir, name);
+      const loaded = loadEnvironmentWithWarnings(options.configDir, name);
+      warnings.push(...loaded.warnings.map((w) => w.message));
+      return loaded.config;
     } catch (e) {
       if (e instanceof ConfigErrors) errors.push(...e.errors);
       else if (e instanceof ConfigError) errors.push(e);
@@ -74,7 +83,7 @@ export function synthesize(options: SynthOptions): Synthesized {
     }
   });
   if (failures.length > 0) throw new Error(failures.join('\n'));
-  return { all, configs, rendered };
+  return { all, configs, rendered, warnings };
 }
 
 /** the command line (io/cli.ts) around this app: what `npm run synth` and `cdk8s synth` run */

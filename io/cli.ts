@@ -103,7 +103,8 @@ export function runCli(
       return 0;
     }
     if (options.check) {
-      const { all, rendered } = synthesize(options);
+      const { all, rendered, warnings } = synthesize(options);
+      for (const w of warnings) out.error(w);
       const environments = new Map(rendered.map((r) => [r.name, r.files]));
       return checkUpToDate(options.outDir, environments, readTree(options.outDir), all, out);
     }
@@ -139,7 +140,9 @@ function synthesizeAndPublish(synthesize: Synthesize, options: CliOptions, out: 
 
 function checkAndPublish(synthesize: Synthesize, options: CliOptions, out: Output, fault?: FaultHook): number {
   checkOutputFolder(options.outDir, options.configDir);
-  const { all, rendered } = synthesize(options);
+  const { all, rendered, warnings } = synthesize(options);
+  // printed and not fatal: a placeholder outside production
+  for (const w of warnings) out.error(w);
   const environments = new Map(rendered.map((r) => [r.name, r.files]));
   const previous = readTree(options.outDir);
 

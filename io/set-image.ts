@@ -7,12 +7,12 @@
  * file is put back and dist/ is left as it was.
  */
 import fs = require('node:fs');
-import { parseEnvironmentConfig, type EnvironmentConfig, type ImageConfig } from '../lib/config';
+import type { EnvironmentConfig, ImageConfig } from '../lib/config';
 import { setImages, type ImageField } from '../lib/config-edit';
 import { imageReference, parseImageReference } from '../lib/image-reference';
 import { main, type Output } from '../main';
 import { readOptions } from './args';
-import { configFile, listEnvironments, selectEnvironments } from './config-files';
+import { configFile, listEnvironments, loadEnvironmentWithWarnings, selectEnvironments } from './config-files';
 import { isReportable } from './errors';
 import { withOutputLock } from './output-lock';
 
@@ -91,7 +91,6 @@ function edit(options: SetImageOptions, out: Output, synth: typeof main): number
     const env = options.environment;
     selectEnvironments(options.configDir, listEnvironments(options.configDir), [env]);
     const file = configFile(options.configDir, env);
-    const source = { environment: env, file };
     const images = new Map<ImageField, ImageConfig>();
     for (const [field, ref] of options.refs) {
       try {
@@ -103,7 +102,7 @@ function edit(options: SetImageOptions, out: Output, synth: typeof main): number
       }
     }
     const before = fs.readFileSync(file, 'utf8');
-    const current = parseEnvironmentConfig(before, source);
+    const current = loadEnvironmentWithWarnings(options.configDir, env, before).config;
     if (images.has('migration.image') && current.migration.strategy === 'none') {
       throw new Error(
         `environment "${env}" (${file}), field migration.image: migration.strategy is "none", so no image runs migrations; allowed: --app alone, or a strategy that runs them`,
@@ -129,9 +128,9 @@ function edit(options: SetImageOptions, out: Output, synth: typeof main): number
     } catch (e) {
       throw new Error(`environment "${env}" (${file}): ${(e as Error).message}`);
     }
-    // validated before anything is written: a bad tag or a production image without a digest
-    // fails here, with the field and what is allowed
-    const next = parseEnvironmentConfig(after, source);
+    // validated before anything is written, over the base file: a bad tag or a production image
+    // without a digest fails here, with the field and what is allowed
+    const next = loadEnvironmentWithWarnings(options.configDir, env, after).config;
 
     fs.writeFileSync(file, after);
     restore = () => fs.writeFileSync(file, before);

@@ -26,7 +26,7 @@ describe('config/schema.json', () => {
     expect(run.status).toBe(0);
   });
 
-  test.each(ENVIRONMENTS)('accepts the committed config/%s.yaml, which points editors at it', (env) => {
+  test.each([...ENVIRONMENTS, '_base'])('accepts the committed config/%s.yaml, which points editors at it', (env) => {
     // GIVEN a committed config file
     const text = fs.readFileSync(path.join(CONFIG_DIR, `${env}.yaml`), 'utf8');
     // THEN its first line names the schema, and the schema accepts it
@@ -93,6 +93,22 @@ describe('config/schema.json', () => {
 
   test('accepts a minimal valid config: defaults are optional in the schema', () => {
     expect(validate(minimalConfig())).toBe(true);
+  });
+
+  test('requires no field: an environment file may leave any to the base file, and the base any to the environments', () => {
+    // GIVEN an environment's half without the fields it takes from the base, and the base's half
+    const config = minimalConfig();
+    const { secrets, database, delivery, ...own } = config;
+    // THEN each passes the editor schema, which leaves the missing fields to the synth
+    expect(validate(own)).toBe(true);
+    expect(validate({ secrets, database, delivery })).toBe(true);
+    expect(validate({})).toBe(true);
+  });
+
+  test("accepts null for a key, which removes the base file's value, and still checks a value's type", () => {
+    expect(validate({ ...minimalConfig(), allowIngressFrom: null, dns: { podLabels: null } })).toBe(true);
+    expect(validate({ ...minimalConfig(), dns: { port: 'fifty-three' } })).toBe(false);
+    expect(errors().join('\n')).toMatch(/^\/dns\/port must be integer/);
   });
 
   test('is not taken for an environment: config/ lists only the <env>.yaml files', () => {

@@ -736,9 +736,11 @@ describe('config errors', () => {
 });
 
 describe('the delivery section', () => {
-  test('defaults to this repository on main, Argo CD in argocd, Flux from flux-system', () => {
-    expect(configFrom(minimalConfig()).delivery).toEqual({
-      repoURL: 'https://github.com/reviewpoint/reviewpoint-k8s.git',
+  test('defaults to a placeholder repository on main, Argo CD in argocd, Flux from flux-system', () => {
+    const c = minimalConfig();
+    delete c.delivery;
+    expect(configFrom(c).delivery).toEqual({
+      repoURL: 'https://git.example.com/gitops.git',
       revision: 'main',
       root: 'dist',
       argocd: { namespace: 'argocd', project: 'default', server: 'https://kubernetes.default.svc' },

@@ -6,7 +6,8 @@
 import * as fs from 'node:fs';
 import * as fc from 'fast-check';
 import { parse, stringify } from 'yaml';
-import { configFile } from '../io/config-files';
+import { baseFile, configFile } from '../io/config-files';
+import { BASE_FILE } from '../lib/config';
 import { CONFIG_DIR, ENVIRONMENTS } from './helpers';
 
 type Path = readonly (string | number)[];
@@ -27,6 +28,13 @@ export function committedBases(): Base[] {
     env,
     data: parse(fs.readFileSync(configFile(CONFIG_DIR, env), 'utf8')) as Data,
   }));
+}
+
+/** the committed base file (config/_base.yaml), as a Base of its own; none when there is none */
+export function committedBaseFile(): Base | undefined {
+  const file = baseFile(CONFIG_DIR);
+  if (!fs.existsSync(file)) return undefined;
+  return { env: BASE_FILE, data: parse(fs.readFileSync(file, 'utf8')) as Data };
 }
 
 /** a case: which environment, the edits, and how its text is written */

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { configFile } from '../io/config-files';
+import { baseFile, configFile } from '../io/config-files';
 import type { EnvironmentConfig } from '../lib/config';
 import type { KubeObject, RenderedEnvironment } from '../lib/render';
 import { filePath } from '../lib/render';
@@ -49,6 +49,8 @@ export interface Outcome {
   readonly env: string;
   /** the config file as the run read it */
   readonly file: string;
+  /** the base file as the run read it (when there is one) */
+  readonly base: string;
   readonly code: number;
   /** everything the run reported, a line each */
   readonly lines: readonly string[];
@@ -102,11 +104,15 @@ export class Sandbox {
     this.files = filesBelow(this.outDir);
   }
 
-  /** synthesize one environment from this config text, as `npm run synth -- --env <env>` does */
-  run(env: string, text: string): Outcome {
+  /**
+   * synthesize one environment from this config text, as `npm run synth -- --env <env>` does;
+   * with `base`, the base file's text is replaced instead of the environment's
+   */
+  run(env: string, text: string, target: 'env' | 'base' = 'env'): Outcome {
     const file = configFile(this.configDir, env);
-    const committed = fs.readFileSync(file, 'utf8');
-    fs.writeFileSync(file, text);
+    const replaced = target === 'base' ? baseFile(this.configDir) : file;
+    const committed = fs.readFileSync(replaced, 'utf8');
+    fs.writeFileSync(replaced, text);
     const lines: string[] = [];
     const report = (line: string) => lines.push(...line.split('\n'));
     const before = this.files;
@@ -123,21 +129,34 @@ export class Sandbox {
         checked = { config: again.configs[0], rendered: again.rendered[0] };
       }
     } finally {
-      fs.writeFileSync(file, committed);
+      fs.writeFileSync(replaced, committed);
     }
     // a success changes this environment's folder: the next run starts from it
     this.files = filesBelow(this.outDir);
     const leftovers = fs.readdirSync(this.dir).filter((f) => f !== 'config' && f !== 'dist');
-    return { env, file, code, lines, ms, before, after: this.files, leftovers, checked };
+    return {
+      env,
+      file,
+      base: baseFile(this.configDir),
+      code,
+      lines,
+      ms,
+      before,
+      after: this.files,
+      leftovers,
+      checked,
+    };
   }
 }
 
-/** the documented form of every line of a failed run but its last: a config error each */
+/**
+ * The documented form of every line of a failed run but its last: a config error each, naming
+ * the environment's file, the base file, or both (a mapping both set)
+ */
 function configErrorLines(o: Outcome): RegExp {
   const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  return new RegExp(
-    `^(synth failed: )?config error in environment "${escape(o.env)}" \\(${escape(o.file)}\\), field .+: .+$`,
-  );
+  const files = `(?:${escape(o.file)}|${escape(o.base)}|${escape(o.base)} and ${escape(o.file)})`;
+  return new RegExp(`^(synth failed: )?config error in environment "${escape(o.env)}" \\(${files}\\), field .+: .+$`);
 }
 
 /**

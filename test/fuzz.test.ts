@@ -15,10 +15,12 @@
  */
 import * as fc from 'fast-check';
 import { stringify } from 'yaml';
-import { parseEnvironmentConfig } from '../lib/config';
+import { readBaseText } from '../io/config-files';
+import { readEnvironmentConfig } from '../lib/config';
 import { ATTACKS, set } from './fuzz-attacks';
 import {
   caseText,
+  committedBaseFile,
   committedBases,
   genericEdit,
   hugeEdit,
@@ -27,6 +29,7 @@ import {
   type Case,
 } from './fuzz-mutations';
 import { expectSound, ReadBack, Sandbox, type Outcome } from './fuzz-sandbox';
+import { CONFIG_DIR } from './helpers';
 
 function integerFromEnv(name: string, fallback: number): number {
   const text = process.env[name];
@@ -47,12 +50,20 @@ const reads = new ReadBack();
 const PROTOTYPE_KEYS = Object.getOwnPropertyNames(Object.prototype).sort();
 
 /** run the cases of one property in a fresh sandbox; a failure says how to run it again */
-function fuzz(cases: fc.Arbitrary<Case>, runs: number, check: (o: Outcome) => void): void {
+function fuzz(
+  cases: fc.Arbitrary<Case>,
+  runs: number,
+  check: (o: Outcome) => void,
+  // the base file's mutations: the case's edits are the base's, run under the case's environment
+  base?: Base,
+): void {
   const sandbox = new Sandbox();
   try {
     fc.assert(
       fc.property(cases, (c) => {
-        const outcome = sandbox.run(c.env, caseText(baseOf(c.env), c));
+        const outcome = base
+          ? sandbox.run(c.env, caseText(base, c), 'base')
+          : sandbox.run(c.env, caseText(baseOf(c.env), c));
         // no key of a config reaches the prototype every object shares
         expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(PROTOTYPE_KEYS);
         expectSound(outcome, reads);
@@ -73,10 +84,9 @@ function fuzz(cases: fc.Arbitrary<Case>, runs: number, check: (o: Outcome) => vo
 /** the committed configs that synthesize as production: what the attacker classes start from */
 const productionBases = bases.filter((b) => {
   try {
-    return parseEnvironmentConfig(stringify({ ...b.data, production: true }), {
-      environment: b.env,
-      file: `${b.env}.yaml`,
-    }).production;
+    // over the committed base file, as the synth reads it
+    const own = { text: stringify({ ...b.data, production: true }), file: `${b.env}.yaml` };
+    return readEnvironmentConfig(b.env, own, readBaseText(CONFIG_DIR, b.env)).config.production;
   } catch {
     return false;
   }
@@ -99,6 +109,18 @@ describe('fuzzing the committed configs', () => {
             .map((edits) => withDescription({ env: base.env, edits })),
         );
       fuzz(cases, RUNS, () => {});
+    },
+    TEST_MS,
+  );
+
+  const baseFile = committedBaseFile();
+  (baseFile ? test : test.skip)(
+    'mutations of the base file, under each environment: the same as those of an environment file',
+    () => {
+      const cases = fc
+        .tuple(fc.constantFrom(...bases), fc.array(genericEdit(baseFile!), { minLength: 1, maxLength: 3 }))
+        .map(([b, edits]) => withDescription({ env: b.env, edits }));
+      fuzz(cases, ATTACK_RUNS * 3, () => {}, baseFile);
     },
     TEST_MS,
   );

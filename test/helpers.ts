@@ -57,6 +57,8 @@ export function minimalConfig(): Record<string, any> {
     database: { egress: { cidr: '10.0.0.0/24' } },
     allowIngressFrom: { namespace: 'ingress-nginx' },
     migration: { strategy: 'job', image: { repository: 'ghcr.io/acme/backend-shell', tag: '1.0.0' } },
+    // not a placeholder: that is a warning, and an error in production
+    delivery: { repoURL: 'https://github.com/acme/gitops.git' },
   };
 }
 

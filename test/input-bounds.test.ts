@@ -389,7 +389,7 @@ describe('the config folder', () => {
     const { code, output, out } = synth(config);
     expect(code).toBe(1);
     expect(output).toContain(
-      `: config files must end in .yaml: ${action.replaceAll('{config}', config)}; allowed: one <environment>.yaml per environment, and schema.json\n`,
+      `: config files must end in .yaml: ${action.replaceAll('{config}', config)}; allowed: one <environment>.yaml per environment, _base.yaml and schema.json\n`,
     );
     expect(fs.existsSync(out)).toBe(false);
   });

@@ -1,5 +1,5 @@
-import { CORE_SCHEMA, dump, load } from 'js-yaml';
 import { checkRenderedDelivery } from '../lib/delivery';
+import { readYaml, toYaml } from '../lib/yaml';
 import { ENVIRONMENT_README } from '../lib/environment-readme';
 import { identityErrors } from '../lib/environments';
 import { renderEnvironment, synthesizeObjects } from '../lib/render';
@@ -364,9 +364,9 @@ describe('top-level egress', () => {
     const rendered = renderEnvironment(config);
     const files = new Map(rendered.files);
     const file = [...files.keys()].find((f) => f.endsWith('networkpolicy-reviewpoint-backend-app-egress.yaml'))!;
-    const object: any = load(files.get(file)!, { schema: CORE_SCHEMA });
+    const object: any = readYaml(files.get(file)!);
     object.spec.egress[0].to = [{ podSelector: { matchLabels: { app: 'cache' } } }];
-    files.set(file, dump(object));
+    files.set(file, toYaml(object));
     // WHEN the delivery model reads it  THEN the network closure names the traffic that goes nowhere
     expect(
       checkRenderedDelivery(config, { ...rendered, files })

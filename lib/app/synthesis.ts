@@ -16,4 +16,6 @@ export interface Synthesized {
   readonly all: readonly string[];
   readonly configs: readonly EnvironmentConfig[];
   readonly rendered: readonly RenderedEnvironment[];
+  /** what the config holds that works but is likely wrong (a placeholder), one line each */
+  readonly warnings: readonly string[];
 }

@@ -7,7 +7,10 @@ import { escapeUnprintable, printableJson } from '../yaml';
 export interface ConfigSource {
   /** environment name, e.g. `prod` */
   readonly environment: string;
-  /** file path as the user knows it, e.g. `config/prod.yaml` */
+  /**
+   * file path as the user knows it, e.g. `config/prod.yaml`; `config/_base.yaml and
+   * config/prod.yaml` for a mapping both files set
+   */
   readonly file: string;
 }
 
@@ -47,6 +50,21 @@ export class ConfigError extends Error {
       `config error in environment "${source.environment}" (${source.file}), field ${bounded(field || '(root)', MAX_FIELD)}: ${bounded(problem, MAX_PROBLEM)}`,
     );
     this.name = 'ConfigError';
+  }
+}
+
+/**
+ * A value that works but is likely wrong (a placeholder): the command line prints it on stderr
+ * and the run goes on. Where, what and what is meant, as a ConfigError says it.
+ */
+export class ConfigWarning {
+  readonly message: string;
+  constructor(
+    readonly source: ConfigSource,
+    readonly field: string,
+    readonly problem: string,
+  ) {
+    this.message = `config warning in environment "${source.environment}" (${source.file}), field ${bounded(field || '(root)', MAX_FIELD)}: ${bounded(problem, MAX_PROBLEM)}`;
   }
 }
 

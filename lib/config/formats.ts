@@ -165,7 +165,11 @@ export const egressRuleSchema = z.strictObject({
   ),
 });
 
-const DEFAULT_REPO_URL = 'https://github.com/reviewpoint/reviewpoint-k8s.git';
+/**
+ * A placeholder (a documentation host): each project names its own GitOps repository, once in
+ * config/_base.yaml; a real-looking default would point a copied project at someone else's
+ */
+const DEFAULT_REPO_URL = 'https://git.example.com/gitops.git';
 
 /** where the GitOps engines read this environment from, and where their own objects live */
 export const deliverySchema = z.strictObject({

@@ -6,15 +6,17 @@
  * text), and everything below receives an already-valid, fully defaulted `EnvironmentConfig`.
  * Nothing here touches the filesystem or the process environment.
  */
+import { BASE_FILE, mergeOverBase } from './base';
 import { DNS_LABEL } from './formats';
 import { readConfigData } from './input';
 import { describe, issuesToErrors } from './messages';
-import { ConfigError, ConfigErrors, type ConfigSource } from './errors';
+import { ConfigError, ConfigErrors, ConfigWarning, type ConfigSource } from './errors';
 import { configSchema, defaultAppCommand, type EnvironmentConfig } from './schema';
 import { trustedProxies } from './proxies';
 import { checkRules } from './rules';
 
-export { ConfigError, ConfigErrors, type ConfigSource } from './errors';
+export { ConfigError, ConfigErrors, ConfigWarning, type ConfigSource } from './errors';
+export { BASE_FILE } from './base';
 export { MAX_CONFIG_BYTES } from './input';
 export {
   APP_PYTHON,
@@ -41,24 +43,63 @@ export function isEnvironmentName(name: string): boolean {
   return name.length <= 63 && DNS_LABEL.test(name);
 }
 
+/** a config file's text, and its path as the user knows it */
+export interface ConfigText {
+  readonly text: string;
+  readonly file: string;
+}
+
+/** a validated environment, and what it holds that works but is likely wrong */
+export interface LoadedConfig {
+  readonly config: EnvironmentConfig;
+  /** for the command line to print; the run goes on */
+  readonly warnings: readonly ConfigWarning[];
+}
+
 /**
  * Parse and validate one environment's YAML text.
  * @throws ConfigError naming the environment, the file, the field, the value and what is allowed
  */
 export function parseEnvironmentConfig(text: string, source: ConfigSource): EnvironmentConfig {
-  const raw = readConfigData(text, source);
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ConfigError(
-      source,
-      '',
-      `got ${describe(raw)}; allowed: a mapping of settings (see README, "Configuration")`,
+  return readEnvironmentConfig(source.environment, { text, file: source.file }).config;
+}
+
+/**
+ * Parse one environment's file over the base file (lib/config/base.ts), then validate the
+ * merged config. Each error names the file its field's value came from.
+ * @throws ConfigErrors (or a ConfigError) naming the environment, the file, the field, the value
+ * and what is allowed
+ */
+export function readEnvironmentConfig(environment: string, own: ConfigText, base?: ConfigText): LoadedConfig {
+  const source: ConfigSource = { environment, file: own.file };
+  const errors: ConfigError[] = [];
+  const read = (file: ConfigText): Record<string, unknown> | undefined => {
+    try {
+      return readMapping(file.text, { environment, file: file.file });
+    } catch (e) {
+      if (e instanceof ConfigErrors) errors.push(...e.errors);
+      else if (e instanceof ConfigError) errors.push(e);
+      else throw e;
+      return undefined;
+    }
+  };
+  const baseData = base && read(base);
+  const ownData = read(own);
+  if (errors.length > 0 || !ownData) throw new ConfigErrors(errors);
+  const merged = base && baseData ? mergeOverBase(baseData, ownData, { base: base.file, env: own.file }) : undefined;
+  const raw = merged?.data ?? ownData;
+  // every error is made naming the environment's file, then named after its field's file
+  const located = (list: readonly ConfigError[]): ConfigErrors =>
+    new ConfigErrors(
+      merged
+        ? list.map((e) => new ConfigError({ environment, file: merged.fileOf(e.field) }, e.field, e.problem))
+        : list,
     );
-  }
   const result = configSchema.safeParse(raw, { reportInput: true });
-  if (!result.success) throw new ConfigErrors(issuesToErrors(result.error.issues, raw, source));
+  if (!result.success) throw located(issuesToErrors(result.error.issues, raw, source));
   const data = result.data;
   const inherited = inheritedKeyErrors(data, [], source);
-  if (inherited.length > 0) throw new ConfigErrors(inherited);
+  if (inherited.length > 0) throw located(inherited);
   // under an HPA a budget must bound evictions whatever the replica count: maxUnavailable does,
   // minAvailable: 1 would let a drain take all pods but one at once
   const podDisruptionBudget =
@@ -79,11 +120,58 @@ export function parseEnvironmentConfig(text: string, source: ConfigSource): Envi
       podDisruptionBudget,
     },
     workers,
-    name: source.environment,
+    name: environment,
   };
-  const errors = checkRules(config, source);
-  if (errors.length > 0) throw new ConfigErrors(errors);
-  return config;
+  const ruleErrors = checkRules(config, source);
+  const written = (raw as { delivery?: { repoURL?: unknown } }).delivery?.repoURL !== undefined;
+  const placeholder = placeholderRepository(config, source, written);
+  if (placeholder && config.production) ruleErrors.push(placeholder);
+  if (ruleErrors.length > 0) throw located(ruleErrors);
+  const warnings = placeholder && !config.production ? located([placeholder]).errors : [];
+  return {
+    config,
+    warnings: warnings.map((w) => new ConfigWarning(w.source, w.field, w.problem)),
+  };
+}
+
+/** the file's one document, which must be a mapping */
+function readMapping(text: string, source: ConfigSource): Record<string, unknown> {
+  const raw = readConfigData(text, source);
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError(
+      source,
+      '',
+      `got ${describe(raw)}; allowed: a mapping of settings (see README, "Configuration")`,
+    );
+  }
+  return raw as Record<string, unknown>;
+}
+
+/**
+ * Hosts kept for documentation (RFC 2606): a repository there is a placeholder, and so is the
+ * built-in default of delivery.repoURL, which is one of them.
+ */
+const PLACEHOLDER_HOST = /(^|\.)(example\.(com|net|org)|example|invalid)$/;
+
+/** the host of a Git URL: https://host/..., ssh://user@host:port/..., user@host:path */
+function gitHost(url: string): string | undefined {
+  return /^(?:[a-z][a-z0-9+.-]*:\/\/)?(?:[^@/]*@)?([^:/[\]]+)/i.exec(url)?.[1]?.toLowerCase();
+}
+
+/** delivery.repoURL at a placeholder: a warning, and an error in production */
+function placeholderRepository(c: EnvironmentConfig, source: ConfigSource, written: boolean): ConfigError | undefined {
+  const url = c.delivery.repoURL;
+  const host = gitHost(url);
+  if (!host || !PLACEHOLDER_HOST.test(host)) return undefined;
+  const what = written ? `a placeholder host (${host})` : 'the built-in placeholder (no file sets it)';
+  const effect = c.production
+    ? 'a production environment must name the repository its Argo CD Application and Flux GitRepository read'
+    : 'the delivery objects in its output point at no real repository';
+  return new ConfigError(
+    source,
+    'delivery.repoURL',
+    `got ${JSON.stringify(url)}, ${what}: ${effect}; allowed: the Git repository dist/ is committed to, e.g. once for every environment in the base file (${BASE_FILE} in the config folder)`,
+  );
 }
 
 /**
