@@ -87,7 +87,9 @@ function yesNo(value: unknown): string {
 
 export function migration(config: EnvironmentConfig, objects: readonly KubeObject[]): string[] {
   const m = config.migration;
-  const command = `\`${m.command.join(' ')}\``;
+  const wait = m.waitForDatabaseSeconds;
+  const command =
+    `\`${m.command.join(' ')}\`` + (wait > 0 ? ` (once the database answers, waiting up to ${wait} s for it)` : '');
   if (m.strategy === 'none') return ['Strategy `none`: migrations run elsewhere; nothing here runs them.'];
   if (m.strategy === 'initContainer') {
     return [
@@ -105,7 +107,7 @@ export function migration(config: EnvironmentConfig, objects: readonly KubeObjec
     .join(', ');
   const externalSecret = objects.find((o) => o.kind === 'ExternalSecret')?.metadata.name;
   return [
-    `Strategy \`job\`: Job \`${job}\` runs ${command}, at most ${m.activeDeadlineSeconds} s and ${m.backoffLimit + 1} attempts. ` +
+    `Strategy \`job\`: Job \`${job}\` runs ${command}, at most ${m.activeDeadlineSeconds} s and ${m.backoffLimit + 1} attempts${(jobObject.spec as { podFailurePolicy?: unknown }).podFailurePolicy ? ' (a pod a drain or preemption took away is not counted)' : ''}. ` +
       'Its name carries a hash of its pod template: a new migration image, command or setting gives a new name.',
     '',
     '| engine | when it runs | before the app |',
