@@ -46,9 +46,12 @@ export function settingsEnv(settings: Settings): Array<{ name: string; value: st
   return Object.entries(SETTING_FIELD).map(([name, field]) => ({ name, value: SETTINGS_ENV[name](settings), field }));
 }
 
+/** the database URL, postgresql+asyncpg://user:password@host:port/db (the port explicit) */
+export const DB_URL_ENV = 'REVIEWPOINT_DB_URL';
+
 /** the secret variables, in the order they are written, each with the key of the Secret it reads */
 const SECRET_ENV: ReadonlyArray<readonly [string, SecretKey]> = [
-  ['REVIEWPOINT_DB_URL', 'dbUrlKey'],
+  [DB_URL_ENV, 'dbUrlKey'],
   ['REVIEWPOINT_JWT_SECRET_KEY', 'jwtSecretKey'],
   // legacy name that startup still requires: same secret as the key above
   ['REVIEWPOINT_JWT_SECRET', 'jwtSecretKey'],

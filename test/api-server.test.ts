@@ -130,7 +130,7 @@ const cases: Case[] = [
     check: 'api-ports',
     what: 'a probe names a port the container does not have',
     breakIt: inApi((c) => {
-      c.livenessProbe.httpGet.port = 'web';
+      c.livenessProbe.tcpSocket.port = 'web';
     }),
     message: /livenessProbe port: got "web"; allowed: the name of a port of the container \(http\)/,
   },

@@ -155,7 +155,7 @@ describe('errors name the file the value came from', () => {
     // THEN the budget names the base file, where the value is
     expect(errorOf(() => loadEnvironment(dir, 'dev'))).toMatch(
       new RegExp(
-        `^config error in environment "dev" \\(${baseFile(dir)}\\), field database\\.maxConnections: got 20, but \\(2 max replicas \\+ 1 surge\\)`,
+        `^config error in environment "dev" \\(${baseFile(dir)}\\), field database\\.maxConnections: got 20, but \\(2 max replicas \\+ 1 surge \\+ 1 terminating\\)`,
       ),
     );
   });
@@ -288,6 +288,7 @@ describe('a placeholder repository', () => {
       replicas: 2,
       podDisruptionBudget: { minAvailable: 1 },
       uploads: { disposable: true },
+      trustedProxies: ['10.244.0.0/16'],
     };
     prod.migration = { ...prod.migration, image: { ...prod.migration.image, digest: DIGEST_B } };
     const base = { ...shared(), delivery: { repoURL: 'https://example.com/acme/gitops.git' } };

@@ -382,7 +382,7 @@ describe('config errors', () => {
         c.app.replicas = 6;
         c.settings.environment = 'prod';
       },
-      /database\.maxConnections: got 100, but \(6 max replicas \+ 1 surge\) x 30 connections per pod \(settings\.environment "prod"\) = 210; allowed: maxConnections >= 210/,
+      /database\.maxConnections: got 100, but \(6 max replicas \+ 1 surge \+ 1 terminating\) x 30 connections per pod \(settings\.environment "prod"\) \+ 1 migration Job \+ 3 reserved \(database\.reservedConnections\) = 244; allowed: maxConnections >= 244/,
     );
   });
 
@@ -394,7 +394,7 @@ describe('config errors', () => {
         c.app.autoscaling = { minReplicas: 1, maxReplicas: 6 };
         c.database.maxConnections = 100;
       },
-      /\(6 max replicas \+ 1 surge\) x 15 connections per pod \(settings\.environment "dev"\) = 105/,
+      /\(6 max replicas \+ 1 surge \+ 1 terminating\) x 15 connections per pod \(settings\.environment "dev"\) \+ 1 migration Job \+ 3 reserved \(database\.reservedConnections\) = 124/,
     );
   });
 

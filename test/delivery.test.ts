@@ -515,6 +515,7 @@ describe('the delivery objects', () => {
     data.app.autoscaling = { minReplicas: 2, maxReplicas: 5 };
     data.app.rollingUpdate = { maxSurge: 1, maxUnavailable: 0 };
     data.app.progressDeadlineSeconds = 300;
+    data.database.maxConnections = 200;
     data.migration.backoffLimit = 2;
     data.migration.activeDeadlineSeconds = 600;
     const [, migration, rollout] = renderEnvironment(configFrom(data)).delivery as any[];

@@ -71,6 +71,8 @@ export function productionConfig(): Record<string, any> {
   c.app.podDisruptionBudget = { minAvailable: 1 };
   // per-pod emptyDir uploads with two replicas: allowed in production only when they are disposable
   c.app.uploads = { disposable: true };
+  // the ingress controller's pods, admitted by namespace, get their addresses from the pod CIDR
+  c.app.trustedProxies = ['10.244.0.0/16'];
   c.migration.image.digest = DIGEST_B;
   return c;
 }

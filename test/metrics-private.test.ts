@@ -46,8 +46,9 @@ describe('the metrics path is private at the edge by default', () => {
     const container = find(objects, 'Deployment').spec.template.spec.containers[0];
     expect(container.ports.map((p: any) => p.name)).toEqual(['http']);
     // AND inside the cluster nothing changes: the probes ask the pod, the ServiceMonitor the Service's http port
-    for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe'])
+    for (const probe of ['startupProbe', 'readinessProbe'])
       expect(container[probe].httpGet).toMatchObject({ path: METRICS, port: 'http' });
+    expect(container.livenessProbe.tcpSocket).toEqual({ port: 'http' });
     expect(find(objects, 'ServiceMonitor').spec.endpoints).toMatchObject([{ port: 'http', path: METRICS }]);
   });
 

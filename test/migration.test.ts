@@ -16,11 +16,9 @@ describe('migration strategy "job"', () => {
 
   test('runs alembic upgrade head from /app in the shell image', () => {
     const c = job.spec.template.spec.containers[0];
-    expect(c).toMatchObject({
-      image: 'ghcr.io/acme/backend-shell:1.0.0',
-      command: ['alembic', 'upgrade', 'head'],
-      workingDir: '/app',
-    });
+    expect(c).toMatchObject({ image: 'ghcr.io/acme/backend-shell:1.0.0', workingDir: '/app' });
+    // after a bounded wait for the database (test/rollouts.test.ts)
+    expect(c.command.slice(-3)).toEqual(['alembic', 'upgrade', 'head']);
     expect(job.spec.template.spec.restartPolicy).toBe('Never');
   });
 
@@ -103,11 +101,8 @@ describe('migration strategy "initContainer"', () => {
     expect(jobs(objects)).toEqual([]);
     const init = deployment(objects).spec.template.spec.initContainers;
     expect(init).toHaveLength(1);
-    expect(init[0]).toMatchObject({
-      name: 'migrate',
-      image: 'ghcr.io/acme/backend-shell:1.0.0',
-      command: ['alembic', 'upgrade', 'head'],
-    });
+    expect(init[0]).toMatchObject({ name: 'migrate', image: 'ghcr.io/acme/backend-shell:1.0.0' });
+    expect(init[0].command.slice(-3)).toEqual(['alembic', 'upgrade', 'head']);
   });
 
   test('reads the app ConfigMap and writes the upload folder on the pod uploads volume', () => {

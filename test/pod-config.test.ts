@@ -499,7 +499,9 @@ describe('app.probes', () => {
       failureThreshold: 3,
       successThreshold: 1,
     });
-    expect(c.livenessProbe.httpGet).toEqual({ path: '/api/v1/metrics', port: 8000, scheme: 'HTTP' });
+    // liveness connects to the port: a path of its own would make it a GET
+    expect(c.livenessProbe.tcpSocket).toEqual({ port: 8000 });
+    expect(c.livenessProbe.httpGet).toBeUndefined();
     expect(c.startupProbe).toMatchObject({ periodSeconds: 5, failureThreshold: 60 });
   });
 
@@ -521,7 +523,7 @@ describe('app.probes', () => {
     [{ readiness: { periodSeconds: 0 } }, /app\.probes\.readiness\.periodSeconds: got number 0; allowed: >= 1/],
     [{ liveness: { successThreshold: 2 } }, /app\.probes\.liveness\.successThreshold: unknown key "successThreshold"/],
     [
-      { liveness: { periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 } },
+      { liveness: { path: '/api/v1/metrics', periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 } },
       /app\.probes\.liveness: got the same path, port and timings as readiness/,
     ],
   ])('fails when the probes are refused: %j', (probes, message) => {

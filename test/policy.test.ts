@@ -29,9 +29,9 @@ const CASES: Case[] = [
     rule: 'probe-host',
     what: 'a probe with a host',
     breakIt: (o) => {
-      api(o).livenessProbe.httpGet.host = '10.0.0.1';
+      api(o).readinessProbe.httpGet.host = '10.0.0.1';
     },
-    message: /livenessProbe must not set host/,
+    message: /readinessProbe must not set host/,
   },
   {
     rule: 'explicit-identity',
@@ -203,6 +203,20 @@ const CASES: Case[] = [
     what: 'identical probes',
     breakIt: (o) => {
       api(o).livenessProbe = { ...api(o).readinessProbe };
+    },
+    message: /readinessProbe and livenessProbe are identical/,
+  },
+  {
+    rule: 'probes',
+    what: 'probes identical as the kubelet runs them (a default left out, the port by number)',
+    breakIt: (o) => {
+      // readiness spells out successThreshold 1 and the port's name; the kubelet runs this the same
+      const { successThreshold: _one, ...timings } = api(o).readinessProbe;
+      api(o).livenessProbe = {
+        ...timings,
+        initialDelaySeconds: 0,
+        httpGet: { path: api(o).readinessProbe.httpGet.path, port: 8000 },
+      };
     },
     message: /readinessProbe and livenessProbe are identical/,
   },

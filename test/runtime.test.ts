@@ -29,7 +29,7 @@ describe.each(ENVIRONMENTS)('the %s Deployment', (env) => {
 });
 
 describe('the default command', () => {
-  test('trusts forwarded headers from whatever the NetworkPolicy admits', () => {
+  test('outside production, with the ingress controller admitted by namespace, trusts every peer (rollouts.test.ts: production)', () => {
     const argv: string[] = api(synthesizeObjects(configFrom(minimalConfig())) as any[]).command;
     expect(argv).toContain('--proxy-headers');
     expect(argv[argv.indexOf('--forwarded-allow-ips') + 1]).toBe('*');

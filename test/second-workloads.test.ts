@@ -105,7 +105,7 @@ describe('workers and cron jobs in the config', () => {
     // GIVEN 100 connections, the app's 2 pods x 15 and a worker of 6 pods that does not connect
     const c = minimalConfig();
     c.workers = { resize: worker({ replicas: 6, backendEnv: false }) };
-    // WHEN parsed THEN accepted: (1 + 1) x 15 = 30
+    // WHEN parsed THEN accepted: (1 + 1 + 1 terminating) x 15 + 1 migration + 3 reserved = 49
     expect(() => configFrom(c)).not.toThrow();
   });
 
@@ -131,7 +131,7 @@ describe('workers and cron jobs in the config', () => {
         c.workers = { mailer: worker({ replicas: 2 }) };
         c.cronJobs = { nightly: cronJob(), sweep: cronJob({ concurrencyPolicy: 'Replace' }) };
       },
-      /database\.maxConnections: got 100, but \(1 max replicas \+ 1 surge \+ 3 worker mailer \+ 1 cron job nightly \(Forbid\) \+ 2 cron job sweep \(Replace\)\) x 15 connections per pod \(settings\.environment "dev"\) = 120; allowed: maxConnections >= 120/,
+      /database\.maxConnections: got 100, but \(1 max replicas \+ 1 surge \+ 1 terminating \+ 4 worker mailer \+ 1 cron job nightly \(Forbid\) \+ 2 cron job sweep \(Replace\)\) x 15 connections per pod \(settings\.environment "dev"\) \+ 1 migration Job \+ 3 reserved \(database\.reservedConnections\) = 154; allowed: maxConnections >= 154/,
     );
   });
 
@@ -142,7 +142,7 @@ describe('workers and cron jobs in the config', () => {
       (c) => {
         c.cronJobs = { sync: cronJob({ concurrencyPolicy: 'Allow', activeDeadlineSeconds: 600 }) };
       },
-      /\(1 max replicas \+ 1 surge \+ 11 cron job sync \(Allow\)\) x 15 connections per pod .* = 195/,
+      /\(1 max replicas \+ 1 surge \+ 1 terminating \+ 11 cron job sync \(Allow\)\) x 15 connections per pod .* = 214/,
     );
   });
 

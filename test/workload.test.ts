@@ -144,7 +144,12 @@ function everyField(): Record<string, any> {
         refreshInterval: '15m',
       },
     },
-    database: { port: 6432, maxConnections: 400, egress: { namespace: 'databases', podLabels: { app: 'pg' } } },
+    database: {
+      port: 6432,
+      maxConnections: 400,
+      reservedConnections: 5,
+      egress: { namespace: 'databases', podLabels: { app: 'pg' } },
+    },
     dns: { namespace: 'dns-system', podLabels: { app: 'coredns' }, port: 5353 },
     imagePullSecrets: ['registry-credentials'],
     allowIngressFrom: { cidr: '10.20.0.0/16', except: ['10.20.99.0/24'] },
@@ -246,6 +251,7 @@ function everyField(): Record<string, any> {
       resources: { cpuRequest: '100m', memoryRequest: '128Mi', memoryLimit: '256Mi', cpuLimit: '500m' },
       backoffLimit: 1,
       activeDeadlineSeconds: 900,
+      waitForDatabaseSeconds: 90,
       ttlSecondsAfterFinished: 3600,
       allowConcurrentInitContainers: false,
       nodeSelector: { pool: 'batch' },
@@ -611,6 +617,8 @@ describe('the config that sets every field', () => {
     // size and a claim the output creates (an existing claim is set), the other form of each peer (cidr or namespace and pods)
     const otherSide = [
       'app.replicas',
+      // fills the default command's --forwarded-allow-ips: a command of one's own says it itself
+      'app.trustedProxies',
       'app.podDisruptionBudget.minAvailable',
       'app.uploads.sizeLimit',
       'app.uploads.volume',

@@ -5,7 +5,7 @@
  * and creates the upload folder) are here and in app-env.ts, nowhere in lib/constructs/.
  */
 import k8s = require('cdk8s-plus-28/lib/imports/k8s');
-import { CONFIG_MAP_NAME, configMapData, secretEnv, UPLOAD_DIR, UPLOADS_VOLUME } from '../app-env';
+import { CONFIG_MAP_NAME, configMapData, DB_URL_ENV, secretEnv, UPLOAD_DIR, UPLOADS_VOLUME } from '../app-env';
 import {
   APP_PYTHON,
   dnsPeers,
@@ -41,6 +41,7 @@ import {
   cronJobName,
   edgeBlockedPaths,
   HTTP_PORT,
+  instanceLabels,
   METRICS_PATH,
   recommendedLabels,
   selectorLabels,
@@ -178,8 +179,9 @@ export function migrationContainerProps(config: EnvironmentConfig, settings: Set
   return {
     name: 'migrate',
     image: imageReference(m.image),
-    // explicit command: skips the image entrypoint, whose wait-for-database loop has no timeout
-    command: m.command,
+    // explicit command: skips the image entrypoint, whose wait-for-database loop has no timeout,
+    // and waits with a bound of its own instead
+    command: waitForDatabase(m.waitForDatabaseSeconds, m.command),
     runAsUser: m.runAsUser,
     runAsGroup: m.runAsGroup,
     resources: m.resources,
@@ -197,6 +199,32 @@ export function migrationContainerProps(config: EnvironmentConfig, settings: Set
     ],
     workingDir: WORKING_DIR,
   };
+}
+
+/**
+ * `command`, run once the database accepts connections, or exit 1 after `seconds`: the shell
+ * image's own wait (docker-entrypoint.sh) has no bound, and an explicit command skips it anyway.
+ * The host and port come from the database URL, which names its port (scheme off, then
+ * credentials up to the last "@", then host:port up to the first "/"; brackets off an IPv6
+ * host); the URL itself, password included, is never printed. The tolerance this gives a blip:
+ * a database down when a run starts is waited out for `seconds`; one that drops during the
+ * migration fails the run, and each retry (backoffLimit, 10 s, 20 s, 40 s apart under the Job's
+ * backoff) waits again, all within activeDeadlineSeconds. 0: the command as it is, no shell.
+ */
+export function waitForDatabase(seconds: number, command: readonly string[]): string[] {
+  if (seconds === 0) return [...command];
+  const script = [
+    `rest=\${${DB_URL_ENV}#*://}; rest=\${rest##*@}; hostport=\${rest%%/*}`,
+    'host=${hostport%:*}; port=${hostport##*:}; host=${host#\\[}; host=${host%\\]}',
+    `deadline=$(( $(date +%s) + ${seconds} ))`,
+    'until pg_isready -q -h "$host" -p "$port"; do',
+    `  if [ "$(date +%s)" -ge "$deadline" ]; then echo "database $host:$port not ready after ${seconds} s" >&2; exit 1; fi`,
+    '  sleep 2',
+    'done',
+    'exec "$@"',
+  ].join('\n');
+  // "$0" names the script in the shell's messages; "$@" is the command, word by word
+  return ['/bin/sh', '-c', script, 'wait-for-database', ...command];
 }
 
 /** the migration as an init container of the app's pods, which mount the app's uploads volume */
@@ -267,7 +295,8 @@ export function networkProps(config: EnvironmentConfig): NetworkPoliciesProps {
   ];
   return {
     namespace: config.namespace,
-    labels: recommendedLabels(config, 'api'),
+    // the default deny and the egress policies cover every pod of the instance, not one component
+    labels: instanceLabels(config),
     serverSelector: api,
     port: HTTP_PORT,
     allowIngress: callers.filter((c): c is IngressAllow => c !== undefined),

@@ -30,8 +30,16 @@ import {
   webAppProps,
   workerProps,
 } from './backend';
-import { APP_NAME, HTTP_PORT, METRICS_PATH, MIGRATION_NAME, recommendedLabels, selectorLabels } from './labels';
-import { edgeBlockedPaths } from './labels';
+import {
+  APP_NAME,
+  edgeBlockedPaths,
+  HTTP_PORT,
+  instanceLabels,
+  METRICS_PATH,
+  MIGRATION_NAME,
+  recommendedLabels,
+  selectorLabels,
+} from './labels';
 
 export interface ReviewpointChartProps {
   readonly config: EnvironmentConfig;
@@ -48,7 +56,10 @@ export class ReviewpointChart extends Chart {
 
     // the namespace also holds what this repository does not manage: the Secret, the TLS secret,
     // uploads volumes, the database in dev; the engines keep it when the app goes
-    const namespace = new RestrictedNamespace(this, 'Namespace', { name: config.namespace, labels });
+    const namespace = new RestrictedNamespace(this, 'Namespace', {
+      name: config.namespace,
+      labels: instanceLabels(config),
+    });
 
     const strategy = config.migration.strategy;
     const backend = new WebApp(
@@ -75,7 +86,8 @@ export class ReviewpointChart extends Chart {
       new ExternalSecret(this, 'Secrets', {
         name: config.secrets.name,
         namespace: config.namespace,
-        labels,
+        // every component reads the Secret it creates
+        labels: instanceLabels(config),
         store: es.store,
         remoteKey: es.remoteKey,
         keys: secretKeys(config).map((key) => ({ secretKey: key, property: es.properties[key] })),

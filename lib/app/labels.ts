@@ -46,6 +46,17 @@ export function selectorLabels(config: EnvironmentConfig, component: Component):
 }
 
 /**
+ * The labels of the objects that belong to the whole instance rather than one component: the
+ * Namespace, the NetworkPolicies (the default deny and the egress cover every pod of the
+ * instance), the ExternalSecret whose Secret every component reads. A component label there
+ * would make `-l app.kubernetes.io/component=api` list them with the app's objects.
+ */
+export function instanceLabels(config: EnvironmentConfig): Record<string, string> {
+  const { 'app.kubernetes.io/component': _component, ...labels } = recommendedLabels(config, 'api');
+  return labels;
+}
+
+/**
  * every recommended label: selector labels plus ownership, and the version when `image` is given.
  * Pass the image only for the objects that run it (the Deployment, the Job, their pod
  * templates): anywhere else the label turns an image bump into a change of unrelated objects.

@@ -11,7 +11,8 @@ import { DNS_LABEL } from './formats';
 import { readConfigData } from './input';
 import { describe, issuesToErrors } from './messages';
 import { ConfigError, ConfigErrors, ConfigWarning, type ConfigSource } from './errors';
-import { configSchema, type EnvironmentConfig } from './schema';
+import { configSchema, defaultAppCommand, type EnvironmentConfig } from './schema';
+import { trustedProxies } from './proxies';
 import { checkRules } from './rules';
 
 export { ConfigError, ConfigErrors, ConfigWarning, type ConfigSource } from './errors';
@@ -112,7 +113,12 @@ export function readEnvironmentConfig(environment: string, own: ConfigText, base
   );
   const config: EnvironmentConfig = {
     ...data,
-    app: { ...data.app, podDisruptionBudget },
+    // a production environment without proxies is refused by a rule: the command is never used
+    app: {
+      ...data.app,
+      command: data.app.command ?? defaultAppCommand(trustedProxies(data) ?? []),
+      podDisruptionBudget,
+    },
     workers,
     name: environment,
   };

@@ -178,7 +178,7 @@ const timings = {
   initialDelaySeconds: seconds(0),
 };
 
-/** the HTTP probes of the app: a path and port for all three, and each probe's own timings */
+/** the probes of the app: a path and port for startup and readiness, and each probe's own timings */
 export const probesSchema = z.strictObject({
   /** @default /api/v1/metrics: no API key, no feature flag, no database round trip */
   path: timings.path,
@@ -192,6 +192,10 @@ export const probesSchema = z.strictObject({
   startup: z.optional(z.strictObject(timings)),
   /** @default every 10 s, 3 s timeout, out after 3 failures, in after 1 success */
   readiness: z.optional(z.strictObject({ ...timings, successThreshold: seconds(1) })),
-  /** @default every 20 s, 5 s timeout, restarted after 3 failures */
+  /**
+   * a TCP connect to the port, apart from readiness (kube-score: the same path and port for both
+   * is critical), unless it names a path of its own
+   * @default every 20 s, 5 s timeout, restarted after 3 failures
+   */
   liveness: z.optional(z.strictObject(timings)),
 });

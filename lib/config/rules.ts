@@ -24,11 +24,48 @@ import { blockedPathConflict } from '../constructs/blocked-paths';
 import { edgeBlockedPaths } from '../app/labels';
 import { ConfigError, type ConfigSource } from './errors';
 import { checkPodRules, envProblems } from './pod-rules';
+import { FORWARDED_ENV, forwardedAllowIps, trustedEntries, trustedEntryProblem, trustedProxies } from './proxies';
+import { defaultAppCommand } from './schema';
 import type { CronJobConfig, EnvironmentConfig, PeerConfig, ResourcesConfig, WorkerConfig } from './schema';
 
 /** DB connections one pod may open: SQLAlchemy pool size + overflow (see the backend's config). */
 export function connectionsPerPod(environment: string): number {
   return environment === 'prod' ? 10 + 20 : 5 + 10;
+}
+
+/**
+ * The most connections the database sees at once, and its terms as the error names them.
+ *
+ * A rollout step of the app runs up to its replicas + maxSurge pods, and the pods that step
+ * scaled down are still terminating: the Deployment controller counts the ReplicaSets' replicas,
+ * not terminating pods, against maxSurge (KEP-3973), and a terminating pod keeps its pool through
+ * the preStop delay and uvicorn's drain. One step scales down at most maxSurge + maxUnavailable
+ * old pods: it keeps replicas - maxUnavailable available out of at most replicas + maxSurge. So a
+ * step peaks at replicas + maxSurge + (maxSurge + maxUnavailable) pods. This assumes a step's
+ * terminating pods are gone before the next step scales down more, i.e. a new pod takes longer to
+ * become available than an old one takes to stop (preStop + drain, at most the grace period);
+ * were both instant, every old pod could be terminating at once.
+ *
+ * The migration opens one connection (alembic) of its own: a Job's pod may run beside the pods of
+ * a rollout still going (Argo CD does not wait on the last wave before the next sync). An init
+ * container's is not added: it exits before its pod's app container opens the pool.
+ * PostgreSQL keeps superuser_reserved_connections from application roles.
+ */
+export function connectionBudget(c: EnvironmentConfig): { terms: string; total: number } {
+  const maxPods = c.app.autoscaling?.maxReplicas ?? c.app.replicas ?? 1;
+  const perPod = connectionsPerPod(c.settings.environment);
+  const { maxSurge, maxUnavailable } = c.app.rollingUpdate;
+  const terminating = maxSurge + maxUnavailable;
+  const others = connectingWorkloads(c);
+  const pods = maxPods + maxSurge + terminating + others.reduce((n, w) => n + w.pods, 0);
+  const migration = c.migration.strategy === 'job' ? 1 : 0;
+  const reserved = c.database.reservedConnections;
+  const more = others.map((w) => ` + ${w.pods} ${w.what}`).join('');
+  const terms =
+    `(${maxPods} max replicas + ${maxSurge} surge + ${terminating} terminating${more}) x ${perPod} connections per pod (settings.environment "${c.settings.environment}")` +
+    (migration ? ` + ${migration} migration Job` : '') +
+    ` + ${reserved} reserved (database.reservedConnections)`;
+  return { terms, total: pods * perPod + migration + reserved };
 }
 
 /** every rule that spans fields, each broken one reported */
@@ -139,14 +176,25 @@ export function checkRules(c: EnvironmentConfig, src: ConfigSource): ConfigError
     );
   }
 
-  const perPod = connectionsPerPod(c.settings.environment);
-  const others = connectingWorkloads(c);
-  const budget = (maxPods + c.app.rollingUpdate.maxSurge + others.reduce((n, w) => n + w.pods, 0)) * perPod;
-  if (budget > c.database.maxConnections) {
-    const more = others.map((w) => ` + ${w.pods} ${w.what}`).join('');
+  // the wait must end, and say why, before the deadline that would kill it without a word
+  const wait = c.migration.waitForDatabaseSeconds;
+  const deadline =
+    c.migration.strategy === 'job'
+      ? (['migration.activeDeadlineSeconds', c.migration.activeDeadlineSeconds] as const)
+      : c.migration.strategy === 'initContainer'
+        ? (['app.progressDeadlineSeconds', c.app.progressDeadlineSeconds] as const)
+        : undefined;
+  if (deadline && wait >= deadline[1])
+    fail(
+      'migration.waitForDatabaseSeconds',
+      `got ${wait}, not below ${deadline[0]} ${deadline[1]}: the deadline would stop the wait before it reports an unreachable database, and leave the migration no time; allowed: less than ${deadline[1]}`,
+    );
+
+  const budget = connectionBudget(c);
+  if (budget.total > c.database.maxConnections) {
     fail(
       'database.maxConnections',
-      `got ${c.database.maxConnections}, but (${maxPods} max replicas + ${c.app.rollingUpdate.maxSurge} surge${more}) x ${perPod} connections per pod (settings.environment "${c.settings.environment}") = ${budget}; allowed: maxConnections >= ${budget}, or fewer replicas`,
+      `got ${c.database.maxConnections}, but ${budget.terms} = ${budget.total}; allowed: maxConnections >= ${budget.total}, or fewer replicas`,
     );
   }
 
@@ -228,6 +276,7 @@ export function checkRules(c: EnvironmentConfig, src: ConfigSource): ConfigError
   }
   checkSecondWorkloads(c, fail);
   checkUploads(c, fail);
+  checkTrustedProxies(c, fail);
   // the settings fields, judged as the variables the backend will read (auth, test mode, debug logging)
   for (const { name, value, field } of settingsEnv(c.settings)) {
     const finding = judgeSetting(name, value, c.production);
@@ -533,9 +582,12 @@ export function cronJobPods(j: CronJobConfig): number {
   return Math.floor((j.activeDeadlineSeconds ?? CRON_DEFAULTS.activeDeadlineSeconds) / 60) + 1;
 }
 
-/** the most pods a worker has during a rollout: its replicas, or its autoscaler's maximum, and a surge of one */
+/**
+ * the most pods a worker has during a rollout: its replicas, or its autoscaler's maximum, a surge
+ * of one, and the pod that surge replaces while it terminates (see connectionBudget)
+ */
 export function workerPods(w: WorkerConfig): number {
-  return (w.autoscaling?.maxReplicas ?? w.replicas ?? 1) + 1;
+  return (w.autoscaling?.maxReplicas ?? w.replicas ?? 1) + 2;
 }
 
 /** the workers and cron jobs that open database connections (backendEnv), with their most pods at once */
@@ -708,4 +760,41 @@ export function checkUploads(c: EnvironmentConfig, fail: (field: string, problem
       'app.uploads',
       `an emptyDir per pod with ${replicas} in a production environment: the uploaded files are split between the pods and deleted with each pod, at every rollout, eviction and scale-down; allowed: volume (a claim the output creates, ReadWriteMany), claimName of an existing claim with accessMode ReadWriteMany, or disposable: true where the files need not outlive the pod`,
     );
+}
+
+/**
+ * Whom uvicorn trusts with X-Forwarded-*: named in production, each entry an address or a CIDR,
+ * wherever it is set (app.trustedProxies, --forwarded-allow-ips in a command of one's own or in
+ * app.args, FORWARDED_ALLOW_IPS, which uvicorn reads when the command sets no flag)
+ */
+function checkTrustedProxies(c: EnvironmentConfig, fail: (field: string, problem: string) => void): void {
+  const given = c.app.trustedProxies;
+  const resolved = trustedProxies(c);
+  const ownCommand = JSON.stringify(c.app.command) !== JSON.stringify(defaultAppCommand(resolved ?? []));
+  const judge = (field: string, value: string) => {
+    for (const entry of trustedEntries(value)) {
+      const problem = trustedEntryProblem(entry, c.production);
+      if (problem) fail(field, `got ${JSON.stringify(entry)}: ${problem}`);
+    }
+  };
+  if (given && ownCommand)
+    fail(
+      'app.trustedProxies',
+      `got ${JSON.stringify(given)} together with app.command: the list sets the default command's --forwarded-allow-ips, which app.command replaces; allowed: one of them (with app.command, give --forwarded-allow-ips there)`,
+    );
+  given?.forEach((entry, i) => judge(`app.trustedProxies[${i}]`, entry));
+  if (!ownCommand && resolved === undefined)
+    fail(
+      'app.trustedProxies',
+      "missing in a production environment whose ingress controller or gateway is admitted by namespace: its pods' addresses are not known here, and uvicorn must not trust every peer; allowed: the proxies' addresses or CIDRs, e.g. the cluster's pod CIDR [10.244.0.0/16]",
+    );
+  const inCommand = ownCommand ? forwardedAllowIps(c.app.command) : undefined;
+  if (inCommand) judge('app.command', inCommand.value);
+  const inArgs = forwardedAllowIps(c.app.args);
+  if (inArgs) judge('app.args', inArgs.value);
+  const fromEnv = c.settings.extraEnv[FORWARDED_ENV];
+  if (fromEnv !== undefined) judge(`settings.extraEnv.${FORWARDED_ENV}`, fromEnv);
+  c.app.env.forEach((e, i) => {
+    if (e.name === FORWARDED_ENV && e.value !== undefined) judge(`app.env[${i}].value`, e.value);
+  });
 }

@@ -34,28 +34,34 @@ import {
   probesSchema,
   tolerationSchema,
 } from './pod-formats';
+import { FORWARDED_FLAG } from './proxies';
 
 /** how long uvicorn lets open requests finish after SIGTERM (its --timeout-graceful-shutdown) */
 const DEFAULT_DRAIN_SECONDS = 20;
 /** the image's interpreter: the distroless ENTRYPOINT, and what runs the preStop delay */
 export const APP_PYTHON = '/app/.venv/bin/python';
-const DEFAULT_APP_COMMAND = [
-  APP_PYTHON,
-  '-m',
-  'uvicorn',
-  'src.main:app',
-  '--host',
-  '0.0.0.0',
-  '--port',
-  '8000',
-  // behind an ingress or gateway: take client address and scheme from X-Forwarded-*. Any peer may
-  // set them, since the NetworkPolicy already admits only the ingress, gateway and scrapers
-  '--proxy-headers',
-  '--forwarded-allow-ips',
-  '*',
-  '--timeout-graceful-shutdown',
-  String(DEFAULT_DRAIN_SECONDS),
-];
+/**
+ * The app's command unless app.command says otherwise: uvicorn on port 8000, taking the client's
+ * address and scheme from X-Forwarded-* of the proxies it trusts (see proxies.ts), and draining
+ * for DEFAULT_DRAIN_SECONDS after SIGTERM.
+ */
+export function defaultAppCommand(trustedProxies: readonly string[]): string[] {
+  return [
+    APP_PYTHON,
+    '-m',
+    'uvicorn',
+    'src.main:app',
+    '--host',
+    '0.0.0.0',
+    '--port',
+    '8000',
+    '--proxy-headers',
+    FORWARDED_FLAG,
+    trustedProxies.join(','),
+    '--timeout-graceful-shutdown',
+    String(DEFAULT_DRAIN_SECONDS),
+  ];
+}
 const DEFAULT_MIGRATION_COMMAND = ['alembic', 'upgrade', 'head'];
 const NONROOT_ID = 65532;
 /** how a volume claim may be mounted; ReadOnlyMany is no use for uploads */
@@ -191,9 +197,9 @@ export const configSchema = z.strictObject({
     image: imageSchema,
     /**
      * Explicit command: the distroless image's ENTRYPOINT is the bare interpreter.
-     * @default the uvicorn command on port 8000
+     * @default the uvicorn command on port 8000, trusting X-Forwarded-* from app.trustedProxies
      */
-    command: z._default(z.array(z.string()).check(z.minLength(1)), DEFAULT_APP_COMMAND),
+    command: z.optional(z.array(z.string()).check(z.minLength(1))),
     args: z._default(z.array(z.string()), []),
     /** fixed replica count; give either this or `autoscaling` */
     replicas: z.optional(int(1)),
@@ -347,6 +353,15 @@ export const configSchema = z.strictObject({
     envFrom: z._default(z.array(envFromSchema), []),
     /** the path, port and timings of the startup, readiness and liveness probes */
     probes: z.prefault(probesSchema, {}),
+    /**
+     * The proxies whose X-Forwarded-For and X-Forwarded-Proto uvicorn believes (the default
+     * command's --forwarded-allow-ips): IP addresses or CIDRs, e.g. the cluster's pod CIDR when
+     * the ingress controller runs in pods, its nodes' range on the host network. `*` (every peer)
+     * outside production only.
+     * @default the CIDRs of allowIngressFrom and route.allowFrom when each is one; else `*` outside
+     * production, and required in production
+     */
+    trustedProxies: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1))),
   }),
   settings: z.strictObject({
     /** REVIEWPOINT_ENVIRONMENT; `prod` enlarges the DB pool to 10 + 20 overflow */
@@ -428,6 +443,12 @@ export const configSchema = z.strictObject({
     port: z._default(port, 5432),
     /** the server's max_connections, for the connection budget */
     maxConnections: z._default(int(1), 100),
+    /**
+     * Connections the server keeps from the app's role: superuser_reserved_connections (3 by
+     * default), plus reserved_connections on PostgreSQL 16 and later (0 by default)
+     * @default 3
+     */
+    reservedConnections: z._default(int(0), 3),
     /** where the database is, for the egress NetworkPolicy: a peer or a list of them */
     egress: peers,
   }),
@@ -655,6 +676,13 @@ export const configSchema = z.strictObject({
     backoffLimit: z._default(int(0, 10), 2),
     /** hard stop: the image's wait-for-database loop has no timeout of its own */
     activeDeadlineSeconds: z._default(int(30), 600),
+    /**
+     * How long each run waits for the database (pg_isready on the host and port of the database
+     * URL) before the command; below activeDeadlineSeconds (a Job) or app.progressDeadlineSeconds
+     * (an init container). 0: the command runs at once, without a shell
+     * @default 120
+     */
+    waitForDatabaseSeconds: z._default(int(0, 3600), 120),
     ttlSecondsAfterFinished: z._default(int(0), 86400),
     /** opt-in for initContainer with more than one replica: alembic takes no lock, so replicas race */
     allowConcurrentInitContainers: z._default(z.boolean(), false),
@@ -667,8 +695,12 @@ export const configSchema = z.strictObject({
   }),
 });
 
+type ParsedConfig = z.output<typeof configSchema>;
+
 /** A validated, fully defaulted environment configuration. */
-export type EnvironmentConfig = z.output<typeof configSchema> & {
+export type EnvironmentConfig = Omit<ParsedConfig, 'app'> & {
+  /** the app; its command as given, or the default command for its trusted proxies */
+  readonly app: ParsedConfig['app'] & { readonly command: string[] };
   /** the environment's name: the config file's base name */
   readonly name: string;
 };

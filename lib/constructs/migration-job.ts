@@ -33,7 +33,11 @@ export interface MigrationJobProps extends SchedulingProps {
   readonly volumes?: readonly VolumeProps[];
   /** @default none */
   readonly imagePullSecrets?: readonly string[];
-  /** retries before the Job fails @default 0 */
+  /**
+   * retries before the Job fails; a pod the cluster disrupted (drain, preemption, eviction) is
+   * retried without counting (a pod failure policy) @default 0
+   * @see https://kubernetes.io/docs/concepts/workloads/controllers/job/#pod-failure-policy
+   */
   readonly backoffLimit?: number;
   /** how long the Job may run, in seconds @default 600 */
   readonly activeDeadlineSeconds?: number;
@@ -114,6 +118,12 @@ export class MigrationJob extends Construct {
       },
       spec: {
         backoffLimit: props.backoffLimit ?? 0,
+        // a pod the cluster took away (a node drain, a preemption, an eviction: the DisruptionTarget
+        // condition) is retried without using up backoffLimit, which is left for the run's own
+        // failures; activeDeadlineSeconds still bounds the whole Job
+        podFailurePolicy: {
+          rules: [{ action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] }],
+        },
         activeDeadlineSeconds: props.activeDeadlineSeconds ?? 600,
         ttlSecondsAfterFinished: props.ttlSecondsAfterFinished,
         template,

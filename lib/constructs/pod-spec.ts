@@ -34,6 +34,9 @@ export interface HardenedPodSpecProps extends SchedulingProps {
   readonly where: string;
 }
 
+/** the label the Deployment controller puts on each ReplicaSet's pods */
+export const POD_TEMPLATE_HASH = 'pod-template-hash';
+
 export function hardenedPodSpec(props: HardenedPodSpecProps): k8s.PodSpec {
   validateScheduling(props, props.where);
   const volumes = (props.volumes ?? []).map((v) => podVolume(v, props.where));
@@ -43,6 +46,10 @@ export function hardenedPodSpec(props: HardenedPodSpecProps): k8s.PodSpec {
     // ScheduleAnyway: a small or single-zone cluster must still run the app
     whenUnsatisfiable: 'ScheduleAnyway',
     labelSelector: { matchLabels: { ...selector } },
+    // count the pods of the incoming pod's own ReplicaSet only: during a rollout the old pods, about
+    // to go, would otherwise skew where the new ones land (beta in 1.27, on by default; a key a pod
+    // lacks, as a Job's pods lack this one, is ignored)
+    matchLabelKeys: [POD_TEMPLATE_HASH],
   });
   const s = props.spreadSelector;
   return {

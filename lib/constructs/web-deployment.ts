@@ -8,7 +8,7 @@ import k8s = require('cdk8s-plus-28/lib/imports/k8s');
 import { Construct } from 'constructs';
 import { emptyDirSizes, hardenedContainer, type HardenedContainerProps, type VolumeProps } from './hardened-container';
 import { hardenedPodSpec } from './pod-spec';
-import { effectiveProbes, HTTP_PORT_NAME, probeProblems, type HttpProbes, type ProbeKind } from './probes';
+import { effectiveProbes, HTTP_PORT_NAME, k8sProbe, probeProblems, type HttpProbes, type ProbeKind } from './probes';
 import type { SchedulingProps } from './scheduling';
 
 /** the serving container; its port is named `http` */
@@ -83,11 +83,7 @@ export class WebDeployment extends Construct {
     const volumes = props.volumes ?? [];
 
     const probes = effectiveProbes(props.probes, HTTP_PORT_NAME);
-    const probe = (kind: ProbeKind): k8s.Probe => {
-      const { path, port, ...timings } = probes[kind];
-      const portRef = typeof port === 'number' ? k8s.IntOrString.fromNumber(port) : k8s.IntOrString.fromString(port);
-      return { httpGet: { path, port: portRef, scheme: 'HTTP' }, ...timings };
-    };
+    const probe = (kind: ProbeKind): k8s.Probe => k8sProbe(probes[kind]);
     const container = hardenedContainer({
       ...props.container,
       name: props.container.name ?? 'app',

@@ -13,6 +13,7 @@ import { diagram } from './diagram';
 import {
   envSources,
   exposure,
+  forwardedHeaders,
   images,
   migration,
   resources,
@@ -72,6 +73,7 @@ export function environmentReadme(config: EnvironmentConfig, objects: readonly K
     '',
     ...exposure(config, objects),
     '',
+    ...forwardedHeaders(objects).flatMap((line) => [line, '']),
     '## Objects and traffic',
     '',
     'Solid arrows: traffic the NetworkPolicies allow (everything else is denied by `default-deny`); dotted: routing between objects.',

@@ -3,6 +3,7 @@
  * migration, the security posture, resources and scaling, and how the app is exposed.
  */
 import type { EnvironmentConfig, PeerConfig } from '../config';
+import { forwardedAllowIps, TRUST_EVERY_PEER, trustedEntries } from '../config/proxies';
 import { argoCdApplicationName, fluxKustomizationName } from '../app/delivery';
 import { appliedBeforeFailure, argoCdPlan } from '../delivery/model';
 import { WAVE } from '../delivery/stages';
@@ -134,7 +135,9 @@ function yesNo(value: unknown): string {
 
 export function migration(config: EnvironmentConfig, objects: readonly KubeObject[]): string[] {
   const m = config.migration;
-  const command = `\`${m.command.join(' ')}\``;
+  const wait = m.waitForDatabaseSeconds;
+  const command =
+    `\`${m.command.join(' ')}\`` + (wait > 0 ? ` (once the database answers, waiting up to ${wait} s for it)` : '');
   if (m.strategy === 'none') return ['Strategy `none`: migrations run elsewhere; nothing here runs them.'];
   if (m.strategy === 'initContainer') {
     return [
@@ -152,7 +155,7 @@ export function migration(config: EnvironmentConfig, objects: readonly KubeObjec
     .join(', ');
   const externalSecret = objects.find((o) => o.kind === 'ExternalSecret')?.metadata.name;
   return [
-    `Strategy \`job\`: Job \`${job}\` runs ${command}, at most ${m.activeDeadlineSeconds} s and ${m.backoffLimit + 1} attempts. ` +
+    `Strategy \`job\`: Job \`${job}\` runs ${command}, at most ${m.activeDeadlineSeconds} s and ${m.backoffLimit + 1} attempts${(jobObject.spec as { podFailurePolicy?: unknown }).podFailurePolicy ? ' (a pod a drain or preemption took away is not counted)' : ''}. ` +
       'Its name carries a hash of its pod template: a new migration image, command or setting gives a new name.',
     '',
     '| engine | when it runs | before the app |',
@@ -439,4 +442,20 @@ export function envSources(config: EnvironmentConfig, objects: readonly KubeObje
         ]
       : []),
   ];
+}
+
+/** whom the app's uvicorn believes X-Forwarded-For from, with a warning when it is every peer */
+export function forwardedHeaders(objects: readonly KubeObject[]): string[] {
+  const pod = (
+    objects.find((o) => o.kind === 'Deployment' && o.metadata.name === APP_NAME)?.spec as
+      { template?: { spec?: PodSpec } } | undefined
+  )?.template?.spec;
+  const c = pod?.containers[0];
+  const value = c && forwardedAllowIps([...(c.command ?? []), ...(c.args ?? [])])?.value;
+  if (value === undefined) return [];
+  if (trustedEntries(value).includes(TRUST_EVERY_PEER))
+    return [
+      "**Warning: uvicorn trusts X-Forwarded-For from every peer** (`--forwarded-allow-ips '*'`): it takes the left-most entry, which a client writes itself behind a proxy that appends, so client addresses can be forged. Name the proxies in `app.trustedProxies` (required in production).",
+    ];
+  return [`Forwarded headers: uvicorn believes X-Forwarded-For and X-Forwarded-Proto only from \`${value}\`.`];
 }

@@ -9,6 +9,7 @@ export interface Container {
   name: string;
   image: string;
   command?: string[];
+  args?: string[];
   resources?: { requests?: Labels; limits?: Labels };
   securityContext?: Record<string, any>;
   lifecycle?: { preStop?: unknown };

@@ -2,6 +2,7 @@
  * House hardening of each pod and container, beyond the Pod Security Standards: what kube-linter,
  * kube-score and Polaris check, and what the security contract adds to them.
  */
+import { probeAsRun } from '../constructs/probes';
 import { imageParts } from '../image-reference';
 import { credentialIn, looksLikeSecretName } from '../secret-names';
 import { containersOf, podTemplates } from './pods';
@@ -165,7 +166,12 @@ export const HARDENING_RULES: readonly Rule[] = [
       if (pod.longRunning && !init) {
         if (!readinessProbe) out.push('readinessProbe is missing');
         if (!livenessProbe) out.push('livenessProbe is missing');
-        if (readinessProbe && JSON.stringify(readinessProbe) === JSON.stringify(livenessProbe)) {
+        // compared as the kubelet runs them: a left-out timing at its default, a named port as its number
+        if (
+          readinessProbe &&
+          livenessProbe &&
+          probeAsRun(readinessProbe, container.ports) === probeAsRun(livenessProbe, container.ports)
+        ) {
           out.push(
             'readinessProbe and livenessProbe are identical: ' +
               'a slow dependency would restart the pod instead of taking it out of rotation',

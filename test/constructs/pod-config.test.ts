@@ -251,17 +251,25 @@ describe('probes', () => {
       periodSeconds: 5,
       initialDelaySeconds: 2,
     });
+    expect(c.livenessProbe).toEqual({ tcpSocket: { port: 'http' }, ...DEFAULT_PROBES.liveness });
+    expect(c.startupProbe.httpGet.path).toBe('/live');
+  });
+
+  test('liveness GETs a path when it names one', () => {
+    // GIVEN a liveness path of its own  WHEN built  THEN liveness is a GET of it
+    const c = probesOf({ path: '/ready', liveness: { path: '/live' } });
     expect(c.livenessProbe).toEqual({
       httpGet: { path: '/live', port: 'http', scheme: 'HTTP' },
       ...DEFAULT_PROBES.liveness,
     });
-    expect(c.startupProbe.httpGet.path).toBe('/live');
   });
 
   test('probes the declared port by number when given one', () => {
     // GIVEN the container's port by number  WHEN built  THEN every probe uses it
     const c = probesOf({ path: '/ready', port: 8080 });
-    expect([c.startupProbe, c.readinessProbe, c.livenessProbe].map((p) => p.httpGet.port)).toEqual([8080, 8080, 8080]);
+    expect([c.startupProbe.httpGet.port, c.readinessProbe.httpGet.port, c.livenessProbe.tcpSocket.port]).toEqual([
+      8080, 8080, 8080,
+    ]);
   });
 
   test.each([
@@ -277,7 +285,7 @@ describe('probes', () => {
       /probes.startup.periodSeconds got 0; allowed: a whole number from 1/,
     ],
     [
-      { path: '/ready', liveness: { ...DEFAULT_PROBES.readiness } },
+      { path: '/ready', liveness: { path: '/ready', ...DEFAULT_PROBES.readiness } },
       /probes.liveness got the same path, port and timings as readiness/,
     ],
   ])('fails when the probes are refused: %j', (probes, message) => {
