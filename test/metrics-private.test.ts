@@ -1,3 +1,5 @@
+import { stringify } from 'yaml';
+import { readEnvironmentConfig } from '../lib/config';
 import { checkRenderedDelivery } from '../lib/delivery';
 import { ENVIRONMENT_README } from '../lib/environment-readme';
 import { renderEnvironment, synthesizeObjects } from '../lib/render';
@@ -154,5 +156,33 @@ describe('the environment README says what the edge does with the metrics path',
       '`/api/v1/metrics` (Prometheus text, no authentication) is public at the edge: `metrics.public: true`.',
     );
     expect(text).not.toContain('answers 404');
+  });
+});
+
+describe('an Ingress class that may drop the blocked path', () => {
+  const warningsOf = (c: Record<string, any>) =>
+    readEnvironmentConfig('test', { text: stringify(c), file: 'config/test.yaml' }).warnings.map((w) => w.message);
+
+  test('Traefik: a warning that the metrics reach the app unless the provider allows empty services', () => {
+    // GIVEN production behind Traefik, metrics private  WHEN read  THEN a warning names the fall-through
+    const c = prodEdge((e) => (e.ingress.className = 'traefik'));
+    expect(warningsOf(c)).toEqual([
+      expect.stringMatching(
+        /^config warning in environment "test" \(config\/test\.yaml\), field ingress\.className: got "traefik": Traefik drops .* allowEmptyServices, and \/api\/v1\/metrics then reaches the app through "\/"; allowed: .*metrics\.public: true/,
+      ),
+    ]);
+  });
+
+  test('no warning for ingress-nginx, or when the metrics are public anyway', () => {
+    // GIVEN nginx, or Traefik with metrics.public  WHEN read  THEN nothing to warn about
+    expect(warningsOf(prodEdge())).toEqual([]);
+    expect(
+      warningsOf(
+        prodEdge((e) => {
+          e.ingress.className = 'traefik';
+          e.metrics = { public: true };
+        }),
+      ),
+    ).toEqual([]);
   });
 });

@@ -13,6 +13,7 @@ import { describe, issuesToErrors } from './messages';
 import { ConfigError, ConfigErrors, ConfigWarning, type ConfigSource } from './errors';
 import { configSchema, defaultAppCommand, type EnvironmentConfig } from './schema';
 import { trustedProxies } from './proxies';
+import { edgeBlockedPaths } from '../app/labels';
 import { checkRules } from './rules';
 
 export { ConfigError, ConfigErrors, ConfigWarning, type ConfigSource } from './errors';
@@ -127,11 +128,31 @@ export function readEnvironmentConfig(environment: string, own: ConfigText, base
   const placeholder = placeholderRepository(config, source, written);
   if (placeholder && config.production) ruleErrors.push(placeholder);
   if (ruleErrors.length > 0) throw located(ruleErrors);
-  const warnings = placeholder && !config.production ? located([placeholder]).errors : [];
+  const edge = emptyBackendFallthrough(config, source);
+  const warnings = located([
+    ...(placeholder && !config.production ? [placeholder] : []),
+    ...(edge ? [edge] : []),
+  ]).errors;
   return {
     config,
     warnings: warnings.map((w) => new ConfigWarning(w.source, w.field, w.problem)),
   };
+}
+
+/**
+ * The Ingress keeps the metrics from the internet by sending their path to a Service port with no
+ * endpoints. Traefik drops such a path unless its Kubernetes Ingress provider sets
+ * allowEmptyServices, and the request then matches the next path, the app's `/`: a warning, since
+ * the provider's setting is not in the config.
+ */
+function emptyBackendFallthrough(c: EnvironmentConfig, source: ConfigSource): ConfigError | undefined {
+  const className = c.ingress?.className;
+  if (!className || !/traefik/i.test(className) || edgeBlockedPaths(c).length === 0) return undefined;
+  return new ConfigError(
+    source,
+    'ingress.className',
+    `got ${JSON.stringify(className)}: Traefik drops an Ingress path whose Service has no endpoints unless its Kubernetes Ingress provider sets allowEmptyServices, and ${edgeBlockedPaths(c).join(', ')} then reaches the app through "/"; allowed: a provider with allowEmptyServices: true (the path answers 503), or metrics.public: true to serve the metrics at the edge knowingly`,
+  );
 }
 
 /** the file's one document, which must be a mapping */
