@@ -6,7 +6,9 @@
 import { annotationFindings } from '../lib/annotation-policy';
 import { checkRenderedDelivery, declaredPrerequisites } from '../lib/delivery';
 import { argoCdPlan } from '../lib/delivery/model';
+import { deliveryObjects } from '../lib/app/delivery';
 import { nginxSize } from '../lib/nginx-size';
+import { validateWithCrdModels } from './crd-models';
 import { renderEnvironment, synthesizeObjects } from '../lib/render';
 import { findViolations } from '../lib/verify';
 import { committedConfig, configFrom, minimalConfig, productionConfig } from './helpers';
@@ -383,6 +385,27 @@ describe('secret rotation (secrets.reload)', () => {
       api: [],
       policy: [],
     });
+  });
+
+  test('has the Argo CD Application ignore what Reloader writes on the pod template, so self-heal keeps it', () => {
+    // GIVEN the opt-in  WHEN the delivery objects are built  THEN the annotation Reloader's annotations
+    // strategy writes on the Deployments' pod template is out of Argo CD's diff
+    const data = minimalConfig();
+    data.secrets.reload = 'stakater';
+    const config = configFrom(data);
+    const application = deliveryObjects(config, ['app']).find((o) => o.kind === 'Application') as any;
+    expect(application.spec.ignoreDifferences).toEqual([
+      {
+        group: 'apps',
+        kind: 'Deployment',
+        jsonPointers: ['/spec/template/metadata/annotations/reloader.stakater.com~1last-reloaded-from'],
+      },
+    ]);
+    // AND the Application still passes its CRD schema
+    expect(validateWithCrdModels(application)).toEqual([]);
+    // AND without the opt-in the Application ignores nothing
+    const plain = deliveryObjects(configFrom(minimalConfig()), ['app']).find((o) => o.kind === 'Application') as any;
+    expect(plain.spec.ignoreDifferences).toBeUndefined();
   });
 
   test('adds nothing without the opt-in', () => {

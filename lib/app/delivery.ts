@@ -5,6 +5,7 @@
  */
 import type { DeliveryConfig, EnvironmentConfig } from '../config';
 import { argoCdApplication, fluxKustomizations } from '../constructs/gitops';
+import { RELOADER_LAST_RELOADED } from '../constructs/annotations';
 import type { StageName } from '../delivery/stages';
 import type { KubeObject } from '../kube-object';
 import { APP_NAME, MANAGED_BY, PART_OF, selectorLabels } from './labels';
@@ -51,6 +52,7 @@ export function deliveryObjects(config: EnvironmentConfig, stages: readonly Stag
     server: delivery.argocd.server,
     destinationNamespace: config.namespace,
     externalSecrets: config.secrets.externalSecret !== undefined,
+    ignoredPodAnnotations: config.secrets.reload === 'stakater' ? [RELOADER_LAST_RELOADED] : undefined,
     labels: {
       'app.kubernetes.io/name': APP_NAME,
       'app.kubernetes.io/instance': argoCdApplicationName(config.name),

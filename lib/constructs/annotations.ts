@@ -18,3 +18,8 @@ export const CONFIG_CHECKSUM = 'checksum/config';
  * @see https://docs.stakater.com/reloader/latest/reference/annotations.html
  */
 export const RELOADER_SECRET_RELOAD = 'secret.reloader.stakater.com/reload';
+/**
+ * What Stakater Reloader's annotations strategy writes on the pod template to roll the pods (its
+ * default, env-vars, writes a variable instead, which Argo CD's self-heal would revert)
+ */
+export const RELOADER_LAST_RELOADED = 'reloader.stakater.com/last-reloaded-from';

@@ -32,6 +32,13 @@ export interface ArgoCdApplicationProps {
    */
   readonly externalSecrets?: boolean;
   /**
+   * pod-template annotations of the folder's Deployments that another controller writes, e.g.
+   * Stakater Reloader's `reloader.stakater.com/last-reloaded-from` (its annotations strategy):
+   * ignored in Argo CD's diff, so self-heal does not revert the change that rolled the pods
+   * @default none
+   */
+  readonly ignoredPodAnnotations?: readonly string[];
+  /**
    * the Application's labels, e.g. the app.kubernetes.io recommended ones
    * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/common-labels/
    * @default none
@@ -48,6 +55,29 @@ export interface ArgoCdApplicationProps {
 const EXTERNAL_SECRET_DEFAULTS = ['conversionStrategy', 'decodingStrategy', 'metadataPolicy', 'nullBytePolicy'];
 
 export function argoCdApplication(props: ArgoCdApplicationProps): IApplication {
+  const ignoreDifferences = [
+    ...(props.externalSecrets
+      ? [
+          {
+            group: 'external-secrets.io',
+            kind: 'ExternalSecret',
+            jqPathExpressions: EXTERNAL_SECRET_DEFAULTS.map((f) => `.spec.data[]?.remoteRef.${f}`),
+          },
+        ]
+      : []),
+    ...(props.ignoredPodAnnotations?.length
+      ? [
+          {
+            group: 'apps',
+            kind: 'Deployment',
+            // RFC 6901: "/" in a key is written "~1", "~" is written "~0"
+            jsonPointers: props.ignoredPodAnnotations.map(
+              (a) => `/spec/template/metadata/annotations/${a.replace(/~/g, '~0').replace(/\//g, '~1')}`,
+            ),
+          },
+        ]
+      : []),
+  ];
   return {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Application',
@@ -62,17 +92,7 @@ export function argoCdApplication(props: ArgoCdApplicationProps): IApplication {
       project: props.project,
       source: { repoURL: props.repoURL, targetRevision: props.revision, path: props.path },
       destination: { server: props.server, namespace: props.destinationNamespace },
-      ...(props.externalSecrets
-        ? {
-            ignoreDifferences: [
-              {
-                group: 'external-secrets.io',
-                kind: 'ExternalSecret',
-                jqPathExpressions: EXTERNAL_SECRET_DEFAULTS.map((f) => `.spec.data[]?.remoteRef.${f}`),
-              },
-            ],
-          }
-        : {}),
+      ...(ignoreDifferences.length > 0 ? { ignoreDifferences } : {}),
       syncPolicy: {
         automated: { prune: true, selfHeal: true },
         // a failed sync (a failed migration) is tried again, a few times, further apart
