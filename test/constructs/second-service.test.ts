@@ -6,8 +6,7 @@ import { DIGEST_A } from '../helpers';
 
 /**
  * A service that has nothing to do with ReViewPoint (a Go API on port 9090 with its own probe
- * path, image and settings), built from lib/constructs alone, as README's "Building another
- * service" shows.
+ * path, image and settings), built from lib/constructs alone, as docs/constructs.md shows.
  */
 function ordersApi(): KubeObject[] {
   const app = new App();
