@@ -20,6 +20,7 @@ import { ciRun, diskMB, fmt, interleaved, median, peakMemoryMiB, ratio } from '.
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const RUNNER = path.join(ROOT, 'scripts', 'run.sh');
+const BASE = path.join(ROOT, 'config', '_base.yaml');
 const args = process.argv.slice(2);
 const RUNS = Number(args[args.indexOf('--runs') + 1] || 15) || 15;
 // `.ci/run` in a fresh clone costs a full `npm ci`: --no-ci leaves it out
@@ -45,6 +46,8 @@ function project(name, configs) {
   for (const link of ['scripts', 'node_modules']) fs.symlinkSync(path.join(ROOT, link), path.join(dir, link));
   fs.copyFileSync(path.join(ROOT, 'cdk8s.yaml'), path.join(dir, 'cdk8s.yaml'));
   for (const [env, text] of configs) fs.writeFileSync(path.join(dir, 'config', `${env}.yaml`), text);
+  // the values every environment shares, merged under each of them as in the repo
+  if (fs.existsSync(BASE)) fs.copyFileSync(BASE, path.join(dir, 'config', '_base.yaml'));
   return dir;
 }
 

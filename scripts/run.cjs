@@ -12,8 +12,10 @@
 // and every run compares them with the files on disk, so it never runs code older than the
 // sources. Files under node_modules stand in the record as npm's list of what it installed
 // (node_modules/.package-lock.json), which every install rewrites. The bundles are not minified
-// and have source maps: a stack names the .ts file and line. Node.js 22.1 and later keep their
-// own compile cache of them (module.enableCompileCache()); Node.js 20 compiles them every run.
+// and have source maps: a stack names the .ts file and line. The maps are read only when a stack
+// is printed (Node's own source-map support parses them at every start: 7% of a synth). Node.js
+// 22.1 and later keep their own compile cache of the bundles (module.enableCompileCache());
+// Node.js 20 compiles them every run.
 'use strict';
 const { execFileSync } = require('node:child_process');
 const crypto = require('node:crypto');
@@ -150,12 +152,39 @@ function load(name) {
     }
   }
   nodeModule.enableCompileCache?.(path.join(ROOT, 'build', 'compile-cache'));
-  process.setSourceMapsEnabled(true);
   return require(path.join(BUILD, `${name}.js`));
 }
 
+/** a stack with each frame in a bundle put back at its source file, line and column */
+function sourceStack(stack) {
+  const maps = new Map();
+  const mapOf = (file) => {
+    if (!maps.has(file)) {
+      let map = null;
+      try {
+        map = new nodeModule.SourceMap(JSON.parse(fs.readFileSync(`${file}.map`, 'utf8')));
+      } catch {
+        // no map (or not one Node reads): the frame stays as it is
+      }
+      maps.set(file, map);
+    }
+    return maps.get(file);
+  };
+  return stack.replace(/(?<=\(|at )(\/[^():]*\.js):(\d+):(\d+)/g, (frame, file, line, column) => {
+    if (path.dirname(file) !== BUILD) return frame;
+    const entry = mapOf(file)?.findEntry(Number(line) - 1, Number(column) - 1);
+    if (!entry?.originalSource) return frame;
+    const source = entry.originalSource.startsWith('file://')
+      ? require('node:url').fileURLToPath(entry.originalSource)
+      : path.resolve(BUILD, entry.originalSource);
+    return `${source}:${entry.originalLine + 1}:${entry.originalColumn + 1}`;
+  });
+}
+
 if (require.main !== module) {
-  // loaded as a module (the cdk8s CLI's validation plugin): the bundle's exports
+  // loaded as a module (the cdk8s CLI's validation plugin): the bundle's exports; the CLI prints
+  // what they throw, so Node maps their stacks
+  process.setSourceMapsEnabled(true);
   module.exports = load(PLUGIN[0]);
 } else {
   const [command, ...argv] = process.argv.slice(2);
@@ -175,7 +204,12 @@ if (require.main !== module) {
     process.stderr.write(`unknown command ${JSON.stringify(command)}; allowed: ${allowed}\n`);
     process.exitCode = 1;
   } else {
-    // an unexpected error is not caught: Node.js prints its stack, in .ts files and lines
+    // an unexpected error (a bug: config errors are the commands' own messages) ends the run
+    // with its stack, in .ts files and lines
+    process.on('uncaughtException', (e) => {
+      process.stderr.write(`${e instanceof Error && e.stack ? sourceStack(e.stack) : String(e)}\n`);
+      process.exit(1);
+    });
     process.exitCode = COMMANDS[command][1](load(command), argv, process.env);
   }
 }
