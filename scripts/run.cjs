@@ -115,6 +115,20 @@ async function bundle(dir) {
       });
     },
   };
+  // cdk8s ships its own copy of yaml (a bundled dependency); when it is the very version the
+  // project uses, the bundle takes one copy, not two (a sixth of the bundle less to load)
+  const yamlVersion = (dir) => JSON.parse(fs.readFileSync(path.join(ROOT, dir, 'package.json'), 'utf8')).version;
+  const oneYaml = {
+    name: 'one-yaml',
+    setup(b) {
+      const nested = 'node_modules/cdk8s/node_modules/yaml';
+      if (!fs.existsSync(path.join(ROOT, nested)) || yamlVersion(nested) !== yamlVersion('node_modules/yaml')) return;
+      const cdk8s = path.join(ROOT, 'node_modules', 'cdk8s') + path.sep;
+      b.onResolve({ filter: /^yaml$/ }, (args) =>
+        args.importer.startsWith(cdk8s) ? b.resolve('yaml', { kind: args.kind, resolveDir: ROOT }) : undefined,
+      );
+    },
+  };
   const result = await require('esbuild').build({
     absWorkingDir: ROOT,
     entryPoints: Object.fromEntries([...Object.entries(COMMANDS).map(([name, [file]]) => [name, file]), PLUGIN]),
@@ -129,7 +143,7 @@ async function bundle(dir) {
     legalComments: 'none',
     logLevel: 'warning',
     metafile: true,
-    plugins: [recordInputs],
+    plugins: [oneYaml, recordInputs],
   });
   const bundled = Object.keys(result.metafile.inputs);
   const buildTimeOnly = bundled.filter((f) => BUILD_TIME_ONLY.test(f));
