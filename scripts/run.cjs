@@ -117,7 +117,7 @@ async function bundle(dir) {
   };
   // cdk8s ships its own copy of yaml (a bundled dependency); when it is the very version the
   // project uses, the bundle takes one copy, not two (a sixth of the bundle less to load)
-  const yamlVersion = (dir) => JSON.parse(fs.readFileSync(path.join(ROOT, dir, 'package.json'), 'utf8')).version;
+  const yamlVersion = (folder) => JSON.parse(fs.readFileSync(path.join(ROOT, folder, 'package.json'), 'utf8')).version;
   const oneYaml = {
     name: 'one-yaml',
     setup(b) {
