@@ -71,7 +71,9 @@ describe('the README of an environment', () => {
     expect(text).toContain(
       '| Deployment `reviewpoint-backend` | `api` | `ghcr.io/acme/backend:1.0.0` | **none: the tag can move** |',
     );
-    expect(text).toContain('No Ingress or HTTPRoute: reachable inside the cluster only.');
+    expect(text).toContain(
+      'No Ingress or HTTPRoute: nothing outside the cluster reaches it, and inside it only the peers below.',
+    );
   });
 
   test('shows a weakened security context as such', () => {

@@ -302,7 +302,8 @@ export function exposure(config: EnvironmentConfig, objects: readonly KubeObject
       `HTTPRoute \`${route.metadata.name}\`: **${(spec.hostnames ?? []).join(', ')}**${routeMatches(route)} through Gateway \`${gateway?.namespace ?? config.namespace}/${gateway?.name}\`${gateway?.sectionName ? `, listener \`${gateway.sectionName}\`` : ''}.`,
     );
   }
-  if (!ingress && !route) lines.push('No Ingress or HTTPRoute: reachable inside the cluster only.');
+  if (!ingress && !route)
+    lines.push('No Ingress or HTTPRoute: nothing outside the cluster reaches it, and inside it only the peers below.');
   lines.push(...edgeBlocks(config, ingress, route));
   lines.push(
     `Port ${HTTP_PORT} of the pods is open to: ${callers(config)
