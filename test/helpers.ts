@@ -82,6 +82,32 @@ export function configFrom(data: unknown, env = 'test'): EnvironmentConfig {
   return parseEnvironmentConfig(stringify(data), { environment: env, file: `config/${env}.yaml` });
 }
 
+/** where every config error of the environment "test" begins */
+export const TEST_ERROR_AT = /^config error in environment "test" \(config\/test\.yaml\), field /;
+
+/** the error message of a config edited from a valid one ('no error' when it is accepted) */
+export function configErrorOf(base: () => Record<string, any>, edit: (c: Record<string, any>) => void): string {
+  const data = base();
+  edit(data);
+  try {
+    configFrom(data);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return 'no error';
+}
+
+/** a config edited from a valid one is refused with an error at its field that matches `message` */
+export function expectConfigError(
+  base: () => Record<string, any>,
+  edit: (c: Record<string, any>) => void,
+  message: RegExp,
+): void {
+  const error = configErrorOf(base, edit);
+  expect(error).toMatch(TEST_ERROR_AT);
+  expect(error).toMatch(message);
+}
+
 /** parse raw YAML text as if it were config/<env>.yaml */
 export function configFromText(text: string, env = 'test'): EnvironmentConfig {
   return parseEnvironmentConfig(text, { environment: env, file: `config/${env}.yaml` });

@@ -8,27 +8,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ENVIRONMENT_README } from '../lib/environment-readme';
 import { renderEnvironment, synthesizeObjects } from '../lib/render';
-import { committedConfig, configFrom, ENVIRONMENTS, minimalConfig, productionConfig, scratchDir } from './helpers';
-
-const WHERE = /^config error in environment "test" \(config\/test\.yaml\), field /;
-
-/** the error message of a config, edited from a valid one ('no error' when it is accepted) */
-function errorOf(base: () => Record<string, any>, edit: (c: Record<string, any>) => void): string {
-  const data = base();
-  edit(data);
-  try {
-    configFrom(data);
-  } catch (e) {
-    return (e as Error).message;
-  }
-  return 'no error';
-}
-
-function expectError(base: () => Record<string, any>, edit: (c: Record<string, any>) => void, message: RegExp) {
-  const error = errorOf(base, edit);
-  expect(error).toMatch(WHERE);
-  expect(error).toMatch(message);
-}
+import {
+  committedConfig,
+  configErrorOf as errorOf,
+  configFrom,
+  ENVIRONMENTS,
+  expectConfigError as expectError,
+  minimalConfig,
+  productionConfig,
+  scratchDir,
+} from './helpers';
 
 /** production-shaped: 2 to 5 pods of 30 connections, a Job migration, 200 connections */
 function prodToday(): Record<string, any> {

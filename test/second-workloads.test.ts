@@ -15,9 +15,15 @@ import { risksOf } from '../lib/review/risks';
 import { verifyManifests } from '../lib/verify';
 import { main, type Output } from '../main';
 import { setImage } from '../io/set-image';
-import { configFrom, DIGEST_A, DIGEST_B, minimalConfig, productionConfig } from './helpers';
+import {
+  configFrom,
+  DIGEST_A,
+  DIGEST_B,
+  expectConfigError as expectError,
+  minimalConfig,
+  productionConfig,
+} from './helpers';
 
-const WHERE = /^config error in environment "test" \(config\/test\.yaml\), field /;
 const PYTHON = '/app/.venv/bin/python';
 const DIGEST_C = `sha256:${'c'.repeat(64)}`;
 
@@ -42,24 +48,6 @@ function withWorkloads(): Record<string, any> {
   c.workers = { mailer: worker({ replicas: 2, podDisruptionBudget: { maxUnavailable: 1 } }) };
   c.cronJobs = { nightly: cronJob() };
   return c;
-}
-
-/** the error of a config, edited from a valid one */
-function errorOf(base: () => Record<string, any>, edit: (c: Record<string, any>) => void): string {
-  const data = base();
-  edit(data);
-  try {
-    configFrom(data);
-  } catch (e) {
-    return (e as Error).message;
-  }
-  return 'no error';
-}
-
-function expectError(base: () => Record<string, any>, edit: (c: Record<string, any>) => void, message: RegExp) {
-  const error = errorOf(base, edit);
-  expect(error).toMatch(WHERE);
-  expect(error).toMatch(message);
 }
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
