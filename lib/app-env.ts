@@ -58,14 +58,21 @@ const SECRET_ENV: ReadonlyArray<readonly [string, SecretKey]> = [
   ['REVIEWPOINT_API_KEY', 'apiKeyKey'],
 ];
 
-/** every variable the manifests set themselves, by the name the backend reads */
-const MANAGED_ENV: ReadonlySet<string> = new Set(
-  [...Object.keys(SETTINGS_ENV), ...SECRET_ENV.map(([name]) => name)].map(settingName),
-);
+/** every variable the manifests set themselves, by the name the backend reads, with the field that sets it */
+const MANAGED_ENV: ReadonlyMap<string, string> = new Map([
+  ...Object.keys(SETTINGS_ENV).map(
+    (name) =>
+      [
+        settingName(name),
+        SETTING_FIELD[name] ? `settings.${SETTING_FIELD[name]}` : 'none (the manifests fix it)',
+      ] as const,
+  ),
+  ...SECRET_ENV.map(([name, key]) => [settingName(name), `the Secret's key, secrets.${key}`] as const),
+]);
 
-/** whether the manifests set this variable themselves, in any spelling: settings.extraEnv may not */
-export function isManagedEnv(name: string): boolean {
-  return MANAGED_ENV.has(settingName(name));
+/** the config field that sets a variable the manifests manage, for an error's "allowed" */
+export function managedEnvField(name: string): string | undefined {
+  return MANAGED_ENV.get(settingName(name));
 }
 
 /** ConfigMap data: every non-secret REVIEWPOINT_* setting, sorted so the hash is stable */

@@ -37,7 +37,7 @@ describe('settings, as the backend reads them', () => {
     expectRefused(
       productionConfig,
       extraEnv({ reviewpoint_auth_enabled: 'false' }),
-      /field settings\.extraEnv\.reviewpoint_auth_enabled: got reviewpoint_auth_enabled, which the manifests set themselves \(the backend reads names in any case\)/,
+      /field settings\.extraEnv\.reviewpoint_auth_enabled: got reviewpoint_auth_enabled, which the manifests set themselves \(the backend reads names in any case\); allowed: settings\.authEnabled/,
     );
   });
 

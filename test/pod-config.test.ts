@@ -346,7 +346,7 @@ describe('app.env and app.envFrom', () => {
     ],
     [
       { name: 'REVIEWPOINT_DB_URL', value: 'x' },
-      /app\.env\.0: got REVIEWPOINT_DB_URL, which the manifests set themselves/,
+      /app\.env\.0: got REVIEWPOINT_DB_URL, which the manifests set themselves .*; allowed: the Secret's key, secrets\.dbUrlKey/,
     ],
     [
       { name: 'reviewpoint_auth_enabled', value: 'false' },

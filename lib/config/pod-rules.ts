@@ -3,7 +3,7 @@
  * scheduling, env and envFrom judged as the backend reads them, and the probes.
  */
 import { annotationFindings } from '../annotation-policy';
-import { CONFIG_MAP_NAME, isManagedEnv } from '../app-env';
+import { CONFIG_MAP_NAME, managedEnvField } from '../app-env';
 import { HTTP_PORT, METRICS_PATH, recommendedLabels } from '../app/labels';
 import { judgeSetting, settingName } from '../backend-settings';
 import { CONFIG_CHECKSUM } from '../constructs/annotations';
@@ -21,9 +21,10 @@ type Fail = (field: string, problem: string) => void;
  */
 export function envProblems(name: string, value: string | undefined, c: EnvironmentConfig): string[] {
   const out: string[] = [];
-  if (isManagedEnv(name))
+  const field = managedEnvField(name);
+  if (field)
     out.push(
-      `got ${name}, which the manifests set themselves (the backend reads names in any case); allowed: the dedicated field under settings or secrets`,
+      `got ${name}, which the manifests set themselves (the backend reads names in any case); allowed: ${field}`,
     );
   if (value !== undefined && looksLikeSecretName(name))
     out.push(
