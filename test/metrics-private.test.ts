@@ -173,6 +173,17 @@ describe('an Ingress class that may drop the blocked path', () => {
     ]);
   });
 
+  test('Traefik: the environment README says the path answers 503 only with allowEmptyServices', () => {
+    // GIVEN production behind Traefik, metrics private  WHEN the README is written  THEN it names the condition
+    const text = renderEnvironment(configFrom(prodEdge((e) => (e.ingress.className = 'traefik')))).files.get(
+      ENVIRONMENT_README,
+    )!;
+    expect(text).toContain(
+      "The Ingress sends `/api/v1/metrics` to the Service's port `blocked`, which has no endpoints: Traefik answers 503 only when its provider sets allowEmptyServices, and otherwise drops the path, which then reaches the app through `/`.",
+    );
+    expect(text).not.toContain('ingress-nginx answers 503');
+  });
+
   test('no warning for ingress-nginx, or when the metrics are public anyway', () => {
     // GIVEN nginx, or Traefik with metrics.public  WHEN read  THEN nothing to warn about
     expect(warningsOf(prodEdge())).toEqual([]);

@@ -340,7 +340,11 @@ function edgeBlocks(config: EnvironmentConfig, ingress?: KubeObject, route?: Kub
   const out: string[] = [];
   if (ingressPaths.size > 0)
     out.push(
-      `The Ingress sends ${code(ingressPaths)} to the Service's port \`${BLOCKED_PORT.name}\`, which has no endpoints: ingress-nginx answers 503.`,
+      `The Ingress sends ${code(ingressPaths)} to the Service's port \`${BLOCKED_PORT.name}\`, which has no endpoints: ${
+        /traefik/i.test((ingress?.spec as { ingressClassName?: string } | undefined)?.ingressClassName ?? '')
+          ? 'Traefik answers 503 only when its provider sets allowEmptyServices, and otherwise drops the path, which then reaches the app through `/`.'
+          : 'ingress-nginx answers 503.'
+      }`,
     );
   if (routePaths.length > 0) out.push(`The HTTPRoute answers 404 for ${code(routePaths)} (a rule with no backend).`);
   if (out.length > 0)
