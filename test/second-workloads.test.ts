@@ -1,6 +1,5 @@
 import * as fs from 'node:fs';
 import { readYaml, toYaml } from '../lib/yaml';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { validateApiServer } from '../lib/api-server';
@@ -22,6 +21,7 @@ import {
   expectConfigError as expectError,
   minimalConfig,
   productionConfig,
+  scratchDir,
 } from './helpers';
 
 const PYTHON = '/app/.venv/bin/python';
@@ -582,7 +582,7 @@ describe('npm run set-image with workers and cron jobs', () => {
 
   beforeEach(() => {
     // GIVEN prod with a worker of the app's image, a worker and a cron job with their own
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'set-image-workloads-'));
+    const dir = scratchDir('set-image-workloads-');
     configDir = path.join(dir, 'config');
     outDir = path.join(dir, 'dist');
     fs.mkdirSync(configDir);
