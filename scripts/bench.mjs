@@ -22,6 +22,24 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 const RUNNER = path.join(ROOT, 'scripts', 'run.sh');
 const BASE = path.join(ROOT, 'config', '_base.yaml');
 const args = process.argv.slice(2);
+const USAGE = 'usage: npm run bench [-- --runs N] [--no-ci] [--app-template DIR]  (see docs/performance.md)';
+if (args.includes('--help') || args.includes('-h')) {
+  console.log(USAGE);
+  process.exit(0);
+}
+// every option known, every value where one is needed: a typo must not start a run of minutes
+for (let i = 0; i < args.length; i++) {
+  const takesValue = args[i] === '--runs' || args[i] === '--app-template';
+  if (!takesValue && args[i] !== '--no-ci') {
+    console.error(`unknown option ${JSON.stringify(args[i])}; ${USAGE}`);
+    process.exit(1);
+  }
+  if (takesValue && (args[i + 1] === undefined || args[i + 1].startsWith('--'))) {
+    console.error(`${args[i]} needs a value; ${USAGE}`);
+    process.exit(1);
+  }
+  if (takesValue) i++;
+}
 const RUNS = Number(args[args.indexOf('--runs') + 1] || 15) || 15;
 // `.ci/run` in a fresh clone costs a full `npm ci`: --no-ci leaves it out
 const CI = !args.includes('--no-ci');
