@@ -184,6 +184,31 @@ describe('an Ingress class that may drop the blocked path', () => {
     expect(text).not.toContain('ingress-nginx answers 503');
   });
 
+  test('Traefik named by the deprecated class annotation: the same warning, at that field', () => {
+    // GIVEN production whose Ingress names Traefik through kubernetes.io/ingress.class, no className
+    const c = prodEdge((e) => {
+      delete e.ingress.className;
+      e.ingress.annotations = { 'kubernetes.io/ingress.class': 'traefik' };
+    });
+    // WHEN read  THEN the warning names the annotation
+    expect(warningsOf(c)).toEqual([
+      expect.stringMatching(/field ingress\.annotations\.kubernetes\.io\/ingress\.class: got "traefik": Traefik drops/),
+    ]);
+    // AND the environment README says what Traefik does with the path
+    expect(renderEnvironment(configFrom(c)).files.get(ENVIRONMENT_README)).toContain(
+      'Traefik answers 503 only when its provider sets allowEmptyServices',
+    );
+  });
+
+  test('refuses a class annotation beside ingress.className: two classes', () => {
+    // GIVEN className nginx and the annotation naming traefik  WHEN read  THEN refused at the annotation
+    expect(() =>
+      configFrom(prodEdge((e) => (e.ingress.annotations = { 'kubernetes.io/ingress.class': 'traefik' }))),
+    ).toThrow(
+      /field ingress\.annotations\.kubernetes\.io\/ingress\.class: got "traefik" beside ingress\.className "nginx": two classes.*allowed: ingress\.className alone/,
+    );
+  });
+
   test('no warning for ingress-nginx, or when the metrics are public anyway', () => {
     // GIVEN nginx, or Traefik with metrics.public  WHEN read  THEN nothing to warn about
     expect(warningsOf(prodEdge())).toEqual([]);

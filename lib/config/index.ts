@@ -14,6 +14,7 @@ import { ConfigError, ConfigErrors, ConfigWarning, type ConfigSource } from './e
 import { configSchema, defaultAppCommand, type EnvironmentConfig } from './schema';
 import { trustedProxies } from './proxies';
 import { edgeBlockedPaths } from '../app/labels';
+import { INGRESS_CLASS_ANNOTATION, ingressClassOf } from '../constructs/annotations';
 import { checkRules } from './rules';
 
 export { ConfigError, ConfigErrors, ConfigWarning, type ConfigSource } from './errors';
@@ -146,11 +147,11 @@ export function readEnvironmentConfig(environment: string, own: ConfigText, base
  * the provider's setting is not in the config.
  */
 function emptyBackendFallthrough(c: EnvironmentConfig, source: ConfigSource): ConfigError | undefined {
-  const className = c.ingress?.className;
+  const className = ingressClassOf(c.ingress?.className, c.ingress?.annotations);
   if (!className || !/traefik/i.test(className) || edgeBlockedPaths(c).length === 0) return undefined;
   return new ConfigError(
     source,
-    'ingress.className',
+    c.ingress?.className ? 'ingress.className' : `ingress.annotations.${INGRESS_CLASS_ANNOTATION}`,
     `got ${JSON.stringify(className)}: Traefik drops an Ingress path whose Service has no endpoints unless its Kubernetes Ingress provider sets allowEmptyServices, and ${edgeBlockedPaths(c).join(', ')} then reaches the app through "/"; allowed: a provider with allowEmptyServices: true (the path answers 503), or metrics.public: true to serve the metrics at the edge knowingly`,
   );
 }

@@ -20,6 +20,7 @@ import { NGINX_SIZE_ALLOWED, nginxSize } from '../nginx-size';
 import { quantityValue } from '../quantity';
 import { credentialIn } from '../secret-names';
 import { gatewayDurationMs } from '../constructs/http-route';
+import { INGRESS_CLASS_ANNOTATION } from '../constructs/annotations';
 import { blockedPathConflict } from '../constructs/blocked-paths';
 import { edgeBlockedPaths } from '../app/labels';
 import { ConfigError, type ConfigSource } from './errors';
@@ -274,6 +275,12 @@ export function checkRules(c: EnvironmentConfig, src: ConfigSource): ConfigError
       `got a credential in plain text (${credential}); allowed: none in the config: the pods read secrets by reference from the Secret "${c.secrets.name}" ($(VAR) in a command or args), the engines read theirs from their own secrets`,
     );
   }
+  const legacyClass = c.ingress?.annotations[INGRESS_CLASS_ANNOTATION];
+  if (legacyClass !== undefined && c.ingress?.className !== undefined)
+    fail(
+      `ingress.annotations.${INGRESS_CLASS_ANNOTATION}`,
+      `got ${JSON.stringify(legacyClass)} beside ingress.className ${JSON.stringify(c.ingress.className)}: two classes, and controllers differ in which one they obey; allowed: ingress.className alone`,
+    );
   checkSecondWorkloads(c, fail);
   checkUploads(c, fail);
   checkTrustedProxies(c, fail);

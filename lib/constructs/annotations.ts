@@ -23,3 +23,17 @@ export const RELOADER_SECRET_RELOAD = 'secret.reloader.stakater.com/reload';
  * default, env-vars, writes a variable instead, which Argo CD's self-heal would revert)
  */
 export const RELOADER_LAST_RELOADED = 'reloader.stakater.com/last-reloaded-from';
+/**
+ * The class an Ingress had before spec.ingressClassName, which controllers still obey
+ * (Traefik, ingress-nginx, others)
+ * @see https://kubernetes.io/docs/concepts/services-networking/ingress/#deprecated-annotation
+ */
+export const INGRESS_CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
+
+/** the class a controller reads from an Ingress: spec.ingressClassName, else the deprecated annotation */
+export function ingressClassOf(
+  className: string | undefined,
+  annotations: Readonly<Record<string, string>> | undefined,
+): string | undefined {
+  return className ?? annotations?.[INGRESS_CLASS_ANNOTATION];
+}

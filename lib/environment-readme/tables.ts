@@ -9,7 +9,7 @@ import { appliedBeforeFailure, argoCdPlan } from '../delivery/model';
 import { WAVE } from '../delivery/stages';
 import { gatewayPeers } from '../app/backend';
 import { APP_NAME, HTTP_PORT, METRICS_PATH } from '../app/labels';
-import { RELOADER_SECRET_RELOAD } from '../constructs/annotations';
+import { ingressClassOf, RELOADER_SECRET_RELOAD } from '../constructs/annotations';
 import { CRON_DEFAULTS } from '../constructs/cron-schedule';
 import { TMP_VOLUME } from '../constructs/hardened-container';
 import { BLOCKED_PORT } from '../constructs/web-service';
@@ -341,7 +341,12 @@ function edgeBlocks(config: EnvironmentConfig, ingress?: KubeObject, route?: Kub
   if (ingressPaths.size > 0)
     out.push(
       `The Ingress sends ${code(ingressPaths)} to the Service's port \`${BLOCKED_PORT.name}\`, which has no endpoints: ${
-        /traefik/i.test((ingress?.spec as { ingressClassName?: string } | undefined)?.ingressClassName ?? '')
+        /traefik/i.test(
+          ingressClassOf(
+            (ingress?.spec as { ingressClassName?: string } | undefined)?.ingressClassName,
+            ingress?.metadata.annotations,
+          ) ?? '',
+        )
           ? 'Traefik answers 503 only when its provider sets allowEmptyServices, and otherwise drops the path, which then reaches the app through `/`.'
           : 'ingress-nginx answers 503.'
       }`,
