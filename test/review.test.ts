@@ -152,6 +152,24 @@ describe('risksOf', () => {
     ]);
   });
 
+  test('flags exposure when only the Ingress annotations change: the controller obeys them (its class among them)', () => {
+    // GIVEN a production Ingress  WHEN only its annotations change (a body size, the deprecated class)
+    const before = productionConfig();
+    before.ingress = { host: 'api.example.com', tlsSecretName: 'api-tls' };
+    const after = clone(before);
+    after.ingress.annotations = { 'kubernetes.io/ingress.class': 'public-nginx' };
+    const [env] = diffTrees(
+      new Map([['prod', renderEnvironment(configFrom(before, 'prod')).files]]),
+      new Map([['prod', renderEnvironment(configFrom(after, 'prod')).files]]),
+    );
+    // THEN the review names it as an exposure change, with the annotation
+    expect(messages([...env.objects], 'exposure')).toEqual([
+      expect.stringMatching(
+        /^Ingress\/reviewpoint-backend: metadata\.annotations.*kubernetes\.io\/ingress\.class.*public-nginx/,
+      ),
+    ]);
+  });
+
   test("flags the Secret's source when an ExternalSecret comes", () => {
     const changes = changesOf((c) => {
       c.secrets.externalSecret = { store: { name: 'vault', kind: 'ClusterSecretStore' }, remoteKey: 'rp/prod' };

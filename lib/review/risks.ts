@@ -194,14 +194,16 @@ export function risksOf(
       for (const f of under('spec.policyTypes')) add('network', o, `${f.path}: ${show(f.before)} -> ${show(f.after)}`);
     }
 
-    // who reaches the app from outside, and through what; where the pods' credentials come from
+    // who reaches the app from outside, and through what (the controller obeys the Ingress's
+    // annotations too: its class, body size, auth); where the pods' credentials come from
     const spec = under('spec');
-    if ((o.kind === 'Ingress' || o.kind === 'HTTPRoute') && (o.change !== 'changed' || spec.length > 0)) {
+    const edge = [...spec, ...(o.kind === 'Ingress' ? under('metadata.annotations') : [])];
+    if ((o.kind === 'Ingress' || o.kind === 'HTTPRoute') && (o.change !== 'changed' || edge.length > 0)) {
       add(
         'exposure',
         o,
         o.change === 'changed'
-          ? fieldList(spec)
+          ? fieldList(edge)
           : `${o.change}: ${hostsOf(o.after ?? o.before).join(', ') || 'no host'}`,
       );
     }
